@@ -1,0 +1,359 @@
+/* Buffers, logging and packet I/O shared by master and slave. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "endpoint.h"
+
+#ifndef OMV_RPC_NO_MALLOC
+#include <stdlib.h>
+static void *std_alloc(void *user_data, size_t size)
+{
+    (void)user_data;
+    return malloc(size);
+}
+static void std_free(void *user_data, void *ptr)
+{
+    (void)user_data;
+    free(ptr);
+}
+#endif
+
+omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
+                       const omv_rpc_config *config)
+{
+    memset(ep, 0, sizeof *ep);
+    ep->link = *link;
+    ep->max_payload = OMV_RPC_DEFAULT_MAX_PAYLOAD;
+    if (config) {
+        if (config->max_payload) {
+            ep->max_payload = config->max_payload;
+        }
+        if (config->allocator) {
+            ep->allocator = *config->allocator;
+        }
+        ep->log = config->log;
+        ep->rx.data = config->buffer;
+        ep->rx.size = config->buffer ? config->buffer_size : 0;
+        ep->tx.data = config->tx_buffer;
+        ep->tx.size = config->tx_buffer ? config->tx_buffer_size : 0;
+    }
+    ep->rx.owned = ep->rx.data == NULL;
+    ep->tx.owned = ep->tx.data == NULL;
+#ifndef OMV_RPC_NO_MALLOC
+    if (!ep->allocator.alloc) {
+        ep->allocator.alloc = std_alloc;
+        ep->allocator.free = std_free;
+    }
+#endif
+    return OMV_RPC_OK;
+}
+
+void *ep_alloc(omv_rpc_endpoint *ep, size_t size)
+{
+    return ep->allocator.alloc ? ep->allocator.alloc(ep->allocator.user_data, size) : NULL;
+}
+
+void ep_free(omv_rpc_endpoint *ep, void *ptr)
+{
+    if (ptr && ep->allocator.free) {
+        ep->allocator.free(ep->allocator.user_data, ptr);
+    }
+}
+
+static void buffer_release(omv_rpc_endpoint *ep, ep_buffer *buf)
+{
+    if (buf->owned) {
+        ep_free(ep, buf->data);
+        buf->data = NULL;
+        buf->size = 0;
+    }
+}
+
+void ep_release(omv_rpc_endpoint *ep)
+{
+    buffer_release(ep, &ep->rx);
+    buffer_release(ep, &ep->tx);
+    omv_rpc_link_close(&ep->link);
+}
+
+omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size)
+{
+    if (size <= buf->size && buf->data) {
+        return OMV_RPC_OK;
+    }
+    if (!buf->owned) {
+        return OMV_RPC_ERR_TOO_LARGE;
+    }
+    /* Packets carry 4 framing bytes on top of the payload limit. */
+    if (size > (size_t)ep->max_payload + 4u) {
+        return OMV_RPC_ERR_TOO_LARGE;
+    }
+    /* Grow geometrically (bounded by the limit) so a series of slowly
+     * growing payloads does not reallocate every time. */
+    size_t want = buf->size * 2 > size ? buf->size * 2 : size;
+    if (want > (size_t)ep->max_payload + 4u) {
+        want = (size_t)ep->max_payload + 4u;
+    }
+    if (want < 64) {
+        want = 64;
+    }
+    uint8_t *p = (uint8_t *)ep_alloc(ep, want);
+    if (!p) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    ep_free(ep, buf->data);
+    buf->data = p;
+    buf->size = want;
+    return OMV_RPC_OK;
+}
+
+/* --------------------------------------------------------------- logging */
+
+static size_t append_str(char *out, size_t pos, size_t cap, const char *s)
+{
+    while (s && *s && pos + 1 < cap) {
+        out[pos++] = *s++;
+    }
+    return pos;
+}
+
+static size_t append_num(char *out, size_t pos, size_t cap, unsigned long v, unsigned base)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v && n < sizeof digits);
+    while (n && pos + 1 < cap) {
+        out[pos++] = digits[--n];
+    }
+    return pos;
+}
+
+void ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...)
+{
+    if (!ep->log.fn) {
+        return;
+    }
+    /* A tiny formatter: the core must build without a C library's printf. */
+    char line[256];
+    size_t pos = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f && pos + 1 < sizeof line; f++) {
+        if (*f != '%' || !f[1]) {
+            line[pos++] = *f;
+            continue;
+        }
+        f++;
+        switch (*f) {
+        case 's':
+            pos = append_str(line, pos, sizeof line, va_arg(ap, const char *));
+            break;
+        case 'u':
+            pos = append_num(line, pos, sizeof line, va_arg(ap, unsigned), 10);
+            break;
+        case 'x':
+            pos = append_num(line, pos, sizeof line, va_arg(ap, unsigned), 16);
+            break;
+        case 'd': {
+            int v = va_arg(ap, int);
+            if (v < 0) {
+                pos = append_str(line, pos, sizeof line, "-");
+                pos = append_num(line, pos, sizeof line, (unsigned long)(-(long)v), 10);
+            } else {
+                pos = append_num(line, pos, sizeof line, (unsigned long)v, 10);
+            }
+            break;
+        }
+        default:
+            line[pos++] = *f;
+            break;
+        }
+    }
+    va_end(ap);
+    line[pos] = '\0';
+    ep->log.fn(ep->log.user_data, level, line);
+}
+
+/* ---------------------------------------------------------------- timing */
+
+uint32_t ep_now(omv_rpc_endpoint *ep)
+{
+    return ep->link.ops->now_ms(ep->link.ctx);
+}
+
+uint32_t ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline)
+{
+    int32_t left = (int32_t)(deadline - ep_now(ep));
+    return left > 0 ? (uint32_t)left : 0u;
+}
+
+uint32_t ep_transfer_ms(omv_rpc_endpoint *ep, size_t len)
+{
+    return ep->link.ops->transfer_ms ? ep->link.ops->transfer_ms(ep->link.ctx, len) : 0u;
+}
+
+uint32_t ep_short_scale(omv_rpc_endpoint *ep)
+{
+    return ep->link.short_timeout_scale ? ep->link.short_timeout_scale : 1u;
+}
+
+uint32_t sat_add(uint32_t a, uint32_t b)
+{
+    return a > 0xFFFFFFFFu - b ? 0xFFFFFFFFu : a + b;
+}
+
+/* ------------------------------------------------------------- transfers */
+
+void ep_flush(omv_rpc_endpoint *ep)
+{
+    ep->link.ops->flush(ep->link.ctx);
+}
+
+omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
+                      int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    if (stream && ops->stream_get_bytes) {
+        return ops->stream_get_bytes(ep->link.ctx, buf, len, timeout_ms);
+    }
+    return ops->get_bytes(ep->link.ctx, buf, len, timeout_ms);
+}
+
+omv_rpc_status ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
+                      int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    if (stream && ops->stream_put_bytes) {
+        return ops->stream_put_bytes(ep->link.ctx, buf, len, timeout_ms);
+    }
+    return ops->put_bytes(ep->link.ctx, buf, len, timeout_ms);
+}
+
+static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t len)
+{
+    return omv_rpc_crc16(omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2), payload, len);
+}
+
+/* Packets this small go through a stack buffer in one transfer. */
+#define SMALL_PACKET 64u
+
+omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
+                              size_t len, uint32_t timeout_ms, int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
+    uint16_t crc = packet_crc(head, payload, len);
+    uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
+
+    if (len + 4 <= SMALL_PACKET) {
+        uint8_t pkt[SMALL_PACKET];
+        memcpy(pkt, head, 2);
+        if (len) {
+            memcpy(pkt + 2, payload, len);
+        }
+        memcpy(pkt + 2 + len, tail, 2);
+        return ep_put(ep, pkt, len + 4, timeout_ms, stream);
+    }
+    if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
+        omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
+        return ops->put_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
+    }
+    if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
+        uint32_t deadline = ep_now(ep) + timeout_ms;
+        omv_rpc_status st = ep_put(ep, head, 2, timeout_ms, stream);
+        if (st == OMV_RPC_OK) {
+            st = ep_put(ep, payload, len, ep_remaining(ep, deadline), stream);
+        }
+        if (st == OMV_RPC_OK) {
+            st = ep_put(ep, tail, 2, ep_remaining(ep, deadline), stream);
+        }
+        return st;
+    }
+    /* A framed link with no gathered write: assemble the packet. A payload
+     * made by omv_rpc_slave_reply_buffer already sits at tx + 2. */
+    if (!(ep->tx.data && payload == ep->tx.data + 2 && ep->tx.size >= len + 4)) {
+        omv_rpc_status st = ep_reserve(ep, &ep->tx, len + 4);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        memmove(ep->tx.data + 2, payload, len);
+    }
+    memcpy(ep->tx.data, head, 2);
+    memcpy(ep->tx.data + 2 + len, tail, 2);
+    return ep_put(ep, ep->tx.data, len + 4, timeout_ms, stream);
+}
+
+omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+                              uint32_t timeout_ms, int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    uint8_t head[2], tail[2];
+    omv_rpc_status st;
+
+    if (len + 4 <= SMALL_PACKET) {
+        uint8_t pkt[SMALL_PACKET];
+        st = ep_get(ep, pkt, len + 4, timeout_ms, stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        memcpy(head, pkt, 2);
+        if (len) {
+            memcpy(payload, pkt + 2, len);
+        }
+        memcpy(tail, pkt + 2 + len, 2);
+    } else if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
+        omv_rpc_in_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
+        st = ops->get_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+    } else if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
+        uint32_t deadline = ep_now(ep) + timeout_ms;
+        st = ep_get(ep, head, 2, timeout_ms, stream);
+        if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
+            return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
+        }
+        if (st == OMV_RPC_OK) {
+            st = ep_get(ep, payload, len, ep_remaining(ep, deadline), stream);
+        }
+        if (st == OMV_RPC_OK) {
+            st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), stream);
+        }
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+    } else {
+        /* A framed link with no scattered read: one transfer through tx. */
+        st = ep_reserve(ep, &ep->tx, len + 4);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        st = ep_get(ep, ep->tx.data, len + 4, timeout_ms, stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        memcpy(head, ep->tx.data, 2);
+        memcpy(payload, ep->tx.data + 2, len);
+        memcpy(tail, ep->tx.data + 2 + len, 2);
+    }
+    if ((uint16_t)(head[0] | (head[1] << 8)) != magic) {
+        return OMV_RPC_ERR_BAD_PACKET;
+    }
+    if ((uint16_t)(tail[0] | (tail[1] << 8)) != packet_crc(head, payload, len)) {
+        return OMV_RPC_ERR_BAD_PACKET;
+    }
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_link_close(omv_rpc_link *link)
+{
+    if (link && link->ops && link->ops->close) {
+        link->ops->close(link->ctx);
+    }
+    if (link) {
+        memset(link, 0, sizeof *link);
+    }
+}

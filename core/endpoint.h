@@ -1,0 +1,105 @@
+/* What a master and a slave share: the link, limits, buffers, logging and
+ * packet I/O. Internal to the core. */
+#ifndef OMV_RPC_ENDPOINT_H
+#define OMV_RPC_ENDPOINT_H
+
+#include "omv_rpc/rpc.h"
+
+/* Packet magics (PROTOCOL.md section 1). */
+#define MAGIC_COMMAND_HEADER 0x1209u
+#define MAGIC_COMMAND_DATA 0xABD1u
+#define MAGIC_RESULT_HEADER 0x9021u
+#define MAGIC_RESULT_DATA 0x1DBAu
+#define MAGIC_STREAM_SETUP 0xEDF6u
+#define MAGIC_STREAM_FRAME 0x542Eu
+
+/* Local timing policy (PROTOCOL.md leaves it to each peer). */
+#define SHORT_TIMEOUT_START_MS 10u /* first wait for a small answer */
+#define LONG_TIMEOUT_MS 1000u      /* silence allowed before a data packet */
+#define STREAM_TIMEOUT_MS 1000u    /* stream setup, headers and acks */
+
+/* A growable buffer: caller's (fixed) or owned (grows, bounded). */
+typedef struct ep_buffer {
+    uint8_t *data;
+    size_t size;
+    int owned;
+} ep_buffer;
+
+typedef struct omv_rpc_endpoint {
+    omv_rpc_link link;
+    uint32_t max_payload;
+    omv_rpc_allocator allocator; /* alloc == NULL: none */
+    omv_rpc_log log;
+    ep_buffer rx;
+    ep_buffer tx;
+} omv_rpc_endpoint;
+
+omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
+                       const omv_rpc_config *config);
+void ep_release(omv_rpc_endpoint *ep);
+
+void *ep_alloc(omv_rpc_endpoint *ep, size_t size);
+void ep_free(omv_rpc_endpoint *ep, void *ptr);
+
+/* Make `buf` hold at least `size` bytes. OMV_RPC_ERR_TOO_LARGE over the
+ * limit or a fixed buffer's size, OMV_RPC_ERR_NO_MEMORY when allocation
+ * fails. The contents are not kept. */
+omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size);
+
+/* Log a line: `fmt` knows %s, %u (unsigned), %x (unsigned, hex), %d (int). */
+void ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...);
+
+uint32_t ep_now(omv_rpc_endpoint *ep);
+/* Milliseconds left until `deadline` (0 when past). */
+uint32_t ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline);
+/* One-way wire time of `len` bytes on this link. */
+uint32_t ep_transfer_ms(omv_rpc_endpoint *ep, size_t len);
+/* The link's short-timeout multiplier (>= 1). */
+uint32_t ep_short_scale(omv_rpc_endpoint *ep);
+/* a + b, saturating at 0xFFFFFFFF. */
+uint32_t sat_add(uint32_t a, uint32_t b);
+
+void ep_flush(omv_rpc_endpoint *ep);
+
+/* Send magic | payload | crc as one transfer. */
+omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
+                              size_t len, uint32_t timeout_ms, int stream);
+/* Receive a packet of exactly `len` payload bytes into `payload`; check
+ * length, magic and CRC. OMV_RPC_ERR_BAD_PACKET when they do not match. */
+omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+                              uint32_t timeout_ms, int stream);
+
+/* Raw transfers (stream != 0: the link's stream variants). */
+omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
+                      int stream);
+omv_rpc_status ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
+                      int stream);
+
+/* Little-endian helpers. */
+static inline uint32_t get_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Status classes. */
+static inline int is_link_failure(omv_rpc_status st)
+{
+    return st == OMV_RPC_ERR_CLOSED || st == OMV_RPC_ERR_LINK || st == OMV_RPC_ERR_LINK_DOWN ||
+           st == OMV_RPC_ERR_NO_SUCH_PORT;
+}
+
+/* Streams, shared by master and slave front ends. */
+omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
+                                uint32_t queue_depth, uint32_t read_timeout_ms);
+omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
+                                void *user_data, uint32_t write_timeout_ms);
+
+#endif

@@ -1,0 +1,459 @@
+/* The slave: waits for a command, runs its callback, serves the result
+ * (PROTOCOL.md section 2).
+ *
+ * Unlike OpenMV's slave, it waits for a command without polling in 2 ms
+ * slices (a slice that ends mid-packet loses the packet), flushes only
+ * after it has taken a packet (so anything older is dropped and nothing
+ * newer can be), and answers a repeated request for the result header
+ * while it waits for the data request: a master whose first request went
+ * unanswered because the callback was still running recovers at once. */
+#include <string.h>
+
+#include "endpoint.h"
+
+#if defined(__STDC_NO_ATOMICS__)
+typedef volatile int stop_flag;
+#define STOP_LOAD(x) (x)
+#define STOP_STORE(x, v) ((x) = (v))
+#else
+#include <stdatomic.h>
+typedef atomic_int stop_flag;
+#define STOP_LOAD(x) atomic_load(&(x))
+#define STOP_STORE(x, v) atomic_store(&(x), (v))
+#endif
+
+typedef struct callback_entry {
+    uint32_t command;
+    omv_rpc_callback fn;
+    void *user_data;
+} callback_entry;
+
+struct omv_rpc_slave {
+    omv_rpc_endpoint ep;
+    callback_entry callbacks[OMV_RPC_SLAVE_MAX_CALLBACKS];
+    size_t callback_count;
+    omv_rpc_task scheduled;
+    void *scheduled_data;
+    omv_rpc_task loop_fn;
+    void *loop_data;
+    /* The current result: borrowed, or in ep.tx at offset 2 (room for the
+     * packet's magic before it and CRC after it). */
+    const uint8_t *result;
+    size_t result_len;
+    int in_callback;
+    stop_flag stop;
+    uint32_t served;
+    uint32_t refused;
+    int in_caller_storage;
+};
+
+typedef char slave_storage_fits[sizeof(omv_rpc_slave) <= OMV_RPC_SLAVE_STORAGE_SIZE ? 1 : -1];
+
+size_t omv_rpc_slave_storage_size(void)
+{
+    return sizeof(omv_rpc_slave);
+}
+
+static int link_valid(const omv_rpc_link *link)
+{
+    return link && link->ops && link->ops->get_bytes && link->ops->put_bytes &&
+           link->ops->flush && link->ops->now_ms;
+}
+
+static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rpc_config *config)
+{
+    memset(s, 0, sizeof *s);
+    ep_init(&s->ep, link, config);
+    STOP_STORE(s->stop, 0);
+}
+
+omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
+                                 const omv_rpc_config *config)
+{
+    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    if (out) {
+        *out = NULL;
+    }
+    if (!out || !link_valid(&owned)) {
+        omv_rpc_link_close(&owned);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    omv_rpc_endpoint probe;
+    ep_init(&probe, &owned, config);
+    omv_rpc_slave *s = (omv_rpc_slave *)ep_alloc(&probe, sizeof *s);
+    if (!s) {
+        omv_rpc_link_close(&owned);
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    slave_setup(s, &owned, config);
+    *out = s;
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_rpc_link *link,
+                                  const omv_rpc_config *config, omv_rpc_slave **out)
+{
+    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    if (out) {
+        *out = NULL;
+    }
+    if (!out || !storage || storage_size < sizeof(omv_rpc_slave) || !link_valid(&owned)) {
+        omv_rpc_link_close(&owned);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    omv_rpc_slave *s = (omv_rpc_slave *)storage;
+    slave_setup(s, &owned, config);
+    s->in_caller_storage = 1;
+    *out = s;
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_slave_free(omv_rpc_slave *s)
+{
+    if (!s) {
+        return;
+    }
+    ep_release(&s->ep);
+    if (!s->in_caller_storage) {
+        omv_rpc_endpoint ep = s->ep;
+        ep_free(&ep, s);
+    }
+}
+
+omv_rpc_link *omv_rpc_slave_link(omv_rpc_slave *s)
+{
+    return s ? &s->ep.link : NULL;
+}
+
+/* ------------------------------------------------------------- callbacks */
+
+static callback_entry *find_callback(omv_rpc_slave *s, uint32_t command)
+{
+    for (size_t i = 0; i < s->callback_count; i++) {
+        if (s->callbacks[i].command == command) {
+            return &s->callbacks[i];
+        }
+    }
+    return NULL;
+}
+
+omv_rpc_status omv_rpc_slave_register_callback(omv_rpc_slave *s, const char *name,
+                                               omv_rpc_callback fn, void *user_data)
+{
+    if (!s || !name || !fn) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint32_t command = omv_rpc_hash_str(name);
+    callback_entry *e = find_callback(s, command);
+    if (!e) {
+        if (s->callback_count >= OMV_RPC_SLAVE_MAX_CALLBACKS) {
+            return OMV_RPC_ERR_FULL;
+        }
+        e = &s->callbacks[s->callback_count++];
+    }
+    e->command = command;
+    e->fn = fn;
+    e->user_data = user_data;
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_slave_unregister_callback(omv_rpc_slave *s, const char *name)
+{
+    if (!s || !name) {
+        return;
+    }
+    callback_entry *e = find_callback(s, omv_rpc_hash_str(name));
+    if (e) {
+        *e = s->callbacks[--s->callback_count];
+    }
+}
+
+omv_rpc_status omv_rpc_slave_reply(omv_rpc_slave *s, const void *data, size_t len)
+{
+    if (!s || (!data && len)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (len > s->ep.max_payload) {
+        return OMV_RPC_ERR_TOO_LARGE;
+    }
+    s->result = (const uint8_t *)data;
+    s->result_len = len;
+    return OMV_RPC_OK;
+}
+
+uint8_t *omv_rpc_slave_reply_buffer(omv_rpc_slave *s, size_t len)
+{
+    if (!s) {
+        return NULL;
+    }
+    s->result = NULL;
+    s->result_len = 0;
+    if (len > s->ep.max_payload || ep_reserve(&s->ep, &s->ep.tx, len + 4) != OMV_RPC_OK) {
+        ep_logf(&s->ep, OMV_RPC_LOG_WARNING, "slave: no room for a result of %u bytes",
+                (unsigned)len);
+        return NULL;
+    }
+    s->result = s->ep.tx.data + 2;
+    s->result_len = len;
+    return s->ep.tx.data + 2;
+}
+
+omv_rpc_status omv_rpc_slave_reply_copy(omv_rpc_slave *s, const void *data, size_t len)
+{
+    if (!s || (!data && len)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    /* `data` may live in the tx buffer itself (an earlier reply). */
+    if (s->ep.tx.data && (const uint8_t *)data >= s->ep.tx.data &&
+        (const uint8_t *)data < s->ep.tx.data + s->ep.tx.size) {
+        if ((const uint8_t *)data + len > s->ep.tx.data + s->ep.tx.size - 2) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        memmove(s->ep.tx.data + 2, data, len);
+        s->result = s->ep.tx.data + 2;
+        s->result_len = len;
+        return OMV_RPC_OK;
+    }
+    uint8_t *buf = omv_rpc_slave_reply_buffer(s, len);
+    if (!buf) {
+        return len > s->ep.max_payload ? OMV_RPC_ERR_TOO_LARGE : OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (len) {
+        memcpy(buf, data, len);
+    }
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_slave_schedule_callback(omv_rpc_slave *s, omv_rpc_task fn, void *user_data)
+{
+    if (s) {
+        s->scheduled = fn;
+        s->scheduled_data = user_data;
+    }
+}
+
+void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *s, omv_rpc_task fn, void *user_data)
+{
+    if (s) {
+        s->loop_fn = fn;
+        s->loop_data = user_data;
+    }
+}
+
+void omv_rpc_slave_stop(omv_rpc_slave *s)
+{
+    if (s) {
+        STOP_STORE(s->stop, 1);
+    }
+}
+
+void omv_rpc_slave_clear_stop(omv_rpc_slave *s)
+{
+    if (s) {
+        STOP_STORE(s->stop, 0);
+    }
+}
+
+uint32_t omv_rpc_slave_calls_served(const omv_rpc_slave *s)
+{
+    return s ? s->served : 0;
+}
+
+uint32_t omv_rpc_slave_packets_refused(const omv_rpc_slave *s)
+{
+    return s ? s->refused : 0;
+}
+
+/* -------------------------------------------------------------- the call */
+
+static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
+{
+    s->refused++;
+    ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: %s refused (%s)", what, omv_rpc_status_name(st));
+    ep_flush(&s->ep);
+}
+
+/* Phase 1 seen from the slave. On success the argument is in ep.rx. */
+static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_t *command,
+                                  size_t *arg_len)
+{
+    omv_rpc_endpoint *ep = &s->ep;
+    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t answer_ms = sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
+                                       ep_transfer_ms(ep, 4));
+    uint8_t header[8];
+
+    while (!STOP_LOAD(s->stop)) {
+        uint32_t left = ep_remaining(ep, deadline);
+        if (left == 0) {
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+        omv_rpc_status st = ep_recv_packet(ep, MAGIC_COMMAND_HEADER, header, 8, left, 0);
+        if (st == OMV_RPC_ERR_TIMEOUT || is_link_failure(st)) {
+            return st;
+        }
+        if (st != OMV_RPC_OK) {
+            refuse(s, "command header", st);
+            continue;
+        }
+        uint32_t len = get_le32(header + 4);
+        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
+                                   : ep_reserve(ep, &ep->rx, len ? len : 1);
+        if (st != OMV_RPC_OK) {
+            /* Not acked: the master's call fails with a send timeout. */
+            ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
+                    omv_rpc_status_name(st));
+            refuse(s, "command header", st);
+            continue;
+        }
+        ep_flush(ep); /* older bytes are stale; the data comes after our ack */
+        st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms, 0);
+        if (st == OMV_RPC_OK) {
+            st = ep_recv_packet(ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
+                                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)), 0);
+        }
+        if (st == OMV_RPC_OK) {
+            ep_flush(ep);
+            st = ep_send_packet(ep, MAGIC_COMMAND_DATA, NULL, 0, answer_ms, 0);
+            if (st == OMV_RPC_OK) {
+                *command = get_le32(header);
+                *arg_len = len;
+                return OMV_RPC_OK;
+            }
+        }
+        if (is_link_failure(st)) {
+            return st;
+        }
+        refuse(s, "command data", st);
+    }
+    return OMV_RPC_ERR_STOPPED;
+}
+
+/* Phase 2 seen from the slave. */
+static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
+{
+    omv_rpc_endpoint *ep = &s->ep;
+    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t answer_ms = sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
+                                       ep_transfer_ms(ep, 8));
+    uint8_t header[4], request[4];
+    int header_sent = 0;
+    put_le32(header, (uint32_t)s->result_len);
+
+    for (;;) {
+        uint32_t left = ep_remaining(ep, deadline);
+        if (left == 0) {
+            return OMV_RPC_ERR_RECV_TIMEOUT;
+        }
+        /* Both requests are 4-byte empty packets: read one, then tell
+         * which it is by its magic. */
+        omv_rpc_status st = ep_get(ep, request, 4, left, 0);
+        if (is_link_failure(st)) {
+            return st;
+        }
+        if (st == OMV_RPC_ERR_TIMEOUT) {
+            continue; /* the deadline check above ends it */
+        }
+        uint16_t magic = (uint16_t)(request[0] | (request[1] << 8));
+        uint16_t crc = (uint16_t)(request[2] | (request[3] << 8));
+        if (magic == MAGIC_RESULT_HEADER && crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
+            ep_flush(ep); /* duplicate requests sent while the callback ran */
+            st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms, 0);
+            header_sent = st == OMV_RPC_OK;
+        } else if (header_sent && magic == MAGIC_RESULT_DATA &&
+                   crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
+            static const uint8_t empty[1] = {0};
+            return ep_send_packet(
+                ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
+                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, s->result_len + 4)), 0);
+        } else {
+            refuse(s, "result request", OMV_RPC_ERR_BAD_PACKET);
+            continue;
+        }
+        if (is_link_failure(st)) {
+            return st;
+        }
+    }
+}
+
+omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
+                                       uint32_t send_timeout_ms)
+{
+    if (!s) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (s->in_callback) {
+        return OMV_RPC_ERR_INVALID_ARG; /* not from inside a callback */
+    }
+    if (STOP_LOAD(s->stop)) {
+        return OMV_RPC_ERR_STOPPED;
+    }
+    uint32_t command = 0;
+    size_t arg_len = 0;
+    omv_rpc_status st = get_command(s, recv_timeout_ms, &command, &arg_len);
+    if (st == OMV_RPC_OK) {
+        callback_entry *e = find_callback(s, command);
+        s->result = NULL;
+        s->result_len = 0;
+        s->scheduled = NULL;
+        if (e) {
+            s->in_callback = 1;
+            e->fn(s, s->ep.rx.data, arg_len, e->user_data);
+            s->in_callback = 0;
+        } else {
+            ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x", command);
+        }
+        st = put_result(s, send_timeout_ms);
+        omv_rpc_task scheduled = s->scheduled;
+        s->scheduled = NULL;
+        if (st == OMV_RPC_OK) {
+            s->served++;
+            if (scheduled) {
+                scheduled(s, s->scheduled_data);
+            }
+        } else if (!is_link_failure(st)) {
+            ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: result not delivered (%s)",
+                    omv_rpc_status_name(st));
+        }
+    }
+    if (s->loop_fn && st != OMV_RPC_ERR_STOPPED) {
+        s->loop_fn(s, s->loop_data);
+    }
+    return st;
+}
+
+omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *s, uint32_t recv_timeout_ms,
+                                  uint32_t send_timeout_ms)
+{
+    if (!s) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    for (;;) {
+        omv_rpc_status st = omv_rpc_slave_loop_once(s, recv_timeout_ms, send_timeout_ms);
+        if (st == OMV_RPC_ERR_STOPPED || is_link_failure(st) || st == OMV_RPC_ERR_INVALID_ARG) {
+            return st;
+        }
+        if (STOP_LOAD(s->stop)) {
+            return OMV_RPC_ERR_STOPPED;
+        }
+    }
+}
+
+omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *s, omv_rpc_stream_read_fn fn,
+                                           void *user_data, uint32_t queue_depth,
+                                           uint32_t read_timeout_ms)
+{
+    if (!s) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    return ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
+}
+
+omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *s, omv_rpc_stream_write_fn fn,
+                                           void *user_data, uint32_t write_timeout_ms)
+{
+    if (!s) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    return ep_stream_writer(&s->ep, fn, user_data, write_timeout_ms);
+}

@@ -1,0 +1,150 @@
+/* Credit-flow-controlled streams (PROTOCOL.md section 3).
+ *
+ * The reader announces a queue depth; the writer may have that many frames
+ * unacknowledged, and waits for an ack byte once half its credits are
+ * spent. Ack bytes follow an 8-bit LFSR so a lost or stale ack is caught.
+ * Setup and frame headers are checked strictly: magic AND CRC (OpenMV's
+ * code accepts either). */
+#include "endpoint.h"
+
+static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
+{
+    uint32_t max = ep->link.stream_queue_depth_max;
+    return (max == 0 || max > 255) ? 255u : max;
+}
+
+omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
+                                uint32_t queue_depth, uint32_t read_timeout_ms)
+{
+    if (!fn) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint32_t max = queue_depth_max(ep);
+    if (queue_depth < 1) {
+        queue_depth = 1;
+    }
+    if (queue_depth > max) {
+        queue_depth = max;
+    }
+    uint8_t setup[4], header[4];
+    put_le32(setup, queue_depth);
+    omv_rpc_status st = ep_send_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                                       sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    uint8_t ack = 0xFF;
+    for (;;) {
+        st = ep_recv_packet(ep, MAGIC_STREAM_FRAME, header, 4,
+                            sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+        if (st != OMV_RPC_OK) {
+            if (st == OMV_RPC_ERR_BAD_PACKET) {
+                ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: bad frame header");
+            }
+            return st;
+        }
+        uint32_t len = get_le32(header);
+        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE : ep_reserve(ep, &ep->rx, len ? len : 1);
+        if (st != OMV_RPC_OK) {
+            ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: no room for a %u-byte frame (%s)", len,
+                    omv_rpc_status_name(st));
+            return st;
+        }
+        st = ep_get(ep, ep->rx.data, len, sat_add(read_timeout_ms, ep_transfer_ms(ep, len)), 1);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        if (fn(user_data, ep->rx.data, len)) {
+            return OMV_RPC_OK;
+        }
+        st = ep_put(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        ack = omv_rpc_lfsr_next(ack);
+    }
+}
+
+omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
+                                void *user_data, uint32_t write_timeout_ms)
+{
+    if (!fn) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint8_t setup[4], header[4];
+    omv_rpc_status st = ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                                       sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    uint32_t queue_depth = get_le32(setup);
+    uint32_t max = queue_depth_max(ep);
+    if (queue_depth < 1) {
+        queue_depth = 1;
+    }
+    if (queue_depth > max) {
+        queue_depth = max;
+    }
+    uint32_t credits = queue_depth;
+    uint8_t expected = 0xFF;
+    for (;;) {
+        if (credits <= queue_depth / 2) {
+            uint8_t ack;
+            /* A frame may still be on the wire before its ack comes back. */
+            st = ep_get(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+            if (ack != expected) {
+                ep_logf(ep, OMV_RPC_LOG_WARNING, "stream writer: ack 0x%x, expected 0x%x", ack,
+                        expected);
+                return OMV_RPC_ERR_STREAM_ENDED;
+            }
+            expected = omv_rpc_lfsr_next(expected);
+            credits++;
+        }
+        if (credits > 0) {
+            const uint8_t *frame = NULL;
+            size_t len = 0;
+            if (fn(user_data, &frame, &len)) {
+                return OMV_RPC_OK;
+            }
+            if (len > ep->max_payload) {
+                return OMV_RPC_ERR_TOO_LARGE;
+            }
+            if (!frame && len) {
+                return OMV_RPC_ERR_INVALID_ARG;
+            }
+            put_le32(header, (uint32_t)len);
+            st = ep_send_packet(ep, MAGIC_STREAM_FRAME, header, 4,
+                                sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+            if (st == OMV_RPC_OK && len) {
+                st = ep_put(ep, frame, len, sat_add(write_timeout_ms, ep_transfer_ms(ep, len)), 1);
+            }
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+            credits--;
+        }
+    }
+}
+
+omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
+                                 uint32_t timeout_ms)
+{
+    if (!link || !link->ops || (!buf && len)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
+    return link->ops->get_bytes(link->ctx, buf, len, sat_add(timeout_ms, wire));
+}
+
+omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
+                                 uint32_t timeout_ms)
+{
+    if (!link || !link->ops || (!buf && len)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
+    return link->ops->put_bytes(link->ctx, buf, len, sat_add(timeout_ms, wire));
+}

@@ -1,0 +1,74 @@
+/*
+ * omvrpc links: serial ports (USB virtual COM ports, hardware UARTs,
+ * USB-serial adapters, pseudo-terminals).
+ *
+ * I/O uses termios on POSIX (any tty, pseudo-terminals included; arbitrary
+ * baud rates on Linux) and the Win32 comm API on Windows. libserialport is
+ * used only to list ports. Port names: "/dev/ttyACM0", "COM3", or "auto"
+ * for the one attached OpenMV Cam.
+ */
+#ifndef OMV_RPC_SERIAL_H
+#define OMV_RPC_SERIAL_H
+
+#include "rpc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* OpenMV's UART default. */
+#define OMV_RPC_UART_DEFAULT_BAUD 9600u
+
+/* Open a serial link. `baudrate` 0 means "USB virtual COM port": the rate
+ * is not set (it is ignored by USB CDC) and the link is paced as USB.
+ * Otherwise 8N1, no flow control, at `baudrate` (any rate the driver takes;
+ * the link's transfer_ms counts 10 bits per byte). `log` (may be NULL)
+ * receives advice, e.g. how to lower an FTDI latency timer.
+ * Errors: OMV_RPC_ERR_NO_SUCH_PORT, OMV_RPC_ERR_PERMISSION (the message
+ * logged names the group to join), OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE
+ * / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
+ * driver refuses), OMV_RPC_ERR_LINK.
+ * On success *link is the caller's until handed to a master or slave. */
+omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_t baudrate,
+                                   const omv_rpc_log *log);
+
+/* OpenMV-style constructors: open the link and create the master or slave
+ * on it (owning it). `config` may be NULL. */
+omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port, uint32_t baudrate,
+                                       const omv_rpc_config *config);
+omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port, uint32_t baudrate,
+                                      const omv_rpc_config *config);
+omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
+                                          const omv_rpc_config *config);
+omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
+                                         const omv_rpc_config *config);
+
+/* A serial port as listed by omv_rpc_serial_list_ports. */
+typedef struct omv_rpc_port_info {
+    char name[256];        /* "/dev/ttyACM0", "COM3" */
+    char description[256]; /* product string or driver's description */
+    char serial_number[128];
+    char manufacturer[128];
+    uint16_t usb_vid, usb_pid; /* 0 when not a USB port */
+    int is_usb;
+    int is_openmv; /* the USB IDs are an OpenMV Cam's (PROTOCOL.md section 5) */
+} omv_rpc_port_info;
+
+/* List serial ports. *ports is an array of *count entries; free it with
+ * omv_rpc_serial_free_ports. OMV_RPC_ERR_UNSUPPORTED when built without
+ * libserialport. */
+omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count);
+void omv_rpc_serial_free_ports(omv_rpc_port_info *ports);
+
+/* Whether a USB vendor/product ID pair is an OpenMV Cam's. */
+int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid);
+
+/* Resolve "auto" to the one OpenMV Cam's port name (copied into `name`,
+ * `size` bytes). OMV_RPC_ERR_NO_DEVICE / OMV_RPC_ERR_AMBIGUOUS otherwise. */
+omv_rpc_status omv_rpc_serial_find_openmv(char *name, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
