@@ -17,6 +17,10 @@
 #define SHORT_TIMEOUT_START_MS 10u /* first wait for a small answer */
 #define LONG_TIMEOUT_MS 1000u      /* silence allowed before a data packet */
 #define STREAM_TIMEOUT_MS 1000u    /* stream setup, headers and acks */
+/* Time a peer may take to check a packet of `len` bytes before it answers:
+ * its CRC at a pessimistic 10 MB/s (a small microcontroller, or a PC
+ * under load or sanitizers). Only a failed attempt ever waits this long. */
+#define CHECK_MS(len) ((uint32_t)((len) / 10000u) + 1u)
 
 /* A growable buffer: caller's (fixed) or owned (grows, bounded). */
 typedef struct ep_buffer {

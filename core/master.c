@@ -130,7 +130,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
 
     const uint32_t scale = ep_short_scale(ep);
     const uint32_t round_trip = ep_transfer_ms(ep, 12) + ep_transfer_ms(ep, 4);
-    const uint32_t data_time = ep_transfer_ms(ep, arg_len + 4);
+    const uint32_t data_time = sat_add(ep_transfer_ms(ep, arg_len + 4), CHECK_MS(arg_len));
     uint32_t short_ms = SHORT_TIMEOUT_START_MS;
     const uint32_t start = ep_now(ep);
 
@@ -224,7 +224,9 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             if (st == OMV_RPC_OK) {
                 st = ep_recv_packet(
                     ep, MAGIC_RESULT_DATA, dest, len,
-                    sat_add(sat_add(LONG_TIMEOUT_MS, round_trip), ep_transfer_ms(ep, len + 4)), 0);
+                    sat_add(sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
+                            ep_transfer_ms(ep, (size_t)len + 4)),
+                    0);
             }
             if (st == OMV_RPC_OK) {
                 sink->data = dest;

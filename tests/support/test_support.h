@@ -1,0 +1,51 @@
+/* Helpers shared by the tests: vectors, hex, threads, patterns. */
+#ifndef OMV_RPC_TEST_SUPPORT_H
+#define OMV_RPC_TEST_SUPPORT_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "omv_rpc/omv_rpc.h"
+
+/* Load ../shared/vectors/<name> (folder from $OMV_RPC_VECTORS). Fails the
+ * test when missing. Free with cJSON_Delete. */
+cJSON *ts_load_vectors(const char *name);
+
+/* Decode a hex string; *out is malloc'd (free it). Returns the length. */
+size_t ts_hex_decode(const char *hex, uint8_t **out);
+
+/* Deterministic pseudo-random bytes (xorshift) from `seed`. */
+void ts_fill_random(uint8_t *buf, size_t len, uint32_t seed);
+uint32_t ts_rand(uint32_t *state);
+
+/* Run fn(arg) on a new thread. */
+typedef struct ts_thread {
+    pthread_t id;
+} ts_thread;
+void ts_thread_start(ts_thread *t, void *(*fn)(void *), void *arg);
+void ts_thread_join(ts_thread *t);
+
+/* A slave serving on its own thread until ts_slave_thread_stop. */
+typedef struct ts_slave_thread {
+    ts_thread thread;
+    omv_rpc_slave *slave;
+    uint32_t recv_timeout_ms, send_timeout_ms;
+    omv_rpc_status result;
+} ts_slave_thread;
+void ts_slave_thread_start(ts_slave_thread *t, omv_rpc_slave *slave);
+omv_rpc_status ts_slave_thread_stop(ts_slave_thread *t);
+
+/* Callbacks most tests register: echo (result = argument), pattern (<I n>
+ * gives n bytes, byte i = (i*7+3)&0xFF), nothing (empty result). */
+void ts_register_standard_callbacks(omv_rpc_slave *slave);
+void ts_pattern(uint8_t *buf, size_t len);
+
+/* A log hook that prints to stderr when OMV_RPC_TEST_LOG is set. */
+void ts_log(void *user_data, omv_rpc_log_level level, const char *message);
+
+#endif
