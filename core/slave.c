@@ -41,6 +41,10 @@ struct omv_rpc_slave {
     const uint8_t *result;
     size_t result_len;
     int in_callback;
+    /* A command header that arrived while a result was still on offer: the
+     * master gave up on that result and started a new call. */
+    uint8_t pending_header[8];
+    int has_pending_header;
     stop_flag stop;
     uint32_t served;
     uint32_t refused;
@@ -288,7 +292,14 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         if (left == 0) {
             return OMV_RPC_ERR_TIMEOUT;
         }
-        omv_rpc_status st = ep_recv_packet(ep, MAGIC_COMMAND_HEADER, header, 8, left, 0);
+        omv_rpc_status st;
+        if (s->has_pending_header) {
+            memcpy(header, s->pending_header, 8);
+            s->has_pending_header = 0;
+            st = OMV_RPC_OK;
+        } else {
+            st = ep_recv_packet(ep, MAGIC_COMMAND_HEADER, header, 8, left, 0);
+        }
         if (st == OMV_RPC_ERR_TIMEOUT || is_link_failure(st)) {
             return st;
         }
@@ -329,6 +340,28 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
     return OMV_RPC_ERR_STOPPED;
 }
 
+/* While a result is on offer, the 4 bytes read were the start of a command
+ * header: on a byte stream the rest follows, and if the header is valid the
+ * master has given up on this result (e.g. it was over its size limit) and
+ * started a new call. Serve that call next rather than letting it time
+ * out. */
+static int take_new_command(omv_rpc_slave *s, const uint8_t first[4], uint32_t timeout_ms)
+{
+    uint8_t packet[12];
+    memcpy(packet, first, 4);
+    if (ep_get(&s->ep, packet + 4, 8, timeout_ms, 0) != OMV_RPC_OK) {
+        return 0;
+    }
+    uint16_t crc = (uint16_t)(packet[10] | (packet[11] << 8));
+    if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, packet, 10)) {
+        return 0;
+    }
+    memcpy(s->pending_header, packet + 2, 8);
+    s->has_pending_header = 1;
+    ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: new command while a result was on offer");
+    return 1;
+}
+
 /* Phase 2 seen from the slave. */
 static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
 {
@@ -366,6 +399,9 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
             return ep_send_packet(
                 ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
                 sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, s->result_len + 4)), 0);
+        } else if (magic == MAGIC_COMMAND_HEADER && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) &&
+                   take_new_command(s, request, answer_ms)) {
+            return OMV_RPC_ERR_RECV_TIMEOUT; /* the master moved on */
         } else {
             refuse(s, "result request", OMV_RPC_ERR_BAD_PACKET);
             continue;
