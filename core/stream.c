@@ -13,6 +13,23 @@ static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
     return (max == 0 || max > 255) ? 255u : max;
 }
 
+/* When the reader ends a stream, the writer still sends the frames its
+ * credits allow (up to half the queue depth) before it stops for an ack.
+ * Drop them as they come, until the link has been quiet for a moment, so
+ * the next call does not have to wade through megabytes of stale frames. */
+#define DRAIN_IDLE_MS 50u
+
+static void drain(omv_rpc_endpoint *ep)
+{
+    const uint32_t deadline = ep_now(ep) + 2u * STREAM_TIMEOUT_MS;
+    const uint32_t idle = sat_add(DRAIN_IDLE_MS, ep_transfer_ms(ep, 64));
+    uint8_t byte;
+    do {
+        ep_flush(ep);
+    } while (ep_remaining(ep, deadline) > 0 && ep_get(ep, &byte, 1, idle, 1) == OMV_RPC_OK);
+    ep_flush(ep);
+}
+
 omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
                                 uint32_t queue_depth, uint32_t read_timeout_ms)
 {
@@ -55,6 +72,7 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
             return st;
         }
         if (fn(user_data, ep->rx.data, len)) {
+            drain(ep);
             return OMV_RPC_OK;
         }
         st = ep_put(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);
