@@ -5,3 +5,16 @@ omv_rpc_add_test(test_core_calls test_core_calls.c TIMEOUT 300)
 omv_rpc_add_test(test_core_bad_input test_core_bad_input.c TIMEOUT 120)
 omv_rpc_add_test(test_core_streams test_core_streams.c TIMEOUT 300)
 omv_rpc_add_test(test_core_static test_core_static.c TIMEOUT 60)
+
+# The core builds freestanding for a Cortex-M microcontroller, with no
+# malloc (only when the ARM cross-compiler is installed; .ci/run installs it).
+find_program(OMV_RPC_ARM_GCC arm-none-eabi-gcc)
+if(OMV_RPC_ARM_GCC)
+  file(GLOB OMV_RPC_CORE_C ${PROJECT_SOURCE_DIR}/core/*.c)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cortex_m)
+  add_test(NAME core_builds_for_cortex_m
+    COMMAND ${OMV_RPC_ARM_GCC} -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffreestanding
+            -DOMV_RPC_NO_MALLOC -Wall -Wextra -Wpedantic -Werror
+            -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/core -c ${OMV_RPC_CORE_C}
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/cortex_m)
+endif()
