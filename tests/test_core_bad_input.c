@@ -74,7 +74,9 @@ static size_t make_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, 
 {
     out[0] = (uint8_t)magic;
     out[1] = (uint8_t)(magic >> 8);
-    memcpy(out + 2, payload, len);
+    if (len) {
+        memcpy(out + 2, payload, len);
+    }
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, len + 2);
     out[len + 2] = (uint8_t)crc;
     out[len + 3] = (uint8_t)(crc >> 8);
