@@ -1,0 +1,178 @@
+/*
+ * Network link: what the net_*.c files share, and the hooks the tests
+ * reach directly (counters, fault injection, errno mapping). Not
+ * installed: nothing here is public API.
+ *
+ * Layout: net_sock.c (addresses, sockets, waits, errno mapping),
+ * net_udp.c (datagrams: who may talk to us, flush), net_tcp.c (the one
+ * TCP connection: listener, accept policy, connect, reads and writes),
+ * net_link.c (the link table, open, the OpenMV-style constructors).
+ */
+#ifndef OMV_RPC_NET_INTERNAL_H
+#define OMV_RPC_NET_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "omv_rpc/net.h"
+
+/* A slave keeps serving the master it serves while that master has been
+ * heard within this many milliseconds: a command header from another host
+ * is ignored until then (a call in progress is never taken over). */
+#define NET_PEER_LOCK_MS 1000u
+
+/* Most pieces a scattered or gathered transfer may have (the core uses 3). */
+#define NET_MAX_IOV 16u
+
+/* Wire time: fixed latency plus bytes at a conservative rate for WiFi
+ * (500 kB/s), so waits cover what is in flight on slow networks too. */
+#define NET_LATENCY_MS 1u
+#define NET_BYTES_PER_MS 500u
+
+/* What the fault hook tells the link to do with a datagram it is about to
+ * send (tests only). */
+typedef enum net_fault_action {
+    NET_FAULT_SEND = 0,      /* send it */
+    NET_FAULT_DROP = 1,      /* lose it */
+    NET_FAULT_DUPLICATE = 2, /* send it twice */
+    NET_FAULT_HOLD = 3       /* send it after the next datagram (reorder) */
+} net_fault_action;
+
+typedef struct net_fault {
+    /* NULL: no datagram faults. Called on the thread that sends. */
+    net_fault_action (*on_datagram)(void *user, const uint8_t *data, size_t len);
+    void *user;
+    /* Non-zero: the next TCP send stops after this many bytes and the
+     * connection is closed, as if the peer had dropped it (one shot). */
+    size_t tcp_cut_after;
+} net_fault;
+
+/* Counters for tests and diagnostics. */
+typedef struct net_stats {
+    uint32_t accepted;   /* master: TCP connections accepted from the slave */
+    uint32_t connected;  /* slave: TCP connections made to the master */
+    uint32_t refused;    /* master: TCP connections from other hosts, closed */
+    uint32_t ignored;    /* datagrams from hosts we do not serve, dropped */
+    uint32_t truncated;  /* datagrams longer than the room left, cut */
+    uint32_t tcp_closed; /* TCP connections closed after an error or as stale */
+    uint32_t peer_changes; /* slave: times it took on a (new) master */
+} net_stats;
+
+typedef struct net_link {
+    int is_master;
+    omv_rpc_log log;
+    uint16_t port;
+    int udp;      /* bound to self:port */
+    int listener; /* master: TCP listener on self:port; slave: -1 */
+    int tcp;      /* the TCP connection, -1 when none */
+    struct sockaddr_in self;
+    /* Master: the slave (fixed). Slave: the master it serves, learnt from
+     * datagrams (peer_known). */
+    struct sockaddr_in peer;
+    int peer_known;
+    uint64_t peer_heard_ms; /* slave: last time the peer was heard */
+    struct in_addr *allowed; /* slave: masters it may serve (none: any) */
+    size_t allowed_count;
+    net_stats stats;
+    net_fault fault;
+    uint8_t held[OMV_RPC_NET_MAX_DATAGRAM]; /* a datagram the fault hook holds */
+    size_t held_len;
+    int has_held;
+} net_link;
+
+/* ------------------------------------------------------------ net_sock.c */
+
+/* Log a printf-style line through `log` (NULL or no hook: nothing). */
+void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The status for an errno value of a socket call: EADDRINUSE ->
+ * ADDR_IN_USE, EACCES/EPERM -> PERMISSION, ENETUNREACH/EHOSTUNREACH/
+ * ENETDOWN/EHOSTDOWN -> UNREACHABLE, ECONNREFUSED -> REFUSED,
+ * EADDRNOTAVAIL -> INVALID_ARG (not an address of this host),
+ * ECONNRESET/EPIPE/ECONNABORTED -> CLOSED, ETIMEDOUT -> TIMEOUT,
+ * ENOMEM/ENOBUFS -> NO_MEMORY, anything else -> LINK. */
+omv_rpc_status omv_rpc_net_status_from_errno(int err);
+
+/* Resolve `host` (name or IPv4 literal) to an IPv4 address. NULL, "" and
+ * "any" give INADDR_ANY when `any_ok`. OMV_RPC_ERR_HOST_NOT_FOUND when it
+ * does not resolve (logged), OMV_RPC_ERR_INVALID_ARG for NULL when not
+ * `any_ok`. */
+omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
+                                   const omv_rpc_log *log);
+
+/* "a.b.c.d:port" into `buf` (at least 24 bytes). */
+const char *omv_rpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size);
+
+/* Milliseconds of the monotonic clock, not wrapping. */
+uint64_t omv_rpc_net_now(void);
+
+/* Wait until `fd` has `events` or `deadline` (omv_rpc_net_now scale)
+ * passes; EINTR is retried. 1: ready (or an error/hang-up is pending on
+ * the socket, which the next call reports), 0: time ran out, -1: poll
+ * failed (errno set). */
+int omv_rpc_net_wait(int fd, short events, uint64_t deadline);
+
+/* A non-blocking, close-on-exec socket, or -1 (errno set). */
+int omv_rpc_net_socket(int type);
+
+/* Close `*fd` when open, set it to -1. */
+void omv_rpc_net_close_fd(int *fd);
+
+/* Bind `fd` to `addr`; on failure log which address and port (and
+ * whether it is taken) and return the mapped status. `what` names the
+ * socket in the log ("UDP", "TCP"). */
+omv_rpc_status omv_rpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
+                                 const omv_rpc_log *log);
+
+/* Pieces from byte `offset` on, as struct iovec (at most NET_MAX_IOV);
+ * returns how many. */
+size_t omv_rpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
+                          struct iovec *out);
+size_t omv_rpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
+                           struct iovec *out);
+
+/* ------------------------------------------------------------- net_udp.c */
+
+/* Send the pieces (`total` <= 1400 bytes) as one datagram to the peer. */
+omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline);
+/* Fill the pieces (`total` <= 1400 bytes) with datagrams from the peer
+ * (a slave may take on a new master here). A datagram longer than the
+ * room left is cut: the protocol's CRC then refuses the packet. */
+omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline);
+/* Drop every datagram queued. Never blocks. */
+void omv_rpc_net_udp_flush(net_link *n);
+
+/* ------------------------------------------------------------- net_tcp.c */
+
+/* Open the master's listener on self:port (bound and listening). */
+omv_rpc_status omv_rpc_net_tcp_listen(net_link *n);
+/* Move `total` bytes over the TCP connection, setting it up first when
+ * there is none (master: accept the slave's; slave: connect to the
+ * master). Any failure closes the connection. `stream`: report a peer
+ * that hung up as OMV_RPC_ERR_CLOSED; otherwise (call traffic) as
+ * OMV_RPC_ERR_TIMEOUT, so the protocol retries and the next transfer
+ * connects again, and a slave's loop does not end. */
+omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline, int stream);
+omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline, int stream);
+/* Master: accept pending connections (the slave's newest is kept, others
+ * closed). Both: close the connection when the peer hung up or stale
+ * bytes are waiting on it (left by an aborted transfer). Never blocks. */
+void omv_rpc_net_tcp_flush(net_link *n);
+/* Close the connection (counted as stats.tcp_closed when `counted`). */
+void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why);
+
+/* ------------------------------------------------------------ net_link.c */
+
+/* The link's state when `link` is a network link, else NULL (tests). */
+net_link *omv_rpc_net_internal(omv_rpc_link *link);
+
+#endif

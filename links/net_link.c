@@ -1,0 +1,310 @@
+/* Network link: the link table, opening, and the OpenMV-style
+ * constructors. A transfer of at most OMV_RPC_NET_MAX_DATAGRAM bytes in
+ * total goes as one UDP datagram, a larger one over TCP; streams always
+ * over TCP. Scattered and gathered transfers keep that rule on their total
+ * length and move the caller's pieces with recvmsg/sendmsg, no copy. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "omv_rpc/clock.h"
+#include "net_internal.h"
+
+static uint64_t deadline_in(uint32_t timeout_ms)
+{
+    return omv_rpc_net_now() + timeout_ms;
+}
+
+/* Sum of the pieces; INVALID_ARG for too many pieces or a NULL piece. */
+static omv_rpc_status check_in(const omv_rpc_in_iov *iov, size_t count, size_t *total)
+{
+    *total = 0;
+    if (count > NET_MAX_IOV || (!iov && count)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - *total) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        *total += iov[i].len;
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status check_out(const omv_rpc_out_iov *iov, size_t count, size_t *total)
+{
+    *total = 0;
+    if (count > NET_MAX_IOV || (!iov && count)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - *total) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        *total += iov[i].len;
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status net_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                uint32_t timeout_ms)
+{
+    size_t total;
+    omv_rpc_status st = check_in(iov, count, &total);
+    if (st != OMV_RPC_OK || total == 0) {
+        return st;
+    }
+    if (total <= OMV_RPC_NET_MAX_DATAGRAM) {
+        return omv_rpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
+    }
+    return omv_rpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), 0);
+}
+
+static omv_rpc_status net_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t timeout_ms)
+{
+    size_t total;
+    omv_rpc_status st = check_out(iov, count, &total);
+    if (st != OMV_RPC_OK || total == 0) {
+        return st;
+    }
+    if (total <= OMV_RPC_NET_MAX_DATAGRAM) {
+        return omv_rpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
+    }
+    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), 0);
+}
+
+static omv_rpc_status net_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_in_iov one = {buf, len};
+    return net_get_v(ctx, &one, 1, timeout_ms);
+}
+
+static omv_rpc_status net_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_out_iov one = {buf, len};
+    return net_put_v(ctx, &one, 1, timeout_ms);
+}
+
+static omv_rpc_status net_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    if (!buf && len) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (len == 0) {
+        return OMV_RPC_OK;
+    }
+    omv_rpc_in_iov one = {buf, len};
+    return omv_rpc_net_tcp_get(ctx, &one, 1, len, deadline_in(timeout_ms), 1);
+}
+
+static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
+                                     uint32_t timeout_ms)
+{
+    if (!buf && len) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (len == 0) {
+        return OMV_RPC_OK;
+    }
+    omv_rpc_out_iov one = {buf, len};
+    return omv_rpc_net_tcp_put(ctx, &one, 1, len, deadline_in(timeout_ms), 1);
+}
+
+static void net_flush(void *ctx)
+{
+    omv_rpc_net_udp_flush(ctx);
+    omv_rpc_net_tcp_flush(ctx);
+}
+
+static uint32_t net_transfer_ms(void *ctx, size_t len)
+{
+    (void)ctx;
+    size_t ms = len / NET_BYTES_PER_MS + NET_LATENCY_MS;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+static void net_free(net_link *n)
+{
+    omv_rpc_net_close_fd(&n->tcp);
+    omv_rpc_net_close_fd(&n->listener);
+    omv_rpc_net_close_fd(&n->udp);
+    free(n->allowed);
+    free(n);
+}
+
+static void net_close(void *ctx)
+{
+    net_free(ctx);
+}
+
+static const omv_rpc_link_ops net_ops = {
+    .get_bytes = net_get,
+    .put_bytes = net_put,
+    .flush = net_flush,
+    .now_ms = omv_rpc_clock_ms,
+    .close = net_close,
+    .stream_get_bytes = net_stream_get,
+    .stream_put_bytes = net_stream_put,
+    .get_bytes_v = net_get_v,
+    .put_bytes_v = net_put_v,
+    .transfer_ms = net_transfer_ms,
+};
+
+net_link *omv_rpc_net_internal(omv_rpc_link *link)
+{
+    return link && link->ops == &net_ops ? (net_link *)link->ctx : NULL;
+}
+
+/* A link with its UDP socket bound to my_address:port. */
+static omv_rpc_status net_new(net_link **out, int is_master, const char *my_address,
+                              uint16_t port, const omv_rpc_log *log)
+{
+    *out = NULL;
+    net_link *n = calloc(1, sizeof *n);
+    if (!n) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    n->is_master = is_master;
+    n->udp = n->listener = n->tcp = -1;
+    if (log) {
+        n->log = *log;
+    }
+    n->port = port ? port : (uint16_t)OMV_RPC_NET_DEFAULT_PORT;
+    n->self.sin_family = AF_INET;
+    n->self.sin_port = htons(n->port);
+    omv_rpc_status st = omv_rpc_net_resolve(my_address, 1, &n->self.sin_addr, &n->log);
+    if (st == OMV_RPC_OK) {
+        n->udp = omv_rpc_net_socket(SOCK_DGRAM);
+        if (n->udp < 0) {
+            int err = errno;
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a UDP socket: %s",
+                             strerror(err));
+            st = omv_rpc_net_status_from_errno(err);
+        }
+    }
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_net_bind(n->udp, &n->self, "UDP", &n->log);
+    }
+    if (st != OMV_RPC_OK) {
+        net_free(n);
+        return st;
+    }
+    *out = n;
+    return OMV_RPC_OK;
+}
+
+static void fill_link(omv_rpc_link *link, net_link *n)
+{
+    memset(link, 0, sizeof *link);
+    link->ops = &net_ops;
+    link->ctx = n;
+    link->stream_queue_depth_max = 0;
+    link->short_timeout_scale = 10; /* as OpenMV does on UDP */
+    link->flags = 0;                /* datagrams: each call's size is its framing */
+}
+
+omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_address,
+                                       const char *my_address, uint16_t port,
+                                       const omv_rpc_log *log)
+{
+    if (!link) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    memset(link, 0, sizeof *link);
+    if (!slave_address || !*slave_address) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: a master needs the slave's address");
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    struct in_addr slave;
+    omv_rpc_status st = omv_rpc_net_resolve(slave_address, 0, &slave, log);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    if (slave.s_addr == htonl(INADDR_ANY)) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: 0.0.0.0 is not a slave's address");
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    net_link *n;
+    st = net_new(&n, 1, my_address, port, log);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    n->peer.sin_family = AF_INET;
+    n->peer.sin_addr = slave;
+    n->peer.sin_port = htons(n->port);
+    n->peer_known = 1;
+    st = omv_rpc_net_tcp_listen(n);
+    if (st != OMV_RPC_OK) {
+        net_free(n);
+        return st;
+    }
+    fill_link(link, n);
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address, uint16_t port,
+                                      const char *const *allowed, size_t allowed_count,
+                                      const omv_rpc_log *log)
+{
+    if (!link) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    memset(link, 0, sizeof *link);
+    if ((allowed_count && !allowed) || allowed_count > 4096) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    struct in_addr *masters = NULL;
+    if (allowed_count) {
+        masters = calloc(allowed_count, sizeof *masters);
+        if (!masters) {
+            return OMV_RPC_ERR_NO_MEMORY;
+        }
+        for (size_t i = 0; i < allowed_count; i++) {
+            omv_rpc_status st = omv_rpc_net_resolve(allowed[i], 0, &masters[i], log);
+            if (st != OMV_RPC_OK) {
+                free(masters);
+                return st;
+            }
+        }
+    }
+    net_link *n;
+    omv_rpc_status st = net_new(&n, 0, my_address, port, log);
+    if (st != OMV_RPC_OK) {
+        free(masters);
+        return st;
+    }
+    n->allowed = masters;
+    n->allowed_count = allowed_count;
+    fill_link(link, n);
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
+                                          const char *my_address, uint16_t port,
+                                          const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_net_master_open(&link, slave_address, my_address, port,
+                                                config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_network_slave_new(omv_rpc_slave **out, const char *my_address,
+                                         uint16_t port, const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_net_slave_open(&link, my_address, port, NULL, 0,
+                                               config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+}

@@ -1,0 +1,235 @@
+/* Network link: addresses, sockets, waits and errno mapping. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net_internal.h"
+
+void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+{
+    if (!log || !log->fn) {
+        return;
+    }
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log->fn(log->user_data, level, line);
+}
+
+omv_rpc_status omv_rpc_net_status_from_errno(int err)
+{
+    switch (err) {
+    case EADDRINUSE:
+        return OMV_RPC_ERR_ADDR_IN_USE;
+    case EACCES:
+    case EPERM:
+        return OMV_RPC_ERR_PERMISSION;
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+    case ENETDOWN:
+    case EHOSTDOWN:
+        return OMV_RPC_ERR_UNREACHABLE;
+    case ECONNREFUSED:
+        return OMV_RPC_ERR_REFUSED;
+    case EADDRNOTAVAIL:
+        return OMV_RPC_ERR_INVALID_ARG;
+    case ECONNRESET:
+    case EPIPE:
+    case ECONNABORTED:
+        return OMV_RPC_ERR_CLOSED;
+    case ETIMEDOUT:
+        return OMV_RPC_ERR_TIMEOUT;
+    case ENOMEM:
+    case ENOBUFS:
+        return OMV_RPC_ERR_NO_MEMORY;
+    default:
+        return OMV_RPC_ERR_LINK;
+    }
+}
+
+omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
+                                   const omv_rpc_log *log)
+{
+    if (!host || !*host || strcmp(host, "any") == 0) {
+        if (!any_ok) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        out->s_addr = htonl(INADDR_ANY);
+        return OMV_RPC_OK;
+    }
+    /* A literal needs no resolver (and works with no network at all). */
+    if (inet_pton(AF_INET, host, out) == 1) {
+        return OMV_RPC_OK;
+    }
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_DGRAM;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0 || !res) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot resolve host \"%s\" (%s)", host,
+                         gai_strerror(rc));
+        if (res) {
+            freeaddrinfo(res);
+        }
+        return OMV_RPC_ERR_HOST_NOT_FOUND;
+    }
+    memcpy(out, &((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr, sizeof *out);
+    freeaddrinfo(res);
+    return OMV_RPC_OK;
+}
+
+const char *omv_rpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size)
+{
+    char ip[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof ip);
+    snprintf(buf, size, "%s:%u", ip, (unsigned)ntohs(addr->sin_port));
+    return buf;
+}
+
+uint64_t omv_rpc_net_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int omv_rpc_net_wait(int fd, short events, uint64_t deadline)
+{
+    for (;;) {
+        uint64_t now = omv_rpc_net_now();
+        /* One more look when the time is up: data may be waiting. */
+        int ms = now >= deadline ? 0 : (deadline - now > 60000u ? 60000 : (int)(deadline - now));
+        struct pollfd p = {fd, events, 0};
+        int rc = poll(&p, 1, ms);
+        if (rc > 0) {
+            return 1;
+        }
+        if (rc < 0 && errno != EINTR) {
+            return -1;
+        }
+        if (rc == 0 && ms == 0) {
+            return 0;
+        }
+    }
+}
+
+int omv_rpc_net_socket(int type)
+{
+    int fd = socket(AF_INET, type, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+#ifdef SO_NOSIGPIPE
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+    return fd;
+}
+
+void omv_rpc_net_close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+omv_rpc_status omv_rpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
+                                 const omv_rpc_log *log)
+{
+    if (bind(fd, (const struct sockaddr *)(const void *)addr, sizeof *addr) == 0) {
+        return OMV_RPC_OK;
+    }
+    int err = errno;
+    char where[32];
+    omv_rpc_net_format(addr, where, sizeof where);
+    omv_rpc_status st = omv_rpc_net_status_from_errno(err);
+    if (st == OMV_RPC_ERR_ADDR_IN_USE) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                         "net: %s port %u is already in use on %s (another program, or another "
+                         "master or slave, holds it)",
+                         what, (unsigned)ntohs(addr->sin_port), where);
+    } else if (st == OMV_RPC_ERR_PERMISSION) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                         "net: no permission to bind %s port %u on %s (ports below 1024 need "
+                         "privileges)",
+                         what, (unsigned)ntohs(addr->sin_port), where);
+    } else if (err == EADDRNOTAVAIL) {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                         "net: %s is not an address of this host (%s bind)", where, what);
+    } else {
+        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot bind %s to %s: %s", what, where,
+                         strerror(err));
+    }
+    return st;
+}
+
+static size_t iov_skip(const size_t *lens, size_t count, size_t *offset)
+{
+    size_t i = 0;
+    while (i < count && *offset >= lens[i]) {
+        *offset -= lens[i];
+        i++;
+    }
+    return i;
+}
+
+size_t omv_rpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
+                          struct iovec *out)
+{
+    size_t lens[NET_MAX_IOV], n = 0;
+    for (size_t i = 0; i < count && i < NET_MAX_IOV; i++) {
+        lens[i] = iov[i].len;
+    }
+    count = count < NET_MAX_IOV ? count : NET_MAX_IOV;
+    for (size_t i = iov_skip(lens, count, &offset); i < count; i++) {
+        if (iov[i].len - offset == 0) {
+            continue;
+        }
+        out[n].iov_base = iov[i].base + offset;
+        out[n].iov_len = iov[i].len - offset;
+        n++;
+        offset = 0;
+    }
+    return n;
+}
+
+size_t omv_rpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
+                           struct iovec *out)
+{
+    size_t lens[NET_MAX_IOV], n = 0;
+    for (size_t i = 0; i < count && i < NET_MAX_IOV; i++) {
+        lens[i] = iov[i].len;
+    }
+    count = count < NET_MAX_IOV ? count : NET_MAX_IOV;
+    for (size_t i = iov_skip(lens, count, &offset); i < count; i++) {
+        if (iov[i].len - offset == 0) {
+            continue;
+        }
+        /* sendmsg only reads the pieces; struct iovec has no const. */
+        out[n].iov_base = (void *)(uintptr_t)(iov[i].base + offset);
+        out[n].iov_len = iov[i].len - offset;
+        n++;
+        offset = 0;
+    }
+    return n;
+}

@@ -1,0 +1,366 @@
+/* Network link: transfers of more than 1400 bytes and all stream traffic,
+ * over one TCP connection that the slave opens to the master
+ * (PROTOCOL.md section 4).
+ *
+ * The master listens from the moment it opens (a slave that connects
+ * first is not refused, unlike OpenMV's master) and takes connections only
+ * from the slave's address; others are closed at once. Both keep the
+ * connection across calls. Any error or timeout closes it, so bytes of an
+ * aborted transfer can never be read as a new packet; the next transfer
+ * sets a fresh one up. Before each transfer both sides check that the
+ * peer has not hung up, and the master switches to the slave's newest
+ * connection (the slave opens one only after dropping its last). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net_internal.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+omv_rpc_status omv_rpc_net_tcp_listen(net_link *n)
+{
+    int fd = omv_rpc_net_socket(SOCK_STREAM);
+    if (fd < 0) {
+        int err = errno;
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a TCP socket: %s",
+                         strerror(err));
+        return omv_rpc_net_status_from_errno(err);
+    }
+    /* A restarted master must not wait for its old connections' TIME_WAIT. */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    omv_rpc_status st = omv_rpc_net_bind(fd, &n->self, "TCP", &n->log);
+    if (st == OMV_RPC_OK && listen(fd, 8) != 0) {
+        int err = errno;
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
+                         (unsigned)n->port, strerror(err));
+        st = omv_rpc_net_status_from_errno(err);
+    }
+    if (st != OMV_RPC_OK) {
+        close(fd);
+        return st;
+    }
+    n->listener = fd;
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why)
+{
+    if (n->tcp < 0) {
+        return;
+    }
+    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection closed (%s)", why);
+    omv_rpc_net_close_fd(&n->tcp);
+    if (counted) {
+        n->stats.tcp_closed++;
+    }
+}
+
+/* Small writes (stream headers, ack bytes) must not wait for Nagle. */
+static int prepare_connection(int fd)
+{
+    int one = 1;
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return 0;
+}
+
+/* Master: take every pending connection; keep the slave's newest. */
+static void accept_pending(net_link *n)
+{
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t len = sizeof from;
+        memset(&from, 0, sizeof from);
+        int fd = accept(n->listener, (struct sockaddr *)(void *)&from, &len);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            return; /* EAGAIN: none left; anything else: try again later */
+        }
+        char who[32];
+        omv_rpc_net_format(&from, who, sizeof who);
+        if (from.sin_family != AF_INET || from.sin_addr.s_addr != n->peer.sin_addr.s_addr) {
+            close(fd);
+            n->stats.refused++;
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING,
+                             "net: refused a TCP connection from %s (not the slave)", who);
+            continue;
+        }
+        if (prepare_connection(fd) != 0) {
+            close(fd);
+            continue;
+        }
+        omv_rpc_net_tcp_drop(n, 0, "the slave connected again");
+        n->tcp = fd;
+        n->stats.accepted++;
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s",
+                         who);
+    }
+}
+
+/* 0: the peer hung up (or the connection failed); 1: open, nothing
+ * waiting; 2: open with bytes waiting. */
+static int connection_state(net_link *n)
+{
+    uint8_t byte;
+    for (;;) {
+        ssize_t r = recv(n->tcp, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (r > 0) {
+            return 2;
+        }
+        if (r == 0) {
+            return 0;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+    }
+}
+
+/* Slave: connect to the master's address and the port. */
+static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
+{
+    if (!n->peer_known) {
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: cannot connect");
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    struct sockaddr_in to = n->peer;
+    to.sin_port = htons(n->port);
+    char who[32];
+    omv_rpc_net_format(&to, who, sizeof who);
+
+    int fd = omv_rpc_net_socket(SOCK_STREAM);
+    if (fd < 0) {
+        return omv_rpc_net_status_from_errno(errno);
+    }
+    /* From our own address: the master accepts only the slave's. */
+    if (n->self.sin_addr.s_addr != htonl(INADDR_ANY)) {
+        struct sockaddr_in me = n->self;
+        me.sin_port = 0;
+        omv_rpc_status st = omv_rpc_net_bind(fd, &me, "TCP", &n->log);
+        if (st != OMV_RPC_OK) {
+            close(fd);
+            return st;
+        }
+    }
+    int err = 0;
+    if (connect(fd, (const struct sockaddr *)(const void *)&to, sizeof to) != 0) {
+        err = errno;
+    }
+    if (err == EINPROGRESS || err == EINTR) {
+        int w = omv_rpc_net_wait(fd, POLLOUT, deadline);
+        if (w == 0) {
+            close(fd);
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: connecting to %s timed out", who);
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+        socklen_t len = sizeof err;
+        if (w < 0) {
+            err = errno;
+        } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+            err = errno;
+        }
+    }
+    if (err != 0 || prepare_connection(fd) != 0) {
+        err = err ? err : errno;
+        close(fd);
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
+                         who, strerror(err));
+        return omv_rpc_net_status_from_errno(err);
+    }
+    n->tcp = fd;
+    n->stats.connected++;
+    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection to the master %s", who);
+    return OMV_RPC_OK;
+}
+
+/* A live connection, set up now when there is none. */
+static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
+{
+    for (;;) {
+        if (n->is_master) {
+            accept_pending(n);
+        }
+        if (n->tcp >= 0 && connection_state(n) == 0) {
+            omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
+        }
+        if (n->tcp >= 0) {
+            return OMV_RPC_OK;
+        }
+        if (!n->is_master) {
+            return slave_connect(n, deadline);
+        }
+        if (omv_rpc_net_now() >= deadline) {
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                             "net: the slave did not connect for TCP in time");
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+        if (omv_rpc_net_wait(n->listener, POLLIN, deadline) < 0) {
+            return omv_rpc_net_status_from_errno(errno);
+        }
+    }
+}
+
+/* Close the connection after a failed transfer; the status to report. */
+static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream,
+                                      const char *why)
+{
+    omv_rpc_net_tcp_drop(n, 1, why);
+    if (stream) {
+        return st;
+    }
+    /* Call traffic: the network is still there, only this connection is
+     * gone. A timeout makes the protocol retry (and the retry connects
+     * again); CLOSED or LINK would end a slave's loop. */
+    if (st == OMV_RPC_ERR_UNREACHABLE || st == OMV_RPC_ERR_REFUSED ||
+        st == OMV_RPC_ERR_PERMISSION) {
+        return st;
+    }
+    return OMV_RPC_ERR_TIMEOUT;
+}
+
+static void note_progress(net_link *n)
+{
+    if (!n->is_master) {
+        n->peer_heard_ms = omv_rpc_net_now();
+    }
+}
+
+/* Keep the pieces to their first `limit` bytes. */
+static size_t trim(struct iovec *v, size_t vc, size_t limit)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < vc; i++) {
+        if (limit == 0) {
+            break;
+        }
+        if (v[i].iov_len > limit) {
+            v[i].iov_len = limit;
+        }
+        limit -= v[i].iov_len;
+        kept++;
+    }
+    return kept;
+}
+
+omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline, int stream)
+{
+    omv_rpc_status st = ensure_connection(n, deadline);
+    if (st != OMV_RPC_OK) {
+        return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
+    }
+    size_t limit = total;
+    int cut = 0;
+    if (n->fault.tcp_cut_after && n->fault.tcp_cut_after < total) {
+        limit = n->fault.tcp_cut_after;
+        n->fault.tcp_cut_after = 0;
+        cut = 1;
+    }
+    size_t sent = 0;
+    while (sent < limit) {
+        struct iovec v[NET_MAX_IOV];
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_iov = v;
+        msg.msg_iovlen = trim(v, omv_rpc_net_iov_out(iov, count, sent, v), limit - sent);
+        ssize_t r = sendmsg(n->tcp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r > 0) {
+            sent += (size_t)r;
+            note_progress(n);
+            continue;
+        }
+        int err = r < 0 ? errno : EAGAIN;
+        if (err == EINTR) {
+            continue;
+        }
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+            int w = omv_rpc_net_wait(n->tcp, POLLOUT, deadline);
+            if (w == 0) {
+                return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "send timed out");
+            }
+            if (w > 0) {
+                continue;
+            }
+            err = errno;
+        }
+        return transfer_failed(n, omv_rpc_net_status_from_errno(err), stream, strerror(err));
+    }
+    if (cut) {
+        return transfer_failed(n, OMV_RPC_ERR_CLOSED, stream, "test: cut mid-transfer");
+    }
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline, int stream)
+{
+    omv_rpc_status st = ensure_connection(n, deadline);
+    if (st != OMV_RPC_OK) {
+        return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
+    }
+    size_t got = 0;
+    while (got < total) {
+        struct iovec v[NET_MAX_IOV];
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_iov = v;
+        msg.msg_iovlen = omv_rpc_net_iov_in(iov, count, got, v);
+        ssize_t r = recvmsg(n->tcp, &msg, MSG_DONTWAIT);
+        if (r > 0) {
+            got += (size_t)r;
+            note_progress(n);
+            continue;
+        }
+        if (r == 0) {
+            return transfer_failed(n, OMV_RPC_ERR_CLOSED, stream, "the peer hung up mid-transfer");
+        }
+        int err = errno;
+        if (err == EINTR) {
+            continue;
+        }
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+            int w = omv_rpc_net_wait(n->tcp, POLLIN, deadline);
+            if (w == 0) {
+                return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "receive timed out");
+            }
+            if (w > 0) {
+                continue;
+            }
+            err = errno;
+        }
+        return transfer_failed(n, omv_rpc_net_status_from_errno(err), stream, strerror(err));
+    }
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_net_tcp_flush(net_link *n)
+{
+    if (n->is_master) {
+        accept_pending(n);
+    }
+    if (n->tcp >= 0) {
+        int state = connection_state(n);
+        if (state == 0) {
+            omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
+        } else if (state == 2) {
+            /* Nothing is due on TCP when the protocol flushes: these bytes
+             * are left from an aborted transfer or an ended stream. */
+            omv_rpc_net_tcp_drop(n, 1, "stale bytes from an aborted transfer");
+        }
+    }
+}

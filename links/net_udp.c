@@ -1,0 +1,260 @@
+/* Network link: transfers of at most 1400 bytes, one UDP datagram each way
+ * (PROTOCOL.md section 4).
+ *
+ * Who may talk to us: the master takes datagrams only from the slave's
+ * address and port. The slave takes them from the master it serves; another
+ * host (allowed by the slave's list, when it has one) becomes the master it
+ * serves only by sending a valid command header, and only when the current
+ * master has been silent for NET_PEER_LOCK_MS, so a call in progress is
+ * never taken over. Everything else is dropped before it can reach the
+ * protocol. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "omv_rpc/clock.h"
+#include "net_internal.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+/* A command header datagram: magic 0x1209, command, data_len, CRC. */
+#define COMMAND_HEADER_LEN 12u
+
+static int same_host(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+    return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+static int is_allowed(const net_link *n, const struct sockaddr_in *from)
+{
+    if (n->allowed_count == 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < n->allowed_count; i++) {
+        if (n->allowed[i].s_addr == from->sin_addr.s_addr) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int is_command_header(const struct iovec *v, size_t vc)
+{
+    uint8_t d[COMMAND_HEADER_LEN];
+    size_t got = 0;
+    for (size_t i = 0; i < vc && got < sizeof d; i++) {
+        size_t take = v[i].iov_len < sizeof d - got ? v[i].iov_len : sizeof d - got;
+        memcpy(d + got, v[i].iov_base, take);
+        got += take;
+    }
+    if (got != sizeof d || d[0] != 0x09 || d[1] != 0x12) {
+        return 0;
+    }
+    uint16_t crc = (uint16_t)(d[10] | (d[11] << 8));
+    return crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, d, 10);
+}
+
+/* Whether a datagram of `len` bytes (now in `v`) from `from` is for us. */
+static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
+                         size_t vc, size_t len, int truncated)
+{
+    uint64_t now = omv_rpc_net_now();
+    if (n->peer_known && same_host(from, &n->peer)) {
+        n->peer_heard_ms = now;
+        return 1;
+    }
+    if (n->is_master || !is_allowed(n, from)) {
+        return 0;
+    }
+    if (n->peer_known && now - n->peer_heard_ms < NET_PEER_LOCK_MS) {
+        return 0; /* the master we serve may be in the middle of a call */
+    }
+    if (truncated || len != COMMAND_HEADER_LEN || !is_command_header(v, vc)) {
+        return 0;
+    }
+    char who[32];
+    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_INFO, "net: serving master %s",
+                     omv_rpc_net_format(from, who, sizeof who));
+    if (n->tcp >= 0) {
+        omv_rpc_net_tcp_drop(n, 0, "it belongs to the previous master");
+    }
+    n->peer = *from;
+    n->peer_known = 1;
+    n->peer_heard_ms = now;
+    n->stats.peer_changes++;
+    return 1;
+}
+
+static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t vc,
+                                    uint64_t deadline)
+{
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_name = &n->peer;
+    msg.msg_namelen = sizeof n->peer;
+    msg.msg_iov = (struct iovec *)(uintptr_t)v;
+    msg.msg_iovlen = vc;
+    for (;;) {
+        if (sendmsg(n->udp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) {
+            return OMV_RPC_OK;
+        }
+        int err = errno;
+        if (err == EINTR) {
+            continue;
+        }
+        if (err == ECONNREFUSED) {
+            return OMV_RPC_OK; /* news about an earlier datagram: nobody listened then */
+        }
+        if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+            if (omv_rpc_net_now() >= deadline) {
+                return OMV_RPC_ERR_TIMEOUT;
+            }
+            if (err == ENOBUFS) {
+                omv_rpc_sleep_ms(1); /* poll would report writable at once */
+            } else if (omv_rpc_net_wait(n->udp, POLLOUT, deadline) < 0) {
+                return omv_rpc_net_status_from_errno(errno);
+            }
+            continue;
+        }
+        char who[32];
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot send to %s: %s",
+                         omv_rpc_net_format(&n->peer, who, sizeof who), strerror(err));
+        return omv_rpc_net_status_from_errno(err);
+    }
+}
+
+/* Tests: drop, duplicate or hold back the datagram as the hook says. */
+static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_t vc,
+                                       size_t total, uint64_t deadline)
+{
+    uint8_t copy[OMV_RPC_NET_MAX_DATAGRAM];
+    size_t len = 0;
+    for (size_t i = 0; i < vc; i++) {
+        memcpy(copy + len, v[i].iov_base, v[i].iov_len);
+        len += v[i].iov_len;
+    }
+    (void)total;
+    net_fault_action action = n->fault.on_datagram(n->fault.user, copy, len);
+    omv_rpc_status st = OMV_RPC_OK;
+    switch (action) {
+    case NET_FAULT_DROP:
+        return OMV_RPC_OK;
+    case NET_FAULT_HOLD:
+        if (n->has_held) {
+            struct iovec h = {n->held, n->held_len};
+            st = send_datagram(n, &h, 1, deadline);
+        }
+        memcpy(n->held, copy, len);
+        n->held_len = len;
+        n->has_held = 1;
+        return st;
+    case NET_FAULT_DUPLICATE:
+        st = send_datagram(n, v, vc, deadline);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        /* fall through */
+    case NET_FAULT_SEND:
+    default:
+        st = send_datagram(n, v, vc, deadline);
+        break;
+    }
+    if (st == OMV_RPC_OK && n->has_held) {
+        struct iovec h = {n->held, n->held_len};
+        n->has_held = 0;
+        st = send_datagram(n, &h, 1, deadline);
+    }
+    return st;
+}
+
+omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline)
+{
+    if (!n->peer_known) {
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: nowhere to send");
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    struct iovec v[NET_MAX_IOV];
+    size_t vc = omv_rpc_net_iov_out(iov, count, 0, v);
+    if (n->fault.on_datagram) {
+        return send_with_faults(n, v, vc, total, deadline);
+    }
+    return send_datagram(n, v, vc, deadline);
+}
+
+omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                   size_t total, uint64_t deadline)
+{
+    size_t got = 0;
+    while (got < total) {
+        struct iovec v[NET_MAX_IOV];
+        size_t vc = omv_rpc_net_iov_in(iov, count, got, v);
+        struct sockaddr_in from;
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        memset(&from, 0, sizeof from);
+        msg.msg_name = &from;
+        msg.msg_namelen = sizeof from;
+        msg.msg_iov = v;
+        msg.msg_iovlen = vc;
+        ssize_t r = recvmsg(n->udp, &msg, MSG_DONTWAIT);
+        if (r < 0) {
+            int err = errno;
+            if (err == EINTR) {
+                continue;
+            }
+            if (err == EAGAIN || err == EWOULDBLOCK) {
+                int w = omv_rpc_net_wait(n->udp, POLLIN, deadline);
+                if (w == 0) {
+                    return OMV_RPC_ERR_TIMEOUT;
+                }
+                if (w < 0) {
+                    return omv_rpc_net_status_from_errno(errno);
+                }
+                continue;
+            }
+            if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
+                continue; /* news about an earlier datagram */
+            }
+            return omv_rpc_net_status_from_errno(err);
+        }
+        int truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+        if (msg.msg_namelen < sizeof from || from.sin_family != AF_INET ||
+            !take_datagram(n, &from, v, vc, (size_t)r, truncated)) {
+            n->stats.ignored++;
+        } else {
+            if (truncated) {
+                /* The bytes that fit are kept: the packet's CRC fails and
+                 * the protocol retries, as with any damaged packet. */
+                n->stats.truncated++;
+                omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                                 "net: datagram longer than the %zu bytes expected, cut",
+                                 total - got);
+            }
+            got += (size_t)r;
+            if (r > 0) {
+                continue;
+            }
+        }
+        /* A flood of foreign or empty datagrams must not outlast the wait. */
+        if (omv_rpc_net_now() >= deadline) {
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+    }
+    return OMV_RPC_OK;
+}
+
+void omv_rpc_net_udp_flush(net_link *n)
+{
+    uint8_t sink[1];
+    /* Bounded, so that a flood cannot keep flush from returning. */
+    for (int i = 0; i < 4096; i++) {
+        ssize_t r = recv(n->udp, sink, sizeof sink, MSG_DONTWAIT);
+        if (r < 0 && errno != EINTR && errno != ECONNREFUSED) {
+            break;
+        }
+    }
+}

@@ -1,0 +1,233 @@
+/* Calls over the network link on loopback: master on 127.0.0.1, slave on
+ * 127.0.0.2, one port for both. Sizes around the UDP/TCP boundary (a
+ * packet of 1400 bytes is one datagram, 1401 goes over TCP), 1 MiB and
+ * 64 MiB, cut-through both ways, the TCP connection reused across calls,
+ * a host name for the slave. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_net_support.h"
+
+static const size_t sizes[] = {0, 1, 1396, 1397, 1400, 1401, 1u << 20};
+
+static void test_echo_sizes(void **state)
+{
+    (void)state;
+    tn_pair p;
+    tn_open(&p);
+    tn_start(&p);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        tn_check_echo(p.master, sizes[i], (uint32_t)i + 1, 2000);
+    }
+    /* Results of each size for a 4-byte argument. */
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint8_t arg[4] = {(uint8_t)sizes[i], (uint8_t)(sizes[i] >> 8), (uint8_t)(sizes[i] >> 16),
+                          (uint8_t)(sizes[i] >> 24)};
+        const uint8_t *res;
+        size_t len;
+        assert_int_equal(omv_rpc_master_call(p.master, "pattern", arg, 4, &res, &len, 2000, 2000),
+                         OMV_RPC_OK);
+        assert_int_equal(len, sizes[i]);
+        uint8_t *want = malloc(len ? len : 1);
+        ts_pattern(want, len);
+        if (len) {
+            assert_memory_equal(res, want, len);
+        }
+        free(want);
+    }
+    assert_int_equal(omv_rpc_master_retries(p.master), 0);
+    /* 1396 is the largest payload whose packet is one datagram. */
+    assert_int_equal(tn_slave_net(&p)->stats.truncated, 0);
+    tn_close(&p);
+}
+
+/* Many calls with TCP-sized arguments: one connection carries them all. */
+static void test_connection_reused(void **state)
+{
+    (void)state;
+    tn_pair p;
+    tn_open(&p);
+    tn_start(&p);
+    for (uint32_t i = 0; i < 40; i++) {
+        tn_check_echo(p.master, 2000 + i * 97, i, 2000);
+    }
+    net_link *m = tn_master_net(&p);
+    assert_int_equal(m->stats.accepted, 1);
+    assert_int_equal(m->stats.tcp_closed, 0);
+    assert_int_equal(m->stats.refused, 0);
+    tn_close(&p);
+}
+
+/* ------------------------------------------------------------ cut-through */
+
+typedef struct cut_job {
+    uint32_t len;
+    int to_master; /* 1: slave writes; 0: slave reads */
+    omv_rpc_status result;
+    uint16_t crc;
+} cut_job;
+
+static void cut_task(omv_rpc_slave *s, void *user)
+{
+    cut_job *j = user;
+    uint8_t *buf = malloc(j->len);
+    if (j->to_master) {
+        ts_pattern(buf, j->len);
+        j->result = omv_rpc_put_bytes(omv_rpc_slave_link(s), buf, j->len, 2000);
+    } else {
+        j->result = omv_rpc_get_bytes(omv_rpc_slave_link(s), buf, j->len, 2000);
+        j->crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, buf, j->len);
+    }
+    free(buf);
+}
+
+static void cb_cut(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
+{
+    cut_job *j = user;
+    if (len == 5) {
+        j->len = (uint32_t)arg[0] | ((uint32_t)arg[1] << 8) | ((uint32_t)arg[2] << 16) |
+                 ((uint32_t)arg[3] << 24);
+        j->to_master = arg[4];
+        j->result = OMV_RPC_ERR_STOPPED;
+        omv_rpc_slave_schedule_callback(s, cut_task, j);
+    }
+}
+
+static void cb_cut_report(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
+{
+    (void)arg;
+    (void)len;
+    cut_job *j = user;
+    int32_t out[2] = {(int32_t)j->result, (int32_t)j->crc};
+    omv_rpc_slave_reply_copy(s, out, sizeof out);
+}
+
+static void cut_through(tn_pair *p, cut_job *job, uint32_t n, int to_master)
+{
+    uint8_t arg[5] = {(uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24),
+                      (uint8_t)to_master};
+    assert_int_equal(omv_rpc_master_call(p->master, "cut", arg, 5, NULL, NULL, 2000, 2000),
+                     OMV_RPC_OK);
+    uint8_t *buf = malloc(n);
+    omv_rpc_link *link = omv_rpc_master_link(p->master);
+    if (to_master) {
+        assert_int_equal(omv_rpc_get_bytes(link, buf, n, 2000), OMV_RPC_OK);
+        uint8_t *want = malloc(n);
+        ts_pattern(want, n);
+        assert_memory_equal(buf, want, n);
+        free(want);
+    } else {
+        ts_fill_random(buf, n, n);
+        assert_int_equal(omv_rpc_put_bytes(link, buf, n, 2000), OMV_RPC_OK);
+    }
+    const uint8_t *res;
+    size_t len;
+    assert_int_equal(omv_rpc_master_call(p->master, "cut_report", NULL, 0, &res, &len, 3000, 3000),
+                     OMV_RPC_OK);
+    assert_int_equal(len, 8);
+    int32_t got[2];
+    memcpy(got, res, 8);
+    assert_int_equal(got[0], OMV_RPC_OK);
+    if (!to_master) {
+        assert_int_equal((uint16_t)got[1], omv_rpc_crc16(OMV_RPC_CRC16_INIT, buf, n));
+    }
+    (void)job;
+    free(buf);
+}
+
+static void test_cut_through(void **state)
+{
+    (void)state;
+    tn_pair p;
+    tn_open(&p);
+    cut_job job = {0};
+    omv_rpc_slave_register_callback(p.slave, "cut", cb_cut, &job);
+    omv_rpc_slave_register_callback(p.slave, "cut_report", cb_cut_report, &job);
+    tn_start(&p);
+    cut_through(&p, &job, 1000, 1);    /* one datagram */
+    cut_through(&p, &job, 1400, 0);    /* one datagram */
+    cut_through(&p, &job, 1u << 20, 1); /* TCP */
+    cut_through(&p, &job, 1u << 20, 0);
+    tn_check_echo(p.master, 3000, 7, 2000);
+    tn_close(&p);
+}
+
+/* ----------------------------------------------------------------- 64 MiB */
+
+static void cb_crc(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
+{
+    (void)user;
+    uint8_t out[8];
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, arg, len);
+    out[0] = (uint8_t)crc;
+    out[1] = (uint8_t)(crc >> 8);
+    out[2] = out[3] = 0;
+    for (int i = 0; i < 4; i++) {
+        out[4 + i] = (uint8_t)((uint64_t)len >> (8 * i));
+    }
+    omv_rpc_slave_reply_copy(s, out, 8);
+}
+
+static void test_64_mib(void **state)
+{
+    (void)state;
+    const size_t big = OMV_RPC_DEFAULT_MAX_PAYLOAD;
+    tn_pair p;
+    tn_open(&p);
+    omv_rpc_slave_register_callback(p.slave, "crc", cb_crc, NULL);
+    tn_start(&p);
+    /* Master to slave. */
+    uint8_t *arg = malloc(big);
+    assert_non_null(arg);
+    ts_fill_random(arg, big, 64);
+    const uint8_t *res;
+    size_t len;
+    assert_int_equal(omv_rpc_master_call(p.master, "crc", arg, big, &res, &len, 1000, 1000),
+                     OMV_RPC_OK);
+    assert_int_equal(len, 8);
+    assert_int_equal(res[0] | (res[1] << 8), omv_rpc_crc16(OMV_RPC_CRC16_INIT, arg, big));
+    assert_int_equal((uint32_t)res[4] | ((uint32_t)res[5] << 8) | ((uint32_t)res[6] << 16) |
+                         ((uint32_t)res[7] << 24),
+                     big);
+    /* Slave to master. */
+    uint8_t n[4] = {0, 0, 0, 4}; /* 64 MiB */
+    assert_int_equal(omv_rpc_master_call(p.master, "pattern", n, 4, &res, &len, 1000, 1000),
+                     OMV_RPC_OK);
+    assert_int_equal(len, big);
+    ts_pattern(arg, big);
+    assert_memory_equal(res, arg, big);
+    free(arg);
+    assert_int_equal(tn_master_net(&p)->stats.accepted, 1);
+    tn_close(&p);
+}
+
+/* The OpenMV-style constructors with a host name for the slave. */
+static void test_host_name(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_slave *s;
+    omv_rpc_master *m;
+    /* "localhost" is 127.0.0.1: this time the slave lives there. */
+    assert_int_equal(omv_rpc_network_slave_new(&s, "127.0.0.1", port, NULL), OMV_RPC_OK);
+    ts_register_standard_callbacks(s);
+    assert_int_equal(omv_rpc_network_master_new(&m, "localhost", "127.0.0.2", port, NULL),
+                     OMV_RPC_OK);
+    ts_slave_thread t = {0};
+    ts_slave_thread_start(&t, s);
+    tn_check_echo(m, 10, 1, 2000);
+    tn_check_echo(m, 5000, 2, 2000);
+    ts_slave_thread_stop(&t);
+    omv_rpc_master_free(m);
+    omv_rpc_slave_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_echo_sizes),  cmocka_unit_test(test_connection_reused),
+        cmocka_unit_test(test_cut_through), cmocka_unit_test(test_64_mib),
+        cmocka_unit_test(test_host_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+/* Helpers shared by the network link tests. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test_net_support.h"
+
+static int bind_to(int type, const char *ip, uint16_t port, uint16_t *bound)
+{
+    int fd = socket(AF_INET, type, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (bound) {
+        socklen_t len = sizeof a;
+        getsockname(fd, (struct sockaddr *)&a, &len);
+        *bound = ntohs(a.sin_port);
+    }
+    return fd;
+}
+
+uint16_t tn_free_port(void)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        uint16_t port = 0;
+        int fds[4];
+        fds[0] = bind_to(SOCK_DGRAM, TN_MASTER_IP, 0, &port);
+        assert_true(fds[0] >= 0);
+        fds[1] = bind_to(SOCK_STREAM, TN_MASTER_IP, port, NULL);
+        fds[2] = bind_to(SOCK_DGRAM, TN_SLAVE_IP, port, NULL);
+        fds[3] = bind_to(SOCK_STREAM, TN_SLAVE_IP, port, NULL);
+        int ok = fds[1] >= 0 && fds[2] >= 0 && fds[3] >= 0;
+        for (int i = 0; i < 4; i++) {
+            if (fds[i] >= 0) {
+                close(fds[i]);
+            }
+        }
+        if (ok) {
+            return port;
+        }
+    }
+    fail_msg("no free port on both loopback addresses");
+    return 0;
+}
+
+void tn_open_slave(tn_pair *p)
+{
+    omv_rpc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.log.fn = ts_log;
+    assert_int_equal(omv_rpc_network_slave_new(&p->slave, TN_SLAVE_IP, p->port, &cfg),
+                     OMV_RPC_OK);
+    ts_register_standard_callbacks(p->slave);
+    memset(&p->thread, 0, sizeof p->thread);
+    p->running = 0;
+}
+
+void tn_open(tn_pair *p)
+{
+    memset(p, 0, sizeof *p);
+    p->port = tn_free_port();
+    omv_rpc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.log.fn = ts_log;
+    assert_int_equal(
+        omv_rpc_network_master_new(&p->master, TN_SLAVE_IP, TN_MASTER_IP, p->port, &cfg),
+        OMV_RPC_OK);
+    tn_open_slave(p);
+}
+
+void tn_start(tn_pair *p)
+{
+    ts_slave_thread_start(&p->thread, p->slave);
+    p->running = 1;
+}
+
+void tn_close_slave(tn_pair *p)
+{
+    if (p->running) {
+        ts_slave_thread_stop(&p->thread);
+        p->running = 0;
+    }
+    omv_rpc_slave_free(p->slave);
+    p->slave = NULL;
+}
+
+void tn_close(tn_pair *p)
+{
+    tn_close_slave(p);
+    omv_rpc_master_free(p->master);
+    p->master = NULL;
+}
+
+net_link *tn_master_net(tn_pair *p)
+{
+    net_link *n = omv_rpc_net_internal(omv_rpc_master_link(p->master));
+    assert_non_null(n);
+    return n;
+}
+
+net_link *tn_slave_net(tn_pair *p)
+{
+    net_link *n = omv_rpc_net_internal(omv_rpc_slave_link(p->slave));
+    assert_non_null(n);
+    return n;
+}
+
+int tn_udp_socket(const char *ip, uint16_t port)
+{
+    int fd = bind_to(SOCK_DGRAM, ip, port, NULL);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+void tn_udp_send(int fd, const char *ip, uint16_t port, const void *data, size_t len)
+{
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    inet_pton(AF_INET, ip, &to.sin_addr);
+    assert_int_equal(sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+}
+
+size_t tn_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len)
+{
+    out[0] = (uint8_t)magic;
+    out[1] = (uint8_t)(magic >> 8);
+    if (len) {
+        memcpy(out + 2, payload, len);
+    }
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, len + 2);
+    out[len + 2] = (uint8_t)crc;
+    out[len + 3] = (uint8_t)(crc >> 8);
+    return len + 4;
+}
+
+void tn_check_echo(omv_rpc_master *m, size_t len, uint32_t seed, uint32_t timeout_ms)
+{
+    uint8_t *arg = malloc(len ? len : 1);
+    assert_non_null(arg);
+    ts_fill_random(arg, len, seed);
+    const uint8_t *res = NULL;
+    size_t res_len = 0;
+    assert_int_equal(omv_rpc_master_call(m, "echo", arg, len, &res, &res_len, timeout_ms,
+                                         timeout_ms),
+                     OMV_RPC_OK);
+    assert_int_equal(res_len, len);
+    if (len) {
+        assert_memory_equal(res, arg, len);
+    }
+    free(arg);
+}

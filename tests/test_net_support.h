@@ -1,0 +1,49 @@
+/* Helpers shared by the network link tests: a free port on both loopback
+ * addresses, a master on 127.0.0.1 and a slave on 127.0.0.2 on that port,
+ * a raw UDP socket to play a third host, and the links' internal state. */
+#ifndef OMV_RPC_TEST_NET_SUPPORT_H
+#define OMV_RPC_TEST_NET_SUPPORT_H
+
+#include "net_internal.h"
+#include "test_support.h"
+
+#define TN_MASTER_IP "127.0.0.1"
+#define TN_SLAVE_IP "127.0.0.2"
+
+/* A port free for UDP and TCP on both 127.0.0.1 and 127.0.0.2, found by
+ * binding port 0 (so parallel runs do not collide). */
+uint16_t tn_free_port(void);
+
+/* Master and slave of one test. */
+typedef struct tn_pair {
+    uint16_t port;
+    omv_rpc_master *master;
+    omv_rpc_slave *slave;
+    ts_slave_thread thread;
+    int running;
+} tn_pair;
+
+/* Open both ends on a free port with the standard callbacks registered;
+ * the slave does not run yet (set faults first, then tn_start). */
+void tn_open(tn_pair *p);
+/* Open (or reopen) only the slave on p->port, standard callbacks registered. */
+void tn_open_slave(tn_pair *p);
+void tn_start(tn_pair *p);
+/* Stop the slave's thread (if running) and free the slave. */
+void tn_close_slave(tn_pair *p);
+void tn_close(tn_pair *p);
+
+net_link *tn_master_net(tn_pair *p);
+net_link *tn_slave_net(tn_pair *p);
+
+/* A UDP socket bound to ip:port (port 0: any), blocking. */
+int tn_udp_socket(const char *ip, uint16_t port);
+/* Send `len` bytes from `fd` to ip:port. */
+void tn_udp_send(int fd, const char *ip, uint16_t port, const void *data, size_t len);
+/* A packet (magic | payload | crc) into `out`; returns its length. */
+size_t tn_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len);
+
+/* Calls "echo" with `len` bytes (seeded) and checks the result. */
+void tn_check_echo(omv_rpc_master *m, size_t len, uint32_t seed, uint32_t timeout_ms);
+
+#endif
