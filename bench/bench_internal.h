@@ -1,0 +1,123 @@
+/* Shared between the benchmark's parts: links under test, results table,
+ * timing helpers. Not installed. */
+#ifndef OMV_RPC_BENCH_INTERNAL_H
+#define OMV_RPC_BENCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "omv_rpc/omv_rpc.h"
+
+/* ------------------------------------------------------------- timing */
+
+double bench_now_s(void);        /* monotonic seconds */
+double bench_cpu_s(void);        /* user + system CPU seconds of the process */
+long bench_max_rss_kib(void);    /* ru_maxrss */
+void bench_sleep_s(double s);
+double bench_median(double *v, size_t n); /* sorts v */
+double bench_percentile(double *v, size_t n, double p); /* v must be sorted */
+
+/* ------------------------------------------------------ links under test */
+
+typedef enum bench_link_kind {
+    BENCH_PAIR,
+    BENCH_PTY,
+    BENCH_NET, /* loopback UDP (<= 1400 B) and TCP (larger, streams) */
+    BENCH_UART,
+} bench_link_kind;
+
+struct bench_relay;
+
+/* Two connected ends, plus what keeps them running (a pacing relay). */
+typedef struct bench_link_pair {
+    omv_rpc_link master;
+    omv_rpc_link slave;
+    struct bench_relay *relay; /* UART only */
+    uint32_t baud;             /* UART only */
+} bench_link_pair;
+
+/* Open both ends. Returns OMV_RPC_OK or the failing link's status; on
+ * failure *lp is left closed. */
+omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud);
+/* Close what the master and slave did not take over (the relay). */
+void bench_link_close_relay(bench_link_pair *lp);
+
+/* A relay between two pseudo-terminal controllers forwarding bytes both
+ * ways at `baud` with 10 bits per byte, as a UART's wire would. */
+omv_rpc_status bench_relay_start(struct bench_relay **out, int fd_a, int fd_b, uint32_t baud);
+void bench_relay_stop(struct bench_relay *relay);
+
+/* Open a pseudo-terminal: the controller's fd and the terminal's path. */
+int bench_pty_open(char *path, size_t path_size);
+
+/* --------------------------------------------------- counting allocator */
+
+typedef struct bench_counter {
+    size_t current; /* bytes live now */
+    size_t peak;    /* most bytes live at once */
+    size_t allocs;  /* allocations so far */
+} bench_counter;
+/* An allocator that counts into `counter` (one handle's thread only). */
+omv_rpc_allocator bench_counting_allocator(bench_counter *counter);
+
+/* --------------------------------------------------------------- results */
+
+typedef enum bench_better { BENCH_INFO, BENCH_LOWER, BENCH_HIGHER } bench_better;
+
+typedef struct bench_row {
+    char link[24];
+    char metric[48];
+    char unit[12];
+    double value;
+    double baseline;    /* < 0: none */
+    /* The target, compared with value / baseline (or with value itself
+     * when there is no baseline); < 0: none. */
+    double target;
+    bench_better better; /* which side of the target passes */
+    char note[96];
+} bench_row;
+
+typedef struct bench_results {
+    bench_row *rows;
+    size_t count, cap;
+    int failures; /* measurements that could not run */
+    int quick;
+} bench_results;
+
+/* Append a row (ratio = value / baseline when baseline > 0). */
+void bench_add(bench_results *r, const char *link, const char *metric, const char *unit,
+               double value, double baseline, bench_better better, double target,
+               const char *note);
+/* 1 pass, 0 miss, -1 no target. */
+int bench_row_pass(const bench_row *row);
+void bench_print_table(const bench_results *r, FILE *out);
+/* Write the results as JSON; returns 0 on success. */
+int bench_write_json(const bench_results *r, FILE *out);
+void bench_results_free(bench_results *r);
+
+/* --------------------------------------------------------- measurements */
+
+/* Sizes for one link, scaled to its rate. */
+typedef struct bench_plan {
+    const char *name;        /* "pair", "pty", "net", "uart9600", ... */
+    const char *lat_name;    /* name in the table for latency rows */
+    const char *bulk_name;   /* name in the table for throughput rows */
+    bench_link_kind kind;
+    uint32_t baud;           /* UART only */
+    int do_latency, do_bulk;
+    size_t rtt_iters, call_iters;
+    size_t bulk_small, bulk_big, frame_len, stream_bytes;
+    size_t kib_calls;        /* 1 KB calls to time (UART) */
+    int quick;
+    char scale_note[96];     /* say when sizes were scaled to the rate */
+} bench_plan;
+
+/* Run every measurement of `plan`, appending rows. Returns 0, or -1 when a
+ * measurement failed (counted in r->failures, logged on stderr). */
+int bench_run_plan(const bench_plan *plan, bench_results *r);
+
+/* Progress on stderr. */
+void bench_progress(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,113 @@
+/* The baseline: each link's physical limit measured with its own
+ * get_bytes / put_bytes and no protocol, on the very ends the protocol
+ * runs on next: the round trip of a 12-byte ping and a 4-byte pong (the
+ * sizes of a command header and its ack), and one-way throughput. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_raw.h"
+
+static uint32_t wait_ms(const omv_rpc_link *link, size_t len)
+{
+    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
+    return 5000u + wire;
+}
+
+typedef struct raw_peer {
+    omv_rpc_link *link;
+    size_t iters;   /* round trips to answer */
+    uint8_t *buf;   /* bytes to send (throughput) */
+    size_t len;
+    omv_rpc_status st;
+} raw_peer;
+
+static void *pong_run(void *arg)
+{
+    raw_peer *p = arg;
+    uint8_t ping[12], pong[4] = {1, 2, 3, 4};
+    p->st = OMV_RPC_OK;
+    for (size_t i = 0; i < p->iters && p->st == OMV_RPC_OK; i++) {
+        p->st = p->link->ops->get_bytes(p->link->ctx, ping, sizeof ping, wait_ms(p->link, 12));
+        if (p->st == OMV_RPC_OK) {
+            p->st = p->link->ops->put_bytes(p->link->ctx, pong, sizeof pong, wait_ms(p->link, 4));
+        }
+    }
+    return NULL;
+}
+
+omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
+                             double *median_s, double *p99_s)
+{
+    double *t = calloc(iters, sizeof *t);
+    if (!t) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    raw_peer peer = {slave, iters, NULL, 0, OMV_RPC_OK};
+    pthread_t th;
+    if (pthread_create(&th, NULL, pong_run, &peer) != 0) {
+        free(t);
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    uint8_t ping[12] = {0x09, 0x12}, pong[4];
+    omv_rpc_status st = OMV_RPC_OK;
+    size_t done = 0;
+    for (; done < iters && st == OMV_RPC_OK; done++) {
+        double t0 = bench_now_s();
+        st = master->ops->put_bytes(master->ctx, ping, sizeof ping, wait_ms(master, 12));
+        if (st == OMV_RPC_OK) {
+            st = master->ops->get_bytes(master->ctx, pong, sizeof pong, wait_ms(master, 4));
+        }
+        t[done] = bench_now_s() - t0;
+    }
+    pthread_join(th, NULL);
+    if (st == OMV_RPC_OK) {
+        st = peer.st;
+    }
+    if (st == OMV_RPC_OK) {
+        *median_s = bench_median(t, iters);
+        *p99_s = bench_percentile(t, iters, 99);
+    }
+    free(t);
+    return st;
+}
+
+static void *send_run(void *arg)
+{
+    raw_peer *p = arg;
+    uint8_t go[4];
+    p->st = p->link->ops->get_bytes(p->link->ctx, go, sizeof go, wait_ms(p->link, 4));
+    if (p->st == OMV_RPC_OK) {
+        p->st = p->link->ops->put_bytes(p->link->ctx, p->buf, p->len, wait_ms(p->link, p->len));
+    }
+    return NULL;
+}
+
+omv_rpc_status bench_raw_throughput(omv_rpc_link *master, omv_rpc_link *slave, uint8_t *src,
+                                    uint8_t *dst, size_t len, double *bytes_per_s,
+                                    double *cpu_s)
+{
+    raw_peer peer = {slave, 0, src, len, OMV_RPC_OK};
+    pthread_t th;
+    if (pthread_create(&th, NULL, send_run, &peer) != 0) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    uint8_t go[4] = {'g', 'o', '!', 0};
+    double c0 = bench_cpu_s(), t0 = bench_now_s();
+    omv_rpc_status st = master->ops->put_bytes(master->ctx, go, sizeof go, wait_ms(master, 4));
+    if (st == OMV_RPC_OK) {
+        st = master->ops->get_bytes(master->ctx, dst, len, wait_ms(master, len));
+    }
+    double t1 = bench_now_s();
+    pthread_join(th, NULL);
+    double c1 = bench_cpu_s();
+    if (st == OMV_RPC_OK) {
+        st = peer.st;
+    }
+    if (st == OMV_RPC_OK && memcmp(src, dst, len) != 0) {
+        st = OMV_RPC_ERR_BAD_PACKET;
+    }
+    *bytes_per_s = (double)len / (t1 - t0);
+    *cpu_s = c1 - c0;
+    return st;
+}

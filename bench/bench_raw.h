@@ -1,0 +1,19 @@
+/* Raw baselines on a link pair (bench_raw.c). */
+#ifndef OMV_RPC_BENCH_RAW_H
+#define OMV_RPC_BENCH_RAW_H
+
+#include "bench_internal.h"
+
+/* `iters` round trips of a 12-byte ping (master to slave) and a 4-byte pong
+ * through the links' own get_bytes / put_bytes. */
+omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
+                             double *median_s, double *p99_s);
+
+/* `len` bytes from the slave end (`src`) to the master end (`dst`) in one
+ * put_bytes / get_bytes each, as the protocol moves a payload; checked.
+ * *cpu_s: process CPU time spent meanwhile. */
+omv_rpc_status bench_raw_throughput(omv_rpc_link *master, omv_rpc_link *slave, uint8_t *src,
+                                    uint8_t *dst, size_t len, double *bytes_per_s,
+                                    double *cpu_s);
+
+#endif
