@@ -12,7 +12,7 @@ extern "C" {
 
 /* Run the benchmark as the command `omv-rpc bench ARGS...` (argv[0] is the
  * command's name). Options: --link NAME (pair, pty, udp, tcp, uart9600,
- * uart115200, uart921600, all; repeatable), --quick, --json FILE|-,
+ * uart115200, uart921600, all; repeatable), --quick, --json FILE|-, --verbose,
  * --help. Prints the table on stdout (on stderr when the JSON goes to
  * stdout) and progress on stderr. Returns 0 when every measurement ran,
  * 1 when one failed, 2 on bad usage. Targets missed do not change the exit

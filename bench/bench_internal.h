@@ -39,7 +39,8 @@ typedef struct bench_link_pair {
 
 /* Open both ends. Returns OMV_RPC_OK or the failing link's status; on
  * failure *lp is left closed. */
-omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud);
+omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud,
+                               const omv_rpc_log *log);
 /* Close what the master and slave did not take over (the relay). */
 void bench_link_close_relay(bench_link_pair *lp);
 
@@ -110,12 +111,16 @@ typedef struct bench_plan {
     size_t bulk_small, bulk_big, frame_len, stream_bytes;
     size_t kib_calls;        /* 1 KB calls to time (UART) */
     int quick;
+    omv_rpc_log log;         /* the library's log lines ({NULL}: none) */
     char scale_note[96];     /* say when sizes were scaled to the rate */
 } bench_plan;
 
 /* Run every measurement of `plan`, appending rows. Returns 0, or -1 when a
  * measurement failed (counted in r->failures, logged on stderr). */
 int bench_run_plan(const bench_plan *plan, bench_results *r);
+
+/* A log hook printing the library's lines up to `level` on stderr. */
+omv_rpc_log bench_stderr_log(const int *level);
 
 /* Progress on stderr. */
 void bench_progress(const char *fmt, ...);

@@ -82,7 +82,7 @@ static uint16_t free_port(void)
     return 0;
 }
 
-static omv_rpc_status open_pty(bench_link_pair *lp)
+static omv_rpc_status open_pty(bench_link_pair *lp, const omv_rpc_log *log)
 {
     char path[128];
     int fd = bench_pty_open(path, sizeof path);
@@ -90,19 +90,19 @@ static omv_rpc_status open_pty(bench_link_pair *lp)
         return OMV_RPC_ERR_LINK;
     }
     /* The terminal side first, by name, as a user opens /dev/ttyACM0. */
-    omv_rpc_status st = omv_rpc_serial_open(&lp->slave, path, 0, NULL);
+    omv_rpc_status st = omv_rpc_serial_open(&lp->slave, path, 0, log);
     if (st != OMV_RPC_OK) {
         close(fd);
         return st;
     }
-    st = omv_rpc_serial_open_fd(&lp->master, fd, "pty controller", 0, NULL);
+    st = omv_rpc_serial_open_fd(&lp->master, fd, "pty controller", 0, log);
     if (st != OMV_RPC_OK) {
         omv_rpc_link_close(&lp->slave);
     }
     return st;
 }
 
-static omv_rpc_status open_uart(bench_link_pair *lp, uint32_t baud)
+static omv_rpc_status open_uart(bench_link_pair *lp, uint32_t baud, const omv_rpc_log *log)
 {
     char path_a[128], path_b[128];
     int fd_a = bench_pty_open(path_a, sizeof path_a);
@@ -113,9 +113,9 @@ static omv_rpc_status open_uart(bench_link_pair *lp, uint32_t baud)
         }
         return OMV_RPC_ERR_LINK;
     }
-    omv_rpc_status st = omv_rpc_serial_open(&lp->master, path_a, baud, NULL);
+    omv_rpc_status st = omv_rpc_serial_open(&lp->master, path_a, baud, log);
     if (st == OMV_RPC_OK) {
-        st = omv_rpc_serial_open(&lp->slave, path_b, baud, NULL);
+        st = omv_rpc_serial_open(&lp->slave, path_b, baud, log);
         if (st != OMV_RPC_OK) {
             omv_rpc_link_close(&lp->master);
         }
@@ -133,24 +133,25 @@ static omv_rpc_status open_uart(bench_link_pair *lp, uint32_t baud)
     return st;
 }
 
-static omv_rpc_status open_net(bench_link_pair *lp)
+static omv_rpc_status open_net(bench_link_pair *lp, const omv_rpc_log *log)
 {
     uint16_t port = free_port();
     if (port == 0) {
         return OMV_RPC_ERR_ADDR_IN_USE;
     }
-    omv_rpc_status st = omv_rpc_net_master_open(&lp->master, SLAVE_IP, MASTER_IP, port, NULL);
+    omv_rpc_status st = omv_rpc_net_master_open(&lp->master, SLAVE_IP, MASTER_IP, port, log);
     if (st != OMV_RPC_OK) {
         return st;
     }
-    st = omv_rpc_net_slave_open(&lp->slave, SLAVE_IP, port, NULL, 0, NULL);
+    st = omv_rpc_net_slave_open(&lp->slave, SLAVE_IP, port, NULL, 0, log);
     if (st != OMV_RPC_OK) {
         omv_rpc_link_close(&lp->master);
     }
     return st;
 }
 
-omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud)
+omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud,
+                               const omv_rpc_log *log)
 {
     memset(lp, 0, sizeof *lp);
     lp->baud = baud;
@@ -158,11 +159,11 @@ omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32
     case BENCH_PAIR:
         return omv_rpc_pair_open(&lp->master, &lp->slave, 0);
     case BENCH_PTY:
-        return open_pty(lp);
+        return open_pty(lp, log);
     case BENCH_NET:
-        return open_net(lp);
+        return open_net(lp, log);
     case BENCH_UART:
-        return open_uart(lp, baud);
+        return open_uart(lp, baud, log);
     }
     return OMV_RPC_ERR_INVALID_ARG;
 }

@@ -22,11 +22,12 @@ static const struct {
 static void usage(FILE *out, const char *argv0)
 {
     fprintf(out,
-            "usage: %s [--link NAME]... [--quick] [--json FILE|-]\n"
+            "usage: %s [--link NAME]... [--quick] [--json FILE|-] [--verbose]\n"
             "  --link NAME  pair, pty, udp, tcp, uart9600, uart115200, uart921600 or all\n"
             "               (default all; repeat to pick several)\n"
             "  --quick      small sizes and few repetitions (a smoke run)\n"
-            "  --json FILE  also write the results as JSON (- for stdout)\n",
+            "  --json FILE  also write the results as JSON (- for stdout)\n"
+            "  --verbose    show the library's warnings (twice: all its log lines)\n",
             argv0);
 }
 
@@ -62,7 +63,7 @@ static void plan_uart(bench_plan *p, uint32_t baud, int quick)
     snprintf(p->scale_note, sizeof p->scale_note, "sizes scaled to %u baud", baud);
 }
 
-static int run(unsigned links, int quick, bench_results *r)
+static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results *r)
 {
     int rc = 0;
     bench_plan p;
@@ -73,6 +74,7 @@ static int run(unsigned links, int quick, bench_results *r)
         p.kind = BENCH_PAIR;
         p.do_latency = p.do_bulk = 1;
         p.quick = quick;
+        p.log = *log;
         rc |= bench_run_plan(&p, r);
     }
     if (links & L_PTY) {
@@ -82,6 +84,7 @@ static int run(unsigned links, int quick, bench_results *r)
         p.kind = BENCH_PTY;
         p.do_latency = p.do_bulk = 1;
         p.quick = quick;
+        p.log = *log;
         rc |= bench_run_plan(&p, r);
     }
     if (links & (L_UDP | L_TCP)) {
@@ -96,6 +99,7 @@ static int run(unsigned links, int quick, bench_results *r)
         p.do_latency = (links & L_UDP) != 0;
         p.do_bulk = (links & L_TCP) != 0;
         p.quick = quick;
+        p.log = *log;
         rc |= bench_run_plan(&p, r);
     }
     static const struct {
@@ -112,6 +116,7 @@ static int run(unsigned links, int quick, bench_results *r)
             p.name = p.lat_name = p.bulk_name = uarts[i].name;
             p.do_latency = p.do_bulk = 1;
             p.quick = quick;
+            p.log = *log;
             rc |= bench_run_plan(&p, r);
         }
     }
@@ -122,11 +127,13 @@ int omv_rpc_bench_main(int argc, char **argv)
 {
     const char *argv0 = argc > 0 ? argv[0] : "omv-rpc-bench";
     unsigned links = 0;
-    int quick = 0;
+    int quick = 0, verbose = 0;
     const char *json = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
+        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            verbose++;
         } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             json = argv[++i];
         } else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc) {
@@ -156,7 +163,13 @@ int omv_rpc_bench_main(int argc, char **argv)
     bench_results r;
     memset(&r, 0, sizeof r);
     r.quick = quick;
-    run(links, quick, &r);
+    /* --verbose: the library's warnings; twice: everything it logs. */
+    int level = verbose >= 2 ? OMV_RPC_LOG_DEBUG : OMV_RPC_LOG_WARNING;
+    omv_rpc_log log = {NULL, NULL};
+    if (verbose) {
+        log = bench_stderr_log(&level);
+    }
+    run(links, quick, &log, &r);
 
     int json_to_stdout = json && strcmp(json, "-") == 0;
     bench_print_table(&r, json_to_stdout ? stderr : stdout);

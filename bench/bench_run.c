@@ -477,7 +477,7 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     c.src = malloc(buf_len);
     c.dst = malloc(buf_len);
     bench_link_pair lp;
-    omv_rpc_status st = (c.src && c.dst) ? bench_link_open(&lp, p->kind, p->baud)
+    omv_rpc_status st = (c.src && c.dst) ? bench_link_open(&lp, p->kind, p->baud, &p->log)
                                          : OMV_RPC_ERR_NO_MEMORY;
     if (st != OMV_RPC_OK) {
         free(c.src);
@@ -498,6 +498,8 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     memset(&scfg, 0, sizeof scfg);
     mcfg.allocator = &ma;
     scfg.allocator = &sa;
+    mcfg.log = p->log;
+    scfg.log = p->log;
     bench_slave b;
     memset(&b, 0, sizeof b);
     b.data = c.src;

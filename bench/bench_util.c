@@ -118,3 +118,19 @@ omv_rpc_allocator bench_counting_allocator(bench_counter *counter)
     a.user_data = counter;
     return a;
 }
+
+static void stderr_log(void *user_data, omv_rpc_log_level level, const char *message)
+{
+    const int *max = user_data;
+    if ((int)level <= *max) {
+        fprintf(stderr, "omvrpc[%d]: %s\n", (int)level, message);
+    }
+}
+
+omv_rpc_log bench_stderr_log(const int *level)
+{
+    omv_rpc_log log;
+    log.fn = stderr_log;
+    log.user_data = (void *)(uintptr_t)level;
+    return log;
+}
