@@ -54,7 +54,8 @@ typedef struct net_stats {
     uint32_t connected;  /* slave: TCP connections made to the master */
     uint32_t refused;    /* master: TCP connections from other hosts, closed */
     uint32_t ignored;    /* datagrams from hosts we do not serve, dropped */
-    uint32_t truncated;  /* datagrams longer than the room left, cut */
+    uint32_t oversized;  /* datagrams longer than the transfer, dropped */
+    uint32_t restarted;  /* transfers started over: stale pieces before a datagram */
     uint32_t tcp_closed; /* TCP connections closed after an error or as stale */
     uint32_t peer_changes; /* slave: times it took on a (new) master */
 } net_stats;
@@ -142,8 +143,11 @@ size_t omv_rpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offs
 omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                    size_t total, uint64_t deadline);
 /* Fill the pieces (`total` <= 1400 bytes) with datagrams from the peer
- * (a slave may take on a new master here). A datagram longer than the
- * room left is cut: the protocol's CRC then refuses the packet. */
+ * (a slave may take on a new master here), in order, as OpenMV does: a
+ * transfer may come as several shorter datagrams. A datagram longer than
+ * the transfer is dropped whole (OpenMV would cut it, and the packet would
+ * then fail its CRC); one longer than the room left but not than the
+ * transfer starts it over (what came before it was stale). */
 omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                    size_t total, uint64_t deadline);
 /* Drop every datagram queued. Never blocks. */

@@ -59,7 +59,7 @@ static int is_command_header(const struct iovec *v, size_t vc)
 
 /* Whether a datagram of `len` bytes (now in `v`) from `from` is for us. */
 static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
-                         size_t vc, size_t len, int truncated)
+                         size_t vc, size_t len, int oversized)
 {
     uint64_t now = omv_rpc_net_now();
     if (n->peer_known && same_host(from, &n->peer)) {
@@ -72,7 +72,7 @@ static int take_datagram(net_link *n, const struct sockaddr_in *from, const stru
     if (n->peer_known && now - n->peer_heard_ms < NET_PEER_LOCK_MS) {
         return 0; /* the master we serve may be in the middle of a call */
     }
-    if (truncated || len != COMMAND_HEADER_LEN || !is_command_header(v, vc)) {
+    if (oversized || len != COMMAND_HEADER_LEN || !is_command_header(v, vc)) {
         return 0;
     }
     char who[32];
@@ -185,11 +185,103 @@ omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size
     return send_datagram(n, v, vc, deadline);
 }
 
+/* Wait for a datagram. OMV_RPC_OK when one is queued. */
+static omv_rpc_status wait_datagram(net_link *n, uint64_t deadline)
+{
+    int w = omv_rpc_net_wait(n->udp, POLLIN, deadline);
+    if (w == 0) {
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    return w < 0 ? omv_rpc_net_status_from_errno(errno) : OMV_RPC_OK;
+}
+
+/* A receive error: OMV_RPC_OK to go on (wait or try again), else fatal. */
+static omv_rpc_status receive_error(net_link *n, int err, uint64_t deadline)
+{
+    if (err == EINTR) {
+        return OMV_RPC_OK;
+    }
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+        return wait_datagram(n, deadline);
+    }
+    if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
+        return OMV_RPC_OK; /* news about an earlier datagram */
+    }
+    return omv_rpc_net_status_from_errno(err);
+}
+
+static void discard_datagram(net_link *n)
+{
+    uint8_t sink[1];
+    while (recv(n->udp, sink, sizeof sink, MSG_DONTWAIT) < 0 && errno == EINTR) {
+    }
+}
+
+/* Part of a transfer has arrived and the next datagram is queued: how it
+ * fits. 0: append it; 1: it cannot be the rest (from another host, or
+ * longer than the whole transfer): it was dropped; 2: it is longer than
+ * the room left but fits the whole transfer, so what came before it is
+ * stale (a late duplicate, a piece of an earlier attempt): start over
+ * with it. OMV_RPC_ERR_TIMEOUT in *st when nothing came in time. */
+static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
+                    omv_rpc_status *st)
+{
+    uint8_t peek[OMV_RPC_NET_MAX_DATAGRAM + 1];
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t from_len = sizeof from;
+        memset(&from, 0, sizeof from);
+        ssize_t r = recvfrom(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT,
+                             (struct sockaddr *)(void *)&from, &from_len);
+        if (r < 0) {
+            *st = receive_error(n, errno, deadline);
+            if (*st != OMV_RPC_OK) {
+                return 1;
+            }
+            continue;
+        }
+        *st = OMV_RPC_OK;
+        if (from_len < sizeof from || !same_host(&from, &n->peer)) {
+            discard_datagram(n);
+            n->stats.ignored++;
+            return 1;
+        }
+        if ((size_t)r <= room) {
+            return 0;
+        }
+        if ((size_t)r <= total) {
+            return 2;
+        }
+        discard_datagram(n);
+        n->stats.oversized++;
+        return 1;
+    }
+}
+
 omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                    size_t total, uint64_t deadline)
 {
     size_t got = 0;
     while (got < total) {
+        if (got > 0) {
+            /* Rare (a transfer in several datagrams, or stale pieces): look
+             * at the next datagram before taking it. */
+            omv_rpc_status st;
+            int fit = fit_next(n, total - got, total, deadline, &st);
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+            if (fit == 1) {
+                if (omv_rpc_net_now() >= deadline) {
+                    return OMV_RPC_ERR_TIMEOUT;
+                }
+                continue;
+            }
+            if (fit == 2) {
+                n->stats.restarted++;
+                got = 0;
+            }
+        }
         struct iovec v[NET_MAX_IOV];
         size_t vc = omv_rpc_net_iov_in(iov, count, got, v);
         struct sockaddr_in from;
@@ -202,38 +294,27 @@ omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_
         msg.msg_iovlen = vc;
         ssize_t r = recvmsg(n->udp, &msg, MSG_DONTWAIT);
         if (r < 0) {
-            int err = errno;
-            if (err == EINTR) {
-                continue;
+            omv_rpc_status st = receive_error(n, errno, deadline);
+            if (st != OMV_RPC_OK) {
+                return st;
             }
-            if (err == EAGAIN || err == EWOULDBLOCK) {
-                int w = omv_rpc_net_wait(n->udp, POLLIN, deadline);
-                if (w == 0) {
-                    return OMV_RPC_ERR_TIMEOUT;
-                }
-                if (w < 0) {
-                    return omv_rpc_net_status_from_errno(errno);
-                }
-                continue;
-            }
-            if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
-                continue; /* news about an earlier datagram */
-            }
-            return omv_rpc_net_status_from_errno(err);
+            continue;
         }
-        int truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+        int oversized = (msg.msg_flags & MSG_TRUNC) != 0;
         if (msg.msg_namelen < sizeof from || from.sin_family != AF_INET ||
-            !take_datagram(n, &from, v, vc, (size_t)r, truncated)) {
+            !take_datagram(n, &from, v, vc, (size_t)r, oversized)) {
             n->stats.ignored++;
+        } else if (oversized) {
+            /* A peer sends each transfer as one datagram of its exact size,
+             * so one longer than the transfer belongs to another step:
+             * drop it whole (OpenMV would cut it, and the packet would fail
+             * its CRC) and keep waiting. What landed in the buffer is past
+             * what was received, and is overwritten by what comes next. */
+            n->stats.oversized++;
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                             "net: dropped a datagram longer than the %zu bytes expected",
+                             total - got);
         } else {
-            if (truncated) {
-                /* The bytes that fit are kept: the packet's CRC fails and
-                 * the protocol retries, as with any damaged packet. */
-                n->stats.truncated++;
-                omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                                 "net: datagram longer than the %zu bytes expected, cut",
-                                 total - got);
-            }
             got += (size_t)r;
             if (r > 0) {
                 continue;

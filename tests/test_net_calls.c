@@ -37,7 +37,7 @@ static void test_echo_sizes(void **state)
     }
     assert_int_equal(omv_rpc_master_retries(p.master), 0);
     /* 1396 is the largest payload whose packet is one datagram. */
-    assert_int_equal(tn_slave_net(&p)->stats.truncated, 0);
+    assert_int_equal(tn_slave_net(&p)->stats.oversized, 0);
     tn_close(&p);
 }
 
