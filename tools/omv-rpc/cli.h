@@ -1,0 +1,82 @@
+/*
+ * omv-rpc: what every subcommand shares: the link options, the option
+ * parser, opening a master or slave on the chosen link, and Ctrl-C.
+ */
+#ifndef OMV_RPC_CLI_H
+#define OMV_RPC_CLI_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <omv_rpc/omv_rpc.h>
+
+#include "exit_codes.h"
+
+/* The link chosen on the command line. Exactly one of port / uart /
+ * net_host applies; port "auto" is the default. */
+typedef struct cli_link_opts {
+    const char *port;     /* USB VCP device, or "auto" */
+    const char *uart;     /* UART device (then baud applies) */
+    uint32_t baud;        /* UART rate; 0: OpenMV's default 9600 */
+    const char *net_host; /* the peer's address (master) */
+    const char *bind;     /* own address to bind ("any" when NULL) */
+    uint16_t net_port;    /* 0: 7610 */
+    int net;              /* --net given (a slave may give it without a host) */
+    int pty;              /* --pty (sim only) */
+    uint32_t send_timeout_ms;
+    uint32_t recv_timeout_ms;
+    int quiet;   /* no progress bar, fewer messages */
+    int verbose; /* library log lines on stderr */
+} cli_link_opts;
+
+/* A subcommand's handler for its own options: return 0, or non-zero for a
+ * usage error (after printing why). */
+typedef int (*cli_option_fn)(void *ctx, int opt, const char *arg);
+
+/* Parse argv (argv[0] is the subcommand's name) with the link options and
+ * the subcommand's `extra` options (a table ending with a zero entry; NULL
+ * for none). `slave` non-zero: --net takes no host (the slave learns its
+ * master) and --pty is allowed. Fills `opts` (defaults first). On success returns 0 and sets
+ * *first_arg to the index of the first positional argument. Returns
+ * CLI_EXIT_USAGE on a bad option, or -1 when --help was shown (the caller
+ * then prints its own help and exits 0). */
+int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
+              int slave, cli_link_opts *opts, int *first_arg);
+
+/* Text for --help: the link options every subcommand takes. */
+void cli_print_link_help(void);
+
+/* Parse an unsigned number in [min, max]; 0 on success, -1 (after a
+ * message naming `what`) otherwise. */
+int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+
+/* Open a master on the chosen link. Returns a CLI_EXIT_* (a message on
+ * stderr on failure). */
+int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out);
+
+/* The log hook (stderr) the tools give the library, honouring --verbose. */
+omv_rpc_log cli_log(const cli_link_opts *opts);
+
+/* Ctrl-C / SIGTERM: the handler sets cli_interrupted and, when a slave is
+ * registered with cli_set_stoppable_slave, stops it. SIGPIPE is ignored so
+ * that a closed pipe shows up as EPIPE. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_install_signals(void);
+void cli_set_stoppable_slave(omv_rpc_slave *slave);
+
+/* Print "omv-rpc: <what>: <status message>" on stderr. */
+void cli_report(const char *what, omv_rpc_status status);
+
+/* Read a whole file ("-": stdin) into a malloc'd buffer. 0 or CLI_EXIT_FILE. */
+int cli_read_file(const char *path, uint8_t **data, size_t *len);
+/* Write `len` bytes to a file ("-": stdout). 0 or CLI_EXIT_FILE. */
+int cli_write_file(const char *path, const uint8_t *data, size_t len);
+/* Write all bytes to a descriptor; 0, or -1 with errno set. */
+int cli_write_all(int fd, const uint8_t *data, size_t len);
+
+/* Monotonic milliseconds (for rates and the progress bar). */
+uint64_t cli_now_ms(void);
+
+#endif

@@ -1,0 +1,218 @@
+/* omv-rpc: the command-line parser shared by every subcommand. One
+ * getopt_long table is built from the link options and the subcommand's
+ * own, so options may come in any order. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_PORT = 1000,
+    OPT_UART,
+    OPT_BAUD,
+    OPT_NET,
+    OPT_BIND,
+    OPT_NET_PORT,
+    OPT_SEND_TIMEOUT,
+    OPT_RECV_TIMEOUT,
+    OPT_PTY,
+    OPT_QUIET = 'q',
+    OPT_VERBOSE = 'v',
+    OPT_HELP = 'h'
+};
+
+static const struct option link_options[] = {
+    {"port", required_argument, NULL, OPT_PORT},
+    {"uart", required_argument, NULL, OPT_UART},
+    {"baud", required_argument, NULL, OPT_BAUD},
+    {"net", required_argument, NULL, OPT_NET},
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"net-port", required_argument, NULL, OPT_NET_PORT},
+    {"send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT},
+    {"recv-timeout", required_argument, NULL, OPT_RECV_TIMEOUT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"help", no_argument, NULL, OPT_HELP},
+};
+#define LINK_OPTION_COUNT (sizeof(link_options) / sizeof(link_options[0]))
+
+void cli_print_link_help(void)
+{
+    printf("Link options (one link; the default is --port auto):\n"
+           "  --port DEV          USB virtual COM port; \"auto\" finds the one OpenMV Cam\n"
+           "  --uart DEV          hardware UART or USB-serial adapter\n"
+           "  --baud N            UART rate (default 9600)\n"
+           "  --net HOST          network: the slave's address (UDP and TCP)\n"
+           "  --bind ADDR         network: own address to bind (default: all)\n"
+           "  --net-port N        network: port number (default 7610)\n"
+           "  --send-timeout MS   call phase 1 timeout (default 1000)\n"
+           "  --recv-timeout MS   call phase 2 timeout (default 1000)\n"
+           "  -q, --quiet         no progress bar\n"
+           "  -v, --verbose       show the library's log lines\n"
+           "  (CAN, I2C and SPI links are not offered by this build)\n");
+}
+
+int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0 || v < min || v > max) {
+        fprintf(stderr, "omv-rpc: %s must be a number from %lu to %lu, not \"%s\"\n", what,
+                (unsigned long)min, (unsigned long)max, text);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* Build the getopt short-option string from the table's single-letter
+ * options, so that subcommands only declare struct option entries. */
+static void build_short_options(const struct option *table, size_t count, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[n++] = ':'; /* report a missing argument as ':' */
+    for (size_t i = 0; i < count && n + 3 < size; i++) {
+        int v = table[i].val;
+        if (table[i].flag == NULL && v > 0 && v < 128 && isalnum(v)) {
+            buf[n++] = (char)v;
+            if (table[i].has_arg == required_argument) {
+                buf[n++] = ':';
+            }
+        }
+    }
+    buf[n] = '\0';
+}
+
+static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
+{
+    uint32_t v = 0;
+    switch (opt) {
+    case OPT_PORT:
+        o->port = arg;
+        return 0;
+    case OPT_UART:
+        o->uart = arg;
+        return 0;
+    case OPT_BAUD:
+        if (cli_parse_u32(arg, 1, 0xFFFFFFFFu, "--baud", &v) != 0) {
+            return -1;
+        }
+        o->baud = v;
+        return 0;
+    case OPT_NET:
+        o->net = 1;
+        o->net_host = slave ? NULL : arg;
+        return 0;
+    case OPT_BIND:
+        o->bind = arg;
+        return 0;
+    case OPT_NET_PORT:
+        if (cli_parse_u32(arg, 1, 65535, "--net-port", &v) != 0) {
+            return -1;
+        }
+        o->net_port = (uint16_t)v;
+        return 0;
+    case OPT_SEND_TIMEOUT:
+        if (cli_parse_u32(arg, 1, 3600000, "--send-timeout", &v) != 0) {
+            return -1;
+        }
+        o->send_timeout_ms = v;
+        return 0;
+    case OPT_RECV_TIMEOUT:
+        if (cli_parse_u32(arg, 1, 3600000, "--recv-timeout", &v) != 0) {
+            return -1;
+        }
+        o->recv_timeout_ms = v;
+        return 0;
+    case OPT_PTY:
+        o->pty = 1;
+        return 0;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return 0;
+    case OPT_VERBOSE:
+        o->verbose = 1;
+        return 0;
+    default:
+        return 1; /* not a link option */
+    }
+}
+
+int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
+              int slave, cli_link_opts *opts, int *first_arg)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->port = "auto";
+    opts->send_timeout_ms = OMV_RPC_DEFAULT_SEND_TIMEOUT_MS;
+    opts->recv_timeout_ms = OMV_RPC_DEFAULT_RECV_TIMEOUT_MS;
+
+    size_t extra_count = 0;
+    while (extra != NULL && extra[extra_count].name != NULL) {
+        extra_count++;
+    }
+    size_t count = LINK_OPTION_COUNT + extra_count + 1 /* --pty */;
+    struct option *table = calloc(count + 1, sizeof(*table));
+    if (table == NULL) {
+        fprintf(stderr, "omv-rpc: out of memory\n");
+        return CLI_EXIT_FAILURE;
+    }
+    memcpy(table, link_options, sizeof(link_options));
+    for (size_t i = 0; i < LINK_OPTION_COUNT; i++) {
+        if (slave && table[i].val == OPT_NET) {
+            table[i].has_arg = no_argument;
+        }
+    }
+    size_t n = LINK_OPTION_COUNT;
+    if (slave) {
+        table[n++] = (struct option){"pty", no_argument, NULL, OPT_PTY};
+    }
+    for (size_t i = 0; i < extra_count; i++) {
+        table[n++] = extra[i];
+    }
+    char shorts[64];
+    build_short_options(table, n, shorts, sizeof(shorts));
+
+    int rc = 0;
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int opt = getopt_long(argc, argv, shorts, table, NULL);
+        if (opt == -1) {
+            break;
+        }
+        if (opt == '?' || opt == ':') {
+            const char *bad = argv[optind - 1];
+            fprintf(stderr, "omv-rpc %s: %s option %s (see --help)\n", argv[0],
+                    opt == ':' ? "missing the argument of" : "unknown", bad);
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        if (opt == OPT_HELP) {
+            rc = -1;
+            break;
+        }
+        int r = link_option(opt, optarg, slave, opts);
+        if (r == 1) {
+            r = fn != NULL ? fn(ctx, opt, optarg) : -1;
+        }
+        if (r != 0) {
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+    }
+    free(table);
+    if (rc == 0) {
+        int links = (opts->uart != NULL) + opts->net + opts->pty;
+        if (links > 1) {
+            fprintf(stderr, "omv-rpc %s: choose one link (--port, --uart, --net%s)\n", argv[0],
+                    slave ? ", --pty" : "");
+            rc = CLI_EXIT_USAGE;
+        }
+    }
+    *first_arg = optind;
+    return rc;
+}

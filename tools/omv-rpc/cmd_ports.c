@@ -1,0 +1,103 @@
+/* omv-rpc ports [--json]: the serial ports, with USB IDs; OpenMV Cams are
+ * marked (PROTOCOL.md section 5). */
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+#include <omv_rpc/serial.h>
+
+#include "cli.h"
+#include "commands.h"
+
+enum { OPT_JSON = 3300 };
+
+static int ports_option(void *ctx, int opt, const char *arg)
+{
+    (void)arg;
+    if (opt == OPT_JSON) {
+        *(int *)ctx = 1;
+        return 0;
+    }
+    return -1;
+}
+
+static int print_json(const omv_rpc_port_info *ports, size_t count)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array != NULL && i < count; i++) {
+        const omv_rpc_port_info *p = &ports[i];
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL) {
+            break;
+        }
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "description", p->description);
+        cJSON_AddStringToObject(o, "manufacturer", p->manufacturer);
+        cJSON_AddStringToObject(o, "serial_number", p->serial_number);
+        cJSON_AddBoolToObject(o, "usb", p->is_usb);
+        if (p->is_usb) {
+            char id[8];
+            snprintf(id, sizeof(id), "%04x", p->usb_vid);
+            cJSON_AddStringToObject(o, "vid", id);
+            snprintf(id, sizeof(id), "%04x", p->usb_pid);
+            cJSON_AddStringToObject(o, "pid", id);
+        }
+        cJSON_AddBoolToObject(o, "openmv", p->is_openmv);
+        cJSON_AddItemToArray(array, o);
+    }
+    char *text = array != NULL ? cJSON_Print(array) : NULL;
+    cJSON_Delete(array);
+    if (text == NULL) {
+        fprintf(stderr, "omv-rpc: out of memory\n");
+        return CLI_EXIT_FAILURE;
+    }
+    printf("%s\n", text);
+    cJSON_free(text);
+    return CLI_EXIT_OK;
+}
+
+int cmd_ports(int argc, char **argv)
+{
+    static const struct option extra[] = {{"json", no_argument, NULL, OPT_JSON},
+                                          {NULL, 0, NULL, 0}};
+    int json = 0;
+    cli_link_opts opts;
+    int first = 0;
+    int rc = cli_parse(argc, argv, extra, ports_option, &json, 0, &opts, &first);
+    if (rc < 0) {
+        printf("Usage: omv-rpc ports [--json]\n"
+               "List serial ports with their USB IDs; \"*\" marks an OpenMV Cam.\n");
+        return CLI_EXIT_OK;
+    }
+    if (rc == 0 && first != argc) {
+        fprintf(stderr, "omv-rpc ports: no arguments expected\n");
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    omv_rpc_port_info *ports = NULL;
+    size_t count = 0;
+    omv_rpc_status st = omv_rpc_serial_list_ports(&ports, &count);
+    if (st != OMV_RPC_OK) {
+        cli_report("cannot list the serial ports", st);
+        return CLI_EXIT_FAILURE;
+    }
+    if (json) {
+        rc = print_json(ports, count);
+    } else if (count == 0) {
+        fprintf(stderr, "omv-rpc: no serial ports found\n");
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            const omv_rpc_port_info *p = &ports[i];
+            if (p->is_usb) {
+                printf("%s %-20s %04x:%04x  %s%s%s\n", p->is_openmv ? "*" : " ", p->name,
+                       p->usb_vid, p->usb_pid, p->description,
+                       p->serial_number[0] != '\0' ? "  serial " : "", p->serial_number);
+            } else {
+                printf("  %-20s            %s\n", p->name, p->description);
+            }
+        }
+    }
+    omv_rpc_serial_free_ports(ports);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/* omv-rpc sim: the virtual OpenMV Cam as a slave, on a serial port, a new
+ * pseudo-terminal (--pty, whose path is the first line on stdout) or the
+ * network (--net). Ends cleanly on SIGINT / SIGTERM. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "sim_host.h"
+
+/* How long one pass of the slave loop waits for a call: short enough that
+ * a stop request is seen quickly. */
+#define SIM_LOOP_WAIT_MS 250u
+
+int cmd_sim(int argc, char **argv)
+{
+    cli_link_opts opts;
+    int first = 0;
+    int rc = cli_parse(argc, argv, NULL, NULL, NULL, 1, &opts, &first);
+    if (rc < 0) {
+        printf("Usage: omv-rpc sim (--pty | --port DEV | --uart DEV [--baud N] |\n"
+               "                    --net [--bind ADDR] [--net-port N])\n"
+               "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C.\n"
+               "  --pty               on a new pseudo-terminal; its path is printed first\n"
+               "  --net               on the network (UDP and TCP on --bind and --net-port)\n\n");
+        cli_print_link_help();
+        return CLI_EXIT_OK;
+    }
+    if (rc == 0 && first != argc) {
+        fprintf(stderr, "omv-rpc sim: no arguments expected (see --help)\n");
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    cli_install_signals();
+    cli_sim_host host;
+    rc = cli_sim_host_open(&host, &opts);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    if (opts.pty) {
+        printf("%s\n", host.pty_path);
+        fflush(stdout);
+    }
+    if (!opts.quiet) {
+        fprintf(stderr, "omv-rpc: virtual camera ready%s%s; Ctrl-C ends it\n",
+                opts.pty ? " on " : "", opts.pty ? host.pty_path : "");
+    }
+    cli_set_stoppable_slave(host.slave);
+    omv_rpc_status st = OMV_RPC_ERR_STOPPED;
+    if (!cli_interrupted) {
+        st = omv_rpc_slave_loop(host.slave, SIM_LOOP_WAIT_MS, opts.send_timeout_ms);
+    }
+    cli_set_stoppable_slave(NULL);
+    if (st != OMV_RPC_ERR_STOPPED) {
+        cli_report("the slave stopped", st);
+        rc = cli_exit_for_call(st);
+    }
+    if (!opts.quiet) {
+        fprintf(stderr, "omv-rpc: served %lu calls\n",
+                (unsigned long)omv_rpc_slave_calls_served(host.slave));
+    }
+    cli_sim_host_close(&host);
+    return rc;
+}

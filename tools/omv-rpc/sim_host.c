@@ -1,0 +1,112 @@
+/* omv-rpc: the virtual camera on a link (see sim_host.h). */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
+#include "sim_host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <omv_rpc/net.h>
+#include <omv_rpc/serial.h>
+
+/* A new pseudo-terminal: *controller_fd is its controlling side (for the
+ * slave link), *terminal_fd its terminal side opened raw (kept open, see
+ * sim_host.h), `path` the terminal side's name for masters to open. */
+static int open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
+{
+    int fd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "omv-rpc: no pseudo-terminal: %s\n", strerror(errno));
+        return CLI_EXIT_LINK_OPEN;
+    }
+    const char *name = NULL;
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || (name = ptsname(fd)) == NULL ||
+        strlen(name) >= size) {
+        fprintf(stderr, "omv-rpc: cannot set up the pseudo-terminal: %s\n", strerror(errno));
+        close(fd);
+        return CLI_EXIT_LINK_OPEN;
+    }
+    snprintf(path, size, "%s", name);
+    int term = open(path, O_RDWR | O_NOCTTY);
+    if (term < 0) {
+        fprintf(stderr, "omv-rpc: cannot open %s: %s\n", path, strerror(errno));
+        close(fd);
+        return CLI_EXIT_LINK_OPEN;
+    }
+    /* Raw from the start: no echo, no line editing, whoever opens it. */
+    struct termios t;
+    if (tcgetattr(term, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(term, TCSANOW, &t);
+    }
+    fcntl(term, F_SETFD, FD_CLOEXEC);
+    *controller_fd = fd;
+    *terminal_fd = term;
+    return CLI_EXIT_OK;
+}
+
+int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts)
+{
+    memset(host, 0, sizeof(*host));
+    host->pty_terminal_fd = -1;
+    omv_rpc_log log = cli_log(opts);
+    omv_rpc_link link = {0};
+    omv_rpc_status st;
+    const char *what;
+    if (opts->pty) {
+        int controller = -1;
+        int rc = open_pty(&controller, &host->pty_terminal_fd, host->pty_path,
+                          sizeof(host->pty_path));
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
+        what = host->pty_path;
+        st = omv_rpc_serial_open_fd(&link, controller, host->pty_path, 0, &log);
+    } else if (opts->net) {
+        what = opts->bind != NULL ? opts->bind : "the network";
+        st = omv_rpc_net_slave_open(&link, opts->bind, opts->net_port, NULL, 0, &log);
+    } else if (opts->uart != NULL) {
+        what = opts->uart;
+        st = omv_rpc_serial_open(&link, opts->uart,
+                                 opts->baud != 0 ? opts->baud : OMV_RPC_UART_DEFAULT_BAUD, &log);
+    } else {
+        what = opts->port;
+        st = omv_rpc_serial_open(&link, opts->port, 0, &log);
+    }
+    if (st != OMV_RPC_OK) {
+        fprintf(stderr, "omv-rpc: cannot open %s: %s\n", what, omv_rpc_status_message(st));
+        cli_sim_host_close(host);
+        return cli_exit_for_open(st);
+    }
+    omv_rpc_config config = {0};
+    config.log = log;
+    st = omv_rpc_slave_new(&host->slave, &link, &config);
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_sim_new(&host->sim);
+    }
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_sim_attach(host->sim, host->slave);
+    }
+    if (st != OMV_RPC_OK) {
+        cli_report("cannot start the virtual camera", st);
+        cli_sim_host_close(host);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_sim_host_close(cli_sim_host *host)
+{
+    omv_rpc_slave_free(host->slave);
+    host->slave = NULL;
+    omv_rpc_sim_free(host->sim);
+    host->sim = NULL;
+    if (host->pty_terminal_fd >= 0) {
+        close(host->pty_terminal_fd);
+        host->pty_terminal_fd = -1;
+    }
+}

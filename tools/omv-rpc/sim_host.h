@@ -1,0 +1,26 @@
+/* omv-rpc: hosting the virtual camera (omvrpc_sim) as a slave on a link:
+ * an existing serial port, a new pseudo-terminal, or the network. Used by
+ * `omv-rpc sim` (in the foreground) and `omv-rpc demo` (on a thread). */
+#ifndef OMV_RPC_CLI_SIM_HOST_H
+#define OMV_RPC_CLI_SIM_HOST_H
+
+#include <omv_rpc/sim.h>
+
+#include "cli.h"
+
+typedef struct cli_sim_host {
+    omv_rpc_sim *sim;
+    omv_rpc_slave *slave;
+    /* --pty: the terminal side, which we keep open so that the controlling
+     * side never reads as hung up (EIO) between two masters' sessions. */
+    int pty_terminal_fd;
+    char pty_path[128];
+} cli_sim_host;
+
+/* Open the link `opts` names (pty, net, uart or port) and attach the
+ * virtual camera to a slave on it. Returns a CLI_EXIT_* (message on
+ * stderr); on failure everything is released. */
+int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts);
+void cli_sim_host_close(cli_sim_host *host);
+
+#endif
