@@ -1,0 +1,179 @@
+/*
+ * omvrpc virtual camera: an OpenMV Cam that exists only in software.
+ *
+ * Attached to a slave, it answers the calls of OpenMV's example
+ * remote-device scripts ("popular features", "image transfer jpg" and
+ * "image transfer jpg streaming") with the same argument and result
+ * formats, from a synthetic moving scene: a gradient background, a face,
+ * a QR code, a Data Matrix, a barcode, an AprilTag and three coloured
+ * discs. Each detection answer is computed from the scene model, so it
+ * matches what the JPEG frames show.
+ *
+ * Geometry: the scene model is laid out on a 640x480 (VGA) reference
+ * frame; a frame of another size shows the same scene stretched to it.
+ * Each call answers in the frame geometry OpenMV's example uses:
+ *   face_detection                    GRAYSCALE QVGA (reference / 2)
+ *   qrcode_ / datamatrix_detection     the 320x240 window centred in VGA
+ *                                      (reference - (160, 120))
+ *   barcode_detection                 the 640x60 band centred in VGA
+ *                                      (reference - (0, 210))
+ *   apriltag_detection                QQVGA (reference / 4)
+ *   color_detection                   QVGA (reference / 2)
+ * Scaling is `v * size / 640` (x) and `v * size / 480` (y), rounded down.
+ *
+ * Scene time: each frame the camera "takes" (every detection call, every
+ * JPEG) is rendered at scene time frames_taken * OMV_RPC_SIM_FRAME_MS,
+ * unless omv_rpc_sim_set_time froze the time or omv_rpc_sim_set_clock gave
+ * a clock.
+ *
+ * Thread-safety: omv_rpc_sim_scene_at, omv_rpc_sim_render_jpeg,
+ * omv_rpc_sim_set_time and omv_rpc_sim_release_time may be called from any
+ * thread, also while a slave thread serves the attached callbacks. The
+ * callbacks themselves run on the slave's thread and keep per-camera state
+ * (settings, last frame): attach a sim to one slave at a time.
+ * omv_rpc_sim_set_clock and omv_rpc_sim_free must not race with anything.
+ */
+#ifndef OMV_RPC_SIM_H
+#define OMV_RPC_SIM_H
+
+#include "rpc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Scene time between two frames without a clock. */
+#define OMV_RPC_SIM_FRAME_MS 33u
+/* The reference frame the scene model is laid out on. */
+#define OMV_RPC_SIM_WIDTH 640
+#define OMV_RPC_SIM_HEIGHT 480
+/* Number of coloured discs in the scene. */
+#define OMV_RPC_SIM_BLOBS 3
+/* Longest code payload, with its NUL. Payloads are printable ASCII
+ * without quotes or backslashes, so they go into JSON as they are. */
+#define OMV_RPC_SIM_PAYLOAD_MAX 32
+/* OpenMV's constants the JSON answers carry. */
+#define OMV_RPC_SIM_TAG_FAMILY 16      /* image.TAG36H11 */
+#define OMV_RPC_SIM_BARCODE_TYPE 15    /* image.CODE128 */
+
+typedef struct omv_rpc_sim omv_rpc_sim;
+
+/* An axis-aligned box in reference coordinates. */
+typedef struct omv_rpc_sim_rect {
+    int x, y, w, h;
+} omv_rpc_sim_rect;
+
+/* A QR code, Data Matrix or barcode. */
+typedef struct omv_rpc_sim_code {
+    omv_rpc_sim_rect box;
+    char payload[OMV_RPC_SIM_PAYLOAD_MAX];
+} omv_rpc_sim_code;
+
+/* An AprilTag (TAG36H11): a square of side `side` centred on (cx, cy),
+ * turned by `rotation_deg` (0..359, counter-clockwise as seen on screen,
+ * as OpenMV reports it); `box` bounds its four corners. */
+typedef struct omv_rpc_sim_apriltag {
+    omv_rpc_sim_rect box;
+    int cx, cy, side;
+    int id;
+    int rotation_deg;
+} omv_rpc_sim_apriltag;
+
+/* A filled disc of one colour, with its colour in CIE L*a*b* (OpenMV's
+ * ranges: L 0..100, a and b -128..127) from the sRGB value by the standard
+ * formula (D65 white). `box` bounds the disc; area is in reference pixels. */
+typedef struct omv_rpc_sim_blob {
+    omv_rpc_sim_rect box;
+    int cx, cy, radius;
+    uint8_t r, g, b;
+    int8_t lab_l, lab_a, lab_b;
+    long area;
+} omv_rpc_sim_blob;
+
+/* Everything drawn at one scene time, in reference coordinates. */
+typedef struct omv_rpc_sim_scene {
+    uint32_t t_ms;
+    omv_rpc_sim_rect face;
+    omv_rpc_sim_code qrcode;
+    omv_rpc_sim_code datamatrix;
+    omv_rpc_sim_code barcode;
+    omv_rpc_sim_apriltag apriltag;
+    omv_rpc_sim_blob blobs[OMV_RPC_SIM_BLOBS];
+} omv_rpc_sim_scene;
+
+/* Create a virtual camera (malloc). Its time starts at 0 and follows the
+ * frames taken. Free with omv_rpc_sim_free. Errors: OMV_RPC_ERR_INVALID_ARG
+ * (out is NULL), OMV_RPC_ERR_NO_MEMORY. */
+omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out);
+
+/* Free the camera and the frames it holds; NULL is a no-op. Unregister it
+ * (or free the slave) first: the slave's callbacks point to it. */
+void omv_rpc_sim_free(omv_rpc_sim *sim);
+
+/* Register the camera's callbacks on `slave`: face_detection,
+ * person_detection, qrcode_detection, all_qrcode_detection,
+ * datamatrix_detection, all_datamatrix_detection, barcode_detection,
+ * all_barcode_detection, apriltag_detection, all_apriltag_detection,
+ * color_detection, jpeg_snapshot, jpeg_image_snapshot, jpeg_image_read,
+ * jpeg_image_stream. The sim must outlive the slave's use of them.
+ * Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_FULL (the slave's table
+ * is full). */
+omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave);
+
+/* What is drawn at scene time `t_ms`. Pure: the same inputs always give
+ * the same scene. Thread-safe. */
+void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene);
+
+/* Freeze scene time at `t_ms` (every frame is then rendered at it). */
+void omv_rpc_sim_set_time(omv_rpc_sim *sim, uint32_t t_ms);
+/* Unfreeze: time follows the frames taken again, from the frozen time. */
+void omv_rpc_sim_release_time(omv_rpc_sim *sim);
+/* The scene time the next frame will be rendered at (without a clock). */
+uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim);
+
+/* Follow a clock instead of the frame count: scene time is
+ * now_ms(user_data) minus its value at this call. NULL goes back to
+ * counting frames. A frozen time still wins. Not thread-safe. */
+void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data),
+                           void *user_data);
+
+/* How long a jpeg_image_stream writer waits for the reader's next credit
+ * before it ends the stream (default OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS, as
+ * on the camera). The slave's thread is busy that long after a reader
+ * stops. Not thread-safe: set it before serving. */
+void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t timeout_ms);
+
+/* Pixel formats and frame sizes by their OpenMV names, with or without
+ * the "sensor." prefix ("sensor.RGB565", "GRAYSCALE", "sensor.QVGA"...).
+ * Return OMV_RPC_ERR_INVALID_ARG for a name the camera does not know. */
+typedef enum omv_rpc_sim_pixformat {
+    OMV_RPC_SIM_GRAYSCALE = 1,
+    OMV_RPC_SIM_RGB565 = 2
+} omv_rpc_sim_pixformat;
+omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len,
+                                           omv_rpc_sim_pixformat *out);
+omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *width,
+                                           int *height);
+
+/* Take a frame: render the scene at the current scene time (then advance
+ * it by one frame) and encode it as JPEG (quality 1..100; 4:2:0 for
+ * RGB565, one channel for GRAYSCALE). On OMV_RPC_OK *jpeg (*len bytes) is
+ * the caller's: free it with omv_rpc_sim_free_buffer. Thread-safe.
+ * Errors: OMV_RPC_ERR_INVALID_ARG (unknown format or size, bad quality,
+ * NULL pointer), OMV_RPC_ERR_NO_MEMORY (allocation or encoder failure). */
+omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
+                                       const char *framesize, int quality, uint8_t **jpeg,
+                                       size_t *len);
+
+/* Free a buffer from omv_rpc_sim_render_jpeg; NULL is a no-op. */
+void omv_rpc_sim_free_buffer(uint8_t *buf);
+
+/* CIE L*a*b* (D65) of an sRGB colour, rounded, in OpenMV's ranges.
+ * Thread-safe. */
+void omv_rpc_sim_rgb_to_lab(uint8_t r, uint8_t g, uint8_t b, int8_t *l, int8_t *a, int8_t *b_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
