@@ -1,0 +1,83 @@
+/* Checks that a benchmark JSON file is well formed: an object with a
+ * "rows" array whose every entry has a link, a metric and a numeric value,
+ * and no failed measurement. Used by the bench smoke test; judges no
+ * figure. Usage: bench_json_check FILE */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len == 1) {
+            char *more = realloc(buf, cap * 2);
+            if (!more) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = more;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+static int check(const cJSON *root)
+{
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
+    const cJSON *failures = cJSON_GetObjectItemCaseSensitive(root, "failures");
+    if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0) {
+        fprintf(stderr, "no rows\n");
+        return 1;
+    }
+    if (!cJSON_IsNumber(failures) || failures->valuedouble != 0) {
+        fprintf(stderr, "failures is not 0\n");
+        return 1;
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "link")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "metric")) ||
+            !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(row, "value"))) {
+            fprintf(stderr, "a row lacks link, metric or value\n");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s FILE\n", argv[0]);
+        return 2;
+    }
+    char *text = slurp(argv[1]);
+    if (!text) {
+        fprintf(stderr, "cannot read %s\n", argv[1]);
+        return 1;
+    }
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    if (!root) {
+        fprintf(stderr, "%s is not JSON\n", argv[1]);
+        return 1;
+    }
+    int rc = check(root);
+    cJSON_Delete(root);
+    return rc;
+}

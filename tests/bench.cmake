@@ -1,0 +1,16 @@
+# Benchmark smoke run: the quick benchmark on the in-process pair and a
+# pseudo-terminal must finish with no failed measurement and write
+# well-formed JSON. No figure is checked: performance is judged by
+# bench/run.sh, not by tests.
+if(TARGET omv-rpc-bench)
+  set(OMV_RPC_BENCH_SMOKE_JSON ${CMAKE_CURRENT_BINARY_DIR}/bench_smoke.json)
+  add_test(NAME bench_smoke_run
+    COMMAND ${OMV_RPC_TEST_LAUNCHER} $<TARGET_FILE:omv-rpc-bench> --quick --link pair --link pty
+            --json ${OMV_RPC_BENCH_SMOKE_JSON})
+  set_tests_properties(bench_smoke_run PROPERTIES TIMEOUT 120 FIXTURES_SETUP bench_json)
+
+  add_executable(bench_json_check ${PROJECT_SOURCE_DIR}/bench/bench_json_check.c)
+  target_link_libraries(bench_json_check PRIVATE PkgConfig::CJSON)
+  add_test(NAME bench_smoke_json COMMAND bench_json_check ${OMV_RPC_BENCH_SMOKE_JSON})
+  set_tests_properties(bench_smoke_json PROPERTIES TIMEOUT 30 FIXTURES_REQUIRED bench_json)
+endif()
