@@ -1,0 +1,350 @@
+/* The network link's errors and its datagram rules, checked on the link
+ * itself with raw sockets playing the peer or a third host: address in
+ * use (the log names the port), host not found, errno mapping, bad
+ * arguments, connection refused; who may talk to a master or a slave;
+ * datagrams longer than the transfer, stale pieces, flush. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test_net_support.h"
+
+/* A log hook that keeps the last line. */
+typedef struct captured {
+    char line[256];
+    int lines;
+} captured;
+
+static void capture(void *user, omv_rpc_log_level level, const char *message)
+{
+    captured *c = user;
+    (void)level;
+    snprintf(c->line, sizeof c->line, "%s", message);
+    c->lines++;
+}
+
+static void test_address_in_use(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)port);
+    captured c = {{0}, 0};
+    omv_rpc_log log = {capture, &c};
+    omv_rpc_link a, b;
+
+    assert_int_equal(omv_rpc_net_master_open(&a, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_master_open(&b, TN_SLAVE_IP, TN_MASTER_IP, port, &log),
+                     OMV_RPC_ERR_ADDR_IN_USE);
+    assert_non_null(strstr(c.line, port_text));
+    assert_null(b.ops); /* nothing to close */
+    omv_rpc_link_close(&a);
+
+    assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    c.line[0] = '\0';
+    assert_int_equal(omv_rpc_net_slave_open(&b, TN_SLAVE_IP, port, NULL, 0, &log),
+                     OMV_RPC_ERR_ADDR_IN_USE);
+    assert_non_null(strstr(c.line, port_text));
+    omv_rpc_link_close(&a);
+
+    /* Only the TCP port taken (by another program): the master's listener. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    inet_pton(AF_INET, TN_MASTER_IP, &addr.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    c.line[0] = '\0';
+    assert_int_equal(omv_rpc_net_master_open(&b, TN_SLAVE_IP, TN_MASTER_IP, port, &log),
+                     OMV_RPC_ERR_ADDR_IN_USE);
+    assert_non_null(strstr(c.line, "TCP"));
+    assert_non_null(strstr(c.line, port_text));
+    close(fd);
+
+    /* The constructors report it too, and leave nothing behind. */
+    assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    omv_rpc_slave *s = (omv_rpc_slave *)&c;
+    assert_int_equal(omv_rpc_network_slave_new(&s, TN_SLAVE_IP, port, NULL),
+                     OMV_RPC_ERR_ADDR_IN_USE);
+    assert_null(s);
+    omv_rpc_link_close(&a);
+}
+
+static void test_host_not_found(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    captured c = {{0}, 0};
+    omv_rpc_log log = {capture, &c};
+    omv_rpc_link link;
+    assert_int_equal(
+        omv_rpc_net_master_open(&link, "no-such-camera.invalid", TN_MASTER_IP, port, &log),
+        OMV_RPC_ERR_HOST_NOT_FOUND);
+    assert_non_null(strstr(c.line, "no-such-camera.invalid"));
+    assert_int_equal(
+        omv_rpc_net_master_open(&link, TN_SLAVE_IP, "no-such-interface.invalid", port, NULL),
+        OMV_RPC_ERR_HOST_NOT_FOUND);
+    assert_int_equal(omv_rpc_net_slave_open(&link, "no-such-interface.invalid", port, NULL, 0,
+                                            NULL),
+                     OMV_RPC_ERR_HOST_NOT_FOUND);
+    const char *allowed[] = {TN_MASTER_IP, "no-such-master.invalid"};
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, allowed, 2, NULL),
+                     OMV_RPC_ERR_HOST_NOT_FOUND);
+    omv_rpc_master *m = NULL;
+    assert_int_equal(
+        omv_rpc_network_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
+        OMV_RPC_ERR_HOST_NOT_FOUND);
+    assert_null(m);
+}
+
+static void test_errno_mapping(void **state)
+{
+    (void)state;
+    static const struct {
+        int err;
+        omv_rpc_status st;
+    } map[] = {
+        {EADDRINUSE, OMV_RPC_ERR_ADDR_IN_USE},  {EACCES, OMV_RPC_ERR_PERMISSION},
+        {EPERM, OMV_RPC_ERR_PERMISSION},        {ENETUNREACH, OMV_RPC_ERR_UNREACHABLE},
+        {EHOSTUNREACH, OMV_RPC_ERR_UNREACHABLE}, {ENETDOWN, OMV_RPC_ERR_UNREACHABLE},
+        {ECONNREFUSED, OMV_RPC_ERR_REFUSED},    {EADDRNOTAVAIL, OMV_RPC_ERR_INVALID_ARG},
+        {ECONNRESET, OMV_RPC_ERR_CLOSED},       {EPIPE, OMV_RPC_ERR_CLOSED},
+        {ETIMEDOUT, OMV_RPC_ERR_TIMEOUT},       {ENOBUFS, OMV_RPC_ERR_NO_MEMORY},
+        {EBADF, OMV_RPC_ERR_LINK},              {EIO, OMV_RPC_ERR_LINK},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        assert_int_equal(omv_rpc_net_status_from_errno(map[i].err), map[i].st);
+    }
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_master_open(NULL, TN_SLAVE_IP, NULL, port, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_master_open(&link, NULL, NULL, port, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_master_open(&link, "", NULL, port, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_master_open(&link, "0.0.0.0", NULL, port, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_slave_open(NULL, TN_SLAVE_IP, port, NULL, 0, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, NULL, 2, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    /* TEST-NET-1 is not an address of this host. */
+    assert_int_equal(omv_rpc_net_slave_open(&link, "192.0.2.1", port, NULL, 0, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_network_master_new(NULL, TN_SLAVE_IP, NULL, port, NULL),
+                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_network_slave_new(NULL, NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
+
+    /* The link table: scattered transfers, a per-call framing (no byte
+     * stream flag), OpenMV's x10 short timeouts on UDP. */
+    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(link.short_timeout_scale, 10);
+    assert_int_equal(link.flags & OMV_RPC_LINK_BYTE_STREAM, 0);
+    assert_non_null(link.ops->get_bytes_v);
+    assert_non_null(link.ops->put_bytes_v);
+    assert_non_null(link.ops->stream_get_bytes);
+    assert_true(link.ops->transfer_ms(link.ctx, 0) >= 1);
+    assert_true(link.ops->transfer_ms(link.ctx, 1u << 20) > link.ops->transfer_ms(link.ctx, 1400));
+    uint8_t byte = 0;
+    omv_rpc_in_iov many[NET_MAX_IOV + 1];
+    for (size_t i = 0; i < NET_MAX_IOV + 1; i++) {
+        many[i] = (omv_rpc_in_iov){&byte, 1};
+    }
+    assert_int_equal(link.ops->get_bytes_v(link.ctx, many, NET_MAX_IOV + 1, 10),
+                     OMV_RPC_ERR_INVALID_ARG);
+    many[0] = (omv_rpc_in_iov){NULL, 5};
+    assert_int_equal(link.ops->get_bytes_v(link.ctx, many, 1, 10), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(link.ops->get_bytes(link.ctx, &byte, 0, 10), OMV_RPC_OK);
+    assert_int_equal(link.ops->stream_put_bytes(link.ctx, NULL, 3, 10), OMV_RPC_ERR_INVALID_ARG);
+    omv_rpc_link_close(&link);
+}
+
+/* A slave that took a command header from a host where nobody listens
+ * for TCP: its large transfer is refused. */
+static void test_connection_refused(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, NULL, 0, NULL),
+                     OMV_RPC_OK);
+    uint8_t out[8];
+    /* No master heard yet: nowhere to send. */
+    assert_int_equal(link.ops->put_bytes(link.ctx, out, 4, 10), OMV_RPC_ERR_TIMEOUT);
+    int fake = tn_udp_socket("127.0.0.3", port);
+    uint8_t header[8] = {1, 2, 3, 4, 0x88, 0x13, 0, 0}, packet[12], got[12];
+    tn_packet(packet, 0x1209, header, 8);
+    tn_udp_send(fake, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_memory_equal(got, packet, 12);
+    static uint8_t big[5000];
+    assert_int_equal(link.ops->get_bytes(link.ctx, big, sizeof big, 1000), OMV_RPC_ERR_REFUSED);
+    assert_int_equal(link.ops->stream_get_bytes(link.ctx, big, 10, 1000), OMV_RPC_ERR_REFUSED);
+    close(fake);
+    omv_rpc_link_close(&link);
+}
+
+/* A master takes datagrams only from the slave's address and port. */
+static void test_master_hears_only_its_slave(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    net_link *n = omv_rpc_net_internal(&link);
+    int third = tn_udp_socket("127.0.0.3", port);
+    int slave_other_port = tn_udp_socket(TN_SLAVE_IP, 0);
+    int slave = tn_udp_socket(TN_SLAVE_IP, port);
+    uint8_t buf[4];
+    tn_udp_send(third, TN_MASTER_IP, port, "evil", 4);
+    tn_udp_send(slave_other_port, TN_MASTER_IP, port, "evil", 4);
+    tn_udp_send(slave, TN_MASTER_IP, port, "good", 4);
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 1000), OMV_RPC_OK);
+    assert_memory_equal(buf, "good", 4);
+    assert_int_equal(n->stats.ignored, 2);
+    tn_udp_send(third, TN_MASTER_IP, port, "evil", 4);
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
+    close(third);
+    close(slave_other_port);
+    close(slave);
+    omv_rpc_link_close(&link);
+}
+
+/* Datagram rules on a get_bytes of n: several shorter datagrams fill it in
+ * order; one longer than n is dropped whole (never written past the
+ * buffer); one longer than the room left but not than n starts the
+ * transfer over. Flush drops what is queued. */
+static void test_datagram_rules(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    net_link *n = omv_rpc_net_internal(&link);
+    int slave = tn_udp_socket(TN_SLAVE_IP, port);
+    uint8_t buf[16];
+
+    tn_udp_send(slave, TN_MASTER_IP, port, "abc", 3);
+    tn_udp_send(slave, TN_MASTER_IP, port, "defgh", 5);
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 8, 1000), OMV_RPC_OK);
+    assert_memory_equal(buf, "abcdefgh", 8);
+
+    memset(buf, 0xEE, sizeof buf);
+    tn_udp_send(slave, TN_MASTER_IP, port, "0123456789", 10);
+    tn_udp_send(slave, TN_MASTER_IP, port, "wxyz", 4);
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 1000), OMV_RPC_OK);
+    assert_memory_equal(buf, "wxyz", 4);
+    for (size_t i = 4; i < sizeof buf; i++) {
+        assert_int_equal(buf[i], 0xEE);
+    }
+    assert_int_equal(n->stats.oversized, 1);
+
+    tn_udp_send(slave, TN_MASTER_IP, port, "st", 2);     /* stale */
+    tn_udp_send(slave, TN_MASTER_IP, port, "ABCDEFGH", 8); /* the transfer */
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 8, 1000), OMV_RPC_OK);
+    assert_memory_equal(buf, "ABCDEFGH", 8);
+    assert_int_equal(n->stats.restarted, 1);
+
+    /* Scattered: one datagram across three pieces. */
+    uint8_t a[2], b[5], c[1];
+    omv_rpc_in_iov pieces[3] = {{a, 2}, {b, 5}, {c, 1}};
+    tn_udp_send(slave, TN_MASTER_IP, port, "12345678", 8);
+    assert_int_equal(link.ops->get_bytes_v(link.ctx, pieces, 3, 1000), OMV_RPC_OK);
+    assert_memory_equal(a, "12", 2);
+    assert_memory_equal(b, "34567", 5);
+    assert_memory_equal(c, "8", 1);
+
+    for (int i = 0; i < 3; i++) {
+        tn_udp_send(slave, TN_MASTER_IP, port, "old!", 4);
+    }
+    usleep(20000); /* let loopback deliver them */
+    link.ops->flush(link.ctx);
+    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
+
+    /* Gathered: one datagram from three pieces, as sent. */
+    omv_rpc_out_iov out[3] = {{(const uint8_t *)"he", 2}, {(const uint8_t *)"llo", 3},
+                              {(const uint8_t *)"!", 1}};
+    assert_int_equal(link.ops->put_bytes_v(link.ctx, out, 3, 1000), OMV_RPC_OK);
+    char recvd[16];
+    assert_int_equal(recv(slave, recvd, sizeof recvd, 0), 6);
+    assert_memory_equal(recvd, "hello!", 6);
+    close(slave);
+    omv_rpc_link_close(&link);
+}
+
+/* A slave serves masters in its allowed list only, and keeps serving the
+ * one it serves while that one is active. */
+static void test_slave_allowed_and_lock(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    const char *allowed[] = {"127.0.0.3", "127.0.0.4"};
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, allowed, 2, NULL),
+                     OMV_RPC_OK);
+    net_link *n = omv_rpc_net_internal(&link);
+    int m3 = tn_udp_socket("127.0.0.3", port);
+    int m4 = tn_udp_socket("127.0.0.4", port);
+    int m5 = tn_udp_socket("127.0.0.5", port);
+    uint8_t header[8] = {0}, packet[12], got[12];
+    tn_packet(packet, 0x1209, header, 8);
+
+    tn_udp_send(m5, TN_SLAVE_IP, port, packet, 12); /* not allowed */
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    tn_udp_send(m3, TN_SLAVE_IP, port, "junk-junk-ju", 12); /* allowed, not a header */
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    tn_udp_send(m3, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(n->stats.peer_changes, 1);
+
+    /* 127.0.0.4 while 127.0.0.3 is active: ignored. */
+    tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack!", 4, 100), OMV_RPC_OK);
+    char recvd[8];
+    assert_int_equal(recv(m3, recvd, sizeof recvd, 0), 4);
+    assert_int_equal(n->stats.ignored, 3);
+
+    /* Once 127.0.0.3 has been silent for the lock time, 127.0.0.4 may. */
+    usleep((NET_PEER_LOCK_MS + 100) * 1000);
+    tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(n->stats.peer_changes, 2);
+    assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack4", 4, 100), OMV_RPC_OK);
+    assert_int_equal(recv(m4, recvd, sizeof recvd, 0), 4);
+    assert_memory_equal(recvd, "ack4", 4);
+    close(m3);
+    close(m4);
+    close(m5);
+    omv_rpc_link_close(&link);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_address_in_use),
+        cmocka_unit_test(test_host_not_found),
+        cmocka_unit_test(test_errno_mapping),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_master_hears_only_its_slave),
+        cmocka_unit_test(test_datagram_rules),
+        cmocka_unit_test(test_slave_allowed_and_lock),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
