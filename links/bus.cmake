@@ -1,0 +1,25 @@
+# CAN (in-process bus, Linux SocketCAN, Kvaser CANlib loaded at run time),
+# I2C and SPI master links (Linux i2c-dev and spidev behind a bus table).
+list(APPEND OMV_RPC_LINK_SOURCES can_link.c can_mem.c can_socketcan.c can_kvaser.c
+  i2c_common.c i2c_link.c i2c_linux.c spi_link.c spi_linux.c)
+if(CMAKE_DL_LIBS)
+  list(APPEND OMV_RPC_LINK_DEPS ${CMAKE_DL_LIBS})
+endif()
+# libsocketcan (Debian: libsocketcan-dev) lets the SocketCAN link set the
+# bit rate of an interface that is down; without it the link logs the
+# `ip link` commands instead.
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  pkg_check_modules(LIBSOCKETCAN QUIET libsocketcan)
+  if(LIBSOCKETCAN_FOUND)
+    # A plain library path (not an imported target) so the exported
+    # CMake package needs nothing more to find.
+    list(APPEND OMV_RPC_LINK_DEPS ${LIBSOCKETCAN_LINK_LIBRARIES})
+    string(APPEND OMV_RPC_PC_REQUIRES " libsocketcan")
+    string(STRIP "${OMV_RPC_PC_REQUIRES}" OMV_RPC_PC_REQUIRES)
+    set_source_files_properties(can_socketcan.c PROPERTIES
+      COMPILE_DEFINITIONS OMV_RPC_HAVE_LIBSOCKETCAN=1
+      INCLUDE_DIRECTORIES "${LIBSOCKETCAN_INCLUDE_DIRS}")
+  else()
+    message(STATUS "omvrpc: building without libsocketcan: a CAN interface that is down is not set up")
+  endif()
+endif()

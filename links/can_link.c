@@ -1,0 +1,325 @@
+/* CAN link table over any frame backend (PROTOCOL.md section 4): each
+ * transfer is cut into 8-byte frames on one message ID; scattered and
+ * gathered transfers are cut over the concatenation of their pieces, so a
+ * packet is one transfer whatever its pieces. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "can_internal.h"
+#include "omv_rpc/clock.h"
+
+typedef struct can_link {
+    const omv_rpc_can_bus_ops *ops;
+    void *bus;
+    uint32_t id;
+    uint32_t bit_rate;
+    omv_rpc_log log;
+} can_link;
+
+void omv_rpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+{
+    if (!log || !log->fn) {
+        return;
+    }
+    char line[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log->fn(log->user_data, level, line);
+}
+
+omv_rpc_status omv_rpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
+                                        const omv_rpc_log *log)
+{
+    if (message_id > 0x7FFu) {
+        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                         "can: message ID 0x%X is not an 11-bit standard ID (0..0x7FF)",
+                         (unsigned)message_id);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (bit_rate == 0 || bit_rate > 1000000u) {
+        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                         "can: bit rate %u is not a classic CAN rate (1..1000000)",
+                         (unsigned)bit_rate);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent, omv_rpc_can_timing *out)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    /* 8 quanta: sync (1) + tseg1 + tseg2, tseg1 >= 1, tseg2 >= sjw = 1. The
+     * sample point is at the end of tseg1: (1 + tseg1) / 8. */
+    for (unsigned int tseg1 = 1; tseg1 <= 6; tseg1++) {
+        long diff = (long)(100u * (1u + tseg1)) - (long)(8u * sample_point_percent);
+        if (diff >= -8 && diff <= 8) { /* within 1 percentage point */
+            out->tseg1 = tseg1;
+            out->tseg2 = 7u - tseg1;
+            out->sjw = 1;
+            return OMV_RPC_OK;
+        }
+    }
+    return OMV_RPC_ERR_INVALID_ARG;
+}
+
+static uint32_t remaining_ms(uint32_t start, uint32_t timeout_ms)
+{
+    uint32_t spent = omv_rpc_clock_ms(NULL) - start;
+    return spent >= timeout_ms ? 0u : timeout_ms - spent;
+}
+
+static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                uint32_t timeout_ms)
+{
+    can_link *c = ctx;
+    if (!iov && count) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - total) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        total += iov[i].len;
+    }
+    const uint32_t start = omv_rpc_clock_ms(NULL);
+    size_t piece = 0, offset = 0;
+    while (total) {
+        size_t expected = total < 8 ? total : 8;
+        omv_rpc_can_frame f;
+        omv_rpc_status st = c->ops->recv(c->bus, &f, remaining_ms(start, timeout_ms));
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        if (f.id != c->id || (f.flags & OMV_RPC_CAN_FRAME_EXT)) {
+            continue; /* another node's traffic: filtered out, never data */
+        }
+        if ((f.flags & OMV_RPC_CAN_FRAME_RTR) || f.len != expected) {
+            omv_rpc_can_logf(&c->log, OMV_RPC_LOG_DEBUG,
+                             "can: a %u-byte%s frame where a %u-byte frame was due",
+                             (unsigned)f.len, (f.flags & OMV_RPC_CAN_FRAME_RTR) ? " remote" : "",
+                             (unsigned)expected);
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        for (size_t k = 0; k < expected;) {
+            while (offset == iov[piece].len) {
+                piece++;
+                offset = 0;
+            }
+            size_t n = iov[piece].len - offset;
+            if (n > expected - k) {
+                n = expected - k;
+            }
+            memcpy(iov[piece].base + offset, f.data + k, n);
+            offset += n;
+            k += n;
+        }
+        total -= expected;
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t timeout_ms)
+{
+    can_link *c = ctx;
+    if (!iov && count) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - total) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        total += iov[i].len;
+    }
+    const uint32_t start = omv_rpc_clock_ms(NULL);
+    size_t piece = 0, offset = 0;
+    while (total) {
+        omv_rpc_can_frame f = {c->id, (uint8_t)(total < 8 ? total : 8), 0, {0}};
+        for (size_t k = 0; k < f.len;) {
+            while (offset == iov[piece].len) {
+                piece++;
+                offset = 0;
+            }
+            size_t n = iov[piece].len - offset;
+            if (n > f.len - k) {
+                n = f.len - k;
+            }
+            memcpy(f.data + k, iov[piece].base + offset, n);
+            offset += n;
+            k += n;
+        }
+        omv_rpc_status st = c->ops->send(c->bus, &f, remaining_ms(start, timeout_ms));
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        total -= f.len;
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status can_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_in_iov one = {buf, len};
+    return can_get_v(ctx, &one, 1, timeout_ms);
+}
+
+static omv_rpc_status can_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_out_iov one = {buf, len};
+    return can_put_v(ctx, &one, 1, timeout_ms);
+}
+
+static void can_flush(void *ctx)
+{
+    can_link *c = ctx;
+    c->ops->flush(c->bus);
+}
+
+static void can_close(void *ctx)
+{
+    can_link *c = ctx;
+    if (c->ops->close) {
+        c->ops->close(c->bus);
+    }
+    free(c);
+}
+
+static uint32_t can_transfer_ms(void *ctx, size_t len)
+{
+    can_link *c = ctx;
+    uint64_t frames = ((uint64_t)len + 7u) / 8u;
+    uint64_t ms = (frames * CAN_BITS_PER_FRAME * 1000u + c->bit_rate - 1u) / c->bit_rate + 1u;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+static const omv_rpc_link_ops can_ops = {
+    .get_bytes = can_get,
+    .put_bytes = can_put,
+    .flush = can_flush,
+    .now_ms = omv_rpc_clock_ms,
+    .close = can_close,
+    .get_bytes_v = can_get_v,
+    .put_bytes_v = can_put_v,
+    .transfer_ms = can_transfer_ms,
+};
+
+omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops,
+                                    void *ctx, uint32_t message_id, uint32_t bit_rate,
+                                    const omv_rpc_log *log)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    if (!link || !ops || !ops->send || !ops->recv || !ops->flush) {
+        st = OMV_RPC_ERR_INVALID_ARG;
+    } else {
+        st = omv_rpc_can_check_params(message_id, bit_rate, log);
+    }
+    can_link *c = NULL;
+    if (st == OMV_RPC_OK) {
+        c = calloc(1, sizeof *c);
+        st = c ? OMV_RPC_OK : OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (st != OMV_RPC_OK) {
+        if (ops && ops->close) {
+            ops->close(ctx);
+        }
+        return st;
+    }
+    c->ops = ops;
+    c->bus = ctx;
+    c->id = message_id;
+    c->bit_rate = bit_rate;
+    if (log) {
+        c->log = *log;
+    }
+    memset(link, 0, sizeof *link);
+    link->ops = &can_ops;
+    link->ctx = c;
+    /* No OMV_RPC_LINK_BYTE_STREAM: each transfer's size shapes its frames. */
+    return OMV_RPC_OK;
+}
+
+/* "kvaser:N" or an interface name. */
+static omv_rpc_status open_channel(omv_rpc_link *link, const char *channel, uint32_t message_id,
+                                   uint32_t bit_rate, uint32_t sample_point,
+                                   const omv_rpc_log *log)
+{
+    if (!channel) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (strncmp(channel, "kvaser:", 7) == 0) {
+        char *end = NULL;
+        long n = strtol(channel + 7, &end, 10);
+        if (end == channel + 7 || *end || n < 0 || n > 255) {
+            omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: \"%s\" is not kvaser:<channel number>",
+                             channel);
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        return omv_rpc_kvaser_can_open(link, (int)n, message_id, bit_rate, sample_point, NULL,
+                                       log);
+    }
+    return omv_rpc_socketcan_open(link, channel, message_id, bit_rate, sample_point, log);
+}
+
+omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
+                                      uint32_t message_id, uint32_t bit_rate,
+                                      uint32_t sample_point, const omv_rpc_config *config)
+{
+    omv_rpc_link link;
+    omv_rpc_status st = open_channel(&link, channel, message_id, bit_rate, sample_point,
+                                     config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
+                                     uint32_t message_id, uint32_t bit_rate, uint32_t sample_point,
+                                     const omv_rpc_config *config)
+{
+    omv_rpc_link link;
+    omv_rpc_status st = open_channel(&link, channel, message_id, bit_rate, sample_point,
+                                     config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
+                                             uint32_t message_id, uint32_t bit_rate,
+                                             uint32_t sample_point, const omv_rpc_config *config)
+{
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_kvaser_can_open(&link, channel, message_id, bit_rate,
+                                                sample_point, NULL, config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
+                                            uint32_t message_id, uint32_t bit_rate,
+                                            uint32_t sample_point, const omv_rpc_config *config)
+{
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_kvaser_can_open(&link, channel, message_id, bit_rate,
+                                                sample_point, NULL, config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,
+                                              uint32_t message_id, uint32_t bit_rate,
+                                              uint32_t sample_point, const omv_rpc_config *config)
+{
+    return omv_rpc_kvaser_can_master_new(out, channel, message_id, bit_rate, sample_point,
+                                         config);
+}
+
+omv_rpc_status omv_rpc_kvarser_can_slave_new(omv_rpc_slave **out, int channel,
+                                             uint32_t message_id, uint32_t bit_rate,
+                                             uint32_t sample_point, const omv_rpc_config *config)
+{
+    return omv_rpc_kvaser_can_slave_new(out, channel, message_id, bit_rate, sample_point,
+                                        config);
+}

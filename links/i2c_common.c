@@ -1,0 +1,156 @@
+/* The polled link table shared by the I2C and SPI masters: transfers cut
+ * into chunks, reads retried while the slave is not ready (no
+ * acknowledge, or all-equal bytes), pacing from the bus clock. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i2c_internal.h"
+#include "omv_rpc/clock.h"
+
+void omv_rpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+{
+    if (!log || !log->fn) {
+        return;
+    }
+    char line[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log->fn(log->user_data, level, line);
+}
+
+int omv_rpc_bus_all_equal(const uint8_t *buf, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        if (buf[i] != buf[0]) {
+            return 0;
+        }
+    }
+    return len >= 2;
+}
+
+void omv_rpc_bus_sleep_us(uint32_t us)
+{
+#ifdef _WIN32
+    omv_rpc_sleep_ms((us + 999u) / 1000u);
+#else
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+#endif
+}
+
+static uint32_t elapsed(uint32_t start)
+{
+    return omv_rpc_clock_ms(NULL) - start;
+}
+
+/* Wait before trying again; 0 when the time is up. */
+static int pause_or_give_up(uint32_t start, uint32_t timeout_ms)
+{
+    uint32_t spent = elapsed(start);
+    if (spent >= timeout_ms) {
+        return 0;
+    }
+    uint32_t left = timeout_ms - spent;
+    omv_rpc_sleep_ms(left < BUS_POLL_MS ? left : BUS_POLL_MS);
+    return 1;
+}
+
+static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    bus_link *b = ctx;
+    if (!buf && len) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (len == 0) {
+        return OMV_RPC_OK;
+    }
+    const uint32_t start = omv_rpc_clock_ms(NULL);
+    for (;;) {
+        omv_rpc_status st = OMV_RPC_OK;
+        for (size_t off = 0; off < len && st == OMV_RPC_OK; off += b->max_chunk) {
+            size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
+            st = b->chunk->read(b, buf + off, n);
+        }
+        if (st == OMV_RPC_OK && omv_rpc_bus_all_equal(buf, len)) {
+            st = OMV_RPC_ERR_NOT_READY; /* an idle bus, not an answer */
+        }
+        if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
+            return st;
+        }
+    }
+}
+
+static omv_rpc_status bus_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    bus_link *b = ctx;
+    if (!buf && len) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    const uint32_t start = omv_rpc_clock_ms(NULL);
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
+        omv_rpc_status st = b->chunk->write(b, buf + off, n);
+        if (st == OMV_RPC_OK) {
+            off += n;
+        } else if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
+            return st;
+        }
+    }
+    return OMV_RPC_OK;
+}
+
+/* Nothing is queued on a master: the slave only sends when asked. */
+static void bus_flush(void *ctx)
+{
+    (void)ctx;
+}
+
+static void bus_close(void *ctx)
+{
+    bus_link *b = ctx;
+    if (b->chunk->close) {
+        b->chunk->close(b);
+    }
+    free(b);
+}
+
+static uint32_t bus_transfer_ms(void *ctx, size_t len)
+{
+    bus_link *b = ctx;
+    uint64_t chunks = ((uint64_t)len + b->max_chunk - 1u) / b->max_chunk;
+    /* Bytes at the bus clock, plus per transaction the guard, the
+     * address and start/stop bits, and 1 ms of driver latency. */
+    uint64_t bits = (uint64_t)len * b->bits_per_byte + chunks * 32u;
+    uint64_t ms = (bits * 1000u + b->hz - 1u) / b->hz +
+                  chunks * (1u + (OMV_RPC_BUS_GUARD_US + 999u) / 1000u);
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+static const omv_rpc_link_ops bus_ops = {
+    .get_bytes = bus_get,
+    .put_bytes = bus_put,
+    .flush = bus_flush,
+    .now_ms = omv_rpc_clock_ms,
+    .close = bus_close,
+    .transfer_ms = bus_transfer_ms,
+};
+
+omv_rpc_status omv_rpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
+{
+    if (!link) {
+        bus_close(b);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    memset(link, 0, sizeof *link);
+    link->ops = &bus_ops;
+    link->ctx = b;
+    link->stream_queue_depth_max = 1; /* one frame in flight: PROTOCOL.md */
+    /* No OMV_RPC_LINK_BYTE_STREAM: one transaction per packet, as OpenMV. */
+    return OMV_RPC_OK;
+}

@@ -1,0 +1,70 @@
+/* SPI master link: the user's (or the kernel's) SPI bus table under the
+ * polled link. The ~100 us pause sits between chip select going low and
+ * the first clock, so the bus table does it. */
+#include <stdlib.h>
+
+#include "i2c_internal.h"
+
+static const omv_rpc_spi_bus_ops *ops_of(bus_link *b)
+{
+    return b->bus_ops;
+}
+
+static omv_rpc_status spi_read_chunk(bus_link *b, uint8_t *buf, size_t len)
+{
+    return ops_of(b)->transfer(b->bus_ctx, NULL, buf, len, OMV_RPC_BUS_GUARD_US);
+}
+
+static omv_rpc_status spi_write_chunk(bus_link *b, const uint8_t *buf, size_t len)
+{
+    return ops_of(b)->transfer(b->bus_ctx, buf, NULL, len, OMV_RPC_BUS_GUARD_US);
+}
+
+static void spi_close_bus(bus_link *b)
+{
+    if (ops_of(b)->close) {
+        ops_of(b)->close(b->bus_ctx);
+    }
+}
+
+static const bus_chunk_ops spi_chunk_ops = {spi_read_chunk, spi_write_chunk, spi_close_bus};
+
+omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link, const omv_rpc_spi_bus_ops *ops,
+                                           void *ctx, uint32_t hz, const omv_rpc_log *log)
+{
+    omv_rpc_status st = (!link || !ops || !ops->transfer) ? OMV_RPC_ERR_INVALID_ARG : OMV_RPC_OK;
+    bus_link *b = NULL;
+    if (st == OMV_RPC_OK) {
+        b = calloc(1, sizeof *b);
+        st = b ? OMV_RPC_OK : OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (st != OMV_RPC_OK) {
+        if (ops && ops->close) {
+            ops->close(ctx);
+        }
+        return st;
+    }
+    b->chunk = &spi_chunk_ops;
+    b->bus_ops = ops;
+    b->bus_ctx = ctx;
+    b->max_chunk = OMV_RPC_SPI_MAX_CHUNK;
+    b->hz = hz ? hz : OMV_RPC_SPI_DEFAULT_HZ;
+    b->bits_per_byte = 8;
+    if (log) {
+        b->log = *log;
+    }
+    return omv_rpc_bus_link_finish(link, b);
+}
+
+omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device, uint32_t hz,
+                                      uint32_t clk_polarity, uint32_t clk_phase,
+                                      const omv_rpc_config *config)
+{
+    if (clk_polarity > 1 || clk_phase > 1) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_spi_master_open(&link, device, clk_polarity * 2u + clk_phase, hz,
+                                                config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
