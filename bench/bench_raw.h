@@ -11,9 +11,10 @@ omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t i
 
 /* `len` bytes from the slave end (`src`) to the master end (`dst`) in one
  * put_bytes / get_bytes each, as the protocol moves a payload; checked.
- * *cpu_s: process CPU time spent meanwhile. */
+ * The best of `repeats` runs (after an untimed short one). *cpu_s: process
+ * CPU time spent during the best run. */
 omv_rpc_status bench_raw_throughput(omv_rpc_link *master, omv_rpc_link *slave, uint8_t *src,
-                                    uint8_t *dst, size_t len, double *bytes_per_s,
+                                    uint8_t *dst, size_t len, int repeats, double *bytes_per_s,
                                     double *cpu_s);
 
 #endif

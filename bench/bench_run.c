@@ -245,15 +245,49 @@ static int run_kib_calls(bench_ctx *c)
     return 0;
 }
 
+/* The first large payload makes the handle grow its buffer (fresh pages:
+ * page faults); later ones reuse it. Fast links report both: the first
+ * call as a figure, the repeat against the target. */
+static int first_call_row(const bench_ctx *c)
+{
+    return c->plan->kind != BENCH_UART;
+}
+
+/* Timed repeats of each throughput figure, best kept: other work on this
+ * machine only ever slows a run. Slow UARTs run once. */
+static int repeats(const bench_ctx *c)
+{
+    return c->plan->kind == BENCH_UART ? 1 : c->plan->quick ? 2 : 3;
+}
+
+static const char *bulk_note(const bench_ctx *c)
+{
+    return c->plan->scale_note[0] ? c->plan->scale_note : "best of the repeats";
+}
+
 static int run_bulk_result(bench_ctx *c, size_t len, const char *metric, int with_cpu)
 {
     const uint8_t *res = NULL;
     size_t res_len = 0;
-    double c0 = bench_cpu_s(), t0 = bench_now_s();
-    omv_rpc_status st = call_u32(c, "result", (uint32_t)len, &res, &res_len);
-    double t = bench_now_s() - t0, cpu = bench_cpu_s() - c0;
-    if (st == OMV_RPC_OK && (res_len != len || memcmp(res, c->src, len) != 0)) {
-        st = OMV_RPC_ERR_BAD_PACKET;
+    omv_rpc_status st = OMV_RPC_OK;
+    double t = 1e30, cpu = 0;
+    for (int round = first_call_row(c) ? 0 : 1; round <= repeats(c) && st == OMV_RPC_OK; round++) {
+        double c0 = bench_cpu_s(), t0 = bench_now_s();
+        st = call_u32(c, "result", (uint32_t)len, &res, &res_len);
+        double dt = bench_now_s() - t0, dcpu = bench_cpu_s() - c0;
+        if (round > 0 && dt < t) {
+            t = dt;
+            cpu = dcpu;
+        }
+        if (st == OMV_RPC_OK && (res_len != len || memcmp(res, c->src, len) != 0)) {
+            st = OMV_RPC_ERR_BAD_PACKET;
+        }
+        if (st == OMV_RPC_OK && round == 0) {
+            char m[64];
+            snprintf(m, sizeof m, "%s, first call", metric);
+            bench_add(c->r, tp_link(c), m, "MB/s", (double)len / dt / MB, c->raw_bps / MB,
+                      BENCH_INFO, -1, "the master's buffer grows: fresh pages");
+        }
     }
     if (st != OMV_RPC_OK) {
         return failed(c, metric, st);
@@ -262,7 +296,7 @@ static int run_bulk_result(bench_ctx *c, size_t len, const char *metric, int wit
         c->largest_result = len;
     }
     bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
-              BENCH_HIGHER, throughput_target(c->plan), c->plan->scale_note);
+              BENCH_HIGHER, throughput_target(c->plan), bulk_note(c));
     if (with_cpu) {
         bench_add(c->r, tp_link(c), "CPU per GB moved (bulk result)", "s/GB",
                   cpu / ((double)len / 1e9), c->raw_cpu_per_gb, BENCH_INFO, -1,
@@ -275,12 +309,25 @@ static int run_bulk_arg(bench_ctx *c, size_t len, const char *metric)
 {
     const uint8_t *res = NULL;
     size_t res_len = 0;
-    double t0 = bench_now_s();
-    omv_rpc_status st = omv_rpc_master_call(c->master, "arg", c->src, len, &res, &res_len,
-                                            CALL_TIMEOUT_MS, CALL_TIMEOUT_MS);
-    double t = bench_now_s() - t0;
-    if (st == OMV_RPC_OK && (res_len != 4 || get_u32(res) != len)) {
-        st = OMV_RPC_ERR_BAD_PACKET;
+    omv_rpc_status st = OMV_RPC_OK;
+    double t = 1e30;
+    for (int round = first_call_row(c) ? 0 : 1; round <= repeats(c) && st == OMV_RPC_OK; round++) {
+        double t0 = bench_now_s();
+        st = omv_rpc_master_call(c->master, "arg", c->src, len, &res, &res_len, CALL_TIMEOUT_MS,
+                                 CALL_TIMEOUT_MS);
+        double dt = bench_now_s() - t0;
+        if (round > 0 && dt < t) {
+            t = dt;
+        }
+        if (st == OMV_RPC_OK && (res_len != 4 || get_u32(res) != len)) {
+            st = OMV_RPC_ERR_BAD_PACKET;
+        }
+        if (st == OMV_RPC_OK && round == 0) {
+            char m[64];
+            snprintf(m, sizeof m, "%s, first call", metric);
+            bench_add(c->r, tp_link(c), m, "MB/s", (double)len / dt / MB, c->raw_bps / MB,
+                      BENCH_INFO, -1, "the slave's buffer grows: fresh pages");
+        }
     }
     if (st != OMV_RPC_OK) {
         return failed(c, metric, st);
@@ -289,7 +336,7 @@ static int run_bulk_arg(bench_ctx *c, size_t len, const char *metric)
         c->largest_arg = len;
     }
     bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
-              BENCH_HIGHER, throughput_target(c->plan), c->plan->scale_note);
+              BENCH_HIGHER, throughput_target(c->plan), bulk_note(c));
     return 0;
 }
 
@@ -315,7 +362,7 @@ static int run_cut_through(bench_ctx *c, bench_slave *b)
     if (st != OMV_RPC_OK) {
         return failed(c, "cut-through", st);
     }
-    char metric[48];
+    char metric[64];
     snprintf(metric, sizeof metric, "cut-through %.3g MiB", (double)len / (1 << 20));
     bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
               BENCH_HIGHER, throughput_target(c->plan), "call, then raw get_bytes");
@@ -422,7 +469,7 @@ static int run_raw(bench_ctx *c, bench_link_pair *lp)
         bench_progress("%s: raw throughput (%zu B)", p->name, p->bulk_big);
         double cpu = 0;
         st = bench_raw_throughput(&lp->master, &lp->slave, c->src, c->dst, p->bulk_big,
-                                  &c->raw_bps, &cpu);
+                                  repeats(c), &c->raw_bps, &cpu);
         if (st != OMV_RPC_OK) {
             return failed(c, "raw throughput", st);
         }
@@ -430,7 +477,7 @@ static int run_raw(bench_ctx *c, bench_link_pair *lp)
         char metric[48];
         snprintf(metric, sizeof metric, "raw one-way %.3g MiB", (double)p->bulk_big / (1 << 20));
         bench_add(c->r, tp_link(c), metric, "MB/s", c->raw_bps / MB, -1, BENCH_INFO, -1,
-                  "baseline: link get_bytes/put_bytes");
+                  "baseline: link get_bytes/put_bytes, best of repeats");
     }
     return 0;
 }
