@@ -338,7 +338,7 @@ static void test_bad_arguments(void **state)
     /* jpeg_image_read: offsets past the end and odd argument sizes. */
     assert_int_equal(call_str(r, "jpeg_image_snapshot", "sensor.RGB565,sensor.QQVGA", &res), 4);
     uint32_t size = u32(res);
-    uint8_t arg[8] = {0};
+    uint8_t arg[9] = {0};
     for (int b = 0; b < 4; b++) {
         arg[b] = (uint8_t)(size >> (8 * b));
         arg[4 + b] = 0xFF;
