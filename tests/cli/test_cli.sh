@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# omv-rpc command-line tests. ctest runs one part per test:
+#   test_cli.sh PART OMV_RPC HELPER EXAMPLES_DIR
+# PART: usage | pty | net | view | demo | examples. Every command runs
+# under `timeout`; every failed check is reported, and the exit status is
+# the number of failures (0: all passed).
+set -u
+
+PART=$1
+OMV=$2
+HELPER=$3
+EXAMPLES=$4
+T="timeout 60"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/omv-rpc-cli-test.XXXXXX")
+FAILURES=0
+SIM_PID=""
+HOLD_PID=""
+
+cleanup() {
+    for pid in $SIM_PID $HOLD_PID; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Reports go to the test's own stdout and stderr (fds 3 and 4), never into
+# a file a checked command's output is redirected to.
+exec 3>&1 4>&2
+
+fail() {
+    echo "FAIL: $*" >&4
+    FAILURES=$((FAILURES + 1))
+}
+
+ok() {
+    echo "ok: $*" >&3
+}
+
+# expect_rc WANT DESCRIPTION COMMAND...: the command's exit status is WANT.
+expect_rc() {
+    local want=$1 what=$2
+    shift 2
+    "$@"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "$what: exit status $rc, expected $want"
+    else
+        ok "$what (exit $rc)"
+    fi
+}
+
+# expect_size FILE N DESCRIPTION
+expect_size() {
+    local size
+    size=$(wc -c < "$1")
+    if [ "$size" -ne "$2" ]; then
+        fail "$3: $size bytes, expected $2"
+    else
+        ok "$3 ($size bytes)"
+    fi
+}
+
+# expect_grep PATTERN FILE DESCRIPTION
+expect_grep() {
+    if grep -q -- "$1" "$2"; then
+        ok "$3"
+    else
+        fail "$3: no \"$1\" in:"
+        sed 's/^/    /' "$2" >&4
+    fi
+}
+
+# u32le FILE: the first 4 bytes of FILE as a little-endian number.
+u32le() {
+    od -An -t u4 -N 4 --endian=little "$1" | tr -d ' '
+}
+
+# hex_u32le N: N as 8 hex digits, little-endian.
+hex_u32le() {
+    printf '%02x%02x%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) \
+        $((($1 >> 24) & 255))
+}
+
+start_sim_pty() {
+    $OMV sim --pty -q > "$WORK/sim.out" 2> "$WORK/sim.err" &
+    SIM_PID=$!
+    PTY=""
+    for _ in $(seq 50); do
+        PTY=$(head -n 1 "$WORK/sim.out" 2>/dev/null)
+        [ -n "$PTY" ] && break
+        sleep 0.1
+    done
+    if [ -z "$PTY" ] || [ ! -e "$PTY" ]; then
+        fail "omv-rpc sim --pty printed no terminal path"
+        cat "$WORK/sim.err" >&2
+        exit 1
+    fi
+    LINK=(--port "$PTY")
+    echo "virtual camera on $PTY"
+}
+
+start_sim_net() {
+    local port
+    port=$($HELPER free-port) || { fail "no free port"; exit 1; }
+    $OMV sim --net --bind 127.0.0.2 --net-port "$port" 2> "$WORK/sim.err" &
+    SIM_PID=$!
+    for _ in $(seq 50); do
+        grep -q ready "$WORK/sim.err" && break
+        sleep 0.1
+    done
+    grep -q ready "$WORK/sim.err" || { fail "omv-rpc sim --net did not start"; cat "$WORK/sim.err" >&2; exit 1; }
+    LINK=(--net 127.0.0.2 --bind 127.0.0.1 --net-port "$port")
+    echo "virtual camera on 127.0.0.2:$port"
+}
+
+# The sim ends cleanly (status 0) on SIGINT.
+stop_sim() {
+    kill -INT "$SIM_PID"
+    wait "$SIM_PID"
+    local rc=$?
+    SIM_PID=""
+    [ "$rc" -eq 0 ] && ok "sim ends cleanly on SIGINT" || fail "sim exit status $rc after SIGINT"
+}
+
+# ------------------------------------------------------------------ parts
+
+part_usage() {
+    expect_rc 2 "no command" $T $OMV
+    expect_rc 2 "unknown command" $T $OMV bogus
+    expect_rc 0 "--help" $T $OMV --help > "$WORK/help"
+    expect_grep "Exit status" "$WORK/help" "--help lists the exit statuses"
+    expect_grep "  4  the call or stream timed out" "$WORK/help" "--help lists the timeout status"
+    expect_rc 0 "call --help" $T $OMV call --help > "$WORK/help"
+    expect_grep "Usage: omv-rpc call NAME" "$WORK/help" "call --help"
+    expect_rc 2 "call without a name" $T $OMV call --port /dev/nonexistent
+    expect_rc 2 "call with an unknown option" $T $OMV call x --bogus
+    expect_rc 2 "call with a missing option argument" $T $OMV call x --data
+    expect_rc 2 "call with bad hex" $T $OMV call x --hex 0g
+    expect_rc 2 "call with odd hex" $T $OMV call x --hex abc
+    expect_rc 2 "two argument options" $T $OMV call x --hex 00 --data a
+    expect_rc 2 "bad --baud" $T $OMV call x --uart /dev/null --baud fast
+    expect_rc 2 "two links" $T $OMV call x --uart /dev/null --net 127.0.0.1
+    expect_rc 2 "snapshot without -o" $T $OMV snapshot --port /dev/nonexistent
+    expect_rc 2 "stream with --queue-depth 0" $T $OMV stream x --queue-depth 0
+    expect_rc 2 "features with an unknown name" $T $OMV features no_such_feature
+    expect_rc 2 "view --screenshot without --frames" $T $OMV view --screenshot x.bmp
+    expect_rc 3 "call on a port that does not exist" $T $OMV call face_detection --port /dev/nonexistent
+    expect_rc 3 "call on a file that is not a terminal" $T $OMV call face_detection --port /dev/null
+    expect_rc 3 "sim on a port that does not exist" $T $OMV sim --port /dev/nonexistent
+    expect_rc 8 "call with an unreadable --file" $T $OMV call x --file "$WORK/none" --port /dev/nonexistent
+    expect_rc 0 "ports" $T $OMV ports > "$WORK/ports"
+    expect_rc 0 "ports --json" $T $OMV ports --json > "$WORK/ports.json"
+    expect_grep '^\[' "$WORK/ports.json" "ports --json prints a JSON array"
+
+    # Nobody answers on a pseudo-terminal with no camera behind it.
+    $HELPER pty-hold > "$WORK/hold.out" &
+    HOLD_PID=$!
+    local silent=""
+    for _ in $(seq 50); do
+        silent=$(head -n 1 "$WORK/hold.out" 2>/dev/null)
+        [ -n "$silent" ] && break
+        sleep 0.1
+    done
+    expect_rc 4 "call timed out (pty, nobody answering)" \
+        $T $OMV call face_detection --port "$silent" --send-timeout 300 --recv-timeout 300 > "$WORK/out"
+    expect_size "$WORK/out" 0 "nothing on stdout after a timeout"
+    expect_rc 4 "snapshot timed out" \
+        $T $OMV snapshot -o "$WORK/x.jpg" --port "$silent" --send-timeout 300
+    kill -TERM "$HOLD_PID"
+    wait "$HOLD_PID" 2>/dev/null
+    HOLD_PID=""
+
+    # Nobody answers on the network either.
+    local port
+    port=$($HELPER free-port)
+    expect_rc 4 "call timed out (network, nobody answering)" \
+        $T $OMV call face_detection --net 127.0.0.2 --bind 127.0.0.1 --net-port "$port" \
+        --send-timeout 300 --recv-timeout 300
+    expect_rc 3 "network address that is not local" \
+        $T $OMV call face_detection --net 127.0.0.2 --bind 192.0.2.1 --net-port "$port"
+}
+
+# Every subcommand and every callback's format, over the link in LINK.
+link_checks() {
+    local d=$WORK/out
+    mkdir -p "$d"
+
+    # <HHHH and <HH results: exactly their bytes on stdout.
+    expect_rc 0 "call face_detection" $T $OMV call face_detection "${LINK[@]}" > "$d/face"
+    expect_size "$d/face" 8 "face_detection is <HHHH"
+    expect_rc 0 "call apriltag_detection" $T $OMV call apriltag_detection "${LINK[@]}" > "$d/tag"
+    expect_size "$d/tag" 8 "apriltag_detection is <HHHH"
+    expect_rc 0 "call color_detection (hex thresholds)" \
+        $T $OMV call color_detection --hex "1e 64 0f 7f 0f 7f" "${LINK[@]}" --out "$d/color"
+    expect_size "$d/color" 4 "color_detection is <HH"
+
+    # Text and JSON results.
+    local name
+    for name in qrcode datamatrix barcode; do
+        expect_rc 0 "call ${name}_detection" $T $OMV call "${name}_detection" "${LINK[@]}" > "$d/$name"
+        [ -s "$d/$name" ] && ok "${name}_detection gives text" || fail "${name}_detection gave nothing"
+        expect_rc 0 "call all_${name}_detection" $T $OMV call "all_${name}_detection" "${LINK[@]}" > "$d/all_$name"
+        expect_grep '^\[{' "$d/all_$name" "all_${name}_detection is a JSON array"
+        expect_grep "\"payload\":\"$(cat "$d/$name")\"" "$d/all_$name" \
+            "all_${name}_detection holds the code ${name}_detection read"
+    done
+    expect_rc 0 "call all_apriltag_detection" $T $OMV call all_apriltag_detection "${LINK[@]}" > "$d/all_tag"
+    expect_grep '"id":' "$d/all_tag" "all_apriltag_detection is JSON with ids"
+
+    # JPEG results.
+    expect_rc 0 "call jpeg_snapshot" $T $OMV call jpeg_snapshot "${LINK[@]}" > "$d/snap.jpg"
+    expect_rc 0 "jpeg_snapshot is a JPEG" $HELPER jpeg "$d/snap.jpg" 0 0
+
+    # jpeg_image_snapshot gives <I size; jpeg_image_read(offset, size) the
+    # bytes: stdout holds exactly that many, and they are the image.
+    expect_rc 0 "call jpeg_image_snapshot QQVGA" \
+        $T $OMV call jpeg_image_snapshot --data sensor.RGB565,sensor.QQVGA "${LINK[@]}" > "$d/size"
+    expect_size "$d/size" 4 "jpeg_image_snapshot is <I"
+    local size
+    size=$(u32le "$d/size")
+    expect_rc 0 "call jpeg_image_read of the whole image" \
+        $T $OMV call jpeg_image_read --hex "00000000$(hex_u32le "$size")" "${LINK[@]}" > "$d/read.jpg"
+    expect_size "$d/read.jpg" "$size" "jpeg_image_read gives the announced size"
+    expect_rc 0 "jpeg_image_read bytes are a 160x120 JPEG" $HELPER jpeg "$d/read.jpg" 160 120
+    expect_rc 0 "call jpeg_image_read of the first 100 bytes" \
+        $T $OMV call jpeg_image_read --hex "00000000$(hex_u32le 100)" "${LINK[@]}" > "$d/head"
+    if cmp -s "$d/head" <(head -c 100 "$d/read.jpg"); then ok "the chunk matches the image"; else fail "the chunk differs from the image"; fi
+    printf 'sensor.GRAYSCALE,sensor.QVGA' > "$d/arg"
+    expect_rc 0 "call with --file" $T $OMV call jpeg_image_snapshot --file "$d/arg" "${LINK[@]}" > "$d/size2"
+    expect_size "$d/size2" 4 "--file argument"
+    expect_rc 0 "call with --file -" $T $OMV call jpeg_image_snapshot --file - "${LINK[@]}" < "$d/arg" > "$d/size3"
+    expect_size "$d/size3" 4 "--file - argument"
+
+    # An unknown function: an empty result, a completed call.
+    expect_rc 0 "call of an unknown function" $T $OMV call no_such_function "${LINK[@]}" > "$d/empty"
+    expect_size "$d/empty" 0 "an unknown function's empty result"
+
+    # snapshot: chunked (VGA spans several 32 KiB chunks) and cut-through.
+    expect_rc 0 "snapshot (chunked)" $T $OMV snapshot -o "$d/chunked.jpg" "${LINK[@]}"
+    expect_rc 0 "chunked snapshot is 320x240" $HELPER jpeg "$d/chunked.jpg" 320 240
+    expect_rc 0 "snapshot VGA (chunked)" $T $OMV snapshot --framesize sensor.VGA -o "$d/vga.jpg" "${LINK[@]}"
+    expect_rc 0 "VGA snapshot is 640x480" $HELPER jpeg "$d/vga.jpg" 640 480
+    expect_rc 0 "snapshot (cut-through)" $T $OMV snapshot --cut-through -o "$d/cut.jpg" "${LINK[@]}"
+    expect_rc 0 "cut-through snapshot is 320x240" $HELPER jpeg "$d/cut.jpg" 320 240
+    expect_rc 0 "snapshot QQVGA grayscale (cut-through)" $T $OMV snapshot --cut-through \
+        --pixformat sensor.GRAYSCALE --framesize sensor.QQVGA -o "$d/cut_small.jpg" "${LINK[@]}"
+    expect_rc 0 "cut-through QQVGA snapshot is 160x120" $HELPER jpeg "$d/cut_small.jpg" 160 120
+    expect_rc 7 "snapshot of a frame size the camera does not know" \
+        $T $OMV snapshot --framesize sensor.NOPE -o "$d/nope.jpg" "${LINK[@]}"
+
+    # stream: numbered files, and raw frames on stdout.
+    expect_rc 0 "stream to a folder" $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QVGA \
+        --count 5 --out "$d/frames" "${LINK[@]}"
+    local n
+    n=$(ls "$d/frames" | wc -l)
+    [ "$n" -eq 5 ] && ok "5 frame files" || fail "$n frame files, expected 5"
+    for f in "$d"/frames/frame-00000{1,5}.jpg; do
+        expect_rc 0 "$(basename "$f") is 320x240" $HELPER jpeg "$f" 320 240
+    done
+    expect_rc 0 "stream to stdout (queue depth 4)" $T $OMV stream jpeg_image_stream \
+        --data sensor.RGB565,sensor.QQVGA --count 8 --queue-depth 4 --out - "${LINK[@]}" > "$d/stream.mjpeg"
+    n=$($HELPER mjpeg "$d/stream.mjpeg" 160 120)
+    [ "$n" = 8 ] && ok "stdout holds 8 QQVGA JPEG frames" || fail "stdout holds $n frames, expected 8"
+
+    # Ctrl-C ends a stream cleanly, and the camera answers again after.
+    $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QQVGA --out - "${LINK[@]}" > "$d/endless" &
+    local spid=$!
+    sleep 1
+    kill -INT "$spid"
+    wait "$spid"
+    local rc=$?
+    [ "$rc" -eq 0 ] && ok "stream ends cleanly on SIGINT" || fail "stream exit status $rc after SIGINT"
+    n=$($HELPER mjpeg "$d/endless" 160 120)
+    [ "${n:-0}" -gt 0 ] && ok "the interrupted stream gave $n whole frames" || fail "the interrupted stream gave no whole frames"
+    expect_rc 0 "a call after the stream" $T $OMV call face_detection "${LINK[@]}" > "$d/face2"
+    expect_size "$d/face2" 8 "face_detection after the stream"
+
+    # features: the results in words.
+    expect_rc 0 "features (all)" $T $OMV features --out-dir "$d" "${LINK[@]}" > "$d/features"
+    expect_grep "^Largest Face Detected \[x=[0-9]*, y=[0-9]*, w=[0-9]*, h=[0-9]*\]$" "$d/features" "features: face"
+    expect_grep "^QR Codes Detected:$" "$d/features" "features: all QR codes"
+    expect_grep "^$(cat "$d/qrcode")$" "$d/features" "features: QR code text"
+    expect_grep "^Largest Tag Detected \[cx=[0-9]*, cy=[0-9]*, id=[0-9]*, rot=[0-9]*\]$" "$d/features" "features: tag"
+    expect_grep "^Tags Detected:$" "$d/features" "features: all tags"
+    expect_grep "^Data Matrices Detected:$" "$d/features" "features: all data matrices"
+    expect_grep "^Bar Codes Detected:$" "$d/features" "features: all bar codes"
+    expect_grep "^Largest Color Detected \[cx=[0-9]*, cy=[0-9]*\]$" "$d/features" "features: color"
+    expect_grep "^Writing jpeg .*snapshot-00000.jpg...$" "$d/features" "features: jpeg snapshot"
+    expect_rc 0 "features' snapshot is a JPEG" $HELPER jpeg "$d/snapshot-00000.jpg" 0 0
+    expect_rc 0 "features --repeat 3 face_detection" \
+        $T $OMV features --repeat 3 face_detection "${LINK[@]}" > "$d/faces"
+    n=$(grep -c "^Largest Face Detected" "$d/faces")
+    [ "$n" -eq 3 ] && ok "3 face lines" || fail "$n face lines, expected 3"
+}
+
+part_pty() {
+    start_sim_pty
+    link_checks
+    stop_sim
+}
+
+part_net() {
+    start_sim_net
+    link_checks
+    stop_sim
+}
+
+# The viewer draws the frames: its screenshot is lit and its mean colour is
+# the frame's (same scene, window of the frame's aspect).
+part_view() {
+    start_sim_pty
+    local driver ok_driver=""
+    for driver in offscreen dummy; do
+        if SDL_VIDEODRIVER=$driver $T $OMV view "${LINK[@]}" --frames 5 \
+            --screenshot "$WORK/shot.bmp" 2> "$WORK/view.err"; then
+            ok_driver=$driver
+            break
+        fi
+        echo "SDL video driver $driver: $(cat "$WORK/view.err")"
+    done
+    if [ -z "$ok_driver" ]; then
+        fail "omv-rpc view ran under no SDL video driver"
+    else
+        ok "view ran under SDL_VIDEODRIVER=$ok_driver"
+        expect_grep "showed 5 frames" "$WORK/view.err" "view showed 5 frames"
+        expect_rc 0 "reference frame" $T $OMV snapshot -q -o "$WORK/ref.jpg" "${LINK[@]}"
+        expect_rc 0 "the screenshot shows the frame" $HELPER bmp "$WORK/shot.bmp" "$WORK/ref.jpg"
+        expect_rc 0 "view at QQVGA, queue depth 1" env SDL_VIDEODRIVER=$ok_driver \
+            $T $OMV view "${LINK[@]}" --data sensor.RGB565,sensor.QQVGA --queue-depth 1 --frames 3 -q
+    fi
+    stop_sim
+}
+
+part_demo() {
+    mkdir -p "$WORK/demo"
+    (cd "$WORK/demo" && $T $OMV demo --seconds 1 > "$WORK/demo.out" 2> "$WORK/demo.err")
+    local rc=$?
+    [ "$rc" -eq 0 ] && ok "demo" || { fail "demo exit status $rc"; cat "$WORK/demo.err" >&2; }
+    expect_grep "^Virtual OpenMV Cam on /dev/" "$WORK/demo.out" "demo: the camera's terminal"
+    expect_grep "^Largest Face Detected" "$WORK/demo.out" "demo: features"
+    expect_grep "frames/s, [0-9]* bytes/s" "$WORK/demo.out" "demo: frames and bytes per second"
+    expect_rc 0 "demo's snapshot.jpg is 320x240" $HELPER jpeg "$WORK/demo/snapshot.jpg" 320 240
+    cat "$WORK/demo.out"
+}
+
+part_examples() {
+    start_sim_pty
+    mkdir -p "$WORK/ex"
+    (cd "$WORK/ex" && $T "$EXAMPLES/popular_features" "$PTY" > "$WORK/pf.out")
+    [ $? -eq 0 ] && ok "popular_features" || fail "popular_features failed"
+    expect_grep "^Largest Face Detected \[x=" "$WORK/pf.out" "popular_features: face"
+    expect_grep "^Largest Color Detected \[cx=" "$WORK/pf.out" "popular_features: color"
+    expect_rc 0 "popular_features' snapshot" $HELPER jpeg "$WORK/ex/snapshot-00000.jpg" 0 0
+    (cd "$WORK/ex" && $T "$EXAMPLES/image_transfer_jpg" "$PTY")
+    [ $? -eq 0 ] && ok "image_transfer_jpg" || fail "image_transfer_jpg failed"
+    expect_rc 0 "image_transfer_jpg chunked.jpg" $HELPER jpeg "$WORK/ex/chunked.jpg" 320 240
+    expect_rc 0 "image_transfer_jpg cut_through.jpg" $HELPER jpeg "$WORK/ex/cut_through.jpg" 320 240
+    local driver shown=""
+    for driver in offscreen dummy; do
+        SDL_VIDEODRIVER=$driver $T "$EXAMPLES/image_transfer_jpg_streaming" "$PTY" 4 > "$WORK/st.out" 2>&1 \
+            && { shown=$driver; break; }
+    done
+    [ -n "$shown" ] && ok "image_transfer_jpg_streaming ($shown)" || fail "image_transfer_jpg_streaming failed"
+    expect_grep "^4 frames shown" "$WORK/st.out" "image_transfer_jpg_streaming showed 4 frames"
+    stop_sim
+}
+
+case "$PART" in
+usage | pty | net | view | demo | examples) "part_$PART" ;;
+*)
+    echo "unknown part $PART" >&2
+    exit 2
+    ;;
+esac
+echo "$FAILURES failure(s)"
+[ "$FAILURES" -eq 0 ]
