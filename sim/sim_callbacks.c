@@ -29,6 +29,22 @@ static uint32_t get_u32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* A float as MicroPython's "%f" prints it (6 decimals), always with a
+ * '.', whatever the program's locale: the JSON answers must stay JSON. */
+typedef struct fixed6 {
+    char text[32];
+} fixed6;
+
+static fixed6 fmt_f(double v)
+{
+    fixed6 f;
+    long long micro = (long long)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
+    unsigned long long m = (unsigned long long)(micro < 0 ? -micro : micro);
+    snprintf(f.text, sizeof f.text, "%s%llu.%06llu", micro < 0 ? "-" : "", m / 1000000u,
+             m % 1000000u);
+    return f;
+}
+
 /* "Take a snapshot" with the given sensor settings: the scene at the
  * frame's time. */
 static void snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width, int height,
@@ -114,15 +130,15 @@ static void code_json(omv_rpc_slave *slave, omv_rpc_sim *sim, code_kind kind)
     } else if (kind == CODE_DATAMATRIX) {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
-                     "\"rotation\":%f, \"rows\":%d, \"columns\":%d, \"capacity\":%d, "
+                     "\"rotation\":%s, \"rows\":%d, \"columns\":%d, \"capacity\":%d, "
                      "\"padding\":%d}]",
-                     x, y, w, h, c->payload, 0.0, 16, 16, 22,
+                     x, y, w, h, c->payload, fmt_f(0.0).text, 16, 16, 22,
                      22 - (int)strlen(c->payload) > 0 ? 22 - (int)strlen(c->payload) : 0);
     } else {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
-                     "\"type\":%d, \"rotation\":%f, \"quality\":%d}]",
-                     x, y, w, h, c->payload, OMV_RPC_SIM_BARCODE_TYPE, 0.0, 40);
+                     "\"type\":%d, \"rotation\":%s, \"quality\":%d}]",
+                     x, y, w, h, c->payload, OMV_RPC_SIM_BARCODE_TYPE, fmt_f(0.0).text, 40);
     }
     if (n > 0 && (size_t)n < sizeof sim->json) {
         omv_rpc_slave_reply(slave, sim->json, (size_t)n);
@@ -190,12 +206,13 @@ static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, siz
     int y1 = omv_rpc_sim_scale(t->box.y + t->box.h, 120, OMV_RPC_SIM_HEIGHT);
     int n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"id\":%d, \"family\":%d, "
-                     "\"cx\":%d, \"cy\":%d, \"rotation\":%f, \"decision_margin\":%f, "
-                     "\"hamming\":%d, \"goodness\":%f}]",
+                     "\"cx\":%d, \"cy\":%d, \"rotation\":%s, \"decision_margin\":%s, "
+                     "\"hamming\":%d, \"goodness\":%s}]",
                      x0, y0, x1 - x0, y1 - y0, t->id, OMV_RPC_SIM_TAG_FAMILY,
                      omv_rpc_sim_scale(t->cx, 160, OMV_RPC_SIM_WIDTH),
                      omv_rpc_sim_scale(t->cy, 120, OMV_RPC_SIM_HEIGHT),
-                     t->rotation_deg * SIM_PI / 180.0, 1.0, 0, 0.0);
+                     fmt_f(t->rotation_deg * SIM_PI / 180.0).text, fmt_f(1.0).text, 0,
+                     fmt_f(0.0).text);
     if (n > 0 && (size_t)n < sizeof sim->json) {
         omv_rpc_slave_reply(slave, sim->json, (size_t)n);
     }

@@ -37,6 +37,13 @@ static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, uint8
     blob->g = g;
     blob->b = b;
     omv_rpc_sim_rgb_to_lab(r, g, b, &blob->lab_l, &blob->lab_a, &blob->lab_b);
+    const int8_t lab[3] = {blob->lab_l, blob->lab_a, blob->lab_b};
+    for (int i = 0; i < 3; i++) {
+        int lo = i == 0 ? 0 : -128, hi = i == 0 ? 100 : 127;
+        int min = lab[i] - OMV_RPC_SIM_LAB_SLACK, max = lab[i] + OMV_RPC_SIM_LAB_SLACK;
+        blob->thresholds[2 * i] = (int8_t)(min < lo ? lo : min);
+        blob->thresholds[2 * i + 1] = (int8_t)(max > hi ? hi : max);
+    }
     /* The pixels a camera would count: integer points inside the disc. */
     for (int dy = -radius; dy <= radius; dy++) {
         for (int dx = -radius; dx <= radius; dx++) {

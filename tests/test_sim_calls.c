@@ -216,6 +216,10 @@ static void test_color(void **state)
                          4);
         assert_int_equal(u16(res), sx(b->cx, 320));
         assert_int_equal(u16(res + 2), sy(b->cy, 240));
+        /* So do the thresholds the scene suggests for it. */
+        assert_int_equal(call(r, "color_detection", b->thresholds, 6, &res), 4);
+        assert_int_equal(u16(res), sx(b->cx, 320));
+        assert_int_equal(u16(res + 2), sy(b->cy, 240));
         /* Reversed pairs mean the same range, as on the camera. */
         assert_int_equal(color_call(r, b->lab_l + 8, b->lab_l - 8, b->lab_a + 8, b->lab_a - 8,
                                     b->lab_b + 8, b->lab_b - 8, &res),

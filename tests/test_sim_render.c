@@ -124,6 +124,16 @@ static void test_lab(void **state)
         assert_int_equal(s.blobs[k].lab_a, a);
         assert_int_equal(s.blobs[k].lab_b, b);
     }
+    /* Each disc's suggested thresholds hold its colour and no other's. */
+    for (int k = 0; k < OMV_RPC_SIM_BLOBS; k++) {
+        for (int o = 0; o < OMV_RPC_SIM_BLOBS; o++) {
+            const int8_t *th = s.blobs[k].thresholds;
+            const omv_rpc_sim_blob *b = &s.blobs[o];
+            int in = b->lab_l >= th[0] && b->lab_l <= th[1] && b->lab_a >= th[2] &&
+                     b->lab_a <= th[3] && b->lab_b >= th[4] && b->lab_b <= th[5];
+            assert_int_equal(in, k == o);
+        }
+    }
     /* Area: pixels of a disc, close to pi r^2, largest first. */
     assert_true(s.blobs[0].area > 4900 && s.blobs[0].area < 5150);
     assert_true(s.blobs[0].area > s.blobs[1].area && s.blobs[1].area > s.blobs[2].area);

@@ -47,6 +47,8 @@ extern "C" {
 /* The reference frame the scene model is laid out on. */
 #define OMV_RPC_SIM_WIDTH 640
 #define OMV_RPC_SIM_HEIGHT 480
+/* Half the width of each disc's suggested LAB threshold window. */
+#define OMV_RPC_SIM_LAB_SLACK 10
 /* Number of coloured discs in the scene. */
 #define OMV_RPC_SIM_BLOBS 3
 /* Longest code payload, with its NUL. Payloads are printable ASCII
@@ -81,12 +83,16 @@ typedef struct omv_rpc_sim_apriltag {
 
 /* A filled disc of one colour, with its colour in CIE L*a*b* (OpenMV's
  * ranges: L 0..100, a and b -128..127) from the sRGB value by the standard
- * formula (D65 white). `box` bounds the disc; area is in reference pixels. */
+ * formula (D65 white). `box` bounds the disc; area is in reference pixels.
+ * `thresholds` (L min, L max, A min, A max, B min, B max: color_detection's
+ * argument) is a window of +-OMV_RPC_SIM_LAB_SLACK around the colour that
+ * matches this disc and no other. */
 typedef struct omv_rpc_sim_blob {
     omv_rpc_sim_rect box;
     int cx, cy, radius;
     uint8_t r, g, b;
     int8_t lab_l, lab_a, lab_b;
+    int8_t thresholds[6];
     long area;
 } omv_rpc_sim_blob;
 
