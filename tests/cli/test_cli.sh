@@ -150,6 +150,12 @@ part_usage() {
     expect_rc 3 "call on a port that does not exist" $T $OMV call face_detection --port /dev/nonexistent
     expect_rc 3 "call on a file that is not a terminal" $T $OMV call face_detection --port /dev/null
     expect_rc 3 "sim on a port that does not exist" $T $OMV sim --port /dev/nonexistent
+    expect_rc 3 "CAN interface that does not exist" $T $OMV call x --can omvnosuchcan0
+    expect_rc 3 "I2C device that does not exist" $T $OMV call x --i2c /dev/nonexistent
+    expect_rc 3 "SPI device that does not exist" $T $OMV call x --spi /dev/nonexistent
+    expect_rc 2 "bad --spi-mode" $T $OMV call x --spi /dev/nonexistent --spi-mode 4
+    expect_rc 2 "sim on I2C (master only)" $T $OMV sim --i2c /dev/nonexistent
+    expect_rc 2 "--pty is for sim only" $T $OMV call x --pty
     expect_rc 8 "call with an unreadable --file" $T $OMV call x --file "$WORK/none" --port /dev/nonexistent
     expect_rc 0 "ports" $T $OMV ports > "$WORK/ports"
     expect_rc 0 "ports --json" $T $OMV ports --json > "$WORK/ports.json"

@@ -25,6 +25,15 @@ typedef struct cli_link_opts {
     uint16_t net_port;    /* 0: 7610 */
     int net;              /* --net given (a slave may give it without a host) */
     int pty;              /* --pty (sim only) */
+    const char *can;      /* SocketCAN interface, e.g. "can0" */
+    int kvaser;           /* Kvaser CANlib channel; -1: none */
+    uint32_t can_id;      /* CAN message ID (default 0x7FF) */
+    uint32_t sample_point;/* CAN sample point, percent (default 75) */
+    const char *i2c;      /* i2c-dev device (master only) */
+    uint32_t i2c_address; /* default 0x12 */
+    const char *spi;      /* spidev device (master only) */
+    uint32_t spi_mode;    /* default 2 */
+    uint32_t bus_rate;    /* CAN bit rate, I2C or SPI clock; 0: the link's default */
     uint32_t send_timeout_ms;
     uint32_t recv_timeout_ms;
     int quiet;   /* no progress bar, fewer messages */
@@ -51,6 +60,10 @@ void cli_print_link_help(void);
 /* Parse an unsigned number in [min, max]; 0 on success, -1 (after a
  * message naming `what`) otherwise. */
 int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+
+/* Open the chosen link (not --pty) for a master or (`slave`) a slave.
+ * Returns a CLI_EXIT_* (a message on stderr on failure). */
+int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link);
 
 /* Open a master on the chosen link. Returns a CLI_EXIT_* (a message on
  * stderr on failure). */

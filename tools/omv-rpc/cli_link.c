@@ -1,8 +1,11 @@
-/* omv-rpc: opening a master on the link the command line names. */
+/* omv-rpc: opening the link the command line names, and a master on it. */
 #include <stdio.h>
 
+#include <omv_rpc/can.h>
+#include <omv_rpc/i2c.h>
 #include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
+#include <omv_rpc/spi.h>
 
 #include "cli.h"
 
@@ -22,30 +25,66 @@ omv_rpc_log cli_log(const cli_link_opts *opts)
     return log;
 }
 
-int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out)
+static uint32_t rate_or(const cli_link_opts *opts, uint32_t fallback)
+{
+    return opts->bus_rate != 0 ? opts->bus_rate : fallback;
+}
+
+int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
 {
     omv_rpc_log log = cli_log(opts);
-    omv_rpc_link link = {0};
     omv_rpc_status st;
-    const char *what;
+    char what[64];
+    const char *name;
     if (opts->net) {
-        what = opts->net_host;
-        st = omv_rpc_net_master_open(&link, opts->net_host, opts->bind, opts->net_port, &log);
+        name = slave ? (opts->bind != NULL ? opts->bind : "the network") : opts->net_host;
+        st = slave ? omv_rpc_net_slave_open(link, opts->bind, opts->net_port, NULL, 0, &log)
+                   : omv_rpc_net_master_open(link, opts->net_host, opts->bind, opts->net_port,
+                                             &log);
+    } else if (opts->can != NULL) {
+        name = opts->can;
+        st = omv_rpc_socketcan_open(link, opts->can, opts->can_id,
+                                    rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
+                                    opts->sample_point, &log);
+    } else if (opts->kvaser >= 0) {
+        snprintf(what, sizeof(what), "Kvaser channel %d", opts->kvaser);
+        name = what;
+        st = omv_rpc_kvaser_can_open(link, opts->kvaser, opts->can_id,
+                                     rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
+                                     opts->sample_point, NULL, &log);
+    } else if (opts->i2c != NULL) {
+        name = opts->i2c;
+        st = omv_rpc_i2c_master_open(link, opts->i2c, (uint16_t)opts->i2c_address,
+                                     rate_or(opts, OMV_RPC_I2C_DEFAULT_RATE), &log);
+    } else if (opts->spi != NULL) {
+        name = opts->spi;
+        st = omv_rpc_spi_master_open(link, opts->spi, opts->spi_mode,
+                                     rate_or(opts, OMV_RPC_SPI_DEFAULT_HZ), &log);
     } else if (opts->uart != NULL) {
-        what = opts->uart;
-        st = omv_rpc_serial_open(&link, opts->uart,
+        name = opts->uart;
+        st = omv_rpc_serial_open(link, opts->uart,
                                  opts->baud != 0 ? opts->baud : OMV_RPC_UART_DEFAULT_BAUD, &log);
     } else {
-        what = opts->port;
-        st = omv_rpc_serial_open(&link, opts->port, 0, &log);
+        name = opts->port;
+        st = omv_rpc_serial_open(link, opts->port, 0, &log);
     }
     if (st != OMV_RPC_OK) {
-        fprintf(stderr, "omv-rpc: cannot open %s: %s\n", what, omv_rpc_status_message(st));
+        fprintf(stderr, "omv-rpc: cannot open %s: %s\n", name, omv_rpc_status_message(st));
         return cli_exit_for_open(st);
     }
+    return CLI_EXIT_OK;
+}
+
+int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out)
+{
+    omv_rpc_link link = {0};
+    int rc = cli_open_link(opts, 0, &link);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
     omv_rpc_config config = {0};
-    config.log = log;
-    st = omv_rpc_master_new(out, &link, &config);
+    config.log = cli_log(opts);
+    omv_rpc_status st = omv_rpc_master_new(out, &link, &config);
     if (st != OMV_RPC_OK) {
         cli_report("cannot create the master", st);
         return CLI_EXIT_FAILURE;

@@ -19,6 +19,15 @@ enum {
     OPT_SEND_TIMEOUT,
     OPT_RECV_TIMEOUT,
     OPT_PTY,
+    OPT_CAN,
+    OPT_KVASER,
+    OPT_CAN_ID,
+    OPT_SAMPLE_POINT,
+    OPT_I2C,
+    OPT_I2C_ADDRESS,
+    OPT_SPI,
+    OPT_SPI_MODE,
+    OPT_BUS_RATE,
     OPT_QUIET = 'q',
     OPT_VERBOSE = 'v',
     OPT_HELP = 'h'
@@ -33,6 +42,15 @@ static const struct option link_options[] = {
     {"net-port", required_argument, NULL, OPT_NET_PORT},
     {"send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT},
     {"recv-timeout", required_argument, NULL, OPT_RECV_TIMEOUT},
+    {"can", required_argument, NULL, OPT_CAN},
+    {"kvaser", required_argument, NULL, OPT_KVASER},
+    {"can-id", required_argument, NULL, OPT_CAN_ID},
+    {"sample-point", required_argument, NULL, OPT_SAMPLE_POINT},
+    {"i2c", required_argument, NULL, OPT_I2C},
+    {"i2c-address", required_argument, NULL, OPT_I2C_ADDRESS},
+    {"spi", required_argument, NULL, OPT_SPI},
+    {"spi-mode", required_argument, NULL, OPT_SPI_MODE},
+    {"bus-rate", required_argument, NULL, OPT_BUS_RATE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"help", no_argument, NULL, OPT_HELP},
@@ -48,11 +66,20 @@ void cli_print_link_help(void)
            "  --net HOST          network: the slave's address (UDP and TCP)\n"
            "  --bind ADDR         network: own address to bind (default: all)\n"
            "  --net-port N        network: port number (default 7610)\n"
+           "  --can IFACE         CAN over Linux SocketCAN (e.g. can0)\n"
+           "  --kvaser N          CAN over Kvaser CANlib channel N\n"
+           "  --can-id ID         CAN message ID (default 0x7FF)\n"
+           "  --sample-point P    CAN sample point in percent (default 75)\n"
+           "  --i2c DEV           I2C master on i2c-dev (e.g. /dev/i2c-1)\n"
+           "  --i2c-address A     the camera's I2C address (default 0x12)\n"
+           "  --spi DEV           SPI master on spidev (e.g. /dev/spidev0.0)\n"
+           "  --spi-mode M        SPI mode 0..3 (default 2)\n"
+           "  --bus-rate N        CAN bit rate (250000), I2C clock (100000), SPI clock (1000000)\n"
            "  --send-timeout MS   call phase 1 timeout (default 1000)\n"
            "  --recv-timeout MS   call phase 2 timeout (default 1000)\n"
            "  -q, --quiet         no progress bar\n"
            "  -v, --verbose       show the library's log lines\n"
-           "  (CAN, I2C and SPI links are not offered by this build)\n");
+           );
 }
 
 int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out)
@@ -131,6 +158,31 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
     case OPT_PTY:
         o->pty = 1;
         return 0;
+    case OPT_CAN:
+        o->can = arg;
+        return 0;
+    case OPT_KVASER:
+        if (cli_parse_u32(arg, 0, 255, "--kvaser", &v) != 0) {
+            return -1;
+        }
+        o->kvaser = (int)v;
+        return 0;
+    case OPT_CAN_ID:
+        return cli_parse_u32(arg, 0, 0x7FF, "--can-id", &o->can_id);
+    case OPT_SAMPLE_POINT:
+        return cli_parse_u32(arg, 50, 95, "--sample-point", &o->sample_point);
+    case OPT_I2C:
+        o->i2c = arg;
+        return 0;
+    case OPT_I2C_ADDRESS:
+        return cli_parse_u32(arg, 0x08, 0x77, "--i2c-address", &o->i2c_address);
+    case OPT_SPI:
+        o->spi = arg;
+        return 0;
+    case OPT_SPI_MODE:
+        return cli_parse_u32(arg, 0, 3, "--spi-mode", &o->spi_mode);
+    case OPT_BUS_RATE:
+        return cli_parse_u32(arg, 1, 100000000, "--bus-rate", &o->bus_rate);
     case OPT_QUIET:
         o->quiet = 1;
         return 0;
@@ -149,6 +201,11 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
     opts->port = "auto";
     opts->send_timeout_ms = OMV_RPC_DEFAULT_SEND_TIMEOUT_MS;
     opts->recv_timeout_ms = OMV_RPC_DEFAULT_RECV_TIMEOUT_MS;
+    opts->kvaser = -1;
+    opts->can_id = 0x7FF;
+    opts->sample_point = 75;
+    opts->i2c_address = 0x12;
+    opts->spi_mode = 2;
 
     size_t extra_count = 0;
     while (extra != NULL && extra[extra_count].name != NULL) {
@@ -206,10 +263,14 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
     }
     free(table);
     if (rc == 0) {
-        int links = (opts->uart != NULL) + opts->net + opts->pty;
+        int links = (opts->uart != NULL) + opts->net + opts->pty + (opts->can != NULL) +
+                    (opts->kvaser >= 0) + (opts->i2c != NULL) + (opts->spi != NULL);
         if (links > 1) {
-            fprintf(stderr, "omv-rpc %s: choose one link (--port, --uart, --net%s)\n", argv[0],
-                    slave ? ", --pty" : "");
+            fprintf(stderr, "omv-rpc %s: choose one link (--port, --uart, --net, --can, --kvaser, "
+                            "--i2c, --spi%s)\n", argv[0], slave ? ", --pty" : "");
+            rc = CLI_EXIT_USAGE;
+        } else if (slave && (opts->i2c != NULL || opts->spi != NULL)) {
+            fprintf(stderr, "omv-rpc %s: the I2C and SPI links are master only\n", argv[0]);
             rc = CLI_EXIT_USAGE;
         }
     }

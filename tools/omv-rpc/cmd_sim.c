@@ -18,7 +18,7 @@ int cmd_sim(int argc, char **argv)
     int rc = cli_parse(argc, argv, NULL, NULL, NULL, 1, &opts, &first);
     if (rc < 0) {
         printf("Usage: omv-rpc sim (--pty | --port DEV | --uart DEV [--baud N] |\n"
-               "                    --net [--bind ADDR] [--net-port N])\n"
+               "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N)\n"
                "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C.\n"
                "  --pty               on a new pseudo-terminal; its path is printed first\n"
                "  --net               on the network (UDP and TCP on --bind and --net-port)\n\n");

@@ -10,7 +10,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
 
 /* A new pseudo-terminal: *controller_fd is its controlling side (for the
@@ -55,8 +54,6 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts)
     host->pty_terminal_fd = -1;
     omv_rpc_log log = cli_log(opts);
     omv_rpc_link link = {0};
-    omv_rpc_status st;
-    const char *what;
     if (opts->pty) {
         int controller = -1;
         int rc = open_pty(&controller, &host->pty_terminal_fd, host->pty_path,
@@ -64,27 +61,22 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts)
         if (rc != CLI_EXIT_OK) {
             return rc;
         }
-        what = host->pty_path;
-        st = omv_rpc_serial_open_fd(&link, controller, host->pty_path, 0, &log);
-    } else if (opts->net) {
-        what = opts->bind != NULL ? opts->bind : "the network";
-        st = omv_rpc_net_slave_open(&link, opts->bind, opts->net_port, NULL, 0, &log);
-    } else if (opts->uart != NULL) {
-        what = opts->uart;
-        st = omv_rpc_serial_open(&link, opts->uart,
-                                 opts->baud != 0 ? opts->baud : OMV_RPC_UART_DEFAULT_BAUD, &log);
+        omv_rpc_status st = omv_rpc_serial_open_fd(&link, controller, host->pty_path, 0, &log);
+        if (st != OMV_RPC_OK) {
+            fprintf(stderr, "omv-rpc: cannot open %s: %s\n", host->pty_path,
+                    omv_rpc_status_message(st));
+            cli_sim_host_close(host);
+            return cli_exit_for_open(st);
+        }
     } else {
-        what = opts->port;
-        st = omv_rpc_serial_open(&link, opts->port, 0, &log);
-    }
-    if (st != OMV_RPC_OK) {
-        fprintf(stderr, "omv-rpc: cannot open %s: %s\n", what, omv_rpc_status_message(st));
-        cli_sim_host_close(host);
-        return cli_exit_for_open(st);
+        int rc = cli_open_link(opts, 1, &link);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
     }
     omv_rpc_config config = {0};
     config.log = log;
-    st = omv_rpc_slave_new(&host->slave, &link, &config);
+    omv_rpc_status st = omv_rpc_slave_new(&host->slave, &link, &config);
     if (st == OMV_RPC_OK) {
         st = omv_rpc_sim_new(&host->sim);
     }
