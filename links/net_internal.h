@@ -56,7 +56,8 @@ typedef struct net_stats {
     uint32_t ignored;    /* datagrams from hosts we do not serve, dropped */
     uint32_t oversized;  /* datagrams longer than the transfer, dropped */
     uint32_t restarted;  /* transfers started over: stale pieces before a datagram */
-    uint32_t tcp_closed; /* TCP connections closed after an error or as stale */
+    uint32_t tcp_closed; /* TCP connections closed after an error or a hang-up */
+    uint64_t tcp_flushed; /* stale bytes dropped from TCP by flush */
     uint32_t peer_changes; /* slave: times it took on a (new) master */
 } net_stats;
 
@@ -168,8 +169,9 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
 omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                    size_t total, uint64_t deadline, int stream);
 /* Master: accept pending connections (the slave's newest is kept, others
- * closed). Both: close the connection when the peer hung up or stale
- * bytes are waiting on it (left by an aborted transfer). Never blocks. */
+ * closed). Both: drop bytes waiting on the connection (stale: nothing is
+ * due when the protocol flushes), close it when the peer hung up. Never
+ * blocks (at most 4 MiB are dropped per call). */
 void omv_rpc_net_tcp_flush(net_link *n);
 /* Close the connection (counted as stats.tcp_closed when `counted`). */
 void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why);

@@ -5,9 +5,9 @@
  * The master listens from the moment it opens (a slave that connects
  * first is not refused, unlike OpenMV's master) and takes connections only
  * from the slave's address; others are closed at once. Both keep the
- * connection across calls. Any error or timeout closes it, so bytes of an
- * aborted transfer can never be read as a new packet; the next transfer
- * sets a fresh one up. Before each transfer both sides check that the
+ * connection across calls. Any error or timeout closes it, so the rest of
+ * an aborted transfer can never be read as a new packet, and a flush drops
+ * bytes left over; the next transfer sets a fresh connection up. Before each transfer both sides check that the
  * peer has not hung up, and the master switches to the slave's newest
  * connection (the slave opens one only after dropping its last). */
 #include <errno.h>
@@ -37,7 +37,9 @@ omv_rpc_status omv_rpc_net_tcp_listen(net_link *n)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     omv_rpc_status st = omv_rpc_net_bind(fd, &n->self, "TCP", &n->log);
-    if (st == OMV_RPC_OK && listen(fd, 8) != 0) {
+    /* A deep backlog: connections from other hosts wait there until the
+     * master refuses them, and must not crowd out the slave's. */
+    if (st == OMV_RPC_OK && listen(fd, SOMAXCONN) != 0) {
         int err = errno;
         omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
                          (unsigned)n->port, strerror(err));
@@ -348,19 +350,44 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
     return OMV_RPC_OK;
 }
 
+/* Most bytes one flush drops from TCP, so that it never blocks for long
+ * behind a peer that keeps sending. */
+#define FLUSH_MAX_BYTES (4u << 20)
+
 void omv_rpc_net_tcp_flush(net_link *n)
 {
     if (n->is_master) {
         accept_pending(n);
     }
-    if (n->tcp >= 0) {
-        int state = connection_state(n);
-        if (state == 0) {
-            omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
-        } else if (state == 2) {
-            /* Nothing is due on TCP when the protocol flushes: these bytes
-             * are left from an aborted transfer or an ended stream. */
-            omv_rpc_net_tcp_drop(n, 1, "stale bytes from an aborted transfer");
+    if (n->tcp < 0) {
+        return;
+    }
+    /* Nothing is due on TCP when the protocol flushes: bytes waiting are
+     * left over (acks a stream writer did not read, frames after a reader
+     * ended, the rest of a transfer the peer gave up). Drop them and keep
+     * the connection: closing a socket with unread bytes resets it, and a
+     * reset throws away what it still had to send, such as a stream's
+     * last frames on their way to a reader that is still reading them. */
+    uint8_t sink[16384];
+    size_t dropped = 0;
+    while (dropped < FLUSH_MAX_BYTES) {
+        ssize_t r = recv(n->tcp, sink, sizeof sink, MSG_DONTWAIT);
+        if (r > 0) {
+            dropped += (size_t)r;
+            continue;
         }
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        }
+        omv_rpc_net_tcp_drop(n, 1, r == 0 ? "the peer hung up" : strerror(errno));
+        break;
+    }
+    if (dropped) {
+        n->stats.tcp_flushed += dropped;
+        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: dropped %zu stale bytes from TCP",
+                         dropped);
     }
 }

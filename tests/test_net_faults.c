@@ -247,7 +247,7 @@ static void *intrude(void *arg)
             in->connections++;
             close(conn);
         }
-        usleep(2000);
+        usleep(5000);
     }
     close(third);
     close(beside);
@@ -260,6 +260,10 @@ static void test_third_host(void **state)
     tn_pair p;
     tn_open(&p);
     tn_start(&p);
+    /* The slave serves our master from its first call on (an idle slave
+     * with no allowed list serves whoever calls first: the list is the
+     * protection for that). */
+    tn_check_echo(p.master, 10, 499, 2000);
     intruder in = {p.port, 0, 0, 0};
     ts_thread t;
     ts_thread_start(&t, intrude, &in);
