@@ -32,6 +32,15 @@ struct omv_rpc_sim {
     char json[768];
 };
 
+/* Labels: 3x5 glyphs drawn with cells of 2x2 reference pixels. */
+#define OMV_RPC_SIM_GLYPH_SCALE 2
+#define OMV_RPC_SIM_GLYPH_ADVANCE (4 * OMV_RPC_SIM_GLYPH_SCALE)
+#define OMV_RPC_SIM_GLYPH_HEIGHT (5 * OMV_RPC_SIM_GLYPH_SCALE)
+
+/* Whether cell (col 0..2, row 0..4) of character `c`'s glyph is lit
+ * (letters in either case, digits, - . : /; others are blank). */
+int omv_rpc_sim_glyph_lit(char c, int col, int row);
+
 /* The scene time of the next frame; advances the frame count. */
 uint32_t omv_rpc_sim_take_time(omv_rpc_sim *sim);
 

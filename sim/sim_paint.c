@@ -154,6 +154,23 @@ static int tag_color(const omv_rpc_sim_apriltag *tag, double u, double v, rgb *o
     return 1;
 }
 
+/* The code's payload in light upper-case letters below it. */
+static int label_color(const omv_rpc_sim_code *code, double u, double v, rgb *out)
+{
+    const omv_rpc_sim_rect *l = &code->label;
+    if (u < l->x || v < l->y || u >= l->x + l->w || v >= l->y + l->h) {
+        return 0;
+    }
+    int px = (int)(u - l->x) / OMV_RPC_SIM_GLYPH_SCALE;
+    int row = (int)(v - l->y) / OMV_RPC_SIM_GLYPH_SCALE;
+    int ch = px / 4, col = px % 4;
+    if (col == 3 || !omv_rpc_sim_glyph_lit(code->payload[ch], col, row)) {
+        return 0;
+    }
+    *out = white;
+    return 1;
+}
+
 static int blob_color(const omv_rpc_sim_blob *b, double u, double v, rgb *out)
 {
     double dx = u - b->cx, dy = v - b->cy;
@@ -176,7 +193,8 @@ static rgb scene_color(const omv_rpc_sim_scene *s, double u, double v)
     }
     if (tag_color(&s->apriltag, u, v, &c) || face_color(&s->face, u, v, &c) ||
         qr_color(&s->qrcode, u, v, &c) || datamatrix_color(&s->datamatrix, u, v, &c) ||
-        barcode_color(&s->barcode, u, v, &c)) {
+        barcode_color(&s->barcode, u, v, &c) || label_color(&s->qrcode, u, v, &c) ||
+        label_color(&s->datamatrix, u, v, &c) || label_color(&s->barcode, u, v, &c)) {
         return c;
     }
     /* A soft gradient that matches none of the discs' colours. */

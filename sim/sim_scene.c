@@ -20,6 +20,13 @@ static void place_code(omv_rpc_sim_code *code, int x, int y, int w, int h, const
     code->box.h = h;
     memset(code->payload, 0, sizeof code->payload);
     strncpy(code->payload, payload, sizeof code->payload - 1);
+    /* The label: OMV_RPC_SIM_GLYPH_* cells per character, centred 2 pixels
+     * below the code. */
+    int n = (int)strlen(code->payload);
+    code->label.w = n * OMV_RPC_SIM_GLYPH_ADVANCE - OMV_RPC_SIM_GLYPH_SCALE;
+    code->label.h = OMV_RPC_SIM_GLYPH_HEIGHT;
+    code->label.x = x + w / 2 - code->label.w / 2;
+    code->label.y = y + h + 2;
 }
 
 static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, uint8_t r, uint8_t g,

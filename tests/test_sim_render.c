@@ -66,12 +66,13 @@ static void test_scene_layout(void **state)
         assert_true(inside(&s.barcode.box, 0, 210, 640, 270));
         assert_true(inside(&s.apriltag.box, 0, 0, 640, 480));
         assert_true(s.apriltag.rotation_deg >= 0 && s.apriltag.rotation_deg < 360);
-        const omv_rpc_sim_rect *boxes[8] = {&s.face, &s.qrcode.box, &s.datamatrix.box,
-                                            &s.barcode.box, &s.apriltag.box, &s.blobs[0].box,
-                                            &s.blobs[1].box, &s.blobs[2].box};
-        for (int i = 0; i < 8; i++) {
+        const omv_rpc_sim_rect *boxes[11] = {
+            &s.face,           &s.qrcode.box,     &s.datamatrix.box,   &s.barcode.box,
+            &s.apriltag.box,   &s.blobs[0].box,   &s.blobs[1].box,     &s.blobs[2].box,
+            &s.qrcode.label,   &s.datamatrix.label, &s.barcode.label};
+        for (int i = 0; i < 11; i++) {
             assert_true(inside(boxes[i], 0, 0, 640, 480));
-            for (int j = i + 1; j < 8; j++) {
+            for (int j = i + 1; j < 11; j++) {
                 assert_false(overlap(boxes[i], boxes[j]));
             }
         }

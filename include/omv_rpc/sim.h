@@ -65,9 +65,11 @@ typedef struct omv_rpc_sim_rect {
     int x, y, w, h;
 } omv_rpc_sim_rect;
 
-/* A QR code, Data Matrix or barcode. */
+/* A QR code, Data Matrix or barcode, with its payload written (upper
+ * case) below it in `label` (not part of the code's box). */
 typedef struct omv_rpc_sim_code {
     omv_rpc_sim_rect box;
+    omv_rpc_sim_rect label;
     char payload[OMV_RPC_SIM_PAYLOAD_MAX];
 } omv_rpc_sim_code;
 
