@@ -14,6 +14,18 @@ static uint32_t wait_ms(const omv_rpc_link *link, size_t len)
     return 5000u + wire;
 }
 
+/* A well-formed command header (12 bytes): a network slave learns its
+ * master from one, so every first message of a baseline is one. */
+static void make_ping(uint8_t ping[12])
+{
+    memset(ping, 0, 12);
+    ping[0] = 0x09;
+    ping[1] = 0x12;
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, ping, 10);
+    ping[10] = (uint8_t)crc;
+    ping[11] = (uint8_t)(crc >> 8);
+}
+
 typedef struct raw_peer {
     omv_rpc_link *link;
     size_t iters;   /* round trips to answer */
@@ -49,12 +61,8 @@ omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t i
         free(t);
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    /* The ping is a well-formed command header: a network slave learns
-     * its master from one. */
-    uint8_t ping[12] = {0x09, 0x12, 0, 0, 0, 0, 0, 0, 0, 0}, pong[4];
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, ping, 10);
-    ping[10] = (uint8_t)crc;
-    ping[11] = (uint8_t)(crc >> 8);
+    uint8_t ping[12], pong[4];
+    make_ping(ping);
     omv_rpc_status st = OMV_RPC_OK;
     size_t done = 0;
     for (; done < iters && st == OMV_RPC_OK; done++) {
@@ -80,8 +88,8 @@ omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t i
 static void *send_run(void *arg)
 {
     raw_peer *p = arg;
-    uint8_t go[4];
-    p->st = p->link->ops->get_bytes(p->link->ctx, go, sizeof go, wait_ms(p->link, 4));
+    uint8_t go[12];
+    p->st = p->link->ops->get_bytes(p->link->ctx, go, sizeof go, wait_ms(p->link, 12));
     if (p->st == OMV_RPC_OK) {
         p->st = p->link->ops->put_bytes(p->link->ctx, p->buf, p->len, wait_ms(p->link, p->len));
     }
@@ -96,9 +104,10 @@ static omv_rpc_status raw_transfer(omv_rpc_link *master, omv_rpc_link *slave, ui
     if (pthread_create(&th, NULL, send_run, &peer) != 0) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    uint8_t go[4] = {'g', 'o', '!', 0};
+    uint8_t go[12];
+    make_ping(go);
     double c0 = bench_cpu_s(), t0 = bench_now_s();
-    omv_rpc_status st = master->ops->put_bytes(master->ctx, go, sizeof go, wait_ms(master, 4));
+    omv_rpc_status st = master->ops->put_bytes(master->ctx, go, sizeof go, wait_ms(master, 12));
     if (st == OMV_RPC_OK) {
         st = master->ops->get_bytes(master->ctx, dst, len, wait_ms(master, len));
     }
