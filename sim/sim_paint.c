@@ -132,6 +132,10 @@ static int face_color(const omv_rpc_sim_rect *f, double u, double v, rgb *out)
  * id), turned by rotation_deg about its centre. */
 static int tag_color(const omv_rpc_sim_apriltag *tag, double u, double v, rgb *out)
 {
+    const omv_rpc_sim_rect *box = &tag->box;
+    if (u < box->x || v < box->y || u >= box->x + box->w || v >= box->y + box->h) {
+        return 0; /* spares the trigonometry for most pixels */
+    }
     double th = tag->rotation_deg * 6.283185307179586 / 360.0;
     double du = u - tag->cx, dv = v - tag->cy;
     /* Undo the on-screen counter-clockwise turn (y grows downwards). */
