@@ -1,6 +1,7 @@
 /* The virtual camera attached to a slave, called by a master over the
  * in-process pair: every callback's format and values, JPEG transfers by
  * call, by chunks, by cut-through and by stream. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <turbojpeg.h>
@@ -166,6 +167,62 @@ static void test_codes(void **state)
     check_code_json(r, "all_qrcode_detection", &r->scene.qrcode, 160, 120, qr_keys);
     check_code_json(r, "all_datamatrix_detection", &r->scene.datamatrix, 160, 120, dm_keys);
     check_code_json(r, "all_barcode_detection", &r->scene.barcode, 0, 210, bar_keys);
+}
+
+/* The JSON text itself, byte for byte as the camera prints str(codes):
+ * OpenMV's keys in OpenMV's order, ", " between items, floats with six
+ * decimals. */
+static void check_raw(rig *r, const char *name, const char *expected)
+{
+    const uint8_t *res;
+    size_t len = call(r, name, NULL, 0, &res);
+    assert_int_equal(len, strlen(expected));
+    assert_memory_equal(res, expected, len);
+}
+
+static void test_json_text(void **state)
+{
+    rig *r = *state;
+    char want[512];
+    const omv_rpc_sim_code *q = &r->scene.qrcode, *d = &r->scene.datamatrix,
+                           *b = &r->scene.barcode;
+    snprintf(want, sizeof want,
+             "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", \"version\":1, "
+             "\"ecc_level\":1, \"mask\":0, \"data_type\":4, \"eci\":0}]",
+             q->box.x - 160, q->box.y - 120, q->box.w, q->box.h, q->payload);
+    check_raw(r, "all_qrcode_detection", want);
+    snprintf(want, sizeof want,
+             "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
+             "\"rotation\":0.000000, \"rows\":16, \"columns\":16, \"capacity\":22, "
+             "\"padding\":%d}]",
+             d->box.x - 160, d->box.y - 120, d->box.w, d->box.h, d->payload,
+             22 - (int)strlen(d->payload));
+    check_raw(r, "all_datamatrix_detection", want);
+    snprintf(want, sizeof want,
+             "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", \"type\":%d, "
+             "\"rotation\":0.000000, \"quality\":40}]",
+             b->box.x, b->box.y - 210, b->box.w, b->box.h, b->payload, OMV_RPC_SIM_BARCODE_TYPE);
+    check_raw(r, "all_barcode_detection", want);
+
+    /* The tag's rotation in radians, six decimals, at a known angle. */
+    uint32_t t;
+    omv_rpc_sim_scene s;
+    for (t = 0;; t += 50) {
+        omv_rpc_sim_scene_at(r->sim, t, &s);
+        if (s.apriltag.rotation_deg == 90) {
+            break;
+        }
+    }
+    omv_rpc_sim_set_time(r->sim, t);
+    const uint8_t *res;
+    size_t len = call(r, "all_apriltag_detection", NULL, 0, &res);
+    char *text = calloc(1, len + 1);
+    assert_non_null(text);
+    memcpy(text, res, len);
+    assert_non_null(strstr(text, ", \"rotation\":1.570796, \"decision_margin\":1.000000, "
+                                 "\"hamming\":0, \"goodness\":0.000000}]"));
+    assert_non_null(strstr(text, "\"id\":7, \"family\":16, \"cx\":"));
+    free(text);
 }
 
 static void test_apriltag(void **state)
@@ -422,6 +479,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_face, setup, teardown),
         cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apriltag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jpeg_snapshot, setup, teardown),

@@ -136,7 +136,7 @@ void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_sce
 void omv_rpc_sim_set_time(omv_rpc_sim *sim, uint32_t t_ms);
 /* Unfreeze: time follows the frames taken again, from the frozen time. */
 void omv_rpc_sim_release_time(omv_rpc_sim *sim);
-/* The scene time the next frame will be rendered at (without a clock). */
+/* The scene time the next frame will be rendered at. Thread-safe. */
 uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim);
 
 /* Follow a clock instead of the frame count: scene time is
