@@ -6,6 +6,26 @@
  * all stream traffic over one TCP connection that the slave opens to the
  * master and both keep across calls (closed on any error, set up again by
  * the next large transfer). Both sides use the same port number.
+ *
+ * Security: the master takes datagrams only from the slave's address and
+ * port, and TCP connections only from the slave's address (others are
+ * closed at once). The slave serves the master it learns from a valid
+ * command header, and takes no other host's datagrams while that master
+ * has been heard within the last second (a call in progress is never
+ * taken over). An idle slave serves whichever host calls first: give it a
+ * list of allowed masters where that matters. Garbage from anyone is
+ * dropped or fails the protocol's CRC; it never reaches a callback.
+ *
+ * Errors during calls: a TCP connection that breaks in the middle of a
+ * transfer (peer gone, reset, timeout) is closed and reported to the
+ * protocol as a timeout, so the phase is retried over a new connection and
+ * a slave's loop goes on; streams report OMV_RPC_ERR_CLOSED. Datagrams
+ * longer than the transfer waiting for them are dropped. Short timeouts are
+ * scaled by 10 (link.short_timeout_scale), as OpenMV does on UDP.
+ *
+ * Platforms: POSIX sockets (Linux, macOS, BSD). Uses getaddrinfo, so host
+ * names resolve through the system's resolver (this may block while it
+ * asks a DNS server).
  */
 #ifndef OMV_RPC_NET_H
 #define OMV_RPC_NET_H
@@ -21,24 +41,39 @@ extern "C" {
 
 /* Master link: talks to the slave at `slave_address` (host name or IPv4
  * literal); binds UDP and listens for TCP on `my_address` ("any" or NULL
- * for all interfaces) and `port` (0: 7610). Accepts TCP connections only
- * from the slave's address. `log` may be NULL.
+ * for all interfaces) and `port` (0: 7610), from now on. Accepts TCP
+ * connections only from the slave's address. `log` may be NULL; it is
+ * copied, and its hook is called on the thread using the link.
+ * On OMV_RPC_OK, *link is filled and owned by the caller until it is
+ * handed to omv_rpc_master_new/_init (or closed with omv_rpc_link_close);
+ * on failure nothing is left open and *link is zeroed.
  * Errors: OMV_RPC_ERR_HOST_NOT_FOUND, OMV_RPC_ERR_ADDR_IN_USE (the log
  * line names the port), OMV_RPC_ERR_PERMISSION (a port below 1024),
- * OMV_RPC_ERR_UNREACHABLE, OMV_RPC_ERR_INVALID_ARG. */
+ * OMV_RPC_ERR_UNREACHABLE, OMV_RPC_ERR_INVALID_ARG (NULL link or slave
+ * address, 0.0.0.0 as the slave, `my_address` not an address of this
+ * host), OMV_RPC_ERR_NO_MEMORY. Thread-safe (distinct links are
+ * independent; one link is used by one thread at a time). */
 omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_address,
                                        const char *my_address, uint16_t port,
                                        const omv_rpc_log *log);
 
-/* Slave link: binds UDP on `my_address` and `port`; answers the master it
- * learns from the datagrams it receives (and only masters in `allowed`,
- * `allowed_count` host names or IPv4 literals, when that list is given);
- * connects to the master's address and port for TCP. */
+/* Slave link: binds UDP on `my_address` and `port` (0: 7610); answers the
+ * master it learns from the datagrams it receives (and only masters in
+ * `allowed`, `allowed_count` host names or IPv4 literals, resolved now;
+ * NULL and 0 for any master); connects from `my_address` to the master's
+ * address and the port for TCP. The list is copied. Ownership, logging,
+ * threads and errors as omv_rpc_net_master_open (OMV_RPC_ERR_INVALID_ARG
+ * also for a count with no list; OMV_RPC_ERR_HOST_NOT_FOUND for a name in
+ * the list that does not resolve). Large transfers report
+ * OMV_RPC_ERR_REFUSED when nobody listens at the master's address. */
 omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address, uint16_t port,
                                       const char *const *allowed, size_t allowed_count,
                                       const omv_rpc_log *log);
 
-/* OpenMV-style constructors (the master or slave owns the link). */
+/* OpenMV-style constructors: open the link (with config->log) and create
+ * the master or slave on it, which owns the link from then on. `config`
+ * may be NULL. *out is NULL on failure. Errors as the open functions and
+ * omv_rpc_master_new / omv_rpc_slave_new. */
 omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
                                           const char *my_address, uint16_t port,
                                           const omv_rpc_config *config);
