@@ -116,13 +116,14 @@ start_sim_net() {
     echo "virtual camera on 127.0.0.2:$port"
 }
 
-# The sim ends cleanly (status 0) on SIGINT.
+# stop_sim [SIGNAL]: the sim ends cleanly (status 0) on SIGINT or SIGTERM.
 stop_sim() {
-    kill -INT "$SIM_PID"
+    local sig=${1:-INT}
+    kill -"$sig" "$SIM_PID"
     wait "$SIM_PID"
     local rc=$?
     SIM_PID=""
-    [ "$rc" -eq 0 ] && ok "sim ends cleanly on SIGINT" || fail "sim exit status $rc after SIGINT"
+    [ "$rc" -eq 0 ] && ok "sim ends cleanly on SIG$sig" || fail "sim exit status $rc after SIG$sig"
 }
 
 # ------------------------------------------------------------------ parts
@@ -271,6 +272,14 @@ link_checks() {
     n=$($HELPER mjpeg "$d/stream.mjpeg" 160 120)
     [ "$n" = 8 ] && ok "stdout holds 8 QQVGA JPEG frames" || fail "stdout holds $n frames, expected 8"
 
+    # A reader that goes away (a player closed) ends the stream cleanly.
+    set -o pipefail
+    $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QVGA --out - "${LINK[@]}" | head -c 50000 > "$d/cut"
+    local prc=$?
+    set +o pipefail
+    [ "$prc" -eq 0 ] && ok "stream ends cleanly when its pipe closes" || fail "stream exit status $prc after its pipe closed"
+    expect_size "$d/cut" 50000 "the pipe got its bytes"
+
     # Ctrl-C ends a stream cleanly, and the camera answers again after.
     $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QQVGA --out - "${LINK[@]}" > "$d/endless" &
     local spid=$!
@@ -311,7 +320,7 @@ part_pty() {
 part_net() {
     start_sim_net
     link_checks
-    stop_sim
+    stop_sim TERM
 }
 
 # The viewer draws the frames: its screenshot is lit and its mean colour is
