@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -59,10 +60,22 @@ static int write_all(bench_relay *r, int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* A UART is hardware: it is never descheduled. Ask for a real-time
+ * priority so that other work on the machine does not add its jitter to
+ * the wire; without the privilege the relay runs as an ordinary thread
+ * (the table's raw round trips then show the jitter). */
+static void try_realtime(void)
+{
+    struct sched_param sp;
+    sp.sched_priority = sched_get_priority_min(SCHED_FIFO) + 1;
+    (void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
 static void *relay_run(void *arg)
 {
     relay_dir *d = arg;
     bench_relay *r = d->relay;
+    try_realtime();
     uint8_t buf[1024];
     double busy_until = 0;
     while (!atomic_load(&r->stop)) {

@@ -7,7 +7,6 @@
 
 #include "bench_raw.h"
 
-#define MB 1e6
 #define CALL_TIMEOUT_MS 1000u /* OpenMV's defaults: the figures a user gets */
 
 /* What the slave's callbacks serve. */
@@ -22,6 +21,19 @@ typedef struct bench_slave {
     omv_rpc_status task_status;
     uint8_t small[4];
 } bench_slave;
+
+/* "64 MiB", "45 KiB", "960 B": sizes as the table shows them. */
+static const char *size_text(size_t n, char *buf, size_t size)
+{
+    if (n >= (1u << 20) && n % (1u << 20) == 0) {
+        snprintf(buf, size, "%zu MiB", n >> 20);
+    } else if (n >= 1024) {
+        snprintf(buf, size, "%.3g KiB", (double)n / 1024);
+    } else {
+        snprintf(buf, size, "%zu B", n);
+    }
+    return buf;
+}
 
 static uint32_t get_u32(const uint8_t *p)
 {
@@ -124,6 +136,8 @@ typedef struct bench_ctx {
     size_t largest_result, largest_arg; /* payloads each handle had to hold */
     uint8_t *src, *dst;                 /* bulk_big bytes each */
     double raw_rtt, raw_rtt_p99, raw_bps, raw_cpu_per_gb;
+    const char *unit; /* throughput unit: MB/s, or kB/s on slow UARTs */
+    double div;
     /* stream reader */
     size_t frames_wanted, frames_seen;
     int ack_last;
@@ -285,7 +299,7 @@ static int run_bulk_result(bench_ctx *c, size_t len, const char *metric, int wit
         if (st == OMV_RPC_OK && round == 0) {
             char m[64];
             snprintf(m, sizeof m, "%s, first call", metric);
-            bench_add(c->r, tp_link(c), m, "MB/s", (double)len / dt / MB, c->raw_bps / MB,
+            bench_add(c->r, tp_link(c), m, c->unit, (double)len / dt / c->div, c->raw_bps / c->div,
                       BENCH_INFO, -1, "the master's buffer grows: fresh pages");
         }
     }
@@ -295,7 +309,7 @@ static int run_bulk_result(bench_ctx *c, size_t len, const char *metric, int wit
     if (len > c->largest_result) {
         c->largest_result = len;
     }
-    bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
+    bench_add(c->r, tp_link(c), metric, c->unit, (double)len / t / c->div, c->raw_bps / c->div,
               BENCH_HIGHER, throughput_target(c->plan), bulk_note(c));
     if (with_cpu) {
         bench_add(c->r, tp_link(c), "CPU per GB moved (bulk result)", "s/GB",
@@ -325,7 +339,7 @@ static int run_bulk_arg(bench_ctx *c, size_t len, const char *metric)
         if (st == OMV_RPC_OK && round == 0) {
             char m[64];
             snprintf(m, sizeof m, "%s, first call", metric);
-            bench_add(c->r, tp_link(c), m, "MB/s", (double)len / dt / MB, c->raw_bps / MB,
+            bench_add(c->r, tp_link(c), m, c->unit, (double)len / dt / c->div, c->raw_bps / c->div,
                       BENCH_INFO, -1, "the slave's buffer grows: fresh pages");
         }
     }
@@ -335,7 +349,7 @@ static int run_bulk_arg(bench_ctx *c, size_t len, const char *metric)
     if (len > c->largest_arg) {
         c->largest_arg = len;
     }
-    bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
+    bench_add(c->r, tp_link(c), metric, c->unit, (double)len / t / c->div, c->raw_bps / c->div,
               BENCH_HIGHER, throughput_target(c->plan), bulk_note(c));
     return 0;
 }
@@ -362,9 +376,9 @@ static int run_cut_through(bench_ctx *c, bench_slave *b)
     if (st != OMV_RPC_OK) {
         return failed(c, "cut-through", st);
     }
-    char metric[64];
-    snprintf(metric, sizeof metric, "cut-through %.3g MiB", (double)len / (1 << 20));
-    bench_add(c->r, tp_link(c), metric, "MB/s", (double)len / t / MB, c->raw_bps / MB,
+    char metric[64], sz[24];
+    snprintf(metric, sizeof metric, "%s%s", "cut-through ", size_text(len, sz, sizeof sz));
+    bench_add(c->r, tp_link(c), metric, c->unit, (double)len / t / c->div, c->raw_bps / c->div,
               BENCH_HIGHER, throughput_target(c->plan), "call, then raw get_bytes");
     return 0;
 }
@@ -431,7 +445,7 @@ static int run_stream(bench_ctx *c, bench_slave *b, uint32_t depth)
     char metric[48], note[96];
     snprintf(metric, sizeof metric, "stream %zu B frames, depth %u", p->frame_len, depth);
     snprintf(note, sizeof note, "%.1f frames/s", (double)frames / t);
-    bench_add(c->r, tp_link(c), metric, "MB/s", bytes / t / MB, c->raw_bps / MB, BENCH_HIGHER,
+    bench_add(c->r, tp_link(c), metric, c->unit, bytes / t / c->div, c->raw_bps / c->div, BENCH_HIGHER,
               throughput_target(p), note);
     bench_add(c->r, tp_link(c), "stream memory growth", "B",
               (double)c->mem_after_last - (double)c->mem_after_first, -1, BENCH_LOWER, 0,
@@ -474,9 +488,9 @@ static int run_raw(bench_ctx *c, bench_link_pair *lp)
             return failed(c, "raw throughput", st);
         }
         c->raw_cpu_per_gb = cpu / ((double)p->bulk_big / 1e9);
-        char metric[48];
-        snprintf(metric, sizeof metric, "raw one-way %.3g MiB", (double)p->bulk_big / (1 << 20));
-        bench_add(c->r, tp_link(c), metric, "MB/s", c->raw_bps / MB, -1, BENCH_INFO, -1,
+        char metric[48], sz[24];
+        snprintf(metric, sizeof metric, "%s%s", "raw one-way ", size_text(p->bulk_big, sz, sizeof sz));
+        bench_add(c->r, tp_link(c), metric, c->unit, c->raw_bps / c->div, -1, BENCH_INFO, -1,
                   "baseline: link get_bytes/put_bytes, best of repeats");
     }
     return 0;
@@ -492,13 +506,13 @@ static int run_protocol(bench_ctx *c, bench_slave *b)
         rc |= run_kib_calls(c);
     }
     if (p->do_bulk) {
-        char metric[48];
+        char metric[48], sz[24];
         bench_progress("%s: bulk results and arguments", p->name);
-        snprintf(metric, sizeof metric, "bulk result %.3g MiB", (double)p->bulk_small / (1 << 20));
+        snprintf(metric, sizeof metric, "%s%s", "bulk result ", size_text(p->bulk_small, sz, sizeof sz));
         rc |= run_bulk_result(c, p->bulk_small, metric, 0);
-        snprintf(metric, sizeof metric, "bulk result %.3g MiB", (double)p->bulk_big / (1 << 20));
+        snprintf(metric, sizeof metric, "%s%s", "bulk result ", size_text(p->bulk_big, sz, sizeof sz));
         rc |= run_bulk_result(c, p->bulk_big, metric, 1);
-        snprintf(metric, sizeof metric, "bulk argument %.3g MiB", (double)p->bulk_big / (1 << 20));
+        snprintf(metric, sizeof metric, "%s%s", "bulk argument ", size_text(p->bulk_big, sz, sizeof sz));
         rc |= run_bulk_arg(c, p->bulk_big, metric);
         bench_progress("%s: cut-through", p->name);
         rc |= run_cut_through(c, b);
@@ -516,6 +530,8 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     memset(&c, 0, sizeof c);
     c.plan = p;
     c.r = r;
+    c.unit = p->kind == BENCH_UART ? "kB/s" : "MB/s";
+    c.div = p->kind == BENCH_UART ? 1e3 : 1e6;
     bench_progress("%s: opening", p->name);
     size_t buf_len = p->bulk_big > 1024 ? p->bulk_big : 1024;
     if (p->frame_len > buf_len) {
