@@ -78,8 +78,10 @@ static int prepare_connection(int fd)
     return 0;
 }
 
-/* Master: take every pending connection; keep the slave's newest. */
-static void accept_pending(net_link *n)
+/* Master: take every pending connection; keep the slave's newest.
+ * Returns 0, or the errno of a failure that leaves connections pending
+ * (e.g. out of file descriptors), so that waiters do not spin on it. */
+static int accept_pending(net_link *n)
 {
     for (;;) {
         struct sockaddr_in from;
@@ -90,7 +92,7 @@ static void accept_pending(net_link *n)
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
             }
-            return; /* EAGAIN: none left; anything else: try again later */
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
         }
         char who[32];
         omv_rpc_net_format(&from, who, sizeof who);
@@ -194,9 +196,7 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
 {
     for (;;) {
-        if (n->is_master) {
-            accept_pending(n);
-        }
+        int err = n->is_master ? accept_pending(n) : 0;
         if (n->tcp >= 0 && connection_state(n) == 0) {
             omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
         }
@@ -205,6 +205,11 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
         }
         if (!n->is_master) {
             return slave_connect(n, deadline);
+        }
+        if (err) {
+            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
+                             strerror(err));
+            return omv_rpc_net_status_from_errno(err);
         }
         if (omv_rpc_net_now() >= deadline) {
             omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
@@ -357,7 +362,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
 void omv_rpc_net_tcp_flush(net_link *n)
 {
     if (n->is_master) {
-        accept_pending(n);
+        (void)accept_pending(n); /* a failure shows at the next transfer */
     }
     if (n->tcp < 0) {
         return;
