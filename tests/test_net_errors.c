@@ -172,6 +172,26 @@ static void test_bad_arguments(void **state)
     omv_rpc_link_close(&link);
 }
 
+/* Port 0 means 7610 (0x1DBA), as OpenMV's default. On an address of its
+ * own so that it does not meet other programs on 7610; if something holds
+ * that port there all the same, the open must say so. */
+static void test_default_port(void **state)
+{
+    (void)state;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_net_slave_open(&link, "127.0.0.77", 0, NULL, 0, NULL);
+    assert_true(st == OMV_RPC_OK || st == OMV_RPC_ERR_ADDR_IN_USE);
+    if (st == OMV_RPC_OK) {
+        net_link *n = omv_rpc_net_internal(&link);
+        assert_int_equal(n->port, 7610);
+        struct sockaddr_in bound;
+        socklen_t len = sizeof bound;
+        assert_int_equal(getsockname(n->udp, (struct sockaddr *)&bound, &len), 0);
+        assert_int_equal(ntohs(bound.sin_port), OMV_RPC_NET_DEFAULT_PORT);
+        omv_rpc_link_close(&link);
+    }
+}
+
 /* A slave that took a command header from a host where nobody listens
  * for TCP: its large transfer is refused. */
 static void test_connection_refused(void **state)
@@ -341,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_host_not_found),
         cmocka_unit_test(test_errno_mapping),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_default_port),
         cmocka_unit_test(test_connection_refused),
         cmocka_unit_test(test_master_hears_only_its_slave),
         cmocka_unit_test(test_datagram_rules),
