@@ -128,7 +128,7 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
 
 /* Tests: drop, duplicate or hold back the datagram as the hook says. */
 static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_t vc,
-                                       size_t total, uint64_t deadline)
+                                       uint64_t deadline)
 {
     uint8_t copy[OMV_RPC_NET_MAX_DATAGRAM];
     size_t len = 0;
@@ -136,7 +136,6 @@ static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_
         memcpy(copy + len, v[i].iov_base, v[i].iov_len);
         len += v[i].iov_len;
     }
-    (void)total;
     net_fault_action action = n->fault.on_datagram(n->fault.user, copy, len);
     omv_rpc_status st = OMV_RPC_OK;
     switch (action) {
@@ -173,6 +172,7 @@ static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_
 omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                    size_t total, uint64_t deadline)
 {
+    (void)total; /* at most OMV_RPC_NET_MAX_DATAGRAM: checked by the caller */
     if (!n->peer_known) {
         omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: nowhere to send");
         return OMV_RPC_ERR_TIMEOUT;
@@ -180,7 +180,7 @@ omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size
     struct iovec v[NET_MAX_IOV];
     size_t vc = omv_rpc_net_iov_out(iov, count, 0, v);
     if (n->fault.on_datagram) {
-        return send_with_faults(n, v, vc, total, deadline);
+        return send_with_faults(n, v, vc, deadline);
     }
     return send_datagram(n, v, vc, deadline);
 }
