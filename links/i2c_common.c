@@ -70,20 +70,22 @@ static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t time
     if (len == 0) {
         return OMV_RPC_OK;
     }
+    /* Each chunk is its own transaction that the slave arms separately,
+     * so each is polled until it brings an answer. */
     const uint32_t start = omv_rpc_clock_ms(NULL);
-    for (;;) {
-        omv_rpc_status st = OMV_RPC_OK;
-        for (size_t off = 0; off < len && st == OMV_RPC_OK; off += b->max_chunk) {
-            size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
-            st = b->chunk->read(b, buf + off, n);
-        }
-        if (st == OMV_RPC_OK && omv_rpc_bus_all_equal(buf, len)) {
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
+        omv_rpc_status st = b->chunk->read(b, buf + off, n);
+        if (st == OMV_RPC_OK && omv_rpc_bus_all_equal(buf + off, n)) {
             st = OMV_RPC_ERR_NOT_READY; /* an idle bus, not an answer */
         }
-        if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
+        if (st == OMV_RPC_OK) {
+            off += n;
+        } else if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
             return st;
         }
     }
+    return OMV_RPC_OK;
 }
 
 static omv_rpc_status bus_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)

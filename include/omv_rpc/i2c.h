@@ -8,7 +8,7 @@
  * gives the slave time to get ready. The slave cannot start a transfer, so
  * a read polls: a read the slave does not acknowledge, or whose bytes are
  * all equal (an idle bus reads 0xFF or 0x00), counts as nothing received
- * and is tried again until the timeout, then fails with
+ * and is tried again (chunk by chunk) until the timeout, then fails with
  * OMV_RPC_ERR_NOT_READY (the protocol then retries its attempt). This rule
  * applies to every read of 2 bytes or more, so raw data whose bytes are
  * all the same (a cut-through buffer or a stream frame) cannot cross an
