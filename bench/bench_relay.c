@@ -79,8 +79,14 @@ static void *relay_run(void *arg)
     uint8_t buf[1024];
     double busy_until = 0;
     while (!atomic_load(&r->stop)) {
+        /* Bytes already waiting when the previous ones left go out back to
+         * back, as a UART's transmitter sends its queue; otherwise the
+         * line was idle and the next byte starts when it comes. Without
+         * this the relay's own wake-up time would add to every byte and
+         * the wire would run slower than its rate. */
         struct pollfd p = {d->from, POLLIN, 0};
-        if (poll(&p, 1, 20) <= 0) {
+        int queued = poll(&p, 1, 0) > 0;
+        if (!queued && poll(&p, 1, 20) <= 0) {
             continue;
         }
         ssize_t n = read(d->from, buf, r->chunk);
@@ -94,7 +100,10 @@ static void *relay_run(void *arg)
             continue;
         }
         double now = bench_now_s();
-        double start = busy_until > now ? busy_until : now;
+        double start = (queued || busy_until > now) ? busy_until : now;
+        if (start < now - 0.002) {
+            start = now; /* the line was idle after all (a long pause) */
+        }
         busy_until = start + (double)n * r->byte_s;
         sleep_until(busy_until);
         if (write_all(r, d->to, buf, (size_t)n) != 0) {

@@ -133,6 +133,7 @@ typedef struct bench_ctx {
     bench_results *r;
     omv_rpc_master *master;
     bench_counter master_mem, slave_mem;
+    size_t master_handle, slave_handle; /* bytes live right after creation */
     size_t largest_result, largest_arg; /* payloads each handle had to hold */
     uint8_t *src, *dst;                 /* bulk_big bytes each */
     double raw_rtt, raw_rtt_p99, raw_bps, raw_cpu_per_gb;
@@ -456,15 +457,22 @@ static int run_stream(bench_ctx *c, bench_slave *b, uint32_t depth)
 static void add_memory_rows(bench_ctx *c)
 {
     const char *l = c->plan->do_bulk ? tp_link(c) : c->plan->lat_name;
+    /* The handle itself (allocated with the same allocator) is a fixed
+     * size; what must stay bounded is what comes on top of it. */
+    char note[96];
     if (c->largest_result > 0) {
-        bench_add(c->r, l, "master peak allocation", "KiB", (double)c->master_mem.peak / 1024,
-                  (double)c->largest_result / 1024, BENCH_LOWER, 1.05,
-                  "baseline: largest result or frame");
+        snprintf(note, sizeof note, "peak minus the %zu-B handle; baseline: largest result/frame",
+                 c->master_handle);
+        bench_add(c->r, l, "master peak allocation", "KiB",
+                  (double)(c->master_mem.peak - c->master_handle) / 1024,
+                  (double)c->largest_result / 1024, BENCH_LOWER, 1.05, note);
     }
     if (c->largest_arg > 0) {
-        bench_add(c->r, l, "slave peak allocation", "KiB", (double)c->slave_mem.peak / 1024,
-                  (double)c->largest_arg / 1024, BENCH_LOWER, 1.05,
-                  "baseline: largest argument");
+        snprintf(note, sizeof note, "peak minus the %zu-B handle; baseline: largest argument",
+                 c->slave_handle);
+        bench_add(c->r, l, "slave peak allocation", "KiB",
+                  (double)(c->slave_mem.peak - c->slave_handle) / 1024,
+                  (double)c->largest_arg / 1024, BENCH_LOWER, 1.05, note);
     }
 }
 
@@ -573,6 +581,8 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     } else {
         omv_rpc_link_close(&lp.slave);
     }
+    c.master_handle = c.master_mem.current;
+    c.slave_handle = c.slave_mem.current;
     const char *names[5] = {"nothing", "result", "arg", "cut", "stream"};
     const omv_rpc_callback fns[5] = {cb_nothing, cb_result, cb_arg, cb_cut, cb_stream};
     for (int i = 0; i < 5 && st == OMV_RPC_OK; i++) {
