@@ -14,16 +14,34 @@
 #define KV_DEFAULT_LIBRARY "canlib32.dll"
 typedef HMODULE kv_lib;
 static kv_lib kv_load(const char *path) { return LoadLibraryA(path); }
-static void *kv_sym(kv_lib lib, const char *name) { return (void *)GetProcAddress(lib, name); }
 static void kv_unload(kv_lib lib) { FreeLibrary(lib); }
+/* Copy a function's address into `dest` (a function pointer of `size`
+ * bytes); 0 when the library has no such function. */
+static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
+{
+    FARPROC p = GetProcAddress(lib, name);
+    if (p) {
+        memcpy(dest, &p, size);
+    }
+    return p != NULL;
+}
 #else
 #include <dlfcn.h>
 #define KV_CALL
 #define KV_DEFAULT_LIBRARY "libcanlib.so.1"
 typedef void *kv_lib;
 static kv_lib kv_load(const char *path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
-static void *kv_sym(kv_lib lib, const char *name) { return dlsym(lib, name); }
 static void kv_unload(kv_lib lib) { dlclose(lib); }
+/* dlsym gives an object pointer; ISO C has no conversion to a function
+ * pointer, so copy the bits (POSIX guarantees they match). */
+static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
+{
+    void *p = dlsym(lib, name);
+    if (p) {
+        memcpy(dest, &p, size);
+    }
+    return p != NULL;
+}
 #endif
 
 /* CANlib's values (canlib.h, canstat.h). */
@@ -69,16 +87,6 @@ typedef struct kv_can {
     int handle;
     omv_rpc_log log;
 } kv_can;
-
-/* Object and function pointers differ in ISO C; copy the bits. */
-static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
-{
-    void *p = kv_sym(lib, name);
-    if (p) {
-        memcpy(dest, &p, size);
-    }
-    return p != NULL;
-}
 
 static const char *load_api(kv_lib lib, kv_api *api)
 {
