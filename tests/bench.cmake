@@ -7,7 +7,9 @@ if(TARGET omv-rpc-bench)
   add_test(NAME bench_smoke_run
     COMMAND ${OMV_RPC_TEST_LAUNCHER} $<TARGET_FILE:omv-rpc-bench> --quick --link pair --link pty
             --json ${OMV_RPC_BENCH_SMOKE_JSON})
-  set_tests_properties(bench_smoke_run PROPERTIES TIMEOUT 120 FIXTURES_SETUP bench_json)
+  # Runs under the valgrind pass too (OMV_RPC_TEST_LAUNCHER, label memcheck).
+  set_tests_properties(bench_smoke_run PROPERTIES TIMEOUT 120 FIXTURES_SETUP bench_json
+                       LABELS memcheck)
 
   add_executable(bench_json_check ${PROJECT_SOURCE_DIR}/bench/bench_json_check.c)
   target_link_libraries(bench_json_check PRIVATE PkgConfig::CJSON)
