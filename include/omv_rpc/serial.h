@@ -27,10 +27,31 @@ extern "C" {
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT, OMV_RPC_ERR_PERMISSION (the message
  * logged names the group to join), OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE
  * / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
- * driver refuses), OMV_RPC_ERR_LINK.
- * On success *link is the caller's until handed to a master or slave. */
+ * driver refuses; "auto" built without libserialport), OMV_RPC_ERR_LINK.
+ * A path that exists but is not a terminal gives OMV_RPC_ERR_NO_SUCH_PORT.
+ * On POSIX the port is locked against a second opener (flock and
+ * TIOCEXCL); on Linux a USB-serial adapter's latency timer is lowered to
+ * 1 ms when it can be, else the fix is logged as a WARNING.
+ * On success *link is the caller's until handed to a master or slave.
+ * Thread-safety: any thread; the link is then used by one thread at a
+ * time. */
 omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_t baudrate,
                                    const omv_rpc_log *log);
+
+#ifndef _WIN32
+/* POSIX: make a serial link of a terminal file descriptor the caller
+ * already has, e.g. the controlling side of a pseudo-terminal from
+ * posix_openpt() (which has no path to open). The same code as
+ * omv_rpc_serial_open runs on it: raw 8N1 at `baudrate` (0: left as is,
+ * paced as USB), non-blocking, close-on-exec. `name` (may be NULL) is used
+ * in log lines only. The link owns `fd` from the call on: it is closed
+ * with the link, or at once when this fails (OMV_RPC_ERR_INVALID_ARG for a
+ * negative fd, OMV_RPC_ERR_NO_SUCH_PORT when it is not a terminal,
+ * OMV_RPC_ERR_UNSUPPORTED for a rate the driver refuses). Takes no lock on
+ * the device. Thread-safety: as omv_rpc_serial_open. */
+omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, const char *name,
+                                      uint32_t baudrate, const omv_rpc_log *log);
+#endif
 
 /* OpenMV-style constructors: open the link and create the master or slave
  * on it (owning it). `config` may be NULL. */

@@ -1,0 +1,24 @@
+# Serial links: termios on POSIX (any tty, pseudo-terminals included), the
+# Win32 comm API on Windows; libserialport only to list ports.
+option(OMV_RPC_WITH_LIBSERIALPORT "List serial ports (and find \"auto\") with libserialport" ON)
+
+list(APPEND OMV_RPC_LINK_SOURCES serial_common.c serial_ports.c)
+if(WIN32)
+  list(APPEND OMV_RPC_LINK_SOURCES serial_win32.c)
+else()
+  list(APPEND OMV_RPC_LINK_SOURCES serial_posix.c serial_latency.c)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    list(APPEND OMV_RPC_LINK_SOURCES serial_baud_linux.c)
+  endif()
+endif()
+
+if(OMV_RPC_WITH_LIBSERIALPORT AND LIBSERIALPORT_FOUND)
+  set_source_files_properties(serial_ports.c PROPERTIES COMPILE_DEFINITIONS OMV_RPC_HAVE_LIBSERIALPORT)
+  # The libraries are linked at the top level: make the target seen there.
+  set_target_properties(PkgConfig::LIBSERIALPORT PROPERTIES IMPORTED_GLOBAL TRUE)
+  list(APPEND OMV_RPC_LINK_DEPS PkgConfig::LIBSERIALPORT)
+  string(APPEND OMV_RPC_PC_REQUIRES " libserialport")
+  string(STRIP "${OMV_RPC_PC_REQUIRES}" OMV_RPC_PC_REQUIRES)
+else()
+  message(STATUS "omvrpc: building without libserialport: port listing and \"auto\" unavailable")
+endif()

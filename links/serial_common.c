@@ -1,0 +1,117 @@
+/* Serial links: what every platform shares (pacing, error mapping, log
+ * lines) and the OpenMV-style constructors. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "serial_internal.h"
+
+void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+{
+    if (!log || !log->fn) {
+        return;
+    }
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log->fn(log->user_data, level, line);
+}
+
+/* USB full speed moves at most ~1.2 MB/s of CDC data; pacing at 1 MB/s
+ * leaves room for a busy bus without ever being too tight. */
+#define USB_BYTES_PER_MS 1000u
+
+uint32_t omv_rpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len)
+{
+    uint64_t ms;
+    if (baudrate) {
+        /* 8N1: a start bit, 8 data bits, a stop bit. */
+        uint64_t bit_ms = (uint64_t)len * 10u * 1000u;
+        ms = (bit_ms + baudrate - 1u) / baudrate;
+    } else {
+        ms = ((uint64_t)len + USB_BYTES_PER_MS - 1u) / USB_BYTES_PER_MS;
+    }
+    ms += 1u + latency_ms;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+omv_rpc_status omv_rpc_serial_status_from_errno(int err)
+{
+    switch (err) {
+    case ENOENT:
+    case ENXIO:
+    case ENODEV:
+    case ENOTDIR:
+    case ENOTTY:
+        return OMV_RPC_ERR_NO_SUCH_PORT;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return OMV_RPC_ERR_PERMISSION;
+    case EBUSY:
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EAGAIN:
+        return OMV_RPC_ERR_BUSY;
+    case ENOMEM:
+        return OMV_RPC_ERR_NO_MEMORY;
+    case EINVAL:
+        return OMV_RPC_ERR_UNSUPPORTED;
+    default:
+        return OMV_RPC_ERR_LINK;
+    }
+}
+
+omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port, uint32_t baudrate,
+                                       const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_serial_open(&link, port,
+                                            baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD,
+                                            config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port, uint32_t baudrate,
+                                      const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_serial_open(&link, port,
+                                            baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD,
+                                            config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
+                                          const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_serial_open(&link, port, 0, config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+}
+
+omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
+                                         const omv_rpc_config *config)
+{
+    if (!out) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_serial_open(&link, port, 0, config ? &config->log : NULL);
+    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+}

@@ -1,0 +1,221 @@
+/* Serial links: finding ports. libserialport lists them (when the build
+ * has it); OpenMV Cams are told apart by their USB IDs (PROTOCOL.md
+ * section 5); "auto" picks the one attached camera. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "serial_internal.h"
+
+#ifdef OMV_RPC_HAVE_LIBSERIALPORT
+#include <libserialport.h>
+#endif
+
+typedef struct usb_id {
+    uint16_t vid, pid;
+} usb_id;
+
+/* Every product under OpenMV's own vendor ID is a camera. */
+#define OPENMV_VID 0x37C5u
+
+/* Other boards that run OpenMV's firmware, by exact vendor:product. */
+static const usb_id openmv_boards[] = {
+    {0x1209, 0xABD1}, /* the first OpenMV Cam */
+    {0x2341, 0x045B}, /* Arduino Portenta H7 */
+    {0x2341, 0x045F}, /* Arduino Nicla Vision */
+    {0x2341, 0x0466}, /* Arduino Giga */
+    {0x2341, 0x015A}, /* Arduino Nano 33 BLE Sense */
+    {0x2341, 0x015E}, /* Arduino Nano RP2040 Connect */
+    {0x2E8A, 0x0005}, /* Raspberry Pi Pico */
+};
+
+int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid)
+{
+    if (vid == OPENMV_VID) {
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof openmv_boards / sizeof openmv_boards[0]; i++) {
+        if (openmv_boards[i].vid == vid && openmv_boards[i].pid == pid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static omv_rpc_status copy_name(char *name, size_t size, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= size) {
+        return OMV_RPC_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(name, src, len + 1);
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
+                                          char *name, size_t size, const omv_rpc_log *log)
+{
+    if ((!ports && count) || !name || !size) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    const omv_rpc_port_info *found = NULL;
+    size_t cameras = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (ports[i].is_openmv) {
+            found = found ? found : &ports[i];
+            cameras++;
+        }
+    }
+    if (cameras == 0) {
+        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                            "auto: no OpenMV Cam found among %zu serial port(s); plug one in "
+                            "or name the port",
+                            count);
+        for (size_t i = 0; i < count; i++) {
+            omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)",
+                                ports[i].name, ports[i].usb_vid, ports[i].usb_pid,
+                                ports[i].description);
+        }
+        return OMV_RPC_ERR_NO_DEVICE;
+    }
+    if (cameras > 1) {
+        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                            "auto: %zu OpenMV Cams found; name the port to use:", cameras);
+        for (size_t i = 0; i < count; i++) {
+            if (ports[i].is_openmv) {
+                omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                                    "auto: candidate %s (%04x:%04x %s, serial %s)", ports[i].name,
+                                    ports[i].usb_vid, ports[i].usb_pid, ports[i].description,
+                                    ports[i].serial_number);
+            }
+        }
+        return OMV_RPC_ERR_AMBIGUOUS;
+    }
+    omv_rpc_status st = copy_name(name, size, found->name);
+    if (st == OMV_RPC_OK) {
+        omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: using %s (%04x:%04x %s)", found->name,
+                            found->usb_vid, found->usb_pid, found->description);
+    }
+    return st;
+}
+
+static omv_rpc_status find_openmv(char *name, size_t size, const omv_rpc_log *log)
+{
+    if (!name || !size) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    omv_rpc_port_info *ports = NULL;
+    size_t count = 0;
+    omv_rpc_status st = omv_rpc_serial_list_ports(&ports, &count);
+    if (st == OMV_RPC_ERR_UNSUPPORTED) {
+        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                            "auto: this build cannot list serial ports (no libserialport); "
+                            "name the port");
+    }
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    st = omv_rpc_serial_pick_openmv(ports, count, name, size, log);
+    omv_rpc_serial_free_ports(ports);
+    return st;
+}
+
+omv_rpc_status omv_rpc_serial_find_openmv(char *name, size_t size)
+{
+    return find_openmv(name, size, NULL);
+}
+
+omv_rpc_status omv_rpc_serial_resolve_port(const char *port, char *name, size_t size,
+                                           const omv_rpc_log *log)
+{
+    if (!port || !*port || !name || !size) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (strcmp(port, "auto") == 0) {
+        return find_openmv(name, size, log);
+    }
+    omv_rpc_status st = copy_name(name, size, port);
+    return st == OMV_RPC_ERR_BUFFER_TOO_SMALL ? OMV_RPC_ERR_INVALID_ARG : st;
+}
+
+void omv_rpc_serial_free_ports(omv_rpc_port_info *ports)
+{
+    free(ports);
+}
+
+#ifdef OMV_RPC_HAVE_LIBSERIALPORT
+
+/* Copy a string libserialport may give as NULL, truncating to fit. */
+static void copy_field(char *dst, size_t size, const char *src)
+{
+    size_t len = src ? strlen(src) : 0;
+    if (len >= size) {
+        len = size - 1;
+    }
+    if (len) {
+        memcpy(dst, src, len);
+    }
+    dst[len] = '\0';
+}
+
+omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count)
+{
+    if (!ports || !count) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *ports = NULL;
+    *count = 0;
+    struct sp_port **list = NULL;
+    enum sp_return rc = sp_list_ports(&list);
+    if (rc == SP_ERR_MEM) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (rc != SP_OK) {
+        return OMV_RPC_ERR_LINK;
+    }
+    size_t n = 0;
+    while (list[n]) {
+        n++;
+    }
+    omv_rpc_port_info *out = calloc(n ? n : 1, sizeof *out);
+    if (!out) {
+        sp_free_port_list(list);
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct sp_port *p = list[i];
+        omv_rpc_port_info *info = &out[i];
+        copy_field(info->name, sizeof info->name, sp_get_port_name(p));
+        copy_field(info->description, sizeof info->description, sp_get_port_description(p));
+        if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
+            int vid = 0, pid = 0;
+            info->is_usb = 1;
+            if (sp_get_port_usb_vid_pid(p, &vid, &pid) == SP_OK) {
+                info->usb_vid = (uint16_t)vid;
+                info->usb_pid = (uint16_t)pid;
+            }
+            copy_field(info->serial_number, sizeof info->serial_number,
+                       sp_get_port_usb_serial(p));
+            copy_field(info->manufacturer, sizeof info->manufacturer,
+                       sp_get_port_usb_manufacturer(p));
+            info->is_openmv = omv_rpc_is_openmv_usb_id(info->usb_vid, info->usb_pid);
+        }
+    }
+    sp_free_port_list(list);
+    *ports = out;
+    *count = n;
+    return OMV_RPC_OK;
+}
+
+#else
+
+omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count)
+{
+    if (!ports || !count) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    *ports = NULL;
+    *count = 0;
+    return OMV_RPC_ERR_UNSUPPORTED;
+}
+
+#endif
