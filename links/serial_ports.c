@@ -67,9 +67,9 @@ omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t
     }
     if (cameras == 0) {
         omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "auto: no OpenMV Cam found among %zu serial port(s); plug one in "
+                            "auto: no OpenMV Cam found among %lu serial port(s); plug one in "
                             "or name the port",
-                            count);
+                            (unsigned long)count);
         for (size_t i = 0; i < count; i++) {
             omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)",
                                 ports[i].name, ports[i].usb_vid, ports[i].usb_pid,
@@ -79,7 +79,8 @@ omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t
     }
     if (cameras > 1) {
         omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "auto: %zu OpenMV Cams found; name the port to use:", cameras);
+                            "auto: %lu OpenMV Cams found; name the port to use:",
+                            (unsigned long)cameras);
         for (size_t i = 0; i < count; i++) {
             if (ports[i].is_openmv) {
                 omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
