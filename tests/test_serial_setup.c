@@ -155,6 +155,32 @@ static void test_busy(void **state)
     pty_pair_close(&pty);
 }
 
+/* The OpenMV-style constructors on a real terminal; UART 0 means 9600. */
+static void test_constructors(void **state)
+{
+    (void)state;
+    pty_pair pty;
+    pty_pair_open(&pty);
+    omv_rpc_master *m = NULL;
+    assert_int_equal(omv_rpc_uart_master_new(&m, pty.path, 0, NULL), OMV_RPC_OK);
+    omv_rpc_link *link = omv_rpc_master_link(m);
+    assert_int_equal(link->ops->transfer_ms(link->ctx, 960), 1001); /* 9600 baud */
+    /* The master holds the port. */
+    omv_rpc_slave *s = NULL;
+    assert_int_equal(omv_rpc_usb_vcp_slave_new(&s, pty.path, NULL), OMV_RPC_ERR_BUSY);
+    omv_rpc_master_free(m);
+    assert_int_equal(omv_rpc_usb_vcp_slave_new(&s, pty.path, NULL), OMV_RPC_OK);
+    link = omv_rpc_slave_link(s);
+    assert_int_equal(link->ops->transfer_ms(link->ctx, 1000000), 1001); /* USB pace */
+    omv_rpc_slave_free(s);
+    assert_int_equal(omv_rpc_uart_slave_new(&s, pty.path, 250000, NULL), OMV_RPC_OK);
+    omv_rpc_slave_free(s);
+    assert_int_equal(omv_rpc_usb_vcp_master_new(&m, pty.path, NULL), OMV_RPC_OK);
+    omv_rpc_master_free(m);
+    assert_int_equal(omv_rpc_uart_master_new(NULL, pty.path, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
+    pty_pair_close(&pty);
+}
+
 static omv_rpc_status open_for_child(const char *path, const omv_rpc_log *log)
 {
     omv_rpc_link link;
@@ -387,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_not_a_tty),
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_permission),
+        cmocka_unit_test(test_constructors),
         cmocka_unit_test(test_errno_mapping),
         cmocka_unit_test(test_openmv_ids),
         cmocka_unit_test(test_auto_selection),
