@@ -97,11 +97,16 @@ omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size)
     if (want < 64) {
         want = 64;
     }
+    /* Nothing in the old buffer is kept (each payload is read afresh), so
+     * release it first: the handle never holds more than its largest
+     * payload, not the old buffer and the new one at once. */
+    ep_free(ep, buf->data);
+    buf->data = NULL;
+    buf->size = 0;
     uint8_t *p = (uint8_t *)ep_alloc(ep, want);
     if (!p) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    ep_free(ep, buf->data);
     buf->data = p;
     buf->size = want;
     return OMV_RPC_OK;
@@ -240,11 +245,64 @@ static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t
 /* Packets this small go through a stack buffer in one transfer. */
 #define SMALL_PACKET 64u
 
+/* On a byte stream, a large payload moves in pieces of this size with the
+ * CRC computed piece by piece: each piece is checked while it is still in
+ * the cache, and the CRC work overlaps with the link moving the previous
+ * piece (the peer, the kernel or a UART), instead of a full pass over the
+ * payload before the first byte leaves and another after the last byte
+ * arrives. */
+#define CRC_PIECE (64u * 1024u)
+
+static omv_rpc_status put_payload_pieces(omv_rpc_endpoint *ep, const uint8_t *payload, size_t len,
+                                         uint16_t *crc, uint32_t deadline, int stream)
+{
+    while (len > 0) {
+        size_t n = len < CRC_PIECE ? len : CRC_PIECE;
+        *crc = omv_rpc_crc16(*crc, payload, n);
+        omv_rpc_status st = ep_put(ep, payload, n, ep_remaining(ep, deadline), stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        payload += n;
+        len -= n;
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status get_payload_pieces(omv_rpc_endpoint *ep, uint8_t *payload, size_t len,
+                                         uint16_t *crc, uint32_t deadline, int stream)
+{
+    while (len > 0) {
+        size_t n = len < CRC_PIECE ? len : CRC_PIECE;
+        omv_rpc_status st = ep_get(ep, payload, n, ep_remaining(ep, deadline), stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        *crc = omv_rpc_crc16(*crc, payload, n);
+        payload += n;
+        len -= n;
+    }
+    return OMV_RPC_OK;
+}
+
 omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
                               size_t len, uint32_t timeout_ms, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
+    if (len > CRC_PIECE && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+        uint32_t deadline = ep_now(ep) + timeout_ms;
+        uint16_t running = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
+        omv_rpc_status st = ep_put(ep, head, 2, timeout_ms, stream);
+        if (st == OMV_RPC_OK) {
+            st = put_payload_pieces(ep, payload, len, &running, deadline, stream);
+        }
+        if (st == OMV_RPC_OK) {
+            uint8_t end[2] = {(uint8_t)running, (uint8_t)(running >> 8)};
+            st = ep_put(ep, end, 2, ep_remaining(ep, deadline), stream);
+        }
+        return st;
+    }
     uint16_t crc = packet_crc(head, payload, len);
     uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
 
@@ -293,6 +351,25 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
     uint8_t head[2], tail[2];
     omv_rpc_status st;
 
+    if (len > CRC_PIECE && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+        uint32_t deadline = ep_now(ep) + timeout_ms;
+        st = ep_get(ep, head, 2, timeout_ms, stream);
+        if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
+            return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
+        }
+        uint16_t running = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
+        if (st == OMV_RPC_OK) {
+            st = get_payload_pieces(ep, payload, len, &running, deadline, stream);
+        }
+        if (st == OMV_RPC_OK) {
+            st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), stream);
+        }
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        return (uint16_t)(tail[0] | (tail[1] << 8)) == running ? OMV_RPC_OK
+                                                                : OMV_RPC_ERR_BAD_PACKET;
+    }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
         st = ep_get(ep, pkt, len + 4, timeout_ms, stream);

@@ -130,7 +130,14 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
 
     const uint32_t scale = ep_short_scale(ep);
     const uint32_t round_trip = ep_transfer_ms(ep, 12) + ep_transfer_ms(ep, 4);
-    const uint32_t data_time = sat_add(ep_transfer_ms(ep, arg_len + 4), CHECK_MS(arg_len));
+    /* The ack can only come once the whole argument has crossed the wire,
+     * and put_bytes returns as soon as the bytes are queued. Allow an
+     * eighth more than the nominal wire time: a UART's clock may be off by
+     * a few percent and adapters add their own pauses; at 9600 baud a
+     * 1 KB argument takes 1.07 s, so without slack a wire 3% slow misses
+     * the wait and the default 1000 ms send timeout leaves no retry. */
+    const uint32_t wire = ep_transfer_ms(ep, arg_len + 4);
+    const uint32_t data_time = sat_add(sat_add(wire, wire / 8u), CHECK_MS(arg_len));
     uint32_t short_ms = SHORT_TIMEOUT_START_MS;
     const uint32_t start = ep_now(ep);
 

@@ -387,6 +387,10 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
         if (st == OMV_RPC_ERR_TIMEOUT) {
             continue; /* the deadline check above ends it */
         }
+        if (st != OMV_RPC_OK) {
+            refuse(s, "result request", st); /* e.g. a link's "not ready" */
+            continue;
+        }
         uint16_t magic = (uint16_t)(request[0] | (request[1] << 8));
         uint16_t crc = (uint16_t)(request[2] | (request[3] << 8));
         if (magic == MAGIC_RESULT_HEADER && crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {

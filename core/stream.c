@@ -72,7 +72,12 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
             return st;
         }
         if (fn(user_data, ep->rx.data, len)) {
-            drain(ep);
+            /* At depth 1 the writer waits for this frame's ack and has
+             * nothing more in flight; on I2C and SPI (depth 1) a read
+             * would also only clock out idle bytes. */
+            if (queue_depth > 1) {
+                drain(ep);
+            }
             return OMV_RPC_OK;
         }
         st = ep_put(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);

@@ -267,7 +267,11 @@ static size_t trim(struct iovec *v, size_t vc, size_t limit)
 omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                    size_t total, uint64_t deadline, int stream)
 {
-    omv_rpc_status st = ensure_connection(n, deadline);
+    /* Within a stream the connection is the one the stream runs on: no
+     * new connection may take over and a hang-up shows in the transfer
+     * itself, so skip the accept() and MSG_PEEK probes (two system calls
+     * per frame header, frame and ack byte). */
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n, deadline);
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
@@ -316,7 +320,11 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
 omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                    size_t total, uint64_t deadline, int stream)
 {
-    omv_rpc_status st = ensure_connection(n, deadline);
+    /* Within a stream the connection is the one the stream runs on: no
+     * new connection may take over and a hang-up shows in the transfer
+     * itself, so skip the accept() and MSG_PEEK probes (two system calls
+     * per frame header, frame and ack byte). */
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n, deadline);
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }

@@ -7,16 +7,23 @@
  *   pair.h   - in-process link pair
  *   serial.h - serial ports (USB VCP, UART), port listing
  *   net.h    - network (UDP + TCP)
+ *   can.h    - CAN (SocketCAN, Kvaser CANlib, in-process bus)
+ *   i2c.h    - I2C master (i2c-dev)
+ *   spi.h    - SPI master (spidev)
+ * The virtual camera (sim.h) is a library of its own, omvrpc_sim.
  */
 #ifndef OMV_RPC_OMV_RPC_H
 #define OMV_RPC_OMV_RPC_H
 
+#include "can.h"
 #include "clock.h"
+#include "i2c.h"
 #include "link.h"
 #include "net.h"
 #include "pair.h"
 #include "rpc.h"
 #include "serial.h"
+#include "spi.h"
 #include "status.h"
 
 #endif

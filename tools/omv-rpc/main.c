@@ -6,6 +6,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+#include "bench.h"
+#endif
 
 typedef struct subcommand {
     const char *name;
@@ -26,7 +29,9 @@ static const subcommand subcommands[] = {
     {"sim", cmd_sim, "run the virtual OpenMV Cam as a slave (--pty, --port, --net)"},
     {"demo", cmd_demo, "the virtual camera on a pseudo-terminal, and a tour of it"},
 #endif
-    /* More subcommands (e.g. bench) are added here. */
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+    {"bench", omv_rpc_bench_main, "measure each link against its raw limit (see bench/)"},
+#endif
 };
 #define SUBCOMMAND_COUNT (sizeof(subcommands) / sizeof(subcommands[0]))
 
