@@ -48,6 +48,45 @@ omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
     return OMV_RPC_OK;
 }
 
+static int link_valid(const omv_rpc_link *link)
+{
+    return link && link->ops && link->ops->get_bytes && link->ops->put_bytes &&
+           link->ops->flush && link->ops->now_ms;
+}
+
+void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
+               void *storage, size_t storage_size, size_t size, int out_given,
+               omv_rpc_status *status)
+{
+    *owned = link ? *link : (omv_rpc_link){0};
+    void *handle = NULL;
+    *status = OMV_RPC_ERR_INVALID_ARG;
+    if (out_given && link_valid(owned)) {
+        if (storage) {
+            handle = storage_size >= size ? storage : NULL;
+        } else {
+            omv_rpc_endpoint probe; /* to reach the configured allocator */
+            ep_init(&probe, owned, config);
+            handle = ep_alloc(&probe, size);
+            *status = OMV_RPC_ERR_NO_MEMORY;
+        }
+    }
+    if (!handle) {
+        omv_rpc_link_close(owned);
+    }
+    return handle;
+}
+
+void ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage)
+{
+    omv_rpc_endpoint copy;
+    ep_release(ep);
+    if (!in_caller_storage) {
+        copy = *ep; /* the allocator outlives the handle */
+        ep_free(&copy, handle);
+    }
+}
+
 void *ep_alloc(omv_rpc_endpoint *ep, size_t size)
 {
     return ep->allocator.alloc ? ep->allocator.alloc(ep->allocator.user_data, size) : NULL;

@@ -40,6 +40,18 @@ typedef struct omv_rpc_endpoint {
 
 omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
                        const omv_rpc_config *config);
+
+/* Where a master or slave (`size` bytes) goes: `storage` when given (it
+ * must hold `size` bytes), else allocated with the config's allocator.
+ * Takes ownership of `link` (copied to *owned): on failure the link is
+ * closed, *status says why and NULL is returned. `out_given` is whether
+ * the caller gave somewhere to put the handle. */
+void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
+               void *storage, size_t storage_size, size_t size, int out_given,
+               omv_rpc_status *status);
+/* Release the endpoint, then the handle holding it unless it lives in the
+ * caller's storage. */
+void ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage);
 void ep_release(omv_rpc_endpoint *ep);
 
 void *ep_alloc(omv_rpc_endpoint *ep, size_t size);

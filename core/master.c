@@ -24,12 +24,6 @@ size_t omv_rpc_master_storage_size(void)
 /* Fails at compile time if the public storage bound is too small. */
 typedef char master_storage_fits[sizeof(omv_rpc_master) <= OMV_RPC_MASTER_STORAGE_SIZE ? 1 : -1];
 
-static int link_valid(const omv_rpc_link *link)
-{
-    return link && link->ops && link->ops->get_bytes && link->ops->put_bytes &&
-           link->ops->flush && link->ops->now_ms;
-}
-
 static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
                                    const omv_rpc_config *config)
 {
@@ -40,20 +34,14 @@ static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
 omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
                                   const omv_rpc_config *config)
 {
-    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    omv_rpc_link owned;
+    omv_rpc_status st;
     if (out) {
         *out = NULL;
     }
-    if (!out || !link_valid(&owned)) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    omv_rpc_endpoint probe; /* to reach the configured allocator */
-    ep_init(&probe, &owned, config);
-    omv_rpc_master *m = (omv_rpc_master *)ep_alloc(&probe, sizeof *m);
+    omv_rpc_master *m = ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
     if (!m) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_NO_MEMORY;
+        return st;
     }
     master_setup(m, &owned, config);
     *out = m;
@@ -63,15 +51,17 @@ omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link
 omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv_rpc_link *link,
                                    const omv_rpc_config *config, omv_rpc_master **out)
 {
-    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    omv_rpc_link owned;
+    omv_rpc_status st;
     if (out) {
         *out = NULL;
     }
-    if (!out || !storage || storage_size < sizeof(omv_rpc_master) || !link_valid(&owned)) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_INVALID_ARG;
+    /* Without storage nothing is allocated: the call is refused. */
+    omv_rpc_master *m = ep_place(&owned, link, config, storage, storage_size, sizeof **out,
+                                 out != NULL && storage != NULL, &st);
+    if (!m) {
+        return st;
     }
-    omv_rpc_master *m = (omv_rpc_master *)storage;
     master_setup(m, &owned, config);
     m->in_caller_storage = 1;
     *out = m;
@@ -80,13 +70,8 @@ omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv
 
 void omv_rpc_master_free(omv_rpc_master *m)
 {
-    if (!m) {
-        return;
-    }
-    ep_release(&m->ep);
-    if (!m->in_caller_storage) {
-        omv_rpc_endpoint ep = m->ep; /* the allocator outlives the struct */
-        ep_free(&ep, m);
+    if (m) {
+        ep_dispose(&m->ep, m, m->in_caller_storage);
     }
 }
 

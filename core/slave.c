@@ -58,12 +58,6 @@ size_t omv_rpc_slave_storage_size(void)
     return sizeof(omv_rpc_slave);
 }
 
-static int link_valid(const omv_rpc_link *link)
-{
-    return link && link->ops && link->ops->get_bytes && link->ops->put_bytes &&
-           link->ops->flush && link->ops->now_ms;
-}
-
 static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rpc_config *config)
 {
     memset(s, 0, sizeof *s);
@@ -74,20 +68,14 @@ static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rp
 omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
                                  const omv_rpc_config *config)
 {
-    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    omv_rpc_link owned;
+    omv_rpc_status st;
     if (out) {
         *out = NULL;
     }
-    if (!out || !link_valid(&owned)) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    omv_rpc_endpoint probe;
-    ep_init(&probe, &owned, config);
-    omv_rpc_slave *s = (omv_rpc_slave *)ep_alloc(&probe, sizeof *s);
+    omv_rpc_slave *s = ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
     if (!s) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_NO_MEMORY;
+        return st;
     }
     slave_setup(s, &owned, config);
     *out = s;
@@ -97,15 +85,17 @@ omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
 omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_rpc_link *link,
                                   const omv_rpc_config *config, omv_rpc_slave **out)
 {
-    omv_rpc_link owned = link ? *link : (omv_rpc_link){0};
+    omv_rpc_link owned;
+    omv_rpc_status st;
     if (out) {
         *out = NULL;
     }
-    if (!out || !storage || storage_size < sizeof(omv_rpc_slave) || !link_valid(&owned)) {
-        omv_rpc_link_close(&owned);
-        return OMV_RPC_ERR_INVALID_ARG;
+    /* Without storage nothing is allocated: the call is refused. */
+    omv_rpc_slave *s = ep_place(&owned, link, config, storage, storage_size, sizeof **out,
+                                out != NULL && storage != NULL, &st);
+    if (!s) {
+        return st;
     }
-    omv_rpc_slave *s = (omv_rpc_slave *)storage;
     slave_setup(s, &owned, config);
     s->in_caller_storage = 1;
     *out = s;
@@ -114,13 +104,8 @@ omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_
 
 void omv_rpc_slave_free(omv_rpc_slave *s)
 {
-    if (!s) {
-        return;
-    }
-    ep_release(&s->ep);
-    if (!s->in_caller_storage) {
-        omv_rpc_endpoint ep = s->ep;
-        ep_free(&ep, s);
+    if (s) {
+        ep_dispose(&s->ep, s, s->in_caller_storage);
     }
 }
 
