@@ -284,44 +284,132 @@ static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t
 /* Packets this small go through a stack buffer in one transfer. */
 #define SMALL_PACKET 64u
 
-/* On a byte stream, a large payload moves in pieces of this size with the
- * CRC computed piece by piece: each piece is checked while it is still in
- * the cache, and the CRC work overlaps with the link moving the previous
- * piece (the peer, the kernel or a UART), instead of a full pass over the
- * payload before the first byte leaves and another after the last byte
- * arrives. */
+/* A large payload moves in pieces of this size with the CRC computed piece
+ * by piece: each piece is checked while it is still in the cache, and the
+ * CRC work overlaps with the link moving the previous piece (the peer, the
+ * kernel or a UART), instead of a full pass over the payload before the
+ * first byte leaves and another after the last byte arrives. This applies
+ * on byte streams, and on links that carry large transfers over a byte
+ * stream (omv_rpc_link.split_min: the network link's TCP). */
 #define CRC_PIECE (64u * 1024u)
 
-static omv_rpc_status put_payload_pieces(omv_rpc_endpoint *ep, const uint8_t *payload, size_t len,
-                                         uint16_t *crc, uint32_t deadline, int stream)
+static int moves_in_pieces(const omv_rpc_endpoint *ep, size_t len, int stream)
 {
-    while (len > 0) {
-        size_t n = len < CRC_PIECE ? len : CRC_PIECE;
-        *crc = omv_rpc_crc16(*crc, payload, n);
-        omv_rpc_status st = ep_put(ep, payload, n, ep_remaining(ep, deadline), stream);
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    if (len <= CRC_PIECE) {
+        return 0;
+    }
+    if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
+        return 1;
+    }
+    /* Every piece (the last one included, see piece_size) stays longer
+     * than split_min, so each travels over the link's byte stream. */
+    return !stream && ep->link.split_min && ep->link.split_min < CRC_PIECE / 2 &&
+           ops->get_bytes_v && ops->put_bytes_v;
+}
+
+/* The next piece's size: never leave a last piece under half a piece. */
+static size_t piece_size(size_t left)
+{
+    size_t n = left < CRC_PIECE ? left : CRC_PIECE;
+    return (left - n > 0 && left - n < CRC_PIECE / 2) ? left : n;
+}
+
+/* One piece as one transfer: gathered where the link can, else (a byte
+ * stream) part by part. */
+static omv_rpc_status put_piece(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t deadline, int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
+        return ops->put_bytes_v(ep->link.ctx, iov, count, ep_remaining(ep, deadline));
+    }
+    for (size_t i = 0; i < count; i++) {
+        omv_rpc_status st = ep_put(ep, iov[i].base, iov[i].len, ep_remaining(ep, deadline), stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        payload += n;
-        len -= n;
     }
     return OMV_RPC_OK;
 }
 
-static omv_rpc_status get_payload_pieces(omv_rpc_endpoint *ep, uint8_t *payload, size_t len,
-                                         uint16_t *crc, uint32_t deadline, int stream)
+static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov, size_t count,
+                                uint32_t deadline, int stream)
 {
-    while (len > 0) {
-        size_t n = len < CRC_PIECE ? len : CRC_PIECE;
-        omv_rpc_status st = ep_get(ep, payload, n, ep_remaining(ep, deadline), stream);
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
+        return ops->get_bytes_v(ep->link.ctx, iov, count, ep_remaining(ep, deadline));
+    }
+    for (size_t i = 0; i < count; i++) {
+        omv_rpc_status st = ep_get(ep, iov[i].base, iov[i].len, ep_remaining(ep, deadline), stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        *crc = omv_rpc_crc16(*crc, payload, n);
-        payload += n;
-        len -= n;
     }
     return OMV_RPC_OK;
+}
+
+static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2],
+                                     const uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                     int stream)
+{
+    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
+    uint8_t tail[2];
+    for (size_t off = 0; off < len;) {
+        size_t n = piece_size(len - off);
+        omv_rpc_out_iov iov[3];
+        size_t count = 0;
+        crc = omv_rpc_crc16(crc, payload + off, n);
+        if (off == 0) {
+            iov[count++] = (omv_rpc_out_iov){head, 2};
+        }
+        iov[count++] = (omv_rpc_out_iov){payload + off, n};
+        off += n;
+        if (off == len) {
+            tail[0] = (uint8_t)crc;
+            tail[1] = (uint8_t)(crc >> 8);
+            iov[count++] = (omv_rpc_out_iov){tail, 2};
+        }
+        omv_rpc_status st = put_piece(ep, iov, count, deadline, stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+    }
+    return OMV_RPC_OK;
+}
+
+static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                     size_t len, uint32_t timeout_ms, int stream)
+{
+    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    uint8_t head[2], tail[2];
+    uint16_t crc = 0;
+    for (size_t off = 0; off < len;) {
+        size_t n = piece_size(len - off);
+        omv_rpc_in_iov iov[3];
+        size_t count = 0;
+        if (off == 0) {
+            iov[count++] = (omv_rpc_in_iov){head, 2};
+        }
+        iov[count++] = (omv_rpc_in_iov){payload + off, n};
+        if (off + n == len) {
+            iov[count++] = (omv_rpc_in_iov){tail, 2};
+        }
+        omv_rpc_status st = get_piece(ep, iov, count, deadline, stream);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        if (off == 0) {
+            if ((uint16_t)(head[0] | (head[1] << 8)) != magic) {
+                return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
+            }
+            crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
+        }
+        crc = omv_rpc_crc16(crc, payload + off, n);
+        off += n;
+    }
+    return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
 }
 
 omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
@@ -329,18 +417,8 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
-    if (len > CRC_PIECE && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        uint32_t deadline = ep_now(ep) + timeout_ms;
-        uint16_t running = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
-        omv_rpc_status st = ep_put(ep, head, 2, timeout_ms, stream);
-        if (st == OMV_RPC_OK) {
-            st = put_payload_pieces(ep, payload, len, &running, deadline, stream);
-        }
-        if (st == OMV_RPC_OK) {
-            uint8_t end[2] = {(uint8_t)running, (uint8_t)(running >> 8)};
-            st = ep_put(ep, end, 2, ep_remaining(ep, deadline), stream);
-        }
-        return st;
+    if (moves_in_pieces(ep, len, stream)) {
+        return send_in_pieces(ep, head, payload, len, timeout_ms, stream);
     }
     uint16_t crc = packet_crc(head, payload, len);
     uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
@@ -390,24 +468,8 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
     uint8_t head[2], tail[2];
     omv_rpc_status st;
 
-    if (len > CRC_PIECE && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        uint32_t deadline = ep_now(ep) + timeout_ms;
-        st = ep_get(ep, head, 2, timeout_ms, stream);
-        if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
-            return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
-        }
-        uint16_t running = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
-        if (st == OMV_RPC_OK) {
-            st = get_payload_pieces(ep, payload, len, &running, deadline, stream);
-        }
-        if (st == OMV_RPC_OK) {
-            st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), stream);
-        }
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        return (uint16_t)(tail[0] | (tail[1] << 8)) == running ? OMV_RPC_OK
-                                                                : OMV_RPC_ERR_BAD_PACKET;
+    if (moves_in_pieces(ep, len, stream)) {
+        return recv_in_pieces(ep, magic, payload, len, timeout_ms, stream);
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];

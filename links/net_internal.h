@@ -43,8 +43,9 @@ typedef struct net_fault {
     /* NULL: no datagram faults. Called on the thread that sends. */
     net_fault_action (*on_datagram)(void *user, const uint8_t *data, size_t len);
     void *user;
-    /* Non-zero: the next TCP send stops after this many bytes and the
-     * connection is closed, as if the peer had dropped it (one shot). */
+    /* Non-zero: TCP sending stops after this many more bytes (counted
+     * across transfers) and the connection is closed, as if the peer had
+     * dropped it (one shot). */
     size_t tcp_cut_after;
 } net_fault;
 

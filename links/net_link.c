@@ -204,6 +204,7 @@ static void fill_link(omv_rpc_link *link, net_link *n)
     link->stream_queue_depth_max = 0;
     link->short_timeout_scale = 10; /* as OpenMV does on UDP */
     link->flags = 0;                /* datagrams: each call's size is its framing */
+    link->split_min = OMV_RPC_NET_MAX_DATAGRAM; /* above it, TCP: a byte stream */
 }
 
 omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_address,

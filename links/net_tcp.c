@@ -281,6 +281,10 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
         limit = n->fault.tcp_cut_after;
         n->fault.tcp_cut_after = 0;
         cut = 1;
+    } else if (n->fault.tcp_cut_after) {
+        /* The count runs across transfers: a large packet may travel as
+         * several (see omv_rpc_link.split_min). */
+        n->fault.tcp_cut_after -= total;
     }
     size_t sent = 0;
     while (sent < limit) {

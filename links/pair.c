@@ -185,7 +185,7 @@ omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capaci
     ea->shared = eb->shared = sh;
     ea->side = 0;
     eb->side = 1;
-    *a = (omv_rpc_link){&pair_ops, ea, 0, 0, OMV_RPC_LINK_BYTE_STREAM};
-    *b = (omv_rpc_link){&pair_ops, eb, 0, 0, OMV_RPC_LINK_BYTE_STREAM};
+    *a = (omv_rpc_link){.ops = &pair_ops, .ctx = ea, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *b = (omv_rpc_link){.ops = &pair_ops, .ctx = eb, .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }

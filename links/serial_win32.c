@@ -239,6 +239,6 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
         free(p);
         return OMV_RPC_ERR_LINK;
     }
-    *link = (omv_rpc_link){&serial_ops, p, 0, 0, OMV_RPC_LINK_BYTE_STREAM};
+    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }

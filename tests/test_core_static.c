@@ -144,7 +144,7 @@ static void test_init_errors(void **state)
     omv_rpc_link_close(&b);
     /* A link table missing a required function. */
     static const omv_rpc_link_ops empty_ops = {0};
-    omv_rpc_link bad = {&empty_ops, NULL, 0, 0, 0};
+    omv_rpc_link bad = {.ops = &empty_ops};
     omv_rpc_slave *s = NULL;
     assert_int_equal(omv_rpc_slave_new(&s, &bad, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_master_new(NULL, &bad, NULL), OMV_RPC_ERR_INVALID_ARG);

@@ -109,7 +109,7 @@ static const omv_rpc_link_ops cap_ops = {.get_bytes = cap_get, .put_bytes = cap_
 static void expect_packet(const char *hex, uint16_t magic, const uint8_t *payload, size_t len)
 {
     capture c = {{0}, 0};
-    omv_rpc_link link = {&cap_ops, &c, 0, 0, 0};
+    omv_rpc_link link = {.ops = &cap_ops, .ctx = &c};
     omv_rpc_endpoint ep;
     ep_init(&ep, &link, NULL);
     assert_int_equal(ep_send_packet(&ep, magic, payload, len, 10, 0), OMV_RPC_OK);

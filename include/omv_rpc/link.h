@@ -99,6 +99,12 @@ typedef struct omv_rpc_link {
      * OpenMV scales them by 10 on UDP. */
     uint32_t short_timeout_scale;
     uint32_t flags; /* OMV_RPC_LINK_* */
+    /* For a link that is not a byte stream but carries every transfer
+     * longer than split_min bytes over one (the network link: TCP above
+     * 1400 bytes), and has get_bytes_v / put_bytes_v: the library may cut a
+     * large packet into several transfers, each longer than split_min, so
+     * that checking it overlaps with moving it. 0: never. */
+    uint32_t split_min;
 } omv_rpc_link;
 
 /* Close a link that was opened but never handed to a master or slave.

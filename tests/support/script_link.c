@@ -127,6 +127,6 @@ static const omv_rpc_link_ops script_ops = {
 
 omv_rpc_link script_as_link(script_link *s)
 {
-    omv_rpc_link link = {&script_ops, s, 0, 0, OMV_RPC_LINK_BYTE_STREAM};
+    omv_rpc_link link = {.ops = &script_ops, .ctx = s, .flags = OMV_RPC_LINK_BYTE_STREAM};
     return link;
 }
