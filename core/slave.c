@@ -347,6 +347,15 @@ static int take_new_command(omv_rpc_slave *s, const uint8_t first[4], uint32_t t
     return 1;
 }
 
+/* Whether a result data packet of `len` bytes goes over another channel
+ * than the 4-byte requests: the link's byte stream for long transfers
+ * (omv_rpc_link.split_min) on a link that is not one itself. */
+static int data_travels_apart(const omv_rpc_endpoint *ep, size_t len)
+{
+    return !(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) && ep->link.split_min &&
+           len + 4 > ep->link.split_min;
+}
+
 /* Phase 2 seen from the slave. */
 static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
 {
@@ -379,7 +388,16 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
         uint16_t magic = (uint16_t)(request[0] | (request[1] << 8));
         uint16_t crc = (uint16_t)(request[2] | (request[3] << 8));
         if (magic == MAGIC_RESULT_HEADER && crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
-            ep_flush(ep); /* duplicate requests sent while the callback ran */
+            /* Drop the duplicate requests sent while the callback ran. Not
+             * on a repeat where the result data travels apart from the
+             * requests (the network link's TCP): the master may have taken
+             * our first header and sent its data request right behind this
+             * stale one, and flushing it would leave both sides waiting.
+             * Elsewhere the master reads the extra header where it expects
+             * the data, and asks again at once. */
+            if (!header_sent || !data_travels_apart(ep, s->result_len)) {
+                ep_flush(ep);
+            }
             st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms, 0);
             header_sent = st == OMV_RPC_OK;
         } else if (header_sent && magic == MAGIC_RESULT_DATA &&
