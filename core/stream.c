@@ -5,6 +5,8 @@
  * spent. Ack bytes follow an 8-bit LFSR so a lost or stale ack is caught.
  * Setup and frame headers are checked strictly: magic AND CRC (OpenMV's
  * code accepts either). */
+#include <string.h>
+
 #include "endpoint.h"
 
 static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
@@ -88,13 +90,50 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
     }
 }
 
+/* Send a frame: its header packet, then its bytes. Where stream traffic
+ * is a byte stream the two go as one gathered write (one system call per
+ * frame instead of two on a socket or a tty); elsewhere (UDP, CAN, I2C,
+ * SPI) as two transfers, since there each transfer's size is framing the
+ * reader relies on. */
+static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, size_t len,
+                                 uint32_t write_timeout_ms)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    const uint32_t header_ms = sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8));
+    const uint32_t frame_ms = sat_add(write_timeout_ms, ep_transfer_ms(ep, len));
+    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *, size_t, uint32_t) = NULL;
+    if (ops->stream_put_bytes_v) {
+        gather = ops->stream_put_bytes_v;
+    } else if (!ops->stream_put_bytes && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+        gather = ops->put_bytes_v;
+    }
+    uint8_t size[4];
+    put_le32(size, (uint32_t)len);
+    if (!gather || len == 0) {
+        omv_rpc_status st = ep_send_packet(ep, MAGIC_STREAM_FRAME, size, 4, header_ms, 1);
+        if (st == OMV_RPC_OK && len) {
+            st = ep_put(ep, frame, len, frame_ms, 1);
+        }
+        return st;
+    }
+    uint8_t header[8];
+    header[0] = (uint8_t)MAGIC_STREAM_FRAME;
+    header[1] = (uint8_t)(MAGIC_STREAM_FRAME >> 8);
+    memcpy(header + 2, size, 4);
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, header, 6);
+    header[6] = (uint8_t)crc;
+    header[7] = (uint8_t)(crc >> 8);
+    omv_rpc_out_iov iov[2] = {{header, 8}, {frame, len}};
+    return gather(ep->link.ctx, iov, 2, sat_add(header_ms, frame_ms));
+}
+
 omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
                                 void *user_data, uint32_t write_timeout_ms)
 {
     if (!fn) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    uint8_t setup[4], header[4];
+    uint8_t setup[4];
     omv_rpc_status st = ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
                                        sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
     if (st != OMV_RPC_OK) {
@@ -138,12 +177,7 @@ omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn
             if (!frame && len) {
                 return OMV_RPC_ERR_INVALID_ARG;
             }
-            put_le32(header, (uint32_t)len);
-            st = ep_send_packet(ep, MAGIC_STREAM_FRAME, header, 4,
-                                sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
-            if (st == OMV_RPC_OK && len) {
-                st = ep_put(ep, frame, len, sat_add(write_timeout_ms, ep_transfer_ms(ep, len)), 1);
-            }
+            st = send_frame(ep, frame, len, write_timeout_ms);
             if (st != OMV_RPC_OK) {
                 return st;
             }

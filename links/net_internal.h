@@ -25,6 +25,17 @@
 /* Most pieces a scattered or gathered transfer may have (the core uses 3). */
 #define NET_MAX_IOV 16u
 
+/* TCP reads also take up to this many bytes that follow the transfer, when
+ * they are already there, and keep them for the next read: a stream reader
+ * gets a frame and the next frame's header in one system call, and a
+ * stream writer all the ack bytes waiting in one. */
+#define NET_READ_AHEAD 4096u
+
+/* A TCP read that has to wait asks to be woken only once the rest of the
+ * transfer is there, up to this many bytes (SO_RCVLOWAT): one wake-up and
+ * one read per stream frame or batch of ack bytes, not one per segment. */
+#define NET_LOWAT_MAX 65536
+
 /* Wire time: fixed latency plus bytes at a conservative rate for WiFi
  * (500 kB/s), so waits cover what is in flight on slow networks too. */
 #define NET_LATENCY_MS 1u
@@ -69,6 +80,12 @@ typedef struct net_link {
     int udp;      /* bound to self:port */
     int listener; /* master: TCP listener on self:port; slave: -1 */
     int tcp;      /* the TCP connection, -1 when none */
+    /* Bytes read from `tcp` past the last transfer, not yet handed out:
+     * ahead[ahead_pos, ahead_len). Emptied whenever the connection closes
+     * and by flush. */
+    uint8_t ahead[NET_READ_AHEAD];
+    size_t ahead_pos, ahead_len;
+    int tcp_lowat; /* SO_RCVLOWAT set on `tcp` (1 on a new connection) */
     struct sockaddr_in self;
     /* Master: the slave (fixed). Slave: the master it serves, learnt from
      * datagrams (peer_known). */

@@ -113,6 +113,17 @@ static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
     return omv_rpc_net_tcp_put(ctx, &one, 1, len, deadline_in(timeout_ms), 1);
 }
 
+static omv_rpc_status net_stream_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                       uint32_t timeout_ms)
+{
+    size_t total;
+    omv_rpc_status st = check_out(iov, count, &total);
+    if (st != OMV_RPC_OK || total == 0) {
+        return st;
+    }
+    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), 1);
+}
+
 static void net_flush(void *ctx)
 {
     omv_rpc_net_udp_flush(ctx);
@@ -151,6 +162,7 @@ static const omv_rpc_link_ops net_ops = {
     .get_bytes_v = net_get_v,
     .put_bytes_v = net_put_v,
     .transfer_ms = net_transfer_ms,
+    .stream_put_bytes_v = net_stream_put_v,
 };
 
 net_link *omv_rpc_net_internal(omv_rpc_link *link)
@@ -169,6 +181,7 @@ static omv_rpc_status net_new(net_link **out, int is_master, const char *my_addr
     }
     n->is_master = is_master;
     n->udp = n->listener = n->tcp = -1;
+    n->tcp_lowat = 1;
     if (log) {
         n->log = *log;
     }

@@ -60,6 +60,8 @@ void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why)
     }
     omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection closed (%s)", why);
     omv_rpc_net_close_fd(&n->tcp);
+    n->ahead_pos = n->ahead_len = 0;
+    n->tcp_lowat = 1;
     if (counted) {
         n->stats.tcp_closed++;
     }
@@ -109,6 +111,7 @@ static int accept_pending(net_link *n)
         }
         omv_rpc_net_tcp_drop(n, 0, "the slave connected again");
         n->tcp = fd;
+        n->tcp_lowat = 1;
         n->stats.accepted++;
         omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s",
                          who);
@@ -187,6 +190,7 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
         return omv_rpc_net_status_from_errno(err);
     }
     n->tcp = fd;
+    n->tcp_lowat = 1;
     n->stats.connected++;
     omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection to the master %s", who);
     return OMV_RPC_OK;
@@ -197,7 +201,9 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
 {
     for (;;) {
         int err = n->is_master ? accept_pending(n) : 0;
-        if (n->tcp >= 0 && connection_state(n) == 0) {
+        /* Bytes read ahead come first: a peer that sent them and hung up
+         * is only gone once they have been read. */
+        if (n->tcp >= 0 && n->ahead_pos == n->ahead_len && connection_state(n) == 0) {
             omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
         }
         if (n->tcp >= 0) {
@@ -321,6 +327,46 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
     return OMV_RPC_OK;
 }
 
+/* Before waiting for `want` more bytes: be woken when they are all there
+ * (at most NET_LOWAT_MAX), never later. */
+static void wake_at(net_link *n, size_t want)
+{
+#ifdef SO_RCVLOWAT
+    int v = want > (size_t)NET_LOWAT_MAX ? NET_LOWAT_MAX : (int)want;
+    if (v != n->tcp_lowat && setsockopt(n->tcp, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v) == 0) {
+        n->tcp_lowat = v;
+    }
+#else
+    (void)n;
+    (void)want;
+#endif
+}
+
+/* Hand out bytes read ahead: fill the pieces from their start; returns
+ * how many bytes were filled. */
+static size_t take_ahead(net_link *n, const omv_rpc_in_iov *iov, size_t count, size_t total)
+{
+    size_t got = 0;
+    for (size_t i = 0; i < count && got < total && n->ahead_pos < n->ahead_len; i++) {
+        size_t k = n->ahead_len - n->ahead_pos;
+        if (k > iov[i].len) {
+            k = iov[i].len;
+        }
+        if (k) {
+            memcpy(iov[i].base, n->ahead + n->ahead_pos, k);
+        }
+        n->ahead_pos += k;
+        got += k;
+        if (k < iov[i].len) {
+            break;
+        }
+    }
+    if (n->ahead_pos == n->ahead_len) {
+        n->ahead_pos = n->ahead_len = 0;
+    }
+    return got;
+}
+
 omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                    size_t total, uint64_t deadline, int stream)
 {
@@ -332,16 +378,26 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
-    size_t got = 0;
+    size_t got = take_ahead(n, iov, count, total);
     while (got < total) {
-        struct iovec v[NET_MAX_IOV];
+        /* The rest of the transfer, then room for what follows it. */
+        struct iovec v[NET_MAX_IOV + 1];
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
         msg.msg_iov = v;
         msg.msg_iovlen = omv_rpc_net_iov_in(iov, count, got, v);
+        v[msg.msg_iovlen].iov_base = n->ahead;
+        v[msg.msg_iovlen].iov_len = sizeof n->ahead;
+        msg.msg_iovlen++;
         ssize_t r = recvmsg(n->tcp, &msg, MSG_DONTWAIT);
         if (r > 0) {
-            got += (size_t)r;
+            size_t k = (size_t)r;
+            if (k > total - got) {
+                n->ahead_pos = 0;
+                n->ahead_len = k - (total - got);
+                k = total - got;
+            }
+            got += k;
             note_progress(n);
             continue;
         }
@@ -353,6 +409,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
             continue;
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
+            wake_at(n, total - got);
             int w = omv_rpc_net_wait(n->tcp, POLLIN, deadline);
             if (w == 0) {
                 return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "receive timed out");
@@ -376,6 +433,8 @@ void omv_rpc_net_tcp_flush(net_link *n)
     if (n->is_master) {
         (void)accept_pending(n); /* a failure shows at the next transfer */
     }
+    size_t dropped = n->ahead_len - n->ahead_pos;
+    n->ahead_pos = n->ahead_len = 0;
     if (n->tcp < 0) {
         return;
     }
@@ -386,7 +445,6 @@ void omv_rpc_net_tcp_flush(net_link *n)
      * reset throws away what it still had to send, such as a stream's
      * last frames on their way to a reader that is still reading them. */
     uint8_t sink[16384];
-    size_t dropped = 0;
     while (dropped < FLUSH_MAX_BYTES) {
         ssize_t r = recv(n->tcp, sink, sizeof sink, MSG_DONTWAIT);
         if (r > 0) {

@@ -79,6 +79,15 @@ typedef struct omv_rpc_link_ops {
      * their waits so that large packets and slow UARTs never time out while
      * data is still in flight. */
     uint32_t (*transfer_ms)(void *ctx, size_t len);
+
+    /* Optional. A gathered write while a stream runs, for a link whose
+     * stream traffic is a byte stream although its call traffic is not
+     * (the network link: TCP). The library then sends a stream frame's
+     * header and bytes as one write. NULL: they go as two transfers, or
+     * gathered with put_bytes_v on a link flagged OMV_RPC_LINK_BYTE_STREAM
+     * that has no stream variants. */
+    omv_rpc_status (*stream_put_bytes_v)(void *ctx, const omv_rpc_out_iov *iov, size_t iov_count,
+                                         uint32_t timeout_ms);
 } omv_rpc_link_ops;
 
 /* omv_rpc_link.flags */
