@@ -76,7 +76,7 @@ typedef struct bench_row {
      * when there is no baseline); < 0: none. */
     double target;
     bench_better better; /* which side of the target passes */
-    char note[96];
+    char note[160];
 } bench_row;
 
 typedef struct bench_results {

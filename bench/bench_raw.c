@@ -48,17 +48,12 @@ static void *pong_run(void *arg)
     return NULL;
 }
 
-omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
-                             double *median_s, double *p99_s)
+omv_rpc_status bench_raw_rtt_samples(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
+                                     double *t)
 {
-    double *t = calloc(iters, sizeof *t);
-    if (!t) {
-        return OMV_RPC_ERR_NO_MEMORY;
-    }
     raw_peer peer = {slave, iters, NULL, 0, OMV_RPC_OK};
     pthread_t th;
     if (pthread_create(&th, NULL, pong_run, &peer) != 0) {
-        free(t);
         return OMV_RPC_ERR_NO_MEMORY;
     }
     uint8_t ping[12], pong[4];
@@ -74,9 +69,17 @@ omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t i
         t[done] = bench_now_s() - t0;
     }
     pthread_join(th, NULL);
-    if (st == OMV_RPC_OK) {
-        st = peer.st;
+    return st == OMV_RPC_OK ? peer.st : st;
+}
+
+omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
+                             double *median_s, double *p99_s)
+{
+    double *t = calloc(iters, sizeof *t);
+    if (!t) {
+        return OMV_RPC_ERR_NO_MEMORY;
     }
+    omv_rpc_status st = bench_raw_rtt_samples(master, slave, iters, t);
     if (st == OMV_RPC_OK) {
         *median_s = bench_median(t, iters);
         *p99_s = bench_percentile(t, iters, 99);

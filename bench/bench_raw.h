@@ -8,6 +8,9 @@
  * through the links' own get_bytes / put_bytes. */
 omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
                              double *median_s, double *p99_s);
+/* The same, each round trip's seconds into t[0..iters). */
+omv_rpc_status bench_raw_rtt_samples(omv_rpc_link *master, omv_rpc_link *slave, size_t iters,
+                                     double *t);
 
 /* `len` bytes from the slave end (`src`) to the master end (`dst`) in one
  * put_bytes / get_bytes each, as the protocol moves a payload; checked.
