@@ -5,6 +5,14 @@ omv_rpc_add_test(test_core_calls test_core_calls.c TIMEOUT 300)
 omv_rpc_add_test(test_core_bad_input test_core_bad_input.c TIMEOUT 120)
 omv_rpc_add_test(test_core_streams test_core_streams.c TIMEOUT 300)
 omv_rpc_add_test(test_core_static test_core_static.c TIMEOUT 60)
+omv_rpc_add_test(test_core_crc test_core_crc.c TIMEOUT 300)
+# Exit status 77: no CLMUL path on this machine, nothing compared.
+set_tests_properties(test_core_crc PROPERTIES SKIP_RETURN_CODE 77)
+
+# CRC-16 throughput, run by hand (crc_speed [MiB]); not a test.
+add_executable(crc_speed crc_speed.c)
+target_link_libraries(crc_speed PRIVATE omvrpc_static)
+target_include_directories(crc_speed PRIVATE ${PROJECT_SOURCE_DIR}/core)
 
 # The core builds freestanding for a Cortex-M microcontroller, with no
 # malloc (only when the ARM cross-compiler is installed; .ci/run installs it).
