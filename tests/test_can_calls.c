@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_checks.h"
 #include "canlib_standin.h"
 #include "omv_rpc/can.h"
+#include "rig.h"
+#include "stream_jobs.h"
 #include "test_support.h"
 
 enum { MEM, KVASER };
@@ -15,9 +18,7 @@ enum { MEM, KVASER };
 typedef struct fixture {
     omv_rpc_can_mem_bus *bus;
     void *standin; /* our own reference: keeps its state alive */
-    omv_rpc_master *master;
-    omv_rpc_slave *slave;
-    ts_slave_thread thread;
+    ts_rig rig;
 } fixture;
 
 static const omv_rpc_log test_log = {ts_log, NULL};
@@ -44,28 +45,20 @@ static void open_links(fixture *f, int kind, omv_rpc_link *a, omv_rpc_link *b)
                      OMV_RPC_OK);
 }
 
-static void setup(fixture *f, int kind, int serve)
+/* The slave does not serve yet: a test registers its callbacks first. */
+static void setup(fixture *f, int kind)
 {
     memset(f, 0, sizeof *f);
     omv_rpc_link a, b;
     open_links(f, kind, &a, &b);
-    omv_rpc_config config = {0};
-    config.log = test_log;
-    assert_int_equal(omv_rpc_master_new(&f->master, &a, &config), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&f->slave, &b, &config), OMV_RPC_OK);
-    ts_register_standard_callbacks(f->slave);
-    if (serve) {
-        ts_slave_thread_start(&f->thread, f->slave);
-    }
+    omv_rpc_config config = ts_logged_config();
+    ts_rig_open(&f->rig, &a, &config, &b, &config);
 }
 
-static void teardown(fixture *f, int served)
+static void teardown(fixture *f)
 {
-    if (served) {
-        assert_int_equal(ts_slave_thread_stop(&f->thread), OMV_RPC_ERR_STOPPED);
-    }
-    omv_rpc_master_free(f->master);
-    omv_rpc_slave_free(f->slave);
+    assert_int_equal(ts_slave_thread_stop(&f->rig.thread), OMV_RPC_ERR_STOPPED);
+    ts_rig_close(&f->rig);
     omv_rpc_can_mem_bus_free(f->bus);
     if (f->standin) {
         standin_open_handles_fn open_handles =
@@ -79,25 +72,13 @@ static void echo_sizes(int kind)
 {
     static const size_t sizes[] = {0, 1, 7, 8, 9, 16, 17, 1000, 100 * 1024};
     fixture f;
-    setup(&f, kind, 1);
+    setup(&f, kind);
+    ts_slave_thread_start(&f.rig.thread, f.rig.slave);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        uint8_t *arg = malloc(sizes[i] + 1);
-        ts_fill_random(arg, sizes[i], (uint32_t)i + 1);
-        const uint8_t *result = NULL;
-        size_t len = 0;
-        assert_int_equal(omv_rpc_master_call(f.master, "echo", arg, sizes[i], &result, &len, 1000,
-                                             1000),
-                         OMV_RPC_OK);
-        assert_int_equal(len, sizes[i]);
-        if (len) {
-            assert_memory_equal(result, arg, len);
-        }
-        free(arg);
+        ts_check_echo_random(f.rig.master, sizes[i], (uint32_t)i + 1, 1000);
     }
-    assert_int_equal(omv_rpc_master_call(f.master, "no such function", "x", 1, NULL, NULL, 1000,
-                                         1000),
-                     OMV_RPC_OK);
-    teardown(&f, 1);
+    ts_check_unknown_function(f.rig.master);
+    teardown(&f);
 }
 
 static void test_echo_mem(void **state)
@@ -114,37 +95,13 @@ static void test_echo_kvaser(void **state)
 
 /* Cut-through: the slave's scheduled callback writes 1000 raw bytes, the
  * master reads them right after the call. */
-static void send_raw(omv_rpc_slave *s, void *user)
-{
-    (void)user;
-    uint8_t raw[1000];
-    ts_pattern(raw, sizeof raw);
-    omv_rpc_put_bytes(omv_rpc_slave_link(s), raw, sizeof raw, 1000);
-}
-
-static void cb_raw(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
-{
-    (void)arg;
-    (void)len;
-    omv_rpc_slave_schedule_callback(s, send_raw, user);
-}
-
 static void cut_through(int kind)
 {
+    static const size_t sizes[] = {1000, 1000};
     fixture f;
-    setup(&f, kind, 0);
-    assert_int_equal(omv_rpc_slave_register_callback(f.slave, "raw", cb_raw, NULL), OMV_RPC_OK);
-    ts_slave_thread_start(&f.thread, f.slave);
-    for (int round = 0; round < 2; round++) {
-        assert_int_equal(omv_rpc_master_call(f.master, "raw", NULL, 0, NULL, NULL, 1000, 1000),
-                         OMV_RPC_OK);
-        uint8_t got[1000], want[1000];
-        ts_pattern(want, sizeof want);
-        assert_int_equal(omv_rpc_get_bytes(omv_rpc_master_link(f.master), got, sizeof got, 1000),
-                         OMV_RPC_OK);
-        assert_memory_equal(got, want, sizeof got);
-    }
-    teardown(&f, 1);
+    setup(&f, kind);
+    ts_rig_check_cut_through(&f.rig, sizes, 2);
+    teardown(&f);
 }
 
 static void test_cut_through_mem(void **state)
@@ -159,106 +116,30 @@ static void test_cut_through_kvaser(void **state)
     cut_through(KVASER);
 }
 
-/* Streams: frame i holds i then bytes that depend on it; sizes vary. */
-typedef struct stream_job {
-    uint32_t count, done;
-    uint8_t frame[300];
-    int bad;
-    omv_rpc_status result;
-} stream_job;
-
-static size_t frame_size(uint32_t i)
+/* Streams: frames of 4 to 293 bytes, so most span several CAN frames and
+ * end in a short one. */
+static size_t frame_size(uint32_t i, size_t max_size)
 {
+    (void)max_size;
     return 4 + (i * 37) % 290;
-}
-
-static int write_frame(void *user, const uint8_t **frame, size_t *len)
-{
-    stream_job *j = user;
-    if (j->done == j->count) {
-        return 1;
-    }
-    *len = frame_size(j->done);
-    memcpy(j->frame, &j->done, 4);
-    for (size_t i = 4; i < *len; i++) {
-        j->frame[i] = (uint8_t)(i * 31 + j->done);
-    }
-    *frame = j->frame;
-    j->done++;
-    return 0;
-}
-
-static int read_frame(void *user, const uint8_t *frame, size_t len)
-{
-    stream_job *j = user;
-    uint32_t index;
-    memcpy(&index, frame, 4);
-    int ok = len == frame_size(j->done) && index == j->done;
-    for (size_t i = 4; ok && i < len; i++) {
-        ok = frame[i] == (uint8_t)(i * 31 + j->done);
-    }
-    j->bad |= !ok;
-    j->done++;
-    return !ok || j->done == j->count;
-}
-
-typedef struct slave_jobs {
-    stream_job writes, reads;
-} slave_jobs;
-
-static void slave_writes(omv_rpc_slave *s, void *user)
-{
-    stream_job *j = &((slave_jobs *)user)->writes;
-    j->result = omv_rpc_slave_stream_writer(s, write_frame, j, 1000);
-}
-
-static void slave_reads(omv_rpc_slave *s, void *user)
-{
-    stream_job *j = &((slave_jobs *)user)->reads;
-    j->result = omv_rpc_slave_stream_reader(s, read_frame, j, 8, 1000);
-}
-
-static void cb_schedule(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
-{
-    (void)len;
-    omv_rpc_slave_schedule_callback(s, arg[0] ? slave_reads : slave_writes, user);
 }
 
 static void streams(int kind)
 {
     fixture f;
-    setup(&f, kind, 0);
-    slave_jobs jobs;
-    memset(&jobs, 0, sizeof jobs);
-    jobs.writes.count = 0xFFFFFFFFu;
-    jobs.reads.count = 30;
-    assert_int_equal(omv_rpc_slave_register_callback(f.slave, "stream", cb_schedule, &jobs),
-                     OMV_RPC_OK);
-    ts_slave_thread_start(&f.thread, f.slave);
-
+    setup(&f, kind);
+    ts_two_way t;
+    ts_two_way_serve(&t, f.rig.slave, 40, 30, 300, frame_size);
+    ts_slave_thread_start(&f.rig.thread, f.rig.slave);
     /* Master reads 40 frames, then ends the stream. */
-    uint8_t which = 0;
-    assert_int_equal(omv_rpc_master_call(f.master, "stream", &which, 1, NULL, NULL, 1000, 1000),
-                     OMV_RPC_OK);
-    stream_job reader = {40, 0, {0}, 0, OMV_RPC_OK};
-    assert_int_equal(omv_rpc_master_stream_reader(f.master, read_frame, &reader, 4, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(reader.done, 40);
-    assert_false(reader.bad);
-
+    ts_check_download(f.rig.master, &t, 4);
     /* Master writes until the slave's reader has 30 frames. The slave
      * ends it; the writer then times out waiting for an ack. */
-    which = 1;
-    assert_int_equal(omv_rpc_master_call(f.master, "stream", &which, 1, NULL, NULL, 1000, 1000),
-                     OMV_RPC_OK);
-    stream_job writer = {0xFFFFFFFFu, 0, {0}, 0, OMV_RPC_OK};
-    assert_int_equal(omv_rpc_master_stream_writer(f.master, write_frame, &writer, 1000),
-                     OMV_RPC_ERR_TIMEOUT);
-    teardown(&f, 1);
-    assert_int_equal(jobs.reads.result, OMV_RPC_OK);
-    assert_int_equal(jobs.reads.done, 30);
-    assert_false(jobs.reads.bad);
-    assert_true(jobs.writes.done >= 40);
+    assert_int_equal(ts_upload(f.rig.master, &t, 1000), OMV_RPC_ERR_TIMEOUT);
+    teardown(&f);
+    ts_check_reader_ended(&t.slave_reads, t.slave_reads.result);
+    assert_true(t.slave_writes.done >= 40);
+    ts_two_way_free(&t);
 }
 
 static void test_streams_mem(void **state)

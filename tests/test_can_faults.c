@@ -7,27 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_checks.h"
 #include "can_internal.h"
 #include "canlib_standin.h"
+#include "log_capture.h"
+#include "rig.h"
 #include "test_support.h"
-
-/* ------------------------------------------------------- captured log */
-
-typedef struct captured {
-    char text[2048];
-} captured;
-
-static void capture(void *user, omv_rpc_log_level level, const char *message)
-{
-    captured *c = user;
-    (void)level;
-    size_t used = strlen(c->text);
-    if (used + strlen(message) + 2 < sizeof c->text) {
-        strcat(c->text, message);
-        strcat(c->text, "\n");
-    }
-    ts_log(NULL, level, message);
-}
 
 /* ------------------------------------------------ link-level frame rules */
 
@@ -164,6 +149,14 @@ static int fault(void *user, omv_rpc_can_frame *f)
     return plan->seen == plan->drop_at;
 }
 
+/* An echo call that succeeds although frames are lost or damaged on the
+ * way: the core noticed and tried again. */
+static void check_echo_recovers(ts_rig *r, size_t len, uint32_t seed)
+{
+    ts_check_echo_random(r->master, len, seed, 2000);
+    assert_true(omv_rpc_master_retries(r->master) + omv_rpc_slave_packets_refused(r->slave) > 0);
+}
+
 static void call_with_fault(uint32_t drop_at, uint32_t shorten_at, int flood)
 {
     omv_rpc_can_mem_bus *bus;
@@ -171,13 +164,9 @@ static void call_with_fault(uint32_t drop_at, uint32_t shorten_at, int flood)
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, 0), OMV_RPC_OK);
     assert_int_equal(omv_rpc_can_mem_open(&a, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_can_mem_open(&b, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
-    omv_rpc_master *m;
-    omv_rpc_slave *s;
-    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&s, &b, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(s);
-    ts_slave_thread t = {0};
-    ts_slave_thread_start(&t, s);
+    ts_rig r;
+    ts_rig_open(&r, &a, NULL, &b, NULL);
+    ts_slave_thread_start(&r.thread, r.slave);
 
     fault_plan plan = {0, drop_at, shorten_at};
     omv_rpc_can_mem_set_fault(bus, fault, &plan);
@@ -186,24 +175,17 @@ static void call_with_fault(uint32_t drop_at, uint32_t shorten_at, int flood)
             inject(bus, i % 0x7FF, 0, (uint8_t)(i % 9));
         }
     }
-    uint8_t arg[1000];
-    ts_fill_random(arg, sizeof arg, 3);
-    const uint8_t *result;
-    size_t len;
-    assert_int_equal(omv_rpc_master_call(m, "echo", arg, sizeof arg, &result, &len, 2000, 2000),
-                     OMV_RPC_OK);
-    assert_int_equal(len, sizeof arg);
-    assert_memory_equal(result, arg, len);
     if (drop_at || shorten_at) {
-        assert_true(omv_rpc_master_retries(m) + omv_rpc_slave_packets_refused(s) > 0);
+        check_echo_recovers(&r, 1000, 3);
+    } else {
+        ts_check_echo_random(r.master, 1000, 3, 2000);
     }
     if (drop_at) {
         assert_int_equal(omv_rpc_can_mem_dropped(bus), 1);
     }
     omv_rpc_can_mem_set_fault(bus, NULL, NULL);
-    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
-    omv_rpc_master_free(m);
-    omv_rpc_slave_free(s);
+    assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
+    ts_rig_close(&r);
     omv_rpc_can_mem_bus_free(bus);
 }
 
@@ -251,6 +233,18 @@ static void standin_unload(standin *s)
     dlclose(s->lib);
 }
 
+/* Two links on one stand-in channel at 75 % sample point. */
+static void kvaser_pair_open(int channel, uint32_t message_id, uint32_t bit_rate, omv_rpc_link *a,
+                             omv_rpc_link *b)
+{
+    assert_int_equal(omv_rpc_kvaser_can_open(a, channel, message_id, bit_rate, 75,
+                                             CANLIB_STANDIN_PATH, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_kvaser_can_open(b, channel, message_id, bit_rate, 75,
+                                             CANLIB_STANDIN_PATH, NULL),
+                     OMV_RPC_OK);
+}
+
 static int lose_third(void *user, long *id, unsigned int *dlc)
 {
     uint32_t *seen = user;
@@ -278,8 +272,8 @@ static void test_kvaser_bus_params(void **state)
     omv_rpc_link_close(&l);
 
     /* A sample point with no split: clear error, nothing opened. */
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 80, CANLIB_STANDIN_PATH, &log),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_non_null(strstr(c.text, "sample point of 80%"));
@@ -298,10 +292,7 @@ static void test_kvaser_filter_and_lost_frame(void **state)
     standin s;
     standin_load(&s);
     omv_rpc_link a, b;
-    assert_int_equal(omv_rpc_kvaser_can_open(&a, 2, 0x55, 500000, 75, CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_kvaser_can_open(&b, 2, 0x55, 500000, 75, CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
+    kvaser_pair_open(2, 0x55, 500000, &a, &b);
     uint8_t msg[10] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, got[10];
     const uint8_t junk[8] = {0};
     assert_int_equal(s.inject(2, 0x56, junk, 8, 0x2), 0);
@@ -312,28 +303,15 @@ static void test_kvaser_filter_and_lost_frame(void **state)
     assert_int_equal(get(&b, got, 1), OMV_RPC_ERR_TIMEOUT);
 
     /* A call with its 3rd frame lost still succeeds. */
-    omv_rpc_master *m;
-    omv_rpc_slave *sl;
-    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&sl, &b, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(sl);
-    ts_slave_thread t = {0};
-    ts_slave_thread_start(&t, sl);
+    ts_rig r;
+    ts_rig_open(&r, &a, NULL, &b, NULL);
+    ts_slave_thread_start(&r.thread, r.slave);
     uint32_t seen = 0;
     s.set_fault(lose_third, &seen);
-    uint8_t arg[100];
-    ts_fill_random(arg, sizeof arg, 11);
-    const uint8_t *result;
-    size_t len;
-    assert_int_equal(omv_rpc_master_call(m, "echo", arg, sizeof arg, &result, &len, 2000, 2000),
-                     OMV_RPC_OK);
-    assert_int_equal(len, sizeof arg);
-    assert_memory_equal(result, arg, len);
-    assert_true(omv_rpc_master_retries(m) + omv_rpc_slave_packets_refused(sl) > 0);
+    check_echo_recovers(&r, 100, 11);
     s.set_fault(NULL, NULL);
-    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
-    omv_rpc_master_free(m);
-    omv_rpc_slave_free(sl);
+    assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
+    ts_rig_close(&r);
     standin_unload(&s);
 }
 
@@ -345,10 +323,7 @@ static void test_kvaser_bus_off(void **state)
     standin s;
     standin_load(&s);
     omv_rpc_link a, b;
-    assert_int_equal(omv_rpc_kvaser_can_open(&a, 3, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_kvaser_can_open(&b, 3, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
+    kvaser_pair_open(3, 0x7FF, 250000, &a, &b);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
     s.set_bus_off(3, 1);
@@ -357,8 +332,8 @@ static void test_kvaser_bus_off(void **state)
     uint8_t byte;
     assert_int_equal(b.ops->get_bytes(b.ctx, &byte, 1, 10), OMV_RPC_ERR_LINK_DOWN);
     omv_rpc_link c;
-    captured cap = {""};
-    omv_rpc_log log = {capture, &cap};
+    ts_log_capture cap = {""};
+    omv_rpc_log log = {ts_capture, &cap};
     assert_int_equal(omv_rpc_kvaser_can_open(&c, 3, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
                      OMV_RPC_ERR_LINK_DOWN);
     assert_non_null(strstr(cap.text, "bus off"));
@@ -373,8 +348,8 @@ static void test_kvaser_open_fails(void **state)
     (void)state;
     standin s;
     standin_load(&s);
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
     s.fail_open(-3); /* canERR_NOTFOUND */
     assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
@@ -392,8 +367,8 @@ static void test_kvaser_open_fails(void **state)
 static void test_kvaser_library_missing(void **state)
 {
     (void)state;
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
     assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75,
                                              "/nonexistent/libcanlib.so.1", &log),
@@ -420,12 +395,7 @@ static void test_kvaser_constructors(void **state)
     ts_register_standard_callbacks(sl);
     ts_slave_thread t = {0};
     ts_slave_thread_start(&t, sl);
-    const uint8_t *result;
-    size_t len;
-    assert_int_equal(omv_rpc_master_call(m, "echo", "kvaser", 6, &result, &len, 1000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(len, 6);
-    assert_memory_equal(result, "kvaser", 6);
+    ts_check_echo(m, "kvaser", 6, 1000, 1000);
     assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
     omv_rpc_master_free(m);
     omv_rpc_slave_free(sl);
@@ -444,8 +414,8 @@ static void test_kvaser_constructors(void **state)
 static void test_socketcan_errors(void **state)
 {
     (void)state;
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
     assert_int_equal(omv_rpc_socketcan_open(&l, "nosuchcan7", 0x7FF, 250000, 75, &log),
                      OMV_RPC_ERR_NO_SUCH_PORT);
@@ -471,11 +441,12 @@ static void test_socketcan_errors(void **state)
     assert_int_equal(omv_rpc_can_master_new(&m, "nosuchcan7", 0x7FF, 250000, 75, NULL),
                      OMV_RPC_ERR_NO_SUCH_PORT);
     /* errno mapping. */
-    assert_int_equal(omv_rpc_socketcan_status(EAFNOSUPPORT), OMV_RPC_ERR_UNSUPPORTED);
-    assert_int_equal(omv_rpc_socketcan_status(ENODEV), OMV_RPC_ERR_NO_SUCH_PORT);
-    assert_int_equal(omv_rpc_socketcan_status(ENETDOWN), OMV_RPC_ERR_LINK_DOWN);
-    assert_int_equal(omv_rpc_socketcan_status(EPERM), OMV_RPC_ERR_PERMISSION);
-    assert_int_equal(omv_rpc_socketcan_status(EIO), OMV_RPC_ERR_LINK);
+    static const ts_errno_case map[] = {
+        {EAFNOSUPPORT, OMV_RPC_ERR_UNSUPPORTED}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENETDOWN, OMV_RPC_ERR_LINK_DOWN},       {EPERM, OMV_RPC_ERR_PERMISSION},
+        {EIO, OMV_RPC_ERR_LINK},
+    };
+    ts_check_errno_map(omv_rpc_socketcan_status, map, sizeof map / sizeof map[0]);
 }
 
 /* ---------------------------------------------------------- bit timing */

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_checks.h"
 #include "endpoint.h"
+#include "fake_peer.h"
+#include "rig.h"
 #include "test_support.h"
 
 /* An allocator that counts and remembers the largest request. */
@@ -32,35 +35,30 @@ static void count_free(void *user, void *ptr)
 }
 
 typedef struct rig {
+    ts_rig ts;
     omv_rpc_link raw; /* the master's end, written to directly */
-    omv_rpc_master *master;
-    omv_rpc_slave *slave;
-    ts_slave_thread thread;
     counting counts;
     omv_rpc_allocator allocator;
 } rig;
 
+/* The slave allocates through a counter: nothing it was told to expect
+ * may be allocated before it is checked. */
 static void rig_open(rig *r)
 {
-    omv_rpc_link a, b;
     memset(r, 0, sizeof *r);
     r->allocator = (omv_rpc_allocator){count_alloc, count_free, &r->counts};
     omv_rpc_config cfg = {0};
     cfg.allocator = &r->allocator;
     cfg.log = (omv_rpc_log){ts_log, NULL};
-    assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_master_new(&r->master, &a, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&r->slave, &b, &cfg), OMV_RPC_OK);
-    r->raw = *omv_rpc_master_link(r->master);
-    ts_register_standard_callbacks(r->slave);
-    ts_slave_thread_start(&r->thread, r->slave);
+    ts_rig_open_pair(&r->ts, NULL, &cfg);
+    r->raw = *omv_rpc_master_link(r->ts.master);
+    ts_slave_thread_start(&r->ts.thread, r->ts.slave);
 }
 
 static void rig_close(rig *r)
 {
-    ts_slave_thread_stop(&r->thread);
-    omv_rpc_master_free(r->master);
-    omv_rpc_slave_free(r->slave);
+    ts_slave_thread_stop(&r->ts.thread);
+    ts_rig_close(&r->ts);
     assert_int_equal(r->counts.live, 0);
 }
 
@@ -69,36 +67,16 @@ static void send_raw(rig *r, const uint8_t *bytes, size_t len)
     assert_int_equal(r->raw.ops->put_bytes(r->raw.ctx, bytes, len, 1000), OMV_RPC_OK);
 }
 
-/* A packet with a correct CRC over whatever magic and payload given. */
-static size_t make_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len)
-{
-    out[0] = (uint8_t)magic;
-    out[1] = (uint8_t)(magic >> 8);
-    if (len) {
-        memcpy(out + 2, payload, len);
-    }
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, len + 2);
-    out[len + 2] = (uint8_t)crc;
-    out[len + 3] = (uint8_t)(crc >> 8);
-    return len + 4;
-}
-
 /* After sending `bytes`, the slave gives no answer, then serves a good
  * call. */
 static void expect_refused_then_served(rig *r, const uint8_t *bytes, size_t len)
 {
-    uint32_t refused = omv_rpc_slave_packets_refused(r->slave);
+    uint32_t refused = omv_rpc_slave_packets_refused(r->ts.slave);
     send_raw(r, bytes, len);
     uint8_t answer[4];
     assert_int_equal(r->raw.ops->get_bytes(r->raw.ctx, answer, sizeof answer, 150),
                      OMV_RPC_ERR_TIMEOUT);
-    const uint8_t *res;
-    size_t res_len;
-    assert_int_equal(
-        omv_rpc_master_call(r->master, "echo", "good", 4, &res, &res_len, 2000, 1000),
-        OMV_RPC_OK);
-    assert_int_equal(res_len, 4);
-    assert_memory_equal(res, "good", 4);
+    ts_check_echo(r->ts.master, "good", 4, 2000, 1000);
     (void)refused;
 }
 
@@ -115,9 +93,9 @@ static void test_wrong_magic(void **state)
     rig_open(&r);
     uint8_t payload[8], pkt[16];
     header_payload(payload, "echo", 4);
-    size_t n = make_packet(pkt, 0x1208, payload, 8);
+    size_t n = ts_packet(pkt, 0x1208, payload, 8);
     expect_refused_then_served(&r, pkt, n);
-    assert_true(omv_rpc_slave_packets_refused(r.slave) > 0);
+    assert_true(omv_rpc_slave_packets_refused(r.ts.slave) > 0);
     rig_close(&r);
 }
 
@@ -128,10 +106,10 @@ static void test_bad_crc(void **state)
     rig_open(&r);
     uint8_t payload[8], pkt[16];
     header_payload(payload, "echo", 4);
-    size_t n = make_packet(pkt, 0x1209, payload, 8);
+    size_t n = ts_packet(pkt, 0x1209, payload, 8);
     pkt[n - 1] ^= 0x40;
     expect_refused_then_served(&r, pkt, n);
-    assert_true(omv_rpc_slave_packets_refused(r.slave) > 0);
+    assert_true(omv_rpc_slave_packets_refused(r.ts.slave) > 0);
     rig_close(&r);
 }
 
@@ -143,9 +121,9 @@ static void test_bad_data_packet(void **state)
     /* A good header, acked; then command data with a bad CRC: no ack. */
     uint8_t payload[8], pkt[16], ack[4];
     header_payload(payload, "echo", 4);
-    send_raw(&r, pkt, make_packet(pkt, 0x1209, payload, 8));
+    send_raw(&r, pkt, ts_packet(pkt, 0x1209, payload, 8));
     assert_int_equal(r.raw.ops->get_bytes(r.raw.ctx, ack, 4, 1000), OMV_RPC_OK);
-    size_t n = make_packet(pkt, 0xABD1, (const uint8_t *)"data", 4);
+    size_t n = ts_packet(pkt, 0xABD1, (const uint8_t *)"data", 4);
     pkt[3] ^= 1;
     expect_refused_then_served(&r, pkt, n);
     rig_close(&r);
@@ -158,7 +136,7 @@ static void test_truncated(void **state)
     rig_open(&r);
     uint8_t payload[8], pkt[16];
     header_payload(payload, "echo", 4);
-    make_packet(pkt, 0x1209, payload, 8);
+    ts_packet(pkt, 0x1209, payload, 8);
     expect_refused_then_served(&r, pkt, 7); /* 7 of its 12 bytes */
     rig_close(&r);
 }
@@ -173,13 +151,7 @@ static void test_garbage_between_packets(void **state)
         ts_fill_random(garbage, sizeof garbage, round);
         size_t len = 1 + (size_t)round * 700;
         send_raw(&r, garbage, len);
-        const uint8_t *res;
-        size_t res_len;
-        assert_int_equal(omv_rpc_master_call(r.master, "echo", garbage, 100, &res, &res_len, 2000,
-                                             1000),
-                         OMV_RPC_OK);
-        assert_int_equal(res_len, 100);
-        assert_memory_equal(res, garbage, 100);
+        ts_check_echo(r.ts.master, garbage, 100, 2000, 1000);
     }
     rig_close(&r);
 }
@@ -191,10 +163,10 @@ static void test_huge_argument_announced(void **state)
     rig_open(&r);
     uint8_t payload[8], pkt[16];
     header_payload(payload, "echo", 0xFFFFFFFFu);
-    expect_refused_then_served(&r, pkt, make_packet(pkt, 0x1209, payload, 8));
+    expect_refused_then_served(&r, pkt, ts_packet(pkt, 0x1209, payload, 8));
     /* Nothing near the announced size was ever allocated. */
     assert_true(r.counts.largest < 1024 * 1024);
-    assert_true(omv_rpc_slave_packets_refused(r.slave) > 0);
+    assert_true(omv_rpc_slave_packets_refused(r.ts.slave) > 0);
     rig_close(&r);
 }
 
@@ -205,35 +177,30 @@ static void *fake_slave(void *arg)
     uint8_t buf[64], pkt[16], len[4];
     /* Command header, ack, data, ack. */
     link->ops->get_bytes(link->ctx, buf, 12, 2000);
-    link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0x1209, NULL, 0), 1000);
+    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x1209, NULL, 0), 1000);
     link->ops->get_bytes(link->ctx, buf, 4 + 4, 2000);
-    link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0xABD1, NULL, 0), 1000);
+    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0xABD1, NULL, 0), 1000);
     /* Request, then the absurd header. */
     link->ops->get_bytes(link->ctx, buf, 4, 2000);
     put_le32(len, 0xFFFFFFFFu);
-    link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0x9021, len, 4), 1000);
+    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x9021, len, 4), 1000);
     return NULL;
 }
 
 static void test_huge_result_announced(void **state)
 {
     (void)state;
-    omv_rpc_link a, b;
     counting counts = {0, 0};
     omv_rpc_allocator alloc = {count_alloc, count_free, &counts};
     omv_rpc_config cfg = {0};
     cfg.allocator = &alloc;
-    assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
-    omv_rpc_master *m;
-    assert_int_equal(omv_rpc_master_new(&m, &a, &cfg), OMV_RPC_OK);
-    ts_thread t;
-    ts_thread_start(&t, fake_slave, &b);
-    assert_int_equal(omv_rpc_master_call(m, "echo", "abcd", 4, NULL, NULL, 2000, 2000),
+    ts_fake_peer p;
+    ts_fake_peer_start(&p, &cfg, fake_slave);
+    assert_int_equal(omv_rpc_master_call(p.master, "echo", "abcd", 4, NULL, NULL, 2000, 2000),
                      OMV_RPC_ERR_TOO_LARGE);
-    ts_thread_join(&t);
+    ts_fake_peer_join(&p);
     assert_true(counts.largest < 1024 * 1024);
-    omv_rpc_master_free(m);
-    omv_rpc_link_close(&b);
+    ts_fake_peer_close(&p);
     assert_int_equal(counts.live, 0);
 }
 
@@ -244,15 +211,15 @@ static void *flaky_slave(void *arg)
     omv_rpc_link *link = arg;
     uint8_t buf[64], pkt[64], len[4];
     link->ops->get_bytes(link->ctx, buf, 12, 2000);
-    link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0x1209, NULL, 0), 1000);
+    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x1209, NULL, 0), 1000);
     link->ops->get_bytes(link->ctx, buf, 4 + 4, 2000);
-    link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0xABD1, NULL, 0), 1000);
+    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0xABD1, NULL, 0), 1000);
     put_le32(len, 5);
     for (int attempt = 0; attempt < 2; attempt++) {
         link->ops->get_bytes(link->ctx, buf, 4, 2000); /* result header request */
-        link->ops->put_bytes(link->ctx, pkt, make_packet(pkt, 0x9021, len, 4), 1000);
+        link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x9021, len, 4), 1000);
         link->ops->get_bytes(link->ctx, buf, 4, 2000); /* result data request */
-        size_t n = make_packet(pkt, 0x1DBA, (const uint8_t *)"hello", 5);
+        size_t n = ts_packet(pkt, 0x1DBA, (const uint8_t *)"hello", 5);
         if (attempt == 0) {
             pkt[4] ^= 0x20; /* "heLlo" with the CRC of "hello" */
         }
@@ -264,22 +231,17 @@ static void *flaky_slave(void *arg)
 static void test_corrupt_result_retried(void **state)
 {
     (void)state;
-    omv_rpc_link a, b;
-    assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
-    omv_rpc_master *m;
-    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
-    ts_thread t;
-    ts_thread_start(&t, flaky_slave, &b);
+    ts_fake_peer p;
+    ts_fake_peer_start(&p, NULL, flaky_slave);
     const uint8_t *res;
     size_t len;
-    assert_int_equal(omv_rpc_master_call(m, "echo", "abcd", 4, &res, &len, 2000, 5000),
+    assert_int_equal(omv_rpc_master_call(p.master, "echo", "abcd", 4, &res, &len, 2000, 5000),
                      OMV_RPC_OK);
     assert_int_equal(len, 5);
     assert_memory_equal(res, "hello", 5);
-    assert_true(omv_rpc_master_retries(m) >= 1);
-    ts_thread_join(&t);
-    omv_rpc_master_free(m);
-    omv_rpc_link_close(&b);
+    assert_true(omv_rpc_master_retries(p.master) >= 1);
+    ts_fake_peer_join(&p);
+    ts_fake_peer_close(&p);
 }
 
 int main(void)

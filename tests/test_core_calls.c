@@ -6,90 +6,31 @@
 
 #include <stdio.h>
 
+#include "call_checks.h"
 #include "endpoint.h"
+#include "rig.h"
 #include "test_support.h"
-
-typedef struct rig {
-    omv_rpc_master *master;
-    omv_rpc_slave *slave;
-    ts_slave_thread thread;
-} rig;
-
-static void rig_open(rig *r, const omv_rpc_config *mcfg, const omv_rpc_config *scfg)
-{
-    omv_rpc_link a, b;
-    memset(r, 0, sizeof *r);
-    assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_master_new(&r->master, &a, mcfg), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&r->slave, &b, scfg), OMV_RPC_OK);
-    ts_register_standard_callbacks(r->slave);
-}
-
-static void rig_close(rig *r)
-{
-    omv_rpc_master_free(r->master);
-    omv_rpc_slave_free(r->slave);
-}
 
 static void test_random_sizes(void **state)
 {
     (void)state;
-    rig r;
-    rig_open(&r, NULL, NULL);
-    ts_slave_thread_start(&r.thread, r.slave);
-    const size_t max = 6u * 1024 * 1024;
-    uint8_t *arg = malloc(max);
-    uint32_t seed = 42;
-    size_t sizes[40];
-    size_t n = 0;
-    sizes[n++] = 0;
-    sizes[n++] = 1;
-    sizes[n++] = 59;
-    sizes[n++] = 60; /* around the small-packet path */
-    sizes[n++] = 61;
-    sizes[n++] = max;
-    while (n < 30) {
-        /* Sizes spread over every order of magnitude up to 6 MiB. */
-        size_t magnitude = (size_t)1 << (ts_rand(&seed) % 22);
-        sizes[n++] = magnitude + ts_rand(&seed) % magnitude;
-    }
-    for (size_t i = 0; i < n; i++) {
-        ts_fill_random(arg, sizes[i], (uint32_t)i);
-        const uint8_t *res;
-        size_t res_len;
-        assert_int_equal(
-            omv_rpc_master_call(r.master, "echo", arg, sizes[i], &res, &res_len, 1000, 1000),
-            OMV_RPC_OK);
-        assert_int_equal(res_len, sizes[i]);
-        assert_memory_equal(res, arg, sizes[i]);
-
-        uint8_t want[4];
-        put_le32(want, (uint32_t)sizes[i]);
-        assert_int_equal(
-            omv_rpc_master_call(r.master, "pattern", want, 4, &res, &res_len, 1000, 1000),
-            OMV_RPC_OK);
-        assert_int_equal(res_len, sizes[i]);
-        ts_pattern(arg, sizes[i]);
-        assert_memory_equal(res, arg, sizes[i]);
-    }
-    assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
-    assert_int_equal(omv_rpc_slave_calls_served(r.slave), 2 * n);
-    free(arg);
-    rig_close(&r);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
+    /* Around the small-packet path (60 bytes), and sizes spread over every
+     * order of magnitude below 4 MiB, then 6 MiB. */
+    size_t sizes[30] = {0, 1, 59, 60, 61, 6u * 1024 * 1024};
+    ts_spread_sizes(sizes, 6, 30, 42, 22);
+    ts_rig_check_call_sizes(&r, sizes, 30);
+    ts_rig_close(&r);
 }
 
 static void test_unknown_and_empty(void **state)
 {
     (void)state;
-    rig r;
-    rig_open(&r, NULL, NULL);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
     ts_slave_thread_start(&r.thread, r.slave);
-    const uint8_t *res = (const uint8_t *)"x";
-    size_t res_len = 99;
-    assert_int_equal(omv_rpc_master_call(r.master, "no_such_function", "abc", 3, &res, &res_len,
-                                         1000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(res_len, 0);
+    ts_check_unknown_function(r.master);
     assert_int_equal(omv_rpc_master_call(r.master, "nothing", NULL, 0, NULL, NULL, 1000, 1000),
                      OMV_RPC_OK);
     /* Bad arguments are refused without touching the link. */
@@ -100,14 +41,14 @@ static void test_unknown_and_empty(void **state)
     assert_int_equal(omv_rpc_master_call(NULL, "echo", NULL, 0, NULL, NULL, 10, 10),
                      OMV_RPC_ERR_INVALID_ARG);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 static void test_call_into(void **state)
 {
     (void)state;
-    rig r;
-    rig_open(&r, NULL, NULL);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
     ts_slave_thread_start(&r.thread, r.slave);
     uint8_t buf[100], arg[4];
     size_t len = 0;
@@ -126,7 +67,7 @@ static void test_call_into(void **state)
                      OMV_RPC_ERR_BUFFER_TOO_SMALL);
     assert_int_equal(len, 101);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 static void test_limits(void **state)
@@ -135,8 +76,8 @@ static void test_limits(void **state)
     omv_rpc_config mcfg = {0}, scfg = {0};
     mcfg.max_payload = 1000;
     scfg.max_payload = 2000;
-    rig r;
-    rig_open(&r, &mcfg, &scfg);
+    ts_rig r;
+    ts_rig_open_pair(&r, &mcfg, &scfg);
     ts_slave_thread_start(&r.thread, r.slave);
     uint8_t big[3000] = {0}, arg[4];
     /* Argument over our own limit: refused before anything is sent. */
@@ -161,7 +102,7 @@ static void test_limits(void **state)
     assert_int_equal(omv_rpc_master_call(r.master, "echo", big, 1000, NULL, NULL, 1000, 1000),
                      OMV_RPC_OK);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 static void test_slave_refuses_large_argument(void **state)
@@ -169,8 +110,8 @@ static void test_slave_refuses_large_argument(void **state)
     (void)state;
     omv_rpc_config scfg = {0};
     scfg.max_payload = 2000;
-    rig r;
-    rig_open(&r, NULL, &scfg);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, &scfg);
     ts_slave_thread_start(&r.thread, r.slave);
     static uint8_t big[3000];
     assert_int_equal(omv_rpc_master_call(r.master, "echo", big, 2001, NULL, NULL, 200, 200),
@@ -182,63 +123,27 @@ static void test_slave_refuses_large_argument(void **state)
                      OMV_RPC_OK);
     assert_int_equal(len, 2000);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* Cut-through: the slave's scheduled callback writes raw bytes. */
-static void put_raw(omv_rpc_slave *s, void *user)
-{
-    size_t n = *(size_t *)user;
-    uint8_t *buf = malloc(n);
-    ts_pattern(buf, n);
-    omv_rpc_put_bytes(omv_rpc_slave_link(s), buf, n, 1000);
-    free(buf);
-}
-
-static void cb_cut_through(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
-{
-    if (len == 4) {
-        *(size_t *)user = get_le32(arg);
-        omv_rpc_slave_schedule_callback(s, put_raw, user);
-    }
-}
-
 static void test_cut_through(void **state)
 {
     (void)state;
-    rig r;
-    size_t n = 0;
-    rig_open(&r, NULL, NULL);
-    omv_rpc_slave_register_callback(r.slave, "cut_through", cb_cut_through, &n);
-    ts_slave_thread_start(&r.thread, r.slave);
-    size_t sizes[] = {1, 1000, 65536, 3u * 1024 * 1024 + 17};
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        uint8_t arg[4];
-        put_le32(arg, (uint32_t)sizes[i]);
-        assert_int_equal(omv_rpc_master_call(r.master, "cut_through", arg, 4, NULL, NULL, 1000,
-                                             1000),
-                         OMV_RPC_OK);
-        uint8_t *got = malloc(sizes[i]), *want = malloc(sizes[i]);
-        ts_pattern(want, sizes[i]);
-        assert_int_equal(omv_rpc_get_bytes(omv_rpc_master_link(r.master), got, sizes[i], 1000),
-                         OMV_RPC_OK);
-        assert_memory_equal(got, want, sizes[i]);
-        free(got);
-        free(want);
-        /* A normal call right after still works. */
-        assert_int_equal(omv_rpc_master_call(r.master, "echo", "ok", 2, NULL, NULL, 1000, 1000),
-                         OMV_RPC_OK);
-    }
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
+    const size_t sizes[] = {1, 1000, 65536, 3u * 1024 * 1024 + 17};
+    ts_rig_check_cut_through(&r, sizes, sizeof sizes / sizeof sizes[0]);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* The master times out while no slave serves, then succeeds again. */
 static void test_timeouts_then_success(void **state)
 {
     (void)state;
-    rig r;
-    rig_open(&r, NULL, NULL);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
     assert_int_equal(omv_rpc_master_call(r.master, "echo", "a", 1, NULL, NULL, 100, 100),
                      OMV_RPC_ERR_SEND_TIMEOUT);
     assert_true(omv_rpc_master_retries(r.master) > 0);
@@ -246,15 +151,10 @@ static void test_timeouts_then_success(void **state)
     assert_int_equal(omv_rpc_slave_loop_once(r.slave, 0, 0), OMV_RPC_ERR_TIMEOUT);
     ts_slave_thread_start(&r.thread, r.slave);
     for (int i = 0; i < 3; i++) {
-        const uint8_t *res;
-        size_t len;
-        assert_int_equal(omv_rpc_master_call(r.master, "echo", "back", 4, &res, &len, 1000, 1000),
-                         OMV_RPC_OK);
-        assert_int_equal(len, 4);
-        assert_memory_equal(res, "back", 4);
+        ts_check_echo(r.master, "back", 4, 1000, 1000);
     }
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* A slave that is freed and replaced mid-session on the same link end is
@@ -296,9 +196,9 @@ static void loop_cb(omv_rpc_slave *s, void *user)
 static void test_loop_callback_and_stop(void **state)
 {
     (void)state;
-    rig r;
+    ts_rig r;
     int passes = 0;
-    rig_open(&r, NULL, NULL);
+    ts_rig_open_pair(&r, NULL, NULL);
     omv_rpc_slave_setup_loop_callback(r.slave, loop_cb, &passes);
     assert_int_equal(omv_rpc_slave_loop(r.slave, 10, 10), OMV_RPC_ERR_STOPPED);
     assert_int_equal(passes, 3);
@@ -306,7 +206,7 @@ static void test_loop_callback_and_stop(void **state)
     omv_rpc_slave_clear_stop(r.slave);
     omv_rpc_slave_setup_loop_callback(r.slave, NULL, NULL);
     assert_int_equal(omv_rpc_slave_loop_once(r.slave, 10, 10), OMV_RPC_ERR_TIMEOUT);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 static void cb_upper(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
@@ -321,8 +221,8 @@ static void cb_upper(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *use
 static void test_register_replace_and_full(void **state)
 {
     (void)state;
-    rig r;
-    rig_open(&r, NULL, NULL);
+    ts_rig r;
+    ts_rig_open_pair(&r, NULL, NULL);
     /* Registering "echo" again replaces it (the later registration wins). */
     assert_int_equal(omv_rpc_slave_register_callback(r.slave, "echo", cb_upper, NULL), OMV_RPC_OK);
     char name[32];
@@ -351,7 +251,7 @@ static void test_register_replace_and_full(void **state)
                      OMV_RPC_OK);
     assert_int_equal(len, 0);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 int main(void)

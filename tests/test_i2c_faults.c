@@ -5,24 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_checks.h"
 #include "i2c_internal.h"
+#include "log_capture.h"
+#include "rig.h"
 #include "test_i2c_spi_sim.h"
 #include "test_support.h"
-
-typedef struct captured {
-    char text[1024];
-} captured;
-
-static void capture(void *user, omv_rpc_log_level level, const char *message)
-{
-    captured *c = user;
-    size_t used = strlen(c->text);
-    if (used + strlen(message) + 2 < sizeof c->text) {
-        strcat(c->text, message);
-        strcat(c->text, "\n");
-    }
-    ts_log(NULL, level, message);
-}
 
 /* No slave answers: reads fail NOT_READY after polling, calls time out. */
 static void no_slave(int spi, sim_idle idle)
@@ -67,19 +55,14 @@ static void test_wrong_address(void **state)
     omv_rpc_link a, b;
     assert_int_equal(sim_i2c_master_open(bus, &a, 0x13, NULL), OMV_RPC_OK);
     sim_slave_open(bus, &b);
-    omv_rpc_master *m;
-    omv_rpc_slave *s;
-    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&s, &b, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(s);
-    ts_slave_thread t = {0};
-    ts_slave_thread_start(&t, s);
-    assert_int_equal(omv_rpc_master_call(m, "echo", "abc", 3, NULL, NULL, 100, 100),
+    ts_rig r;
+    ts_rig_open(&r, &a, NULL, &b, NULL);
+    ts_slave_thread_start(&r.thread, r.slave);
+    assert_int_equal(omv_rpc_master_call(r.master, "echo", "abc", 3, NULL, NULL, 100, 100),
                      OMV_RPC_ERR_SEND_TIMEOUT);
-    assert_int_equal(omv_rpc_slave_calls_served(s), 0);
-    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
-    omv_rpc_master_free(m);
-    omv_rpc_slave_free(s);
+    assert_int_equal(omv_rpc_slave_calls_served(r.slave), 0);
+    assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
+    ts_rig_close(&r);
     sim_bus_free(bus);
 }
 
@@ -117,12 +100,7 @@ static void test_late_slave(void **state)
         ts_register_standard_callbacks(l.slave);
         ts_thread t;
         ts_thread_start(&t, late_slave, &l);
-        const uint8_t *result;
-        size_t len;
-        assert_int_equal(omv_rpc_master_call(m, "echo", "late", 4, &result, &len, 3000, 3000),
-                         OMV_RPC_OK);
-        assert_int_equal(len, 4);
-        assert_memory_equal(result, "late", 4);
+        ts_check_echo(m, "late", 4, 3000, 3000);
         assert_true(omv_rpc_master_retries(m) > 0);
         ts_thread_join(&t);
         assert_int_equal(l.result, OMV_RPC_OK);
@@ -176,8 +154,8 @@ static void test_broken_bus_and_bad_arguments(void **state)
     assert_int_equal(closed_count, 1);
 
     /* Bad addresses are refused and the bus is closed at once. */
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     assert_int_equal(omv_rpc_i2c_master_open_bus(&l, &broken_ops, NULL, 0x80, 0, &log),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_non_null(strstr(c.text, "0x80 is not a 7-bit slave address"));
@@ -220,8 +198,8 @@ static void test_pacing(void **state)
 static void test_real_backends_missing(void **state)
 {
     (void)state;
-    captured c = {""};
-    omv_rpc_log log = {capture, &c};
+    ts_log_capture c = {""};
+    omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
     assert_int_equal(omv_rpc_i2c_master_open(&l, "/dev/i2c-99", 0x12, 0, &log),
                      OMV_RPC_ERR_NO_SUCH_PORT);
@@ -243,13 +221,19 @@ static void test_real_backends_missing(void **state)
                      OMV_RPC_ERR_NO_SUCH_PORT);
     assert_null(m);
     /* errno mapping for transfers and opening. */
-    assert_int_equal(omv_rpc_bus_transfer_status(EREMOTEIO), OMV_RPC_ERR_NOT_READY);
-    assert_int_equal(omv_rpc_bus_transfer_status(ENXIO), OMV_RPC_ERR_NOT_READY);
-    assert_int_equal(omv_rpc_bus_transfer_status(EMSGSIZE), OMV_RPC_ERR_TOO_LARGE);
-    assert_int_equal(omv_rpc_bus_transfer_status(ENODEV), OMV_RPC_ERR_LINK);
-    assert_int_equal(omv_rpc_bus_open_status(EACCES), OMV_RPC_ERR_PERMISSION);
-    assert_int_equal(omv_rpc_bus_open_status(EBUSY), OMV_RPC_ERR_BUSY);
-    assert_int_equal(omv_rpc_bus_open_status(ENOENT), OMV_RPC_ERR_NO_SUCH_PORT);
+    static const ts_errno_case transfer[] = {
+        {EREMOTEIO, OMV_RPC_ERR_NOT_READY},
+        {ENXIO, OMV_RPC_ERR_NOT_READY},
+        {EMSGSIZE, OMV_RPC_ERR_TOO_LARGE},
+        {ENODEV, OMV_RPC_ERR_LINK},
+    };
+    static const ts_errno_case opening[] = {
+        {EACCES, OMV_RPC_ERR_PERMISSION},
+        {EBUSY, OMV_RPC_ERR_BUSY},
+        {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT},
+    };
+    ts_check_errno_map(omv_rpc_bus_transfer_status, transfer, sizeof transfer / sizeof transfer[0]);
+    ts_check_errno_map(omv_rpc_bus_open_status, opening, sizeof opening / sizeof opening[0]);
 }
 
 static void test_all_equal_rule(void **state)

@@ -106,10 +106,7 @@ static void test_host_not_found(void **state)
 static void test_errno_mapping(void **state)
 {
     (void)state;
-    static const struct {
-        int err;
-        omv_rpc_status st;
-    } map[] = {
+    static const ts_errno_case map[] = {
         {EADDRINUSE, OMV_RPC_ERR_ADDR_IN_USE},  {EACCES, OMV_RPC_ERR_PERMISSION},
         {EPERM, OMV_RPC_ERR_PERMISSION},        {ENETUNREACH, OMV_RPC_ERR_UNREACHABLE},
         {EHOSTUNREACH, OMV_RPC_ERR_UNREACHABLE}, {ENETDOWN, OMV_RPC_ERR_UNREACHABLE},
@@ -118,9 +115,7 @@ static void test_errno_mapping(void **state)
         {ETIMEDOUT, OMV_RPC_ERR_TIMEOUT},       {ENOBUFS, OMV_RPC_ERR_NO_MEMORY},
         {EBADF, OMV_RPC_ERR_LINK},              {EIO, OMV_RPC_ERR_LINK},
     };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        assert_int_equal(omv_rpc_net_status_from_errno(map[i].err), map[i].st);
-    }
+    ts_check_errno_map(omv_rpc_net_status_from_errno, map, sizeof map / sizeof map[0]);
 }
 
 static void test_bad_arguments(void **state)
@@ -206,7 +201,7 @@ static void test_connection_refused(void **state)
     assert_int_equal(link.ops->put_bytes(link.ctx, out, 4, 10), OMV_RPC_ERR_TIMEOUT);
     int fake = tn_udp_socket("127.0.0.3", port);
     uint8_t header[8] = {1, 2, 3, 4, 0x88, 0x13, 0, 0}, packet[12], got[12];
-    tn_packet(packet, 0x1209, header, 8);
+    ts_packet(packet, 0x1209, header, 8);
     tn_udp_send(fake, TN_SLAVE_IP, port, packet, 12);
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
     assert_memory_equal(got, packet, 12);
@@ -322,7 +317,7 @@ static void test_slave_allowed_and_lock(void **state)
     int m4 = tn_udp_socket("127.0.0.4", port);
     int m5 = tn_udp_socket("127.0.0.5", port);
     uint8_t header[8] = {0}, packet[12], got[12];
-    tn_packet(packet, 0x1209, header, 8);
+    ts_packet(packet, 0x1209, header, 8);
 
     tn_udp_send(m5, TN_SLAVE_IP, port, packet, 12); /* not allowed */
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);

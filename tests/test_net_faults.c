@@ -29,13 +29,13 @@ static void test_slave_restarted(void **state)
     tn_pair p;
     tn_open(&p);
     tn_start(&p);
-    tn_check_echo(p.master, 100, 1, 2000);
-    tn_check_echo(p.master, 100000, 2, 2000);
+    ts_check_echo_random(p.master, 100, 1, 2000);
+    ts_check_echo_random(p.master, 100000, 2, 2000);
     tn_close_slave(&p);
     tn_open_slave(&p);
     tn_start(&p);
-    tn_check_echo(p.master, 100, 3, 2000);
-    tn_check_echo(p.master, 100000, 4, 2000);
+    ts_check_echo_random(p.master, 100, 3, 2000);
+    ts_check_echo_random(p.master, 100000, 4, 2000);
     /* The master dropped the old slave's connection for the new one. */
     assert_int_equal(tn_master_net(&p)->stats.accepted, 2);
     tn_close(&p);
@@ -63,7 +63,7 @@ static void test_tcp_cut_sending_result(void **state)
     ts_pattern(want, len);
     assert_memory_equal(res, want, len);
     free(want);
-    tn_check_echo(p.master, 300000, 5, 2000);
+    ts_check_echo_random(p.master, 300000, 5, 2000);
     tn_close(&p);
 }
 
@@ -75,12 +75,12 @@ static void test_tcp_cut_sending_argument(void **state)
     tn_pair p;
     tn_open(&p);
     tn_start(&p);
-    tn_check_echo(p.master, 5000, 1, 2000); /* a connection to cut */
+    ts_check_echo_random(p.master, 5000, 1, 2000); /* a connection to cut */
     tn_master_net(&p)->fault.tcp_cut_after = 200000;
-    tn_check_echo(p.master, 1u << 20, 2, 3000);
+    ts_check_echo_random(p.master, 1u << 20, 2, 3000);
     assert_true(omv_rpc_master_retries(p.master) >= 1);
     assert_int_equal(tn_master_net(&p)->stats.accepted, 2);
-    tn_check_echo(p.master, 1u << 20, 3, 3000);
+    ts_check_echo_random(p.master, 1u << 20, 3, 3000);
     tn_close(&p);
 }
 
@@ -154,7 +154,7 @@ static void test_each_datagram_lost_duplicated_reordered(void **state)
                 atomic_store(&on[who].action, (int)cases[c].action);
                 atomic_store(&on[who].at, k);
                 /* 300 bytes: each packet is one datagram. */
-                tn_check_echo(p.master, 300, seed++, LOSSY_MASTER_MS);
+                ts_check_echo_random(p.master, 300, seed++, LOSSY_MASTER_MS);
                 assert_true(atomic_load(&on[who].hit));
             }
         }
@@ -202,22 +202,22 @@ static size_t forge(uint8_t *out, uint32_t *rng)
     ts_fill_random(payload, sizeof payload, ts_rand(rng));
     switch (kind) {
     case 0:
-        return tn_packet(out, 0x1209, NULL, 0); /* command header ack */
+        return ts_packet(out, 0x1209, NULL, 0); /* command header ack */
     case 1:
-        return tn_packet(out, 0xABD1, NULL, 0); /* command data ack */
+        return ts_packet(out, 0xABD1, NULL, 0); /* command data ack */
     case 2:
-        return tn_packet(out, 0x9021, payload, 4); /* result header */
+        return ts_packet(out, 0x9021, payload, 4); /* result header */
     case 3:
-        return tn_packet(out, 0x1DBA, payload, len); /* result data */
+        return ts_packet(out, 0x1DBA, payload, len); /* result data */
     case 4: {
         uint8_t header[8];
         uint32_t command = omv_rpc_hash_str("echo");
         memcpy(header, &command, 4);
         memcpy(header + 4, &len, 4);
-        return tn_packet(out, 0x1209, header, 8); /* a command header */
+        return ts_packet(out, 0x1209, header, 8); /* a command header */
     }
     case 5:
-        return tn_packet(out, 0x9021, NULL, 0); /* result request */
+        return ts_packet(out, 0x9021, NULL, 0); /* result request */
     default:
         memcpy(out, payload, len + 4);
         return len + 4;
@@ -279,7 +279,7 @@ static net_fault_action stale_before_data_request(void *user, const uint8_t *dat
         return NET_FAULT_SEND;
     }
     uint8_t request[4];
-    send_from(sr->master, sr->slave, request, tn_packet(request, 0x9021, NULL, 0));
+    send_from(sr->master, sr->slave, request, ts_packet(request, 0x9021, NULL, 0));
     send_from(sr->slave, sr->master, data, len);
     usleep(200000); /* the master takes the header and asks for the data */
     return NET_FAULT_DROP; /* sent above */
@@ -298,7 +298,7 @@ static void test_stale_result_request_before_data_request(void **state)
     sr.slave->fault.user = &sr;
     tn_start(&p);
     uint32_t retries = omv_rpc_master_retries(p.master);
-    tn_check_echo(p.master, 100000, 77, 10000);
+    ts_check_echo_random(p.master, 100000, 77, 10000);
     assert_true(atomic_load(&sr.injected));
     assert_int_equal(omv_rpc_master_retries(p.master), retries);
     tn_close_slave(&p);
@@ -314,7 +314,7 @@ static void test_third_host(void **state)
     /* The slave serves our master from its first call on (an idle slave
      * with no allowed list serves whoever calls first: the list is the
      * protection for that). */
-    tn_check_echo(p.master, 10, 499, 2000);
+    ts_check_echo_random(p.master, 10, 499, 2000);
     intruder in = {p.port, 0, 0, 0};
     ts_thread t;
     ts_thread_start(&t, intrude, &in);
@@ -324,7 +324,7 @@ static void test_third_host(void **state)
      * timing which ones it reads). */
     for (uint32_t i = 0; i < 12 || (m->stats.ignored == 0 && i < 400); i++) {
         static const size_t sizes[] = {3, 1396, 1397, 300000};
-        tn_check_echo(p.master, sizes[i % 4], 500 + i, 3000);
+        ts_check_echo_random(p.master, sizes[i % 4], 500 + i, 3000);
     }
     atomic_store(&in.stop, 1);
     ts_thread_join(&t);

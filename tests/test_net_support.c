@@ -130,33 +130,3 @@ void tn_udp_send(int fd, const char *ip, uint16_t port, const void *data, size_t
     inet_pton(AF_INET, ip, &to.sin_addr);
     assert_int_equal(sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
 }
-
-size_t tn_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len)
-{
-    out[0] = (uint8_t)magic;
-    out[1] = (uint8_t)(magic >> 8);
-    if (len) {
-        memcpy(out + 2, payload, len);
-    }
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, len + 2);
-    out[len + 2] = (uint8_t)crc;
-    out[len + 3] = (uint8_t)(crc >> 8);
-    return len + 4;
-}
-
-void tn_check_echo(omv_rpc_master *m, size_t len, uint32_t seed, uint32_t timeout_ms)
-{
-    uint8_t *arg = malloc(len ? len : 1);
-    assert_non_null(arg);
-    ts_fill_random(arg, len, seed);
-    const uint8_t *res = NULL;
-    size_t res_len = 0;
-    assert_int_equal(omv_rpc_master_call(m, "echo", arg, len, &res, &res_len, timeout_ms,
-                                         timeout_ms),
-                     OMV_RPC_OK);
-    assert_int_equal(res_len, len);
-    if (len) {
-        assert_memory_equal(res, arg, len);
-    }
-    free(arg);
-}

@@ -1,9 +1,13 @@
 /* Helpers shared by the network link tests: a free port on both loopback
  * addresses, a master on 127.0.0.1 and a slave on 127.0.0.2 on that port,
- * a raw UDP socket to play a third host, and the links' internal state. */
+ * a raw UDP socket to play a third host, and the links' internal state.
+ * Packets to send by hand (ts_packet) and echo checks come from the
+ * shared support. */
 #ifndef OMV_RPC_TEST_NET_SUPPORT_H
 #define OMV_RPC_TEST_NET_SUPPORT_H
 
+#include "call_checks.h"
+#include "fake_peer.h"
 #include "net_internal.h"
 #include "test_support.h"
 
@@ -40,10 +44,4 @@ net_link *tn_slave_net(tn_pair *p);
 int tn_udp_socket(const char *ip, uint16_t port);
 /* Send `len` bytes from `fd` to ip:port. */
 void tn_udp_send(int fd, const char *ip, uint16_t port, const void *data, size_t len);
-/* A packet (magic | payload | crc) into `out`; returns its length. */
-size_t tn_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len);
-
-/* Calls "echo" with `len` bytes (seeded) and checks the result. */
-void tn_check_echo(omv_rpc_master *m, size_t len, uint32_t seed, uint32_t timeout_ms);
-
 #endif

@@ -7,249 +7,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "endpoint.h"
+#include "call_checks.h"
 #include "pty_pair.h"
+#include "rig.h"
+#include "stream_jobs.h"
 #include "test_support.h"
 
 static const omv_rpc_log test_log = {ts_log, NULL};
 
-typedef struct rig {
-    pty_pair pty;
-    omv_rpc_master *master;
-    omv_rpc_slave *slave;
-    ts_slave_thread thread;
-} rig;
-
-/* Master on /dev/pts/N by path, slave on the controller's descriptor. */
-static void rig_open(rig *r, uint32_t baud)
+/* Master on /dev/pts/N by path, slave on the controller's descriptor
+ * (which the slave's link then owns: the pair holds nothing more). */
+static void rig_open(ts_rig *r, uint32_t baud)
 {
-    memset(r, 0, sizeof *r);
-    pty_pair_open(&r->pty);
+    pty_pair pty;
+    pty_pair_open(&pty);
     omv_rpc_link ml, sl;
-    assert_int_equal(omv_rpc_serial_open(&ml, r->pty.path, baud, &test_log), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&r->pty), "ptmx",
-                                            baud, &test_log),
+    assert_int_equal(omv_rpc_serial_open(&ml, pty.path, baud, &test_log), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", baud,
+                                            &test_log),
                      OMV_RPC_OK);
     assert_true(ml.flags & OMV_RPC_LINK_BYTE_STREAM);
-    assert_int_equal(omv_rpc_master_new(&r->master, &ml, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_new(&r->slave, &sl, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(r->slave);
-}
-
-static void rig_close(rig *r)
-{
-    omv_rpc_master_free(r->master);
-    omv_rpc_slave_free(r->slave);
-    pty_pair_close(&r->pty);
+    ts_rig_open(r, &ml, NULL, &sl, NULL);
 }
 
 static void check_echo(omv_rpc_master *m, const uint8_t *arg, size_t len)
 {
-    const uint8_t *res;
-    size_t res_len;
-    assert_int_equal(omv_rpc_master_call(m, "echo", arg, len, &res, &res_len, 1000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(res_len, len);
-    if (len) {
-        assert_memory_equal(res, arg, len);
-    }
+    ts_check_echo(m, arg, len, 1000, 1000);
 }
 
 static void test_random_sizes(void **state)
 {
     (void)state;
-    rig r;
+    ts_rig r;
     rig_open(&r, 0);
-    ts_slave_thread_start(&r.thread, r.slave);
-    const size_t max = 4u * 1024 * 1024;
-    uint8_t *arg = malloc(max);
-    assert_non_null(arg);
-    size_t sizes[20] = {0, 1, 59, 60, 61, 4095, 4096, 4097, max};
-    size_t n = 9;
-    uint32_t seed = 7;
-    while (n < 20) {
-        size_t magnitude = (size_t)1 << (ts_rand(&seed) % 21);
-        sizes[n++] = magnitude + ts_rand(&seed) % magnitude;
-    }
-    for (size_t i = 0; i < n; i++) {
-        ts_fill_random(arg, sizes[i], (uint32_t)i);
-        check_echo(r.master, arg, sizes[i]);
-        uint8_t want[4];
-        put_le32(want, (uint32_t)sizes[i]);
-        const uint8_t *res;
-        size_t res_len;
-        assert_int_equal(
-            omv_rpc_master_call(r.master, "pattern", want, 4, &res, &res_len, 1000, 1000),
-            OMV_RPC_OK);
-        assert_int_equal(res_len, sizes[i]);
-        ts_pattern(arg, sizes[i]);
-        assert_memory_equal(res, arg, sizes[i]);
-    }
-    assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
-    assert_int_equal(omv_rpc_slave_calls_served(r.slave), 2 * n);
-    free(arg);
-    rig_close(&r);
+    size_t sizes[20] = {0, 1, 59, 60, 61, 4095, 4096, 4097, 4u * 1024 * 1024};
+    ts_spread_sizes(sizes, 9, 20, 7, 21);
+    ts_rig_check_call_sizes(&r, sizes, 20);
+    ts_rig_close(&r);
 }
 
 static void test_unknown_function(void **state)
 {
     (void)state;
-    rig r;
+    ts_rig r;
     rig_open(&r, 115200);
     ts_slave_thread_start(&r.thread, r.slave);
-    const uint8_t *res = (const uint8_t *)"x";
-    size_t res_len = 99;
-    assert_int_equal(omv_rpc_master_call(r.master, "no_such_function", "abc", 3, &res, &res_len,
-                                         1000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(res_len, 0);
+    ts_check_unknown_function(r.master);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* Cut-through: the slave's scheduled callback writes raw bytes. */
-static void put_raw(omv_rpc_slave *s, void *user)
-{
-    size_t n = *(size_t *)user;
-    uint8_t *buf = malloc(n);
-    ts_pattern(buf, n);
-    omv_rpc_put_bytes(omv_rpc_slave_link(s), buf, n, 1000);
-    free(buf);
-}
-
-static void cb_cut_through(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
-{
-    (void)arg;
-    (void)len;
-    omv_rpc_slave_schedule_callback(s, put_raw, user);
-}
-
 static void test_cut_through(void **state)
 {
     (void)state;
-    rig r;
+    ts_rig r;
     rig_open(&r, 0);
-    size_t sizes[] = {1, 1000, 300000};
-    size_t current = 0;
-    omv_rpc_slave_register_callback(r.slave, "cut", cb_cut_through, &current);
-    ts_slave_thread_start(&r.thread, r.slave);
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        current = sizes[i];
-        assert_int_equal(omv_rpc_master_call(r.master, "cut", NULL, 0, NULL, NULL, 1000, 1000),
-                         OMV_RPC_OK);
-        uint8_t *got = malloc(sizes[i]), *want = malloc(sizes[i]);
-        assert_int_equal(omv_rpc_get_bytes(omv_rpc_master_link(r.master), got, sizes[i], 1000),
-                         OMV_RPC_OK);
-        ts_pattern(want, sizes[i]);
-        assert_memory_equal(got, want, sizes[i]);
-        free(got);
-        free(want);
-    }
-    check_echo(r.master, (const uint8_t *)"after", 5);
+    const size_t sizes[] = {1, 1000, 300000};
+    ts_rig_check_cut_through(&r, sizes, sizeof sizes / sizeof sizes[0]);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* ------------------------------------------------------------ streams */
 
-typedef struct writer_job {
-    uint32_t frames; /* frames to send before the writer ends (0: never) */
-    uint32_t sent;
-    size_t frame_size;
-    uint8_t *frame;
-    omv_rpc_status result;
-} writer_job;
-
-static int next_frame(void *user, const uint8_t **frame, size_t *len)
-{
-    writer_job *j = user;
-    if (j->frames && j->sent == j->frames) {
-        return 1;
-    }
-    size_t size = j->frame_size - (j->sent % 7);
-    put_le32(j->frame, j->sent);
-    for (size_t i = 4; i < size; i++) {
-        j->frame[i] = (uint8_t)(i * 31 + j->sent);
-    }
-    j->sent++;
-    *frame = j->frame;
-    *len = size;
-    return 0;
-}
-
-static void start_writer(omv_rpc_slave *s, void *user)
-{
-    writer_job *j = user;
-    j->result = omv_rpc_slave_stream_writer(s, next_frame, j, 1000);
-}
-
-static void cb_stream(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
-{
-    (void)arg;
-    (void)len;
-    omv_rpc_slave_schedule_callback(s, start_writer, user);
-}
-
-typedef struct reader_job {
-    uint32_t stop_after; /* 0: never */
-    uint32_t received;
-    int bad;
-} reader_job;
-
-static int check_frame(void *user, const uint8_t *frame, size_t len)
-{
-    reader_job *r = user;
-    if (len < 4 || get_le32(frame) != r->received) {
-        r->bad = 1;
-        return 1;
-    }
-    for (size_t i = 4; i < len; i++) {
-        if (frame[i] != (uint8_t)(i * 31 + r->received)) {
-            r->bad = 1;
-            return 1;
-        }
-    }
-    r->received++;
-    return r->stop_after && r->received == r->stop_after;
-}
-
 static void run_stream(uint32_t queue_depth, int reader_ends, size_t frame_size)
 {
-    rig r;
+    ts_rig r;
     rig_open(&r, 0);
-    writer_job w = {0};
-    w.frames = reader_ends ? 0 : 40;
-    w.frame_size = frame_size;
-    w.frame = malloc(frame_size);
-    omv_rpc_slave_register_callback(r.slave, "stream", cb_stream, &w);
-    ts_slave_thread_start(&r.thread, r.slave);
-
-    assert_int_equal(omv_rpc_master_call(r.master, "stream", NULL, 0, NULL, NULL, 1000, 1000),
-                     OMV_RPC_OK);
-    reader_job rd = {reader_ends ? 30u : 0u, 0, 0};
-    omv_rpc_status st = omv_rpc_master_stream_reader(r.master, check_frame, &rd, queue_depth, 1000);
-    assert_false(rd.bad);
-    if (reader_ends) {
-        assert_int_equal(st, OMV_RPC_OK);
-        assert_int_equal(rd.received, 30);
-    } else {
-        assert_int_equal(st, OMV_RPC_ERR_TIMEOUT);
-        assert_int_equal(rd.received, 40);
-    }
-    const uint8_t *res;
-    size_t len;
-    assert_int_equal(omv_rpc_master_call(r.master, "echo", "after", 5, &res, &len, 3000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(len, 5);
-    ts_slave_thread_stop(&r.thread);
-    if (reader_ends) {
-        assert_true(w.result == OMV_RPC_ERR_TIMEOUT || w.result == OMV_RPC_ERR_STREAM_ENDED);
-    } else {
-        assert_int_equal(w.result, OMV_RPC_OK);
-        assert_int_equal(w.sent, 40);
-    }
-    free(w.frame);
-    rig_close(&r);
+    ts_check_stream_to_master(&r, queue_depth, reader_ends, frame_size);
+    ts_rig_close(&r);
 }
 
 static void test_stream_depth_1(void **state)
@@ -320,7 +147,7 @@ static void test_slave_restarts(void **state)
 static void test_master_times_out_then_succeeds(void **state)
 {
     (void)state;
-    rig r;
+    ts_rig r;
     rig_open(&r, 0);
     /* The slave is not running yet. */
     assert_int_equal(omv_rpc_master_call(r.master, "echo", "abc", 3, NULL, NULL, 200, 200),
@@ -335,7 +162,7 @@ static void test_master_times_out_then_succeeds(void **state)
     ts_slave_thread_start(&r.thread, r.slave);
     check_echo(r.master, (const uint8_t *)"again", 5);
     ts_slave_thread_stop(&r.thread);
-    rig_close(&r);
+    ts_rig_close(&r);
 }
 
 /* Rates: a standard one and one termios has no constant for (BOTHER on
@@ -345,14 +172,14 @@ static void test_baud_rates(void **state)
     (void)state;
     const uint32_t rates[] = {115200, 250000, 9600};
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
-        rig r;
+        ts_rig r;
         rig_open(&r, rates[i]);
         ts_slave_thread_start(&r.thread, r.slave);
         uint8_t arg[300];
         ts_fill_random(arg, sizeof arg, 3);
         check_echo(r.master, arg, sizeof arg);
         ts_slave_thread_stop(&r.thread);
-        rig_close(&r);
+        ts_rig_close(&r);
     }
 }
 

@@ -209,16 +209,14 @@ static void test_permission(void **state)
 static void test_errno_mapping(void **state)
 {
     (void)state;
-    assert_int_equal(omv_rpc_serial_status_from_errno(ENOENT), OMV_RPC_ERR_NO_SUCH_PORT);
-    assert_int_equal(omv_rpc_serial_status_from_errno(ENODEV), OMV_RPC_ERR_NO_SUCH_PORT);
-    assert_int_equal(omv_rpc_serial_status_from_errno(ENXIO), OMV_RPC_ERR_NO_SUCH_PORT);
-    assert_int_equal(omv_rpc_serial_status_from_errno(ENOTTY), OMV_RPC_ERR_NO_SUCH_PORT);
-    assert_int_equal(omv_rpc_serial_status_from_errno(EACCES), OMV_RPC_ERR_PERMISSION);
-    assert_int_equal(omv_rpc_serial_status_from_errno(EPERM), OMV_RPC_ERR_PERMISSION);
-    assert_int_equal(omv_rpc_serial_status_from_errno(EBUSY), OMV_RPC_ERR_BUSY);
-    assert_int_equal(omv_rpc_serial_status_from_errno(EWOULDBLOCK), OMV_RPC_ERR_BUSY);
-    assert_int_equal(omv_rpc_serial_status_from_errno(ENOMEM), OMV_RPC_ERR_NO_MEMORY);
-    assert_int_equal(omv_rpc_serial_status_from_errno(EIO), OMV_RPC_ERR_LINK);
+    static const ts_errno_case map[] = {
+        {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENXIO, OMV_RPC_ERR_NO_SUCH_PORT},  {ENOTTY, OMV_RPC_ERR_NO_SUCH_PORT},
+        {EACCES, OMV_RPC_ERR_PERMISSION},   {EPERM, OMV_RPC_ERR_PERMISSION},
+        {EBUSY, OMV_RPC_ERR_BUSY},          {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
+        {ENOMEM, OMV_RPC_ERR_NO_MEMORY},    {EIO, OMV_RPC_ERR_LINK},
+    };
+    ts_check_errno_map(omv_rpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
 }
 
 /* --------------------------------------------------------------- auto */

@@ -141,10 +141,30 @@ void ts_register_standard_callbacks(omv_rpc_slave *slave)
                      OMV_RPC_OK);
 }
 
+void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases,
+                        size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        omv_rpc_status got = map(cases[i].err);
+        if (got != cases[i].status) {
+            fail_msg("errno %d maps to status %d, not %d", cases[i].err, (int)got,
+                     (int)cases[i].status);
+        }
+    }
+}
+
 void ts_log(void *user_data, omv_rpc_log_level level, const char *message)
 {
     (void)user_data;
     if (getenv("OMV_RPC_TEST_LOG")) {
         fprintf(stderr, "[%d] %s\n", (int)level, message);
     }
+}
+
+omv_rpc_config ts_logged_config(void)
+{
+    omv_rpc_config config;
+    memset(&config, 0, sizeof config);
+    config.log.fn = ts_log;
+    return config;
 }

@@ -45,7 +45,18 @@ omv_rpc_status ts_slave_thread_stop(ts_slave_thread *t);
 void ts_register_standard_callbacks(omv_rpc_slave *slave);
 void ts_pattern(uint8_t *buf, size_t len);
 
+/* One errno and the status a link's errno mapping must give for it;
+ * ts_check_errno_map checks a table of them, naming a wrong one. */
+typedef struct ts_errno_case {
+    int err;
+    omv_rpc_status status;
+} ts_errno_case;
+void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases,
+                        size_t count);
+
 /* A log hook that prints to stderr when OMV_RPC_TEST_LOG is set. */
 void ts_log(void *user_data, omv_rpc_log_level level, const char *message);
+/* The default configuration with its log going to ts_log. */
+omv_rpc_config ts_logged_config(void);
 
 #endif
