@@ -3,11 +3,12 @@
  * gathered transfers are cut over the concatenation of their pieces, so a
  * packet is one transfer whatever its pieces. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "can_internal.h"
+#include "iov_util.h"
+#include "link_log.h"
 #include "omv_rpc/clock.h"
 
 typedef struct can_link {
@@ -20,15 +21,10 @@ typedef struct can_link {
 
 void omv_rpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
-    if (!log || !log->fn) {
-        return;
-    }
-    char line[320];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    omv_rpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
-    log->fn(log->user_data, level, line);
 }
 
 omv_rpc_status omv_rpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
@@ -78,22 +74,17 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
                                 uint32_t timeout_ms)
 {
     can_link *c = ctx;
-    if (!iov && count) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - total) {
-            return OMV_RPC_ERR_INVALID_ARG;
-        }
-        total += iov[i].len;
+    size_t total;
+    omv_rpc_status st = omv_rpc_iov_total_in(iov, count, SIZE_MAX, &total);
+    if (st != OMV_RPC_OK) {
+        return st;
     }
     const uint32_t start = omv_rpc_clock_ms(NULL);
-    size_t piece = 0, offset = 0;
+    omv_rpc_iov_cursor at = {0, 0};
     while (total) {
         size_t expected = total < 8 ? total : 8;
         omv_rpc_can_frame f;
-        omv_rpc_status st = c->ops->recv(c->bus, &f, remaining_ms(start, timeout_ms));
+        st = c->ops->recv(c->bus, &f, remaining_ms(start, timeout_ms));
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -107,19 +98,7 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
                              (unsigned)expected);
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        for (size_t k = 0; k < expected;) {
-            while (offset == iov[piece].len) {
-                piece++;
-                offset = 0;
-            }
-            size_t n = iov[piece].len - offset;
-            if (n > expected - k) {
-                n = expected - k;
-            }
-            memcpy(iov[piece].base + offset, f.data + k, n);
-            offset += n;
-            k += n;
-        }
+        omv_rpc_iov_scatter(iov, &at, f.data, expected);
         total -= expected;
     }
     return OMV_RPC_OK;
@@ -129,34 +108,17 @@ static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t co
                                 uint32_t timeout_ms)
 {
     can_link *c = ctx;
-    if (!iov && count) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - total) {
-            return OMV_RPC_ERR_INVALID_ARG;
-        }
-        total += iov[i].len;
+    size_t total;
+    omv_rpc_status st = omv_rpc_iov_total_out(iov, count, SIZE_MAX, &total);
+    if (st != OMV_RPC_OK) {
+        return st;
     }
     const uint32_t start = omv_rpc_clock_ms(NULL);
-    size_t piece = 0, offset = 0;
+    omv_rpc_iov_cursor at = {0, 0};
     while (total) {
         omv_rpc_can_frame f = {c->id, (uint8_t)(total < 8 ? total : 8), 0, {0}};
-        for (size_t k = 0; k < f.len;) {
-            while (offset == iov[piece].len) {
-                piece++;
-                offset = 0;
-            }
-            size_t n = iov[piece].len - offset;
-            if (n > f.len - k) {
-                n = f.len - k;
-            }
-            memcpy(f.data + k, iov[piece].base + offset, n);
-            offset += n;
-            k += n;
-        }
-        omv_rpc_status st = c->ops->send(c->bus, &f, remaining_ms(start, timeout_ms));
+        omv_rpc_iov_gather(iov, &at, f.data, f.len);
+        st = c->ops->send(c->bus, &f, remaining_ms(start, timeout_ms));
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -268,44 +230,53 @@ static omv_rpc_status open_channel(omv_rpc_link *link, const char *channel, uint
     return omv_rpc_socketcan_open(link, channel, message_id, bit_rate, sample_point, log);
 }
 
+/* The OpenMV-style constructors: the link from `channel` by name, or from
+ * Kvaser channel number *kvaser when given, handed to a new master
+ * (*master) or slave (*slave), whichever is given. */
+static omv_rpc_status endpoint_new(omv_rpc_master **master, omv_rpc_slave **slave,
+                                   const char *channel, const int *kvaser, uint32_t message_id,
+                                   uint32_t bit_rate, uint32_t sample_point,
+                                   const omv_rpc_config *config)
+{
+    const omv_rpc_log *log = config ? &config->log : NULL;
+    omv_rpc_link link;
+    omv_rpc_status st =
+        kvaser ? omv_rpc_kvaser_can_open(&link, *kvaser, message_id, bit_rate, sample_point, NULL,
+                                         log)
+               : open_channel(&link, channel, message_id, bit_rate, sample_point, log);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    return master ? omv_rpc_master_new(master, &link, config)
+                  : omv_rpc_slave_new(slave, &link, config);
+}
+
 omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
                                       uint32_t message_id, uint32_t bit_rate,
                                       uint32_t sample_point, const omv_rpc_config *config)
 {
-    omv_rpc_link link;
-    omv_rpc_status st = open_channel(&link, channel, message_id, bit_rate, sample_point,
-                                     config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+    return endpoint_new(out, NULL, channel, NULL, message_id, bit_rate, sample_point, config);
 }
 
 omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
                                      uint32_t message_id, uint32_t bit_rate, uint32_t sample_point,
                                      const omv_rpc_config *config)
 {
-    omv_rpc_link link;
-    omv_rpc_status st = open_channel(&link, channel, message_id, bit_rate, sample_point,
-                                     config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+    return endpoint_new(NULL, out, channel, NULL, message_id, bit_rate, sample_point, config);
 }
 
 omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
                                              uint32_t message_id, uint32_t bit_rate,
                                              uint32_t sample_point, const omv_rpc_config *config)
 {
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_kvaser_can_open(&link, channel, message_id, bit_rate,
-                                                sample_point, NULL, config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+    return endpoint_new(out, NULL, NULL, &channel, message_id, bit_rate, sample_point, config);
 }
 
 omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
                                             uint32_t message_id, uint32_t bit_rate,
                                             uint32_t sample_point, const omv_rpc_config *config)
 {
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_kvaser_can_open(&link, channel, message_id, bit_rate,
-                                                sample_point, NULL, config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+    return endpoint_new(NULL, out, NULL, &channel, message_id, bit_rate, sample_point, config);
 }
 
 omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,

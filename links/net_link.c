@@ -9,119 +9,87 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "omv_rpc/clock.h"
+#include "iov_util.h"
 #include "net_internal.h"
+#include "omv_rpc/clock.h"
 
 static uint64_t deadline_in(uint32_t timeout_ms)
 {
     return omv_rpc_net_now() + timeout_ms;
 }
 
-/* Sum of the pieces; INVALID_ARG for too many pieces or a NULL piece. */
-static omv_rpc_status check_in(const omv_rpc_in_iov *iov, size_t count, size_t *total)
+/* Every transfer, whole or in pieces, within a stream or not: a call's
+ * transfer of at most OMV_RPC_NET_MAX_DATAGRAM bytes goes as one UDP
+ * datagram, anything larger and everything in a stream over TCP. */
+static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                            uint32_t timeout_ms, int stream)
 {
-    *total = 0;
-    if (count > NET_MAX_IOV || (!iov && count)) {
-        return OMV_RPC_ERR_INVALID_ARG;
+    size_t total;
+    omv_rpc_status st = omv_rpc_iov_total_in(iov, count, NET_MAX_IOV, &total);
+    if (st != OMV_RPC_OK || total == 0) {
+        return st;
     }
-    for (size_t i = 0; i < count; i++) {
-        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - *total) {
-            return OMV_RPC_ERR_INVALID_ARG;
-        }
-        *total += iov[i].len;
+    if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
+        return omv_rpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
     }
-    return OMV_RPC_OK;
+    return omv_rpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), stream);
 }
 
-static omv_rpc_status check_out(const omv_rpc_out_iov *iov, size_t count, size_t *total)
+static omv_rpc_status put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                            uint32_t timeout_ms, int stream)
 {
-    *total = 0;
-    if (count > NET_MAX_IOV || (!iov && count)) {
-        return OMV_RPC_ERR_INVALID_ARG;
+    size_t total;
+    omv_rpc_status st = omv_rpc_iov_total_out(iov, count, NET_MAX_IOV, &total);
+    if (st != OMV_RPC_OK || total == 0) {
+        return st;
     }
-    for (size_t i = 0; i < count; i++) {
-        if ((!iov[i].base && iov[i].len) || iov[i].len > SIZE_MAX - *total) {
-            return OMV_RPC_ERR_INVALID_ARG;
-        }
-        *total += iov[i].len;
+    if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
+        return omv_rpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
     }
-    return OMV_RPC_OK;
+    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), stream);
 }
 
 static omv_rpc_status net_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                                 uint32_t timeout_ms)
 {
-    size_t total;
-    omv_rpc_status st = check_in(iov, count, &total);
-    if (st != OMV_RPC_OK || total == 0) {
-        return st;
-    }
-    if (total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omv_rpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
-    }
-    return omv_rpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), 0);
+    return get_v(ctx, iov, count, timeout_ms, 0);
 }
 
 static omv_rpc_status net_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                 uint32_t timeout_ms)
 {
-    size_t total;
-    omv_rpc_status st = check_out(iov, count, &total);
-    if (st != OMV_RPC_OK || total == 0) {
-        return st;
-    }
-    if (total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omv_rpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
-    }
-    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), 0);
-}
-
-static omv_rpc_status net_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_in_iov one = {buf, len};
-    return net_get_v(ctx, &one, 1, timeout_ms);
-}
-
-static omv_rpc_status net_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return net_put_v(ctx, &one, 1, timeout_ms);
-}
-
-static omv_rpc_status net_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    if (!buf && len) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    if (len == 0) {
-        return OMV_RPC_OK;
-    }
-    omv_rpc_in_iov one = {buf, len};
-    return omv_rpc_net_tcp_get(ctx, &one, 1, len, deadline_in(timeout_ms), 1);
-}
-
-static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
-                                     uint32_t timeout_ms)
-{
-    if (!buf && len) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    if (len == 0) {
-        return OMV_RPC_OK;
-    }
-    omv_rpc_out_iov one = {buf, len};
-    return omv_rpc_net_tcp_put(ctx, &one, 1, len, deadline_in(timeout_ms), 1);
+    return put_v(ctx, iov, count, timeout_ms, 0);
 }
 
 static omv_rpc_status net_stream_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                        uint32_t timeout_ms)
 {
-    size_t total;
-    omv_rpc_status st = check_out(iov, count, &total);
-    if (st != OMV_RPC_OK || total == 0) {
-        return st;
-    }
-    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), 1);
+    return put_v(ctx, iov, count, timeout_ms, 1);
+}
+
+static omv_rpc_status net_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_in_iov one = {buf, len};
+    return get_v(ctx, &one, 1, timeout_ms, 0);
+}
+
+static omv_rpc_status net_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_out_iov one = {buf, len};
+    return put_v(ctx, &one, 1, timeout_ms, 0);
+}
+
+static omv_rpc_status net_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    omv_rpc_in_iov one = {buf, len};
+    return get_v(ctx, &one, 1, timeout_ms, 1);
+}
+
+static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
+                                     uint32_t timeout_ms)
+{
+    omv_rpc_out_iov one = {buf, len};
+    return put_v(ctx, &one, 1, timeout_ms, 1);
 }
 
 static void net_flush(void *ctx)

@@ -1,0 +1,83 @@
+#include "iov_util.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Piece i of whichever list is given (the other is NULL): its length,
+ * and its start in *base. */
+static size_t piece_at(const omv_rpc_in_iov *in, const omv_rpc_out_iov *out, size_t i,
+                       const void **base)
+{
+    if (in) {
+        *base = in[i].base;
+        return in[i].len;
+    }
+    *base = out[i].base;
+    return out[i].len;
+}
+
+static omv_rpc_status total_of(const omv_rpc_in_iov *in, const omv_rpc_out_iov *out, size_t count,
+                               size_t max_count, size_t *total)
+{
+    *total = 0;
+    if (count > max_count || (!in && !out && count)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const void *base;
+        size_t len = piece_at(in, out, i, &base);
+        if ((!base && len) || len > SIZE_MAX - *total) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        *total += len;
+    }
+    return OMV_RPC_OK;
+}
+
+omv_rpc_status omv_rpc_iov_total_in(const omv_rpc_in_iov *iov, size_t count, size_t max_count,
+                                    size_t *total)
+{
+    return total_of(iov, NULL, count, max_count, total);
+}
+
+omv_rpc_status omv_rpc_iov_total_out(const omv_rpc_out_iov *iov, size_t count, size_t max_count,
+                                     size_t *total)
+{
+    return total_of(NULL, iov, count, max_count, total);
+}
+
+/* Scatter (in, from) or gather (out, to): the walk over the pieces is the
+ * same, only the direction of each memcpy differs. */
+static void copy(const omv_rpc_in_iov *in, const omv_rpc_out_iov *out, omv_rpc_iov_cursor *c,
+                 const uint8_t *from, uint8_t *to, size_t len)
+{
+    for (size_t k = 0; k < len;) {
+        const void *base;
+        size_t left = piece_at(in, out, c->piece, &base) - c->offset;
+        if (left == 0) {
+            c->piece++;
+            c->offset = 0;
+            continue;
+        }
+        size_t n = left < len - k ? left : len - k;
+        if (in) {
+            memcpy(in[c->piece].base + c->offset, from + k, n);
+        } else {
+            memcpy(to + k, (const uint8_t *)base + c->offset, n);
+        }
+        c->offset += n;
+        k += n;
+    }
+}
+
+void omv_rpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
+                         size_t len)
+{
+    copy(iov, NULL, c, src, NULL, len);
+}
+
+void omv_rpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
+                        size_t len)
+{
+    copy(NULL, iov, c, NULL, dst, len);
+}
