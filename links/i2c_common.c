@@ -2,25 +2,21 @@
  * into chunks, reads retried while the slave is not ready (no
  * acknowledge, or all-equal bytes), pacing from the bus clock. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bus_open.h"
 #include "i2c_internal.h"
+#include "link_log.h"
 #include "omv_rpc/clock.h"
 
 void omv_rpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
-    if (!log || !log->fn) {
-        return;
-    }
-    char line[320];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    omv_rpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
-    log->fn(log->user_data, level, line);
 }
 
 int omv_rpc_bus_all_equal(const uint8_t *buf, size_t len)
@@ -142,6 +138,28 @@ static const omv_rpc_link_ops bus_ops = {
     .close = bus_close,
     .transfer_ms = bus_transfer_ms,
 };
+
+omv_rpc_status omv_rpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
+                                     const bus_link *setup, void (*close_bus)(void *ctx),
+                                     const omv_rpc_log *log)
+{
+    bus_link *b = NULL;
+    if (checked == OMV_RPC_OK) {
+        b = malloc(sizeof *b);
+        checked = b ? OMV_RPC_OK : OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (checked != OMV_RPC_OK) {
+        if (close_bus) {
+            close_bus(setup->bus_ctx);
+        }
+        return checked;
+    }
+    *b = *setup;
+    if (log) {
+        b->log = *log;
+    }
+    return omv_rpc_bus_link_finish(link, b);
+}
 
 omv_rpc_status omv_rpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
 {

@@ -1,7 +1,6 @@
 /* I2C master link: the user's (or the kernel's) I2C bus table under the
  * polled link, with the ~100 us pause before each transaction. */
-#include <stdlib.h>
-
+#include "bus_open.h"
 #include "i2c_internal.h"
 
 static const omv_rpc_i2c_bus_ops *ops_of(bus_link *b)
@@ -43,28 +42,16 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
                          (unsigned)address);
         st = OMV_RPC_ERR_INVALID_ARG;
     }
-    bus_link *b = NULL;
-    if (st == OMV_RPC_OK) {
-        b = calloc(1, sizeof *b);
-        st = b ? OMV_RPC_OK : OMV_RPC_ERR_NO_MEMORY;
-    }
-    if (st != OMV_RPC_OK) {
-        if (ops && ops->close) {
-            ops->close(ctx);
-        }
-        return st;
-    }
-    b->chunk = &i2c_chunk_ops;
-    b->bus_ops = ops;
-    b->bus_ctx = ctx;
-    b->address = address;
-    b->max_chunk = OMV_RPC_I2C_MAX_CHUNK;
-    b->hz = rate ? rate : OMV_RPC_I2C_DEFAULT_RATE;
-    b->bits_per_byte = 9; /* 8 data bits and the acknowledge */
-    if (log) {
-        b->log = *log;
-    }
-    return omv_rpc_bus_link_finish(link, b);
+    const bus_link setup = {
+        .chunk = &i2c_chunk_ops,
+        .bus_ops = ops,
+        .bus_ctx = ctx,
+        .address = address,
+        .max_chunk = OMV_RPC_I2C_MAX_CHUNK,
+        .hz = rate ? rate : OMV_RPC_I2C_DEFAULT_RATE,
+        .bits_per_byte = 9, /* 8 data bits and the acknowledge */
+    };
+    return omv_rpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
 }
 
 omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,

@@ -1,8 +1,7 @@
 /* SPI master link: the user's (or the kernel's) SPI bus table under the
  * polled link. The ~100 us pause sits between chip select going low and
  * the first clock, so the bus table does it. */
-#include <stdlib.h>
-
+#include "bus_open.h"
 #include "i2c_internal.h"
 
 static const omv_rpc_spi_bus_ops *ops_of(bus_link *b)
@@ -33,27 +32,15 @@ omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link, const omv_rpc_spi
                                            void *ctx, uint32_t hz, const omv_rpc_log *log)
 {
     omv_rpc_status st = (!link || !ops || !ops->transfer) ? OMV_RPC_ERR_INVALID_ARG : OMV_RPC_OK;
-    bus_link *b = NULL;
-    if (st == OMV_RPC_OK) {
-        b = calloc(1, sizeof *b);
-        st = b ? OMV_RPC_OK : OMV_RPC_ERR_NO_MEMORY;
-    }
-    if (st != OMV_RPC_OK) {
-        if (ops && ops->close) {
-            ops->close(ctx);
-        }
-        return st;
-    }
-    b->chunk = &spi_chunk_ops;
-    b->bus_ops = ops;
-    b->bus_ctx = ctx;
-    b->max_chunk = OMV_RPC_SPI_MAX_CHUNK;
-    b->hz = hz ? hz : OMV_RPC_SPI_DEFAULT_HZ;
-    b->bits_per_byte = 8;
-    if (log) {
-        b->log = *log;
-    }
-    return omv_rpc_bus_link_finish(link, b);
+    const bus_link setup = {
+        .chunk = &spi_chunk_ops,
+        .bus_ops = ops,
+        .bus_ctx = ctx,
+        .max_chunk = OMV_RPC_SPI_MAX_CHUNK,
+        .hz = hz ? hz : OMV_RPC_SPI_DEFAULT_HZ,
+        .bits_per_byte = 8,
+    };
+    return omv_rpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
 }
 
 omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device, uint32_t hz,
