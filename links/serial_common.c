@@ -1,21 +1,16 @@
 /* Serial links: what every platform shares (pacing, error mapping, log
  * lines) and the OpenMV-style constructors. */
 #include <errno.h>
-#include <stdio.h>
 
+#include "link_log.h"
 #include "serial_internal.h"
 
 void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
-    if (!log || !log->fn) {
-        return;
-    }
-    char line[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    omv_rpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
-    log->fn(log->user_data, level, line);
 }
 
 /* USB full speed moves at most ~1.2 MB/s of CDC data; pacing at 1 MB/s
@@ -64,54 +59,51 @@ omv_rpc_status omv_rpc_serial_status_from_errno(int err)
     }
 }
 
+/* Open `port` and hand it to a new master (*master) or slave (*slave):
+ * exactly one is given, so the four OpenMV-style constructors share one
+ * path. */
+static omv_rpc_status endpoint_new(omv_rpc_master **master, omv_rpc_slave **slave,
+                                   const char *port, uint32_t baudrate,
+                                   const omv_rpc_config *config)
+{
+    if (!master && !slave) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    if (master) {
+        *master = NULL;
+    } else {
+        *slave = NULL;
+    }
+    omv_rpc_link link;
+    omv_rpc_status st = omv_rpc_serial_open(&link, port, baudrate, config ? &config->log : NULL);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    return master ? omv_rpc_master_new(master, &link, config)
+                  : omv_rpc_slave_new(slave, &link, config);
+}
+
 omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port, uint32_t baudrate,
                                        const omv_rpc_config *config)
 {
-    if (!out) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    *out = NULL;
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_serial_open(&link, port,
-                                            baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD,
-                                            config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+    return endpoint_new(out, NULL, port, baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD, config);
 }
 
 omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port, uint32_t baudrate,
                                       const omv_rpc_config *config)
 {
-    if (!out) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    *out = NULL;
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_serial_open(&link, port,
-                                            baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD,
-                                            config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+    return endpoint_new(NULL, out, port, baudrate ? baudrate : OMV_RPC_UART_DEFAULT_BAUD, config);
 }
 
+/* Baud rate 0: a USB virtual COM port, paced at USB speed. */
 omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
                                           const omv_rpc_config *config)
 {
-    if (!out) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    *out = NULL;
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_serial_open(&link, port, 0, config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
+    return endpoint_new(out, NULL, port, 0, config);
 }
 
 omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
                                          const omv_rpc_config *config)
 {
-    if (!out) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    *out = NULL;
-    omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_serial_open(&link, port, 0, config ? &config->log : NULL);
-    return st != OMV_RPC_OK ? st : omv_rpc_slave_new(out, &link, config);
+    return endpoint_new(NULL, out, port, 0, config);
 }
