@@ -212,15 +212,23 @@ static void test_connection_refused(void **state)
     omv_rpc_link_close(&link);
 }
 
+/* A master on TN_MASTER_IP at a free port, its slave to be TN_SLAVE_IP,
+ * and no slave running: raw sockets play everyone else. */
+static net_link *lone_master(omv_rpc_link *link, uint16_t *port)
+{
+    *port = tn_free_port();
+    assert_int_equal(omv_rpc_net_master_open(link, TN_SLAVE_IP, TN_MASTER_IP, *port, NULL),
+                     OMV_RPC_OK);
+    return omv_rpc_net_internal(link);
+}
+
 /* A master takes datagrams only from the slave's address and port. */
 static void test_master_hears_only_its_slave(void **state)
 {
     (void)state;
-    uint16_t port = tn_free_port();
+    uint16_t port;
     omv_rpc_link link;
-    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
-                     OMV_RPC_OK);
-    net_link *n = omv_rpc_net_internal(&link);
+    net_link *n = lone_master(&link, &port);
     int third = tn_udp_socket("127.0.0.3", port);
     int slave_other_port = tn_udp_socket(TN_SLAVE_IP, 0);
     int slave = tn_udp_socket(TN_SLAVE_IP, port);
@@ -246,11 +254,9 @@ static void test_master_hears_only_its_slave(void **state)
 static void test_datagram_rules(void **state)
 {
     (void)state;
-    uint16_t port = tn_free_port();
+    uint16_t port;
     omv_rpc_link link;
-    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
-                     OMV_RPC_OK);
-    net_link *n = omv_rpc_net_internal(&link);
+    net_link *n = lone_master(&link, &port);
     int slave = tn_udp_socket(TN_SLAVE_IP, port);
     uint8_t buf[16];
 
