@@ -32,6 +32,34 @@ static void drain(omv_rpc_endpoint *ep)
     ep_flush(ep);
 }
 
+/* Ack batching (reader): most ack bytes held back at once, and how long
+ * the first of them may wait. The writer waits up to STREAM_TIMEOUT_MS for
+ * an ack; a few milliseconds of holding are far from that. */
+#define ACK_BATCH_MAX 32u
+#define ACK_HOLD_MS 5u
+
+/* How many acks may go in one write: 1 (each its own transfer) unless
+ * stream traffic is a byte stream and the link can tell what it holds. */
+static size_t ack_batch(const omv_rpc_endpoint *ep, uint32_t queue_depth)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    int byte_stream = (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) || ops->stream_put_bytes_v;
+    size_t n = queue_depth / 4;
+    if (!byte_stream || !ops->stream_buffered || n < 2) {
+        return 1;
+    }
+    return n > ACK_BATCH_MAX ? ACK_BATCH_MAX : n;
+}
+
+/* Whether the next frame's header has already arrived: then the reader
+ * goes on at once, and an ack held back now cannot leave the writer
+ * waiting on a reader that waits on it. */
+static int next_header_here(omv_rpc_endpoint *ep)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    return ops->stream_buffered && ops->stream_buffered(ep->link.ctx) >= 8;
+}
+
 omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
                                 uint32_t queue_depth, uint32_t read_timeout_ms)
 {
@@ -53,6 +81,14 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
         return st;
     }
     uint8_t ack = 0xFF;
+    /* Ack bytes held back while the next frame is already arriving (see
+     * next_header_here), sent together: at most a quarter of the queue,
+     * so the writer, which waits for acks once half its credits are spent,
+     * never runs dry because of them. */
+    uint8_t acks[ACK_BATCH_MAX];
+    size_t held = 0;
+    uint32_t held_since = 0;
+    const size_t batch = ack_batch(ep, queue_depth);
     for (;;) {
         st = ep_recv_packet(ep, MAGIC_STREAM_FRAME, header, 4,
                             sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
@@ -82,11 +118,19 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
             }
             return OMV_RPC_OK;
         }
-        st = ep_put(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);
-        if (st != OMV_RPC_OK) {
-            return st;
+        if (held == 0) {
+            held_since = ep_now(ep);
         }
+        acks[held++] = ack;
         ack = omv_rpc_lfsr_next(ack);
+        if (held >= batch || !next_header_here(ep) ||
+            (uint32_t)(ep_now(ep) - held_since) >= ACK_HOLD_MS) {
+            st = ep_put(ep, acks, held, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, held)), 1);
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+            held = 0;
+        }
     }
 }
 

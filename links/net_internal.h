@@ -191,6 +191,8 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
  * due when the protocol flushes), close it when the peer hung up. Never
  * blocks (at most 4 MiB are dropped per call). */
 void omv_rpc_net_tcp_flush(net_link *n);
+/* Bytes read ahead from TCP and not yet handed out. */
+size_t omv_rpc_net_tcp_buffered(const net_link *n);
 /* Close the connection (counted as stats.tcp_closed when `counted`). */
 void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why);
 

@@ -119,6 +119,11 @@ static void net_close(void *ctx)
     net_free(ctx);
 }
 
+static size_t net_stream_buffered(void *ctx)
+{
+    return omv_rpc_net_tcp_buffered(ctx);
+}
+
 static const omv_rpc_link_ops net_ops = {
     .get_bytes = net_get,
     .put_bytes = net_put,
@@ -131,6 +136,7 @@ static const omv_rpc_link_ops net_ops = {
     .put_bytes_v = net_put_v,
     .transfer_ms = net_transfer_ms,
     .stream_put_bytes_v = net_stream_put_v,
+    .stream_buffered = net_stream_buffered,
 };
 
 net_link *omv_rpc_net_internal(omv_rpc_link *link)

@@ -466,3 +466,8 @@ void omv_rpc_net_tcp_flush(net_link *n)
                          dropped);
     }
 }
+
+size_t omv_rpc_net_tcp_buffered(const net_link *n)
+{
+    return n->ahead_len - n->ahead_pos;
+}

@@ -88,6 +88,15 @@ typedef struct omv_rpc_link_ops {
      * that has no stream variants. */
     omv_rpc_status (*stream_put_bytes_v)(void *ctx, const omv_rpc_out_iov *iov, size_t iov_count,
                                          uint32_t timeout_ms);
+
+    /* Optional (NULL: nothing known). How many received bytes the link
+     * already holds that the next stream read can take without waiting or
+     * a system call (a read-ahead buffer). On a link whose stream traffic
+     * is a byte stream, a stream reader then holds its ack bytes back
+     * while the next frame header is already there and sends several in
+     * one write: fewer writes, and fewer wake-ups of the writer. Must not
+     * block. */
+    size_t (*stream_buffered)(void *ctx);
 } omv_rpc_link_ops;
 
 /* omv_rpc_link.flags */
