@@ -17,6 +17,14 @@ long bench_max_rss_kib(void);    /* ru_maxrss */
 void bench_sleep_s(double s);
 double bench_median(double *v, size_t n); /* sorts v */
 double bench_percentile(double *v, size_t n, double p); /* v must be sorted */
+/* Pin the calling thread to a core of its own: BENCH_MASTER_END (the
+ * master) or BENCH_SLAVE_END (the slave, or the raw peer standing in for
+ * it); BENCH_ANY_CORE lets it run anywhere again (the UART relay). No-op
+ * on one core or where affinity cannot be set. */
+#define BENCH_ANY_CORE (-1)
+#define BENCH_MASTER_END 0
+#define BENCH_SLAVE_END 1
+void bench_pin_end(int end);
 
 /* ------------------------------------------------------ links under test */
 

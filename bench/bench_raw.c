@@ -37,6 +37,7 @@ typedef struct raw_peer {
 static void *pong_run(void *arg)
 {
     raw_peer *p = arg;
+    bench_pin_end(BENCH_SLAVE_END);
     uint8_t ping[12], pong[4] = {1, 2, 3, 4};
     p->st = OMV_RPC_OK;
     for (size_t i = 0; i < p->iters && p->st == OMV_RPC_OK; i++) {
@@ -91,6 +92,7 @@ omv_rpc_status bench_raw_rtt(omv_rpc_link *master, omv_rpc_link *slave, size_t i
 static void *send_run(void *arg)
 {
     raw_peer *p = arg;
+    bench_pin_end(BENCH_SLAVE_END);
     uint8_t go[12];
     p->st = p->link->ops->get_bytes(p->link->ctx, go, sizeof go, wait_ms(p->link, 12));
     if (p->st == OMV_RPC_OK) {

@@ -75,6 +75,7 @@ static void *relay_run(void *arg)
 {
     relay_dir *d = arg;
     bench_relay *r = d->relay;
+    bench_pin_end(BENCH_ANY_CORE); /* the wire, not an end */
     try_realtime();
     uint8_t buf[1024];
     double busy_until = 0;

@@ -123,6 +123,7 @@ static void cb_stream(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *us
 static void *slave_run(void *arg)
 {
     bench_slave *b = arg;
+    bench_pin_end(BENCH_SLAVE_END);
     omv_rpc_slave_loop(b->slave, 100, CALL_TIMEOUT_MS);
     return NULL;
 }
@@ -473,18 +474,14 @@ static int read_frame(void *user, const uint8_t *frame, size_t len)
     return 0;
 }
 
-static int run_stream(bench_ctx *c, bench_slave *b, uint32_t depth)
+/* One stream of `frames` frames; *seconds from the reader's start to the
+ * last frame. */
+static omv_rpc_status stream_once(bench_ctx *c, bench_slave *b, uint32_t depth, size_t frames,
+                                  double *seconds)
 {
-    const bench_plan *p = c->plan;
-    size_t frames = p->stream_bytes / p->frame_len;
-    if (frames < 4) {
-        frames = 4;
-    }
-    bench_progress("%s: stream, depth %u, %zu frames of %zu B", p->name, depth, frames,
-                   p->frame_len);
     uint8_t arg[8];
     put_u32(arg, (uint32_t)frames);
-    put_u32(arg + 4, (uint32_t)p->frame_len);
+    put_u32(arg + 4, (uint32_t)c->plan->frame_len);
     c->frames_wanted = frames;
     c->frames_seen = 0;
     c->ack_last = depth < 3;
@@ -504,17 +501,39 @@ static int run_stream(bench_ctx *c, bench_slave *b, uint32_t depth)
     if (st == OMV_RPC_OK && b->task_status != OMV_RPC_OK) {
         st = b->task_status;
     }
+    *seconds = c->last_frame_at - t0;
+    return st;
+}
+
+/* Streams at one depth: the best of the repeats, as for bulk figures. */
+static int run_stream(bench_ctx *c, bench_slave *b, uint32_t depth)
+{
+    const bench_plan *p = c->plan;
+    size_t frames = p->stream_bytes / p->frame_len;
+    if (frames < 4) {
+        frames = 4;
+    }
+    bench_progress("%s: stream, depth %u, %zu frames of %zu B", p->name, depth, frames,
+                   p->frame_len);
+    omv_rpc_status st = OMV_RPC_OK;
+    double t = 1e30;
+    for (int round = 0; round < repeats(c) && st == OMV_RPC_OK; round++) {
+        double dt = 0;
+        st = stream_once(c, b, depth, frames, &dt);
+        if (st == OMV_RPC_OK && dt < t) {
+            t = dt;
+        }
+    }
     if (st != OMV_RPC_OK) {
         return failed(c, "stream", st);
     }
     if (p->frame_len > c->largest_result) {
         c->largest_result = p->frame_len;
     }
-    double t = c->last_frame_at - t0;
     double bytes = (double)frames * (double)p->frame_len;
     char metric[48], note[96];
     snprintf(metric, sizeof metric, "stream %zu B frames, depth %u", p->frame_len, depth);
-    snprintf(note, sizeof note, "%.1f frames/s", (double)frames / t);
+    snprintf(note, sizeof note, "%.1f frames/s, best of %d", (double)frames / t, repeats(c));
     /* Depth 1 waits for each frame's ack before the next by design: one
      * round trip per frame. Deeper queues overlap them: raw throughput. */
     if (depth == 1) {
@@ -615,6 +634,7 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     c.r = r;
     c.unit = p->kind == BENCH_UART ? "kB/s" : "MB/s";
     c.div = p->kind == BENCH_UART ? 1e3 : 1e6;
+    bench_pin_end(BENCH_MASTER_END);
     bench_progress("%s: opening", p->name);
     size_t buf_len = p->bulk_big > 1024 ? p->bulk_big : 1024;
     if (p->frame_len > buf_len) {
