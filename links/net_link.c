@@ -5,6 +5,7 @@
  * length and move the caller's pieces with recvmsg/sendmsg, no copy. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,10 +93,21 @@ static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
     return put_v(ctx, &one, 1, timeout_ms, 1);
 }
 
+/* The protocol flushes before every step, and almost always there is
+ * nothing to drop: one poll over the sockets finds out, instead of a
+ * receive on each and an accept (three system calls per flush, a fifth of
+ * a small call's). */
 static void net_flush(void *ctx)
 {
-    omv_rpc_net_udp_flush(ctx);
-    omv_rpc_net_tcp_flush(ctx);
+    net_link *n = ctx;
+    struct pollfd p[3] = {{n->udp, POLLIN, 0}, {n->tcp, POLLIN, 0}, {n->listener, POLLIN, 0}};
+    int ready = poll(p, 3, 0); /* descriptors of -1 are skipped */
+    if (ready < 0 || p[0].revents) {
+        omv_rpc_net_udp_flush(n);
+    }
+    if (ready < 0 || p[1].revents || p[2].revents || omv_rpc_net_tcp_buffered(n) > 0) {
+        omv_rpc_net_tcp_flush(n);
+    }
 }
 
 static uint32_t net_transfer_ms(void *ctx, size_t len)
