@@ -426,31 +426,39 @@ static int run_bulk_arg(bench_ctx *c, size_t len, const char *metric)
     return 0;
 }
 
+/* Best of the repeats, as for bulk figures. */
 static int run_cut_through(bench_ctx *c, bench_slave *b)
 {
     size_t len = c->plan->bulk_big;
-    memset(c->dst, 0, len);
-    double t0 = bench_now_s();
-    omv_rpc_status st = call_u32(c, "cut", (uint32_t)len, NULL, NULL);
-    if (st == OMV_RPC_OK) {
-        st = omv_rpc_get_bytes(omv_rpc_master_link(c->master), c->dst, len, CALL_TIMEOUT_MS);
-    }
-    double t = bench_now_s() - t0;
-    if (st == OMV_RPC_OK && memcmp(c->dst, c->src, len) != 0) {
-        st = OMV_RPC_ERR_BAD_PACKET;
-    }
-    /* The slave's put returns once its bytes are handed over; give it a
-     * moment to get back to its loop before the next call. */
-    bench_sleep_s(0.05);
-    if (st == OMV_RPC_OK && b->task_status != OMV_RPC_OK) {
-        st = b->task_status;
+    omv_rpc_status st = OMV_RPC_OK;
+    double t = 1e30;
+    for (int round = 0; round < repeats(c) && st == OMV_RPC_OK; round++) {
+        memset(c->dst, 0, len);
+        double t0 = bench_now_s();
+        st = call_u32(c, "cut", (uint32_t)len, NULL, NULL);
+        if (st == OMV_RPC_OK) {
+            st = omv_rpc_get_bytes(omv_rpc_master_link(c->master), c->dst, len, CALL_TIMEOUT_MS);
+        }
+        double dt = bench_now_s() - t0;
+        if (st == OMV_RPC_OK && memcmp(c->dst, c->src, len) != 0) {
+            st = OMV_RPC_ERR_BAD_PACKET;
+        }
+        /* The slave's put returns once its bytes are handed over; give it
+         * a moment to get back to its loop before the next call. */
+        bench_sleep_s(0.05);
+        if (st == OMV_RPC_OK && b->task_status != OMV_RPC_OK) {
+            st = b->task_status;
+        }
+        if (st == OMV_RPC_OK && dt < t) {
+            t = dt;
+        }
     }
     if (st != OMV_RPC_OK) {
         return failed(c, "cut-through", st);
     }
     char metric[64], sz[24];
     snprintf(metric, sizeof metric, "%s%s", "cut-through ", size_text(len, sz, sizeof sz));
-    add_throughput(c, metric, (double)len, t, 4, A_CALL, "call, then raw get_bytes");
+    add_throughput(c, metric, (double)len, t, 4, A_CALL, "call, then raw get_bytes; best of the repeats");
     return 0;
 }
 

@@ -86,6 +86,9 @@ typedef struct net_link {
     uint8_t ahead[NET_READ_AHEAD];
     size_t ahead_pos, ahead_len;
     int tcp_lowat; /* SO_RCVLOWAT set on `tcp` (1 on a new connection) */
+    /* The connection was checked (peer there, newest) since the last
+     * flush: the rest of a packet sent in pieces skips the checks. */
+    int tcp_checked;
     struct sockaddr_in self;
     /* Master: the slave (fixed). Slave: the master it serves, learnt from
      * datagrams (peer_known). */

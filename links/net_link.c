@@ -100,6 +100,7 @@ static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
 static void net_flush(void *ctx)
 {
     net_link *n = ctx;
+    n->tcp_checked = 0; /* a new protocol step: check the connection again */
     struct pollfd p[3] = {{n->udp, POLLIN, 0}, {n->tcp, POLLIN, 0}, {n->listener, POLLIN, 0}};
     int ready = poll(p, 3, 0); /* descriptors of -1 are skipped */
     if (ready < 0 || p[0].revents) {

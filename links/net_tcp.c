@@ -62,6 +62,7 @@ void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why)
     omv_rpc_net_close_fd(&n->tcp);
     n->ahead_pos = n->ahead_len = 0;
     n->tcp_lowat = 1;
+    n->tcp_checked = 0;
     if (counted) {
         n->stats.tcp_closed++;
     }
@@ -199,6 +200,12 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 /* A live connection, set up now when there is none. */
 static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
 {
+    /* The protocol flushes before each step; between flushes the
+     * transfers are pieces of one packet, on the connection checked for
+     * its first piece (an accept() and a peek saved per 64 KiB). */
+    if (n->tcp >= 0 && n->tcp_checked) {
+        return OMV_RPC_OK;
+    }
     for (;;) {
         int err = n->is_master ? accept_pending(n) : 0;
         /* Bytes read ahead come first: a peer that sent them and hung up
@@ -207,10 +214,13 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
             omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
         }
         if (n->tcp >= 0) {
+            n->tcp_checked = 1;
             return OMV_RPC_OK;
         }
         if (!n->is_master) {
-            return slave_connect(n, deadline);
+            omv_rpc_status st = slave_connect(n, deadline);
+            n->tcp_checked = st == OMV_RPC_OK;
+            return st;
         }
         if (err) {
             omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
