@@ -85,6 +85,10 @@ typedef struct bench_row {
     double target;
     bench_better better; /* which side of the target passes */
     char note[160];
+    /* Merged over several runs (runs > 1): the median of the runs'
+     * ratios, each taken in its own run, and their range. */
+    int runs;
+    double ratio_median, ratio_min, ratio_max;
 } bench_row;
 
 typedef struct bench_results {
@@ -104,6 +108,10 @@ void bench_print_table(const bench_results *r, FILE *out);
 /* Write the results as JSON; returns 0 on success. */
 int bench_write_json(const bench_results *r, FILE *out);
 void bench_results_free(bench_results *r);
+/* One table from `n` runs of the same plans: each row's value, baseline
+ * and ratio are the medians over the runs that have it (rows matched by
+ * link, metric and order). Returns 0, or -1 when out of memory. */
+int bench_merge_runs(const bench_results *runs, size_t n, bench_results *out);
 
 /* --------------------------------------------------------- measurements */
 

@@ -1,10 +1,12 @@
 /* Checks that a benchmark JSON file is well formed: an object with a
  * "rows" array whose every entry has a link, a metric and a numeric value,
- * and no failed measurement. Used by the bench smoke test; judges no
- * figure. Usage: bench_json_check FILE */
+ * and no failed measurement; with --merged (several runs), rows whose
+ * median ratio lies within their runs' range. Used by the bench smoke
+ * tests; judges no figure. Usage: bench_json_check [--merged] FILE */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char *slurp(const char *path)
 {
@@ -35,8 +37,9 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static int check(const cJSON *root)
+static int check(const cJSON *root, int expect_merged)
 {
+    int merged = 0;
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
     const cJSON *failures = cJSON_GetObjectItemCaseSensitive(root, "failures");
     if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0) {
@@ -56,28 +59,48 @@ static int check(const cJSON *root)
             fprintf(stderr, "a row lacks link, metric or value\n");
             return 1;
         }
+        /* Merged runs: the median ratio lies within the runs' range. */
+        const cJSON *runs = cJSON_GetObjectItemCaseSensitive(row, "runs");
+        if (runs) {
+            const cJSON *lo = cJSON_GetObjectItemCaseSensitive(row, "ratio_min");
+            const cJSON *mid = cJSON_GetObjectItemCaseSensitive(row, "ratio");
+            const cJSON *hi = cJSON_GetObjectItemCaseSensitive(row, "ratio_max");
+            if (!cJSON_IsNumber(runs) || runs->valuedouble < 2 || !cJSON_IsNumber(lo) ||
+                !cJSON_IsNumber(mid) || !cJSON_IsNumber(hi) ||
+                !(lo->valuedouble <= mid->valuedouble && mid->valuedouble <= hi->valuedouble)) {
+                fprintf(stderr, "a merged row's ratio is not within its runs' range\n");
+                return 1;
+            }
+            merged++;
+        }
+    }
+    if (expect_merged && merged == 0) {
+        fprintf(stderr, "no merged rows\n");
+        return 1;
     }
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s FILE\n", argv[0]);
+    int expect_merged = argc == 3 && strcmp(argv[1], "--merged") == 0;
+    if (argc != 2 && !expect_merged) {
+        fprintf(stderr, "usage: %s [--merged] FILE\n", argv[0]);
         return 2;
     }
-    char *text = slurp(argv[1]);
+    const char *path = argv[argc - 1];
+    char *text = slurp(path);
     if (!text) {
-        fprintf(stderr, "cannot read %s\n", argv[1]);
+        fprintf(stderr, "cannot read %s\n", path);
         return 1;
     }
     cJSON *root = cJSON_Parse(text);
     free(text);
     if (!root) {
-        fprintf(stderr, "%s is not JSON\n", argv[1]);
+        fprintf(stderr, "%s is not JSON\n", path);
         return 1;
     }
-    int rc = check(root);
+    int rc = check(root, expect_merged);
     cJSON_Delete(root);
     return rc;
 }

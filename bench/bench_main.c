@@ -22,10 +22,12 @@ static const struct {
 static void usage(FILE *out, const char *argv0)
 {
     fprintf(out,
-            "usage: %s [--link NAME]... [--quick] [--json FILE|-] [--verbose]\n"
+            "usage: %s [--link NAME]... [--quick] [--runs N] [--json FILE|-] [--verbose]\n"
             "  --link NAME  pair, pty, udp, tcp, uart9600, uart115200, uart921600 or all\n"
             "               (default all; repeat to pick several)\n"
             "  --quick      small sizes and few repetitions (a smoke run)\n"
+            "  --runs N     run everything N times; each figure is then the median of\n"
+            "               the runs' ratios, each against its own run's baseline\n"
             "  --json FILE  also write the results as JSON (- for stdout)\n"
             "  --verbose    show the library's warnings (twice: all its log lines)\n",
             argv0);
@@ -128,10 +130,19 @@ int omv_rpc_bench_main(int argc, char **argv)
     const char *argv0 = argc > 0 ? argv[0] : "omv-rpc-bench";
     unsigned links = 0;
     int quick = 0, verbose = 0;
+    size_t runs = 1;
     const char *json = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
+        } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+            char *end = NULL;
+            long n = strtol(argv[++i], &end, 10);
+            if (!end || *end || n < 1 || n > 99) {
+                fprintf(stderr, "%s: --runs takes a number from 1 to 99\n", argv0);
+                return 2;
+            }
+            runs = (size_t)n;
         } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
             verbose++;
         } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
@@ -160,16 +171,34 @@ int omv_rpc_bench_main(int argc, char **argv)
     if (links == 0) {
         links = 127;
     }
-    bench_results r;
-    memset(&r, 0, sizeof r);
-    r.quick = quick;
     /* --verbose: the library's warnings; twice: everything it logs. */
     int level = verbose >= 2 ? OMV_RPC_LOG_DEBUG : OMV_RPC_LOG_WARNING;
     omv_rpc_log log = {NULL, NULL};
     if (verbose) {
         log = bench_stderr_log(&level);
     }
-    run(links, quick, &log, &r);
+    bench_results *each = calloc(runs, sizeof *each);
+    if (!each) {
+        fprintf(stderr, "%s: out of memory\n", argv0);
+        return 1;
+    }
+    for (size_t k = 0; k < runs; k++) {
+        if (runs > 1) {
+            bench_progress("run %zu of %zu", k + 1, runs);
+        }
+        each[k].quick = quick;
+        run(links, quick, &log, &each[k]);
+    }
+    bench_results r;
+    if (runs == 1) {
+        r = each[0];
+    } else if (bench_merge_runs(each, runs, &r) != 0) {
+        r.failures++;
+    }
+    for (size_t k = 0; runs > 1 && k < runs; k++) {
+        bench_results_free(&each[k]);
+    }
+    free(each);
 
     int json_to_stdout = json && strcmp(json, "-") == 0;
     bench_print_table(&r, json_to_stdout ? stderr : stdout);

@@ -43,7 +43,7 @@ static int has_ratio(const bench_row *row)
 
 static double ratio(const bench_row *row)
 {
-    return row->value / row->baseline;
+    return row->runs > 1 ? row->ratio_median : row->value / row->baseline;
 }
 
 int bench_row_pass(const bench_row *row)
@@ -144,6 +144,12 @@ int bench_write_json(const bench_results *r, FILE *out)
             fputs("null", out);
         } else {
             json_number(out, row->target);
+        }
+        if (row->runs > 1 && has_ratio(row)) {
+            fprintf(out, ", \"runs\": %d, \"ratio_min\": ", row->runs);
+            json_number(out, row->ratio_min);
+            fputs(", \"ratio_max\": ", out);
+            json_number(out, row->ratio_max);
         }
         fprintf(out, ", \"better\": \"%s\", \"pass\": %s, \"note\": ", better[row->better],
                 pass < 0 ? "null" : pass ? "true" : "false");

@@ -15,4 +15,15 @@ if(TARGET omv-rpc-bench)
   target_link_libraries(bench_json_check PRIVATE PkgConfig::CJSON)
   add_test(NAME bench_smoke_json COMMAND bench_json_check ${OMV_RPC_BENCH_SMOKE_JSON})
   set_tests_properties(bench_smoke_json PROPERTIES TIMEOUT 30 FIXTURES_REQUIRED bench_json)
+
+  # Several runs merged into one table (--runs).
+  set(OMV_RPC_BENCH_RUNS_JSON ${CMAKE_CURRENT_BINARY_DIR}/bench_runs.json)
+  add_test(NAME bench_smoke_runs
+    COMMAND $<TARGET_FILE:omv-rpc-bench> --quick --runs 2 --link pair
+            --json ${OMV_RPC_BENCH_RUNS_JSON})
+  set_tests_properties(bench_smoke_runs PROPERTIES TIMEOUT 120 FIXTURES_SETUP bench_runs_json)
+  add_test(NAME bench_smoke_runs_json
+    COMMAND bench_json_check --merged ${OMV_RPC_BENCH_RUNS_JSON})
+  set_tests_properties(bench_smoke_runs_json PROPERTIES TIMEOUT 30
+                       FIXTURES_REQUIRED bench_runs_json)
 endif()
