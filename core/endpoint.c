@@ -526,6 +526,70 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
     return OMV_RPC_OK;
 }
 
+/* Most stale packets skipped in one wait: a retry leaves one or two; a
+ * stream of them means the peer is not answering what we asked. */
+#define STALE_SKIP_MAX 16u
+
+/* The rest of a packet whose magic `head` was read, on a byte stream:
+ * payload piece by piece with the CRC, then the CRC. */
+static omv_rpc_status recv_rest(omv_rpc_endpoint *ep, const uint8_t head[2], uint8_t *payload,
+                                size_t len, uint32_t deadline)
+{
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < CRC_PIECE ? len - off : CRC_PIECE;
+        omv_rpc_status st = ep_get(ep, payload + off, n, ep_remaining(ep, deadline), 0);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        crc = omv_rpc_crc16(crc, payload + off, n);
+        off += n;
+    }
+    uint8_t tail[2];
+    omv_rpc_status st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), 0);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
+}
+
+omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                       size_t len, uint32_t timeout_ms, uint16_t stale_magic,
+                                       size_t stale_len,
+                                       void (*on_stale)(omv_rpc_endpoint *ep))
+{
+    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) || stale_len > 8) {
+        return ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
+    }
+    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    for (uint32_t skipped = 0;; skipped++) {
+        uint8_t stale[2 + 8 + 2];
+        omv_rpc_status st = ep_get(ep, stale, 2, ep_remaining(ep, deadline), 0);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        uint16_t got = (uint16_t)(stale[0] | (stale[1] << 8));
+        if (got == magic) {
+            return recv_rest(ep, stale, payload, len, deadline);
+        }
+        if (got != stale_magic || skipped >= STALE_SKIP_MAX) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        st = ep_get(ep, stale + 2, stale_len + 2, ep_remaining(ep, deadline), 0);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        uint16_t crc = (uint16_t)(stale[2 + stale_len] | (stale[3 + stale_len] << 8));
+        if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, stale, 2 + stale_len)) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)stale_magic);
+        if (on_stale) {
+            on_stale(ep);
+        }
+    }
+}
+
 void omv_rpc_link_close(omv_rpc_link *link)
 {
     if (link && link->ops && link->ops->close) {

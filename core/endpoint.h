@@ -85,6 +85,18 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
 omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                               uint32_t timeout_ms, int stream);
 
+/* ep_recv_packet for call traffic that may find stale packets ahead of the
+ * awaited one: on a byte stream, when a retry crossed an answer, complete
+ * and valid packets with magic `stale_magic` and `stale_len` (<= 8) payload
+ * bytes come first (a duplicate result header, a duplicate header ack, the
+ * master's repeated command header). They are skipped, each reported to
+ * `on_stale` (may be NULL), within the one timeout. Any other link: exactly
+ * ep_recv_packet (there a duplicate is a transfer of its own). */
+omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                       size_t len, uint32_t timeout_ms, uint16_t stale_magic,
+                                       size_t stale_len,
+                                       void (*on_stale)(omv_rpc_endpoint *ep));
+
 /* Raw transfers (stream != 0: the link's stream variants). */
 omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);

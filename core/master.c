@@ -145,8 +145,12 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
         if (st == OMV_RPC_OK) {
             /* The ack follows the slave's check of the whole packet, which
              * may still be in flight when put_bytes returns. */
-            st = ep_recv_packet(ep, MAGIC_COMMAND_DATA, none, 0,
-                                sat_add(sat_add(short_ms * scale, round_trip), data_time), 0);
+            /* Skipping the slave's extra acks of a command header it
+             * received twice (our retry crossed its first ack). */
+            st = ep_recv_packet_skipping(
+                ep, MAGIC_COMMAND_DATA, none, 0,
+                sat_add(sat_add(short_ms * scale, round_trip), data_time), MAGIC_COMMAND_HEADER,
+                0, NULL);
             if (st == OMV_RPC_OK) {
                 return OMV_RPC_OK;
             }
@@ -214,11 +218,14 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             ep_flush(ep); /* drop stale duplicates of the header */
             st = ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
             if (st == OMV_RPC_OK) {
-                st = ep_recv_packet(
+                /* Skipping the slave's extra result headers, answers to
+                 * our requests that crossed its first one: on a slow
+                 * UART they are still on the wire after our flush. */
+                st = ep_recv_packet_skipping(
                     ep, MAGIC_RESULT_DATA, dest, len,
                     sat_add(sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
                             ep_transfer_ms(ep, (size_t)len + 4)),
-                    0);
+                    MAGIC_RESULT_HEADER, 4, NULL);
             }
             if (st == OMV_RPC_OK) {
                 sink->data = dest;

@@ -262,6 +262,14 @@ static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
     ep_flush(&s->ep);
 }
 
+static void ack_header_again(omv_rpc_endpoint *ep)
+{
+    (void)ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0,
+                         sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
+                                 ep_transfer_ms(ep, 4)),
+                         0);
+}
+
 /* Phase 1 seen from the slave. On success the argument is in ep.rx. */
 static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_t *command,
                                   size_t *arg_len)
@@ -305,8 +313,13 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         ep_flush(ep); /* older bytes are stale; the data comes after our ack */
         st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms, 0);
         if (st == OMV_RPC_OK) {
-            st = ep_recv_packet(ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
-                                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)), 0);
+            /* A repeat of the header (the master's retry crossed our ack)
+             * is acked again and skipped: the master takes whichever ack
+             * reaches it after its flush, then sends the data. */
+            st = ep_recv_packet_skipping(
+                ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
+                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)),
+                MAGIC_COMMAND_HEADER, 8, ack_header_again);
         }
         if (st == OMV_RPC_OK) {
             ep_flush(ep);
@@ -389,13 +402,16 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
         uint16_t crc = (uint16_t)(request[2] | (request[3] << 8));
         if (magic == MAGIC_RESULT_HEADER && crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
             /* Drop the duplicate requests sent while the callback ran. Not
-             * on a repeat where the result data travels apart from the
-             * requests (the network link's TCP): the master may have taken
-             * our first header and sent its data request right behind this
-             * stale one, and flushing it would leave both sides waiting.
-             * Elsewhere the master reads the extra header where it expects
-             * the data, and asks again at once. */
-            if (!header_sent || !data_travels_apart(ep, s->result_len)) {
+             * on a repeat, where the master may have taken our first header
+             * and sent its data request right behind this stale one:
+             * flushing it would leave both sides waiting. On a byte stream
+             * the master skips the extra header; where the data travels
+             * apart from the requests (the network link's TCP) it never
+             * sees it. On other framed links (UDP-sized results, CAN) it
+             * would take the header for the data, so flush there and let
+             * it ask again. */
+            if (!header_sent || !((ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) ||
+                                  data_travels_apart(ep, s->result_len))) {
                 ep_flush(ep);
             }
             st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms, 0);

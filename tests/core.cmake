@@ -5,6 +5,7 @@ omv_rpc_add_test(test_core_calls test_core_calls.c TIMEOUT 300)
 omv_rpc_add_test(test_core_bad_input test_core_bad_input.c TIMEOUT 120)
 omv_rpc_add_test(test_core_streams test_core_streams.c TIMEOUT 300)
 omv_rpc_add_test(test_core_stream_acks test_core_stream_acks.c TIMEOUT 60)
+omv_rpc_add_test(test_core_retry_races test_core_retry_races.c TIMEOUT 60)
 omv_rpc_add_test(test_core_static test_core_static.c TIMEOUT 60)
 omv_rpc_add_test(test_core_crc test_core_crc.c TIMEOUT 300)
 # Exit status 77: no CLMUL path on this machine, nothing compared.

@@ -1,0 +1,159 @@
+/* A retry that crosses an answer on a byte stream leaves a whole, valid,
+ * stale packet ahead of the one awaited; on a slow UART it is still on the
+ * wire when the receiver flushes. Each side skips it and the call goes on
+ * with no retry:
+ * - the master, a second result header before the result data;
+ * - the master, a second header ack before the data ack;
+ * - the slave, a second command header before the command data (it acks
+ *   it again, in case the master lost the first ack in its flush).
+ * The peer is played by hand on the other end of an in-process pair. */
+#include <string.h>
+
+#include "fake_peer.h"
+#include "test_support.h"
+
+#define WAIT_MS 2000u
+
+static void get(omv_rpc_link *link, uint8_t *buf, size_t len)
+{
+    assert_int_equal(link->ops->get_bytes(link->ctx, buf, len, WAIT_MS), OMV_RPC_OK);
+}
+
+static void put_packet(omv_rpc_link *link, uint16_t magic, const void *payload, size_t len)
+{
+    uint8_t pkt[64];
+    size_t n = ts_packet(pkt, magic, payload, len);
+    assert_int_equal(link->ops->put_bytes(link->ctx, pkt, n, WAIT_MS), OMV_RPC_OK);
+}
+
+/* Read a packet and check it is exactly `magic | payload | crc`. */
+static void expect_packet(omv_rpc_link *link, uint16_t magic, const void *payload, size_t len)
+{
+    uint8_t want[64], got[64];
+    size_t n = ts_packet(want, magic, payload, len);
+    get(link, got, n);
+    assert_memory_equal(got, want, n);
+}
+
+/* Phase 1 for a 4-byte argument, played as a slave. */
+static void serve_command(omv_rpc_link *link)
+{
+    uint8_t buf[16];
+    get(link, buf, 12);
+    put_packet(link, 0x1209, NULL, 0);
+    get(link, buf, 8);
+    put_packet(link, 0xABD1, NULL, 0);
+}
+
+/* The result header goes out twice: the second copy arrives only after
+ * the master has taken the first, flushed, and asked for the data. */
+static void *slave_repeating_result_header(void *arg)
+{
+    omv_rpc_link *link = arg;
+    uint8_t buf[16], len[4] = {5, 0, 0, 0};
+    serve_command(link);
+    get(link, buf, 4); /* result header request */
+    put_packet(link, 0x9021, len, 4);
+    get(link, buf, 4); /* result data request: the master flushed before it */
+    put_packet(link, 0x9021, len, 4);
+    put_packet(link, 0x1DBA, "hello", 5);
+    return NULL;
+}
+
+static void test_master_skips_stale_result_header(void **state)
+{
+    (void)state;
+    ts_fake_peer p;
+    ts_fake_peer_start(&p, NULL, slave_repeating_result_header);
+    const uint8_t *res;
+    size_t len;
+    assert_int_equal(omv_rpc_master_call(p.master, "f", "abcd", 4, &res, &len, 1000, 1000),
+                     OMV_RPC_OK);
+    assert_int_equal(len, 5);
+    assert_memory_equal(res, "hello", 5);
+    assert_int_equal(omv_rpc_master_retries(p.master), 0);
+    ts_fake_peer_join(&p);
+    ts_fake_peer_close(&p);
+}
+
+/* The command header is acked twice; the second ack arrives after the
+ * argument, just before the data ack. */
+static void *slave_repeating_header_ack(void *arg)
+{
+    omv_rpc_link *link = arg;
+    uint8_t buf[16], len[4] = {2, 0, 0, 0};
+    get(link, buf, 12);
+    put_packet(link, 0x1209, NULL, 0);
+    get(link, buf, 8); /* the argument */
+    put_packet(link, 0x1209, NULL, 0);
+    put_packet(link, 0xABD1, NULL, 0);
+    get(link, buf, 4);
+    put_packet(link, 0x9021, len, 4);
+    get(link, buf, 4);
+    put_packet(link, 0x1DBA, "ok", 2);
+    return NULL;
+}
+
+static void test_master_skips_stale_header_ack(void **state)
+{
+    (void)state;
+    ts_fake_peer p;
+    ts_fake_peer_start(&p, NULL, slave_repeating_header_ack);
+    const uint8_t *res;
+    size_t len;
+    assert_int_equal(omv_rpc_master_call(p.master, "f", "abcd", 4, &res, &len, 1000, 1000),
+                     OMV_RPC_OK);
+    assert_int_equal(len, 2);
+    assert_memory_equal(res, "ok", 2);
+    assert_int_equal(omv_rpc_master_retries(p.master), 0);
+    ts_fake_peer_join(&p);
+    ts_fake_peer_close(&p);
+}
+
+/* Our slave, with the master played by hand: the command header comes
+ * twice before the argument. */
+static void test_slave_skips_repeated_command_header(void **state)
+{
+    (void)state;
+    omv_rpc_link ours, theirs;
+    assert_int_equal(omv_rpc_pair_open(&ours, &theirs, 4096), OMV_RPC_OK);
+    omv_rpc_slave *slave = NULL;
+    assert_int_equal(omv_rpc_slave_new(&slave, &ours, NULL), OMV_RPC_OK);
+    ts_register_standard_callbacks(slave);
+    ts_slave_thread t;
+    memset(&t, 0, sizeof t);
+    ts_slave_thread_start(&t, slave);
+
+    uint8_t header[8], arg[6] = "abcdef";
+    uint32_t echo = omv_rpc_hash_str("echo");
+    for (int i = 0; i < 4; i++) {
+        header[i] = (uint8_t)(echo >> (8 * i));
+        header[4 + i] = (uint8_t)(sizeof arg >> (8 * i));
+    }
+    put_packet(&theirs, 0x1209, header, 8);
+    expect_packet(&theirs, 0x1209, NULL, 0);
+    put_packet(&theirs, 0x1209, header, 8); /* our retry, crossed the ack */
+    expect_packet(&theirs, 0x1209, NULL, 0); /* acked again */
+    put_packet(&theirs, 0xABD1, arg, sizeof arg);
+    expect_packet(&theirs, 0xABD1, NULL, 0);
+    uint8_t len[4] = {sizeof arg, 0, 0, 0};
+    put_packet(&theirs, 0x9021, NULL, 0);
+    expect_packet(&theirs, 0x9021, len, 4);
+    put_packet(&theirs, 0x1DBA, NULL, 0);
+    expect_packet(&theirs, 0x1DBA, arg, sizeof arg);
+
+    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
+    assert_int_equal(omv_rpc_slave_calls_served(slave), 1);
+    omv_rpc_slave_free(slave);
+    omv_rpc_link_close(&theirs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_master_skips_stale_result_header),
+        cmocka_unit_test(test_master_skips_stale_header_ack),
+        cmocka_unit_test(test_slave_skips_repeated_command_header),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
