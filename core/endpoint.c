@@ -553,37 +553,63 @@ static omv_rpc_status recv_rest(omv_rpc_endpoint *ep, const uint8_t head[2], uin
     return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
 }
 
+static const ep_stale *stale_kind(const ep_stale *stale, size_t count, uint16_t magic)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (stale[i].magic == magic && stale[i].len <= 8) {
+            return &stale[i];
+        }
+    }
+    return NULL;
+}
+
 omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
-                                       size_t len, uint32_t timeout_ms, uint16_t stale_magic,
-                                       size_t stale_len,
+                                       size_t len, uint32_t timeout_ms, const ep_stale *stale,
+                                       size_t stale_count, size_t hunt,
                                        void (*on_stale)(omv_rpc_endpoint *ep))
 {
-    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) || stale_len > 8) {
+    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
         return ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
     }
     const uint32_t deadline = ep_now(ep) + timeout_ms;
+    size_t slid = 0;
     for (uint32_t skipped = 0;; skipped++) {
-        uint8_t stale[2 + 8 + 2];
-        omv_rpc_status st = ep_get(ep, stale, 2, ep_remaining(ep, deadline), 0);
+        uint8_t packet[2 + 8 + 2];
+        omv_rpc_status st = ep_get(ep, packet, 2, ep_remaining(ep, deadline), 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        uint16_t got = (uint16_t)(stale[0] | (stale[1] << 8));
+        uint16_t got = (uint16_t)(packet[0] | (packet[1] << 8));
+        const ep_stale *kind = stale_kind(stale, stale_count, got);
+        /* Hunting: slide over bytes that start no packet (e.g. stream
+         * acks the writer left unread) one at a time, instead of failing
+         * and flushing in the middle of the packet that follows them. */
+        while (got != magic && !kind && slid < hunt) {
+            packet[0] = packet[1];
+            st = ep_get(ep, packet + 1, 1, ep_remaining(ep, deadline), 0);
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+            slid++;
+            ep->stray_bytes++;
+            got = (uint16_t)(packet[0] | (packet[1] << 8));
+            kind = stale_kind(stale, stale_count, got);
+        }
         if (got == magic) {
-            return recv_rest(ep, stale, payload, len, deadline);
+            return recv_rest(ep, packet, payload, len, deadline);
         }
-        if (got != stale_magic || skipped >= STALE_SKIP_MAX) {
+        if (!kind || skipped >= STALE_SKIP_MAX) {
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        st = ep_get(ep, stale + 2, stale_len + 2, ep_remaining(ep, deadline), 0);
+        st = ep_get(ep, packet + 2, (size_t)kind->len + 2, ep_remaining(ep, deadline), 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        uint16_t crc = (uint16_t)(stale[2 + stale_len] | (stale[3 + stale_len] << 8));
-        if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, stale, 2 + stale_len)) {
+        uint16_t crc = (uint16_t)(packet[2 + kind->len] | (packet[3 + kind->len] << 8));
+        if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, packet, 2 + (size_t)kind->len)) {
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)stale_magic);
+        ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)got);
         if (on_stale) {
             on_stale(ep);
         }

@@ -36,6 +36,7 @@ typedef struct omv_rpc_endpoint {
     omv_rpc_log log;
     ep_buffer rx;
     ep_buffer tx;
+    uint32_t stray_bytes; /* slid over by ep_recv_packet_skipping's hunt */
 } omv_rpc_endpoint;
 
 omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
@@ -85,16 +86,23 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
 omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                               uint32_t timeout_ms, int stream);
 
+/* A packet that may arrive stale: its magic and payload length (<= 8). */
+typedef struct ep_stale {
+    uint16_t magic;
+    uint8_t len;
+} ep_stale;
+
 /* ep_recv_packet for call traffic that may find stale packets ahead of the
  * awaited one: on a byte stream, when a retry crossed an answer, complete
- * and valid packets with magic `stale_magic` and `stale_len` (<= 8) payload
- * bytes come first (a duplicate result header, a duplicate header ack, the
- * master's repeated command header). They are skipped, each reported to
- * `on_stale` (may be NULL), within the one timeout. Any other link: exactly
- * ep_recv_packet (there a duplicate is a transfer of its own). */
+ * and valid packets of the kinds in `stale` come first (a duplicate result
+ * header, a duplicate header ack, the master's repeated command header or
+ * requests). They are skipped, each reported to `on_stale` (may be NULL),
+ * within the one timeout. Up to `hunt` bytes that start no such packet are
+ * slid over one by one (0: none). Any other link: exactly ep_recv_packet
+ * (there a duplicate is a transfer of its own). */
 omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
-                                       size_t len, uint32_t timeout_ms, uint16_t stale_magic,
-                                       size_t stale_len,
+                                       size_t len, uint32_t timeout_ms, const ep_stale *stale,
+                                       size_t stale_count, size_t hunt,
                                        void (*on_stale)(omv_rpc_endpoint *ep));
 
 /* Raw transfers (stream != 0: the link's stream variants). */

@@ -147,10 +147,10 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
              * may still be in flight when put_bytes returns. */
             /* Skipping the slave's extra acks of a command header it
              * received twice (our retry crossed its first ack). */
-            st = ep_recv_packet_skipping(
-                ep, MAGIC_COMMAND_DATA, none, 0,
-                sat_add(sat_add(short_ms * scale, round_trip), data_time), MAGIC_COMMAND_HEADER,
-                0, NULL);
+            static const ep_stale header_ack = {MAGIC_COMMAND_HEADER, 0};
+            st = ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0,
+                                         sat_add(sat_add(short_ms * scale, round_trip), data_time),
+                                         &header_ack, 1, 0, NULL);
             if (st == OMV_RPC_OK) {
                 return OMV_RPC_OK;
             }
@@ -221,11 +221,12 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                 /* Skipping the slave's extra result headers, answers to
                  * our requests that crossed its first one: on a slow
                  * UART they are still on the wire after our flush. */
+                static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
                 st = ep_recv_packet_skipping(
                     ep, MAGIC_RESULT_DATA, dest, len,
                     sat_add(sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
                             ep_transfer_ms(ep, (size_t)len + 4)),
-                    MAGIC_RESULT_HEADER, 4, NULL);
+                    &result_header, 1, 0, NULL);
             }
             if (st == OMV_RPC_OK) {
                 sink->data = dest;

@@ -262,6 +262,11 @@ static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
     ep_flush(&s->ep);
 }
 
+/* Stray bytes slid over while looking for a command header: a stream
+ * writer stops reading acks once its callback ends the stream, leaving
+ * up to half its queue depth of them. */
+#define COMMAND_HUNT_BYTES 256u
+
 static void ack_header_again(omv_rpc_endpoint *ep)
 {
     (void)ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0,
@@ -291,7 +296,20 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             s->has_pending_header = 0;
             st = OMV_RPC_OK;
         } else {
-            st = ep_recv_packet(ep, MAGIC_COMMAND_HEADER, header, 8, left, 0);
+            /* Ahead of the next command may be result requests the master
+             * repeated in the last call (their answers crossed), and ack
+             * bytes of a stream whose writer we were, left unread. */
+            static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0},
+                                                 {MAGIC_RESULT_DATA, 0}};
+            st = ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests, 2,
+                                         COMMAND_HUNT_BYTES, NULL);
+            if (ep->stray_bytes) {
+                /* Counted as one refused packet, as a flush would have. */
+                s->refused++;
+                ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: skipped %u stray bytes before a command",
+                        (unsigned)ep->stray_bytes);
+                ep->stray_bytes = 0;
+            }
         }
         if (st == OMV_RPC_ERR_TIMEOUT || is_link_failure(st)) {
             return st;
@@ -316,10 +334,11 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             /* A repeat of the header (the master's retry crossed our ack)
              * is acked again and skipped: the master takes whichever ack
              * reaches it after its flush, then sends the data. */
+            static const ep_stale command_header = {MAGIC_COMMAND_HEADER, 8};
             st = ep_recv_packet_skipping(
                 ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
-                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)),
-                MAGIC_COMMAND_HEADER, 8, ack_header_again);
+                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)), &command_header, 1,
+                0, ack_header_again);
         }
         if (st == OMV_RPC_OK) {
             ep_flush(ep);

@@ -5,7 +5,11 @@
  * - the master, a second result header before the result data;
  * - the master, a second header ack before the data ack;
  * - the slave, a second command header before the command data (it acks
- *   it again, in case the master lost the first ack in its flush).
+ *   it again, in case the master lost the first ack in its flush), and
+ *   result requests of the last call before the next command header;
+ * - the slave, stray bytes (unread stream acks) before a command header,
+ *   slid over one at a time rather than refused with a flush that would
+ *   cut into the header behind them.
  * The peer is played by hand on the other end of an in-process pair. */
 #include <string.h>
 
@@ -130,6 +134,9 @@ static void test_slave_skips_repeated_command_header(void **state)
         header[i] = (uint8_t)(echo >> (8 * i));
         header[4 + i] = (uint8_t)(sizeof arg >> (8 * i));
     }
+    /* Requests repeated in an earlier call, still ahead of the header. */
+    put_packet(&theirs, 0x9021, NULL, 0);
+    put_packet(&theirs, 0x1DBA, NULL, 0);
     put_packet(&theirs, 0x1209, header, 8);
     expect_packet(&theirs, 0x1209, NULL, 0);
     put_packet(&theirs, 0x1209, header, 8); /* our retry, crossed the ack */
@@ -144,6 +151,50 @@ static void test_slave_skips_repeated_command_header(void **state)
 
     assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
     assert_int_equal(omv_rpc_slave_calls_served(slave), 1);
+    assert_int_equal(omv_rpc_slave_packets_refused(slave), 0);
+    omv_rpc_slave_free(slave);
+    omv_rpc_link_close(&theirs);
+}
+
+/* Ack bytes of a stream our slave wrote, left unread when its callback
+ * ended it, ahead of the next command header: slid over (counted as one
+ * refused packet), and the header is answered the first time. */
+static void test_slave_hunts_past_stream_acks(void **state)
+{
+    (void)state;
+    omv_rpc_link ours, theirs;
+    assert_int_equal(omv_rpc_pair_open(&ours, &theirs, 4096), OMV_RPC_OK);
+    omv_rpc_slave *slave = NULL;
+    assert_int_equal(omv_rpc_slave_new(&slave, &ours, NULL), OMV_RPC_OK);
+    ts_register_standard_callbacks(slave);
+    ts_slave_thread t;
+    memset(&t, 0, sizeof t);
+    ts_slave_thread_start(&t, slave);
+
+    uint8_t acks[5], ack = 0xFF;
+    for (size_t i = 0; i < sizeof acks; i++) {
+        acks[i] = ack;
+        ack = omv_rpc_lfsr_next(ack);
+    }
+    assert_int_equal(theirs.ops->put_bytes(theirs.ctx, acks, sizeof acks, WAIT_MS), OMV_RPC_OK);
+    uint8_t header[8] = {0};
+    uint32_t nothing = omv_rpc_hash_str("nothing");
+    for (int i = 0; i < 4; i++) {
+        header[i] = (uint8_t)(nothing >> (8 * i));
+    }
+    put_packet(&theirs, 0x1209, header, 8);
+    expect_packet(&theirs, 0x1209, NULL, 0);
+    put_packet(&theirs, 0xABD1, NULL, 0);
+    expect_packet(&theirs, 0xABD1, NULL, 0);
+    uint8_t zero[4] = {0};
+    put_packet(&theirs, 0x9021, NULL, 0);
+    expect_packet(&theirs, 0x9021, zero, 4);
+    put_packet(&theirs, 0x1DBA, NULL, 0);
+    expect_packet(&theirs, 0x1DBA, NULL, 0);
+
+    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
+    assert_int_equal(omv_rpc_slave_calls_served(slave), 1);
+    assert_int_equal(omv_rpc_slave_packets_refused(slave), 1);
     omv_rpc_slave_free(slave);
     omv_rpc_link_close(&theirs);
 }
@@ -154,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_master_skips_stale_result_header),
         cmocka_unit_test(test_master_skips_stale_header_ack),
         cmocka_unit_test(test_slave_skips_repeated_command_header),
+        cmocka_unit_test(test_slave_hunts_past_stream_acks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
