@@ -64,20 +64,27 @@ static void *slave_repeating_result_header(void *arg)
     return NULL;
 }
 
-static void test_master_skips_stale_result_header(void **state)
+/* Our master calls the peer played by `play`, which answers `result`:
+ * the call succeeds the first time. */
+static void check_call_against(void *(*play)(void *), const char *result)
 {
-    (void)state;
     ts_fake_peer p;
-    ts_fake_peer_start(&p, NULL, slave_repeating_result_header);
+    ts_fake_peer_start(&p, NULL, play);
     const uint8_t *res;
     size_t len;
     assert_int_equal(omv_rpc_master_call(p.master, "f", "abcd", 4, &res, &len, 1000, 1000),
                      OMV_RPC_OK);
-    assert_int_equal(len, 5);
-    assert_memory_equal(res, "hello", 5);
+    assert_int_equal(len, strlen(result));
+    assert_memory_equal(res, result, len);
     assert_int_equal(omv_rpc_master_retries(p.master), 0);
     ts_fake_peer_join(&p);
     ts_fake_peer_close(&p);
+}
+
+static void test_master_skips_stale_result_header(void **state)
+{
+    (void)state;
+    check_call_against(slave_repeating_result_header, "hello");
 }
 
 /* The command header is acked twice; the second ack arrives after the
@@ -101,17 +108,35 @@ static void *slave_repeating_header_ack(void *arg)
 static void test_master_skips_stale_header_ack(void **state)
 {
     (void)state;
-    ts_fake_peer p;
-    ts_fake_peer_start(&p, NULL, slave_repeating_header_ack);
-    const uint8_t *res;
-    size_t len;
-    assert_int_equal(omv_rpc_master_call(p.master, "f", "abcd", 4, &res, &len, 1000, 1000),
-                     OMV_RPC_OK);
-    assert_int_equal(len, 2);
-    assert_memory_equal(res, "ok", 2);
-    assert_int_equal(omv_rpc_master_retries(p.master), 0);
-    ts_fake_peer_join(&p);
-    ts_fake_peer_close(&p);
+    check_call_against(slave_repeating_header_ack, "ok");
+}
+
+/* Our slave on one end of a pair, its loop on a thread; the test plays
+ * the master on `theirs`. */
+typedef struct slave_rig {
+    omv_rpc_slave *slave;
+    omv_rpc_link theirs;
+    ts_slave_thread thread;
+} slave_rig;
+
+static void slave_rig_start(slave_rig *r)
+{
+    omv_rpc_link ours;
+    memset(r, 0, sizeof *r);
+    assert_int_equal(omv_rpc_pair_open(&ours, &r->theirs, 4096), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_slave_new(&r->slave, &ours, NULL), OMV_RPC_OK);
+    ts_register_standard_callbacks(r->slave);
+    ts_slave_thread_start(&r->thread, r->slave);
+}
+
+/* Stop the slave; it served one call and refused `refused` packets. */
+static void slave_rig_finish(slave_rig *r, uint32_t refused)
+{
+    assert_int_equal(ts_slave_thread_stop(&r->thread), OMV_RPC_ERR_STOPPED);
+    assert_int_equal(omv_rpc_slave_calls_served(r->slave), 1);
+    assert_int_equal(omv_rpc_slave_packets_refused(r->slave), refused);
+    omv_rpc_slave_free(r->slave);
+    omv_rpc_link_close(&r->theirs);
 }
 
 /* Our slave, with the master played by hand: the command header comes
@@ -119,14 +144,9 @@ static void test_master_skips_stale_header_ack(void **state)
 static void test_slave_skips_repeated_command_header(void **state)
 {
     (void)state;
-    omv_rpc_link ours, theirs;
-    assert_int_equal(omv_rpc_pair_open(&ours, &theirs, 4096), OMV_RPC_OK);
-    omv_rpc_slave *slave = NULL;
-    assert_int_equal(omv_rpc_slave_new(&slave, &ours, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(slave);
-    ts_slave_thread t;
-    memset(&t, 0, sizeof t);
-    ts_slave_thread_start(&t, slave);
+    slave_rig r;
+    slave_rig_start(&r);
+    omv_rpc_link *theirs = &r.theirs;
 
     uint8_t header[8], arg[6] = "abcdef";
     uint32_t echo = omv_rpc_hash_str("echo");
@@ -135,25 +155,21 @@ static void test_slave_skips_repeated_command_header(void **state)
         header[4 + i] = (uint8_t)(sizeof arg >> (8 * i));
     }
     /* Requests repeated in an earlier call, still ahead of the header. */
-    put_packet(&theirs, 0x9021, NULL, 0);
-    put_packet(&theirs, 0x1DBA, NULL, 0);
-    put_packet(&theirs, 0x1209, header, 8);
-    expect_packet(&theirs, 0x1209, NULL, 0);
-    put_packet(&theirs, 0x1209, header, 8); /* our retry, crossed the ack */
-    expect_packet(&theirs, 0x1209, NULL, 0); /* acked again */
-    put_packet(&theirs, 0xABD1, arg, sizeof arg);
-    expect_packet(&theirs, 0xABD1, NULL, 0);
+    put_packet(theirs, 0x9021, NULL, 0);
+    put_packet(theirs, 0x1DBA, NULL, 0);
+    put_packet(theirs, 0x1209, header, 8);
+    expect_packet(theirs, 0x1209, NULL, 0);
+    put_packet(theirs, 0x1209, header, 8); /* our retry, crossed the ack */
+    expect_packet(theirs, 0x1209, NULL, 0); /* acked again */
+    put_packet(theirs, 0xABD1, arg, sizeof arg);
+    expect_packet(theirs, 0xABD1, NULL, 0);
     uint8_t len[4] = {sizeof arg, 0, 0, 0};
-    put_packet(&theirs, 0x9021, NULL, 0);
-    expect_packet(&theirs, 0x9021, len, 4);
-    put_packet(&theirs, 0x1DBA, NULL, 0);
-    expect_packet(&theirs, 0x1DBA, arg, sizeof arg);
+    put_packet(theirs, 0x9021, NULL, 0);
+    expect_packet(theirs, 0x9021, len, 4);
+    put_packet(theirs, 0x1DBA, NULL, 0);
+    expect_packet(theirs, 0x1DBA, arg, sizeof arg);
 
-    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
-    assert_int_equal(omv_rpc_slave_calls_served(slave), 1);
-    assert_int_equal(omv_rpc_slave_packets_refused(slave), 0);
-    omv_rpc_slave_free(slave);
-    omv_rpc_link_close(&theirs);
+    slave_rig_finish(&r, 0);
 }
 
 /* Ack bytes of a stream our slave wrote, left unread when its callback
@@ -162,41 +178,32 @@ static void test_slave_skips_repeated_command_header(void **state)
 static void test_slave_hunts_past_stream_acks(void **state)
 {
     (void)state;
-    omv_rpc_link ours, theirs;
-    assert_int_equal(omv_rpc_pair_open(&ours, &theirs, 4096), OMV_RPC_OK);
-    omv_rpc_slave *slave = NULL;
-    assert_int_equal(omv_rpc_slave_new(&slave, &ours, NULL), OMV_RPC_OK);
-    ts_register_standard_callbacks(slave);
-    ts_slave_thread t;
-    memset(&t, 0, sizeof t);
-    ts_slave_thread_start(&t, slave);
+    slave_rig r;
+    slave_rig_start(&r);
+    omv_rpc_link *theirs = &r.theirs;
 
     uint8_t acks[5], ack = 0xFF;
     for (size_t i = 0; i < sizeof acks; i++) {
         acks[i] = ack;
         ack = omv_rpc_lfsr_next(ack);
     }
-    assert_int_equal(theirs.ops->put_bytes(theirs.ctx, acks, sizeof acks, WAIT_MS), OMV_RPC_OK);
+    assert_int_equal(theirs->ops->put_bytes(theirs->ctx, acks, sizeof acks, WAIT_MS), OMV_RPC_OK);
     uint8_t header[8] = {0};
     uint32_t nothing = omv_rpc_hash_str("nothing");
     for (int i = 0; i < 4; i++) {
         header[i] = (uint8_t)(nothing >> (8 * i));
     }
-    put_packet(&theirs, 0x1209, header, 8);
-    expect_packet(&theirs, 0x1209, NULL, 0);
-    put_packet(&theirs, 0xABD1, NULL, 0);
-    expect_packet(&theirs, 0xABD1, NULL, 0);
+    put_packet(theirs, 0x1209, header, 8);
+    expect_packet(theirs, 0x1209, NULL, 0);
+    put_packet(theirs, 0xABD1, NULL, 0);
+    expect_packet(theirs, 0xABD1, NULL, 0);
     uint8_t zero[4] = {0};
-    put_packet(&theirs, 0x9021, NULL, 0);
-    expect_packet(&theirs, 0x9021, zero, 4);
-    put_packet(&theirs, 0x1DBA, NULL, 0);
-    expect_packet(&theirs, 0x1DBA, NULL, 0);
+    put_packet(theirs, 0x9021, NULL, 0);
+    expect_packet(theirs, 0x9021, zero, 4);
+    put_packet(theirs, 0x1DBA, NULL, 0);
+    expect_packet(theirs, 0x1DBA, NULL, 0);
 
-    assert_int_equal(ts_slave_thread_stop(&t), OMV_RPC_ERR_STOPPED);
-    assert_int_equal(omv_rpc_slave_calls_served(slave), 1);
-    assert_int_equal(omv_rpc_slave_packets_refused(slave), 1);
-    omv_rpc_slave_free(slave);
-    omv_rpc_link_close(&theirs);
+    slave_rig_finish(&r, 1);
 }
 
 int main(void)
