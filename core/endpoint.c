@@ -281,6 +281,19 @@ static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t
     return omv_rpc_crc16(omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2), payload, len);
 }
 
+size_t ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len)
+{
+    out[0] = (uint8_t)magic;
+    out[1] = (uint8_t)(magic >> 8);
+    if (len) {
+        memcpy(out + 2, payload, len);
+    }
+    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, 2 + len);
+    out[2 + len] = (uint8_t)crc;
+    out[3 + len] = (uint8_t)(crc >> 8);
+    return len + 4;
+}
+
 /* Packets this small go through a stack buffer in one transfer. */
 #define SMALL_PACKET 64u
 
@@ -425,12 +438,7 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
 
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
-        memcpy(pkt, head, 2);
-        if (len) {
-            memcpy(pkt + 2, payload, len);
-        }
-        memcpy(pkt + 2 + len, tail, 2);
-        return ep_put(ep, pkt, len + 4, timeout_ms, stream);
+        return ep_put(ep, pkt, ep_encode_packet(pkt, magic, payload, len), timeout_ms, stream);
     }
     if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
         omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};

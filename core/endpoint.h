@@ -78,6 +78,9 @@ uint32_t sat_add(uint32_t a, uint32_t b);
 
 void ep_flush(omv_rpc_endpoint *ep);
 
+/* magic | payload | crc into `out` (len + 4 bytes); returns len + 4. */
+size_t ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len);
+
 /* Send magic | payload | crc as one transfer. */
 omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
                               size_t len, uint32_t timeout_ms, int stream);

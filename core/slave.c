@@ -267,12 +267,15 @@ static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
  * up to half its queue depth of them. */
 #define COMMAND_HUNT_BYTES 256u
 
+/* How long sending a short answer of `len` bytes may take. */
+static uint32_t answer_ms(omv_rpc_endpoint *ep, size_t len)
+{
+    return sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep), ep_transfer_ms(ep, len));
+}
+
 static void ack_header_again(omv_rpc_endpoint *ep)
 {
-    (void)ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0,
-                         sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
-                                 ep_transfer_ms(ep, 4)),
-                         0);
+    (void)ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
 }
 
 /* Phase 1 seen from the slave. On success the argument is in ep.rx. */
@@ -281,8 +284,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
 {
     omv_rpc_endpoint *ep = &s->ep;
     const uint32_t deadline = ep_now(ep) + timeout_ms;
-    const uint32_t answer_ms = sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
-                                       ep_transfer_ms(ep, 4));
+    const uint32_t answer = answer_ms(ep, 4);
     uint8_t header[8];
 
     while (!STOP_LOAD(s->stop)) {
@@ -329,7 +331,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             continue;
         }
         ep_flush(ep); /* older bytes are stale; the data comes after our ack */
-        st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms, 0);
+        st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer, 0);
         if (st == OMV_RPC_OK) {
             /* A repeat of the header (the master's retry crossed our ack)
              * is acked again and skipped: the master takes whichever ack
@@ -342,7 +344,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         }
         if (st == OMV_RPC_OK) {
             ep_flush(ep);
-            st = ep_send_packet(ep, MAGIC_COMMAND_DATA, NULL, 0, answer_ms, 0);
+            st = ep_send_packet(ep, MAGIC_COMMAND_DATA, NULL, 0, answer, 0);
             if (st == OMV_RPC_OK) {
                 *command = get_le32(header);
                 *arg_len = len;
@@ -393,8 +395,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
 {
     omv_rpc_endpoint *ep = &s->ep;
     const uint32_t deadline = ep_now(ep) + timeout_ms;
-    const uint32_t answer_ms = sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep),
-                                       ep_transfer_ms(ep, 8));
+    const uint32_t answer = answer_ms(ep, 8);
     uint8_t header[4], request[4];
     int header_sent = 0;
     put_le32(header, (uint32_t)s->result_len);
@@ -433,7 +434,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
                                   data_travels_apart(ep, s->result_len))) {
                 ep_flush(ep);
             }
-            st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms, 0);
+            st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer, 0);
             header_sent = st == OMV_RPC_OK;
         } else if (header_sent && magic == MAGIC_RESULT_DATA &&
                    crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
@@ -442,7 +443,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
                 ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
                 sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, s->result_len + 4)), 0);
         } else if (magic == MAGIC_COMMAND_HEADER && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) &&
-                   take_new_command(s, request, answer_ms)) {
+                   take_new_command(s, request, answer)) {
             return OMV_RPC_ERR_RECV_TIMEOUT; /* the master moved on */
         } else {
             refuse(s, "result request", OMV_RPC_ERR_BAD_PACKET);

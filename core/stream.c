@@ -5,8 +5,6 @@
  * spent. Ack bytes follow an 8-bit LFSR so a lost or stale ack is caught.
  * Setup and frame headers are checked strictly: magic AND CRC (OpenMV's
  * code accepts either). */
-#include <string.h>
-
 #include "endpoint.h"
 
 static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
@@ -32,6 +30,16 @@ static void drain(omv_rpc_endpoint *ep)
     ep_flush(ep);
 }
 
+/* Whether stream traffic may be cut and joined anywhere: a link with a
+ * gathered stream write says so (link.h), and on a byte stream with no
+ * stream variants it is the call traffic's byte stream. */
+static int stream_is_byte_stream(const omv_rpc_endpoint *ep)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    return ops->stream_put_bytes_v ||
+           (!ops->stream_put_bytes && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM));
+}
+
 /* Ack batching (reader): most ack bytes held back at once, and how long
  * the first of them may wait. The writer waits up to STREAM_TIMEOUT_MS for
  * an ack; a few milliseconds of holding are far from that. */
@@ -42,10 +50,8 @@ static void drain(omv_rpc_endpoint *ep)
  * stream traffic is a byte stream and the link can tell what it holds. */
 static size_t ack_batch(const omv_rpc_endpoint *ep, uint32_t queue_depth)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    int byte_stream = (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) || ops->stream_put_bytes_v;
     size_t n = queue_depth / 4;
-    if (!byte_stream || !ops->stream_buffered || n < 2) {
+    if (!stream_is_byte_stream(ep) || !ep->link.ops->stream_buffered || n < 2) {
         return 1;
     }
     return n > ACK_BATCH_MAX ? ACK_BATCH_MAX : n;
@@ -145,12 +151,10 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
     const omv_rpc_link_ops *ops = ep->link.ops;
     const uint32_t header_ms = sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8));
     const uint32_t frame_ms = sat_add(write_timeout_ms, ep_transfer_ms(ep, len));
-    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *, size_t, uint32_t) = NULL;
-    if (ops->stream_put_bytes_v) {
-        gather = ops->stream_put_bytes_v;
-    } else if (!ops->stream_put_bytes && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        gather = ops->put_bytes_v;
-    }
+    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *, size_t, uint32_t) =
+        !stream_is_byte_stream(ep) ? NULL
+        : ops->stream_put_bytes_v  ? ops->stream_put_bytes_v
+                                   : ops->put_bytes_v;
     uint8_t size[4];
     put_le32(size, (uint32_t)len);
     if (!gather || len == 0) {
@@ -161,13 +165,8 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
         return st;
     }
     uint8_t header[8];
-    header[0] = (uint8_t)MAGIC_STREAM_FRAME;
-    header[1] = (uint8_t)(MAGIC_STREAM_FRAME >> 8);
-    memcpy(header + 2, size, 4);
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, header, 6);
-    header[6] = (uint8_t)crc;
-    header[7] = (uint8_t)(crc >> 8);
-    omv_rpc_out_iov iov[2] = {{header, 8}, {frame, len}};
+    omv_rpc_out_iov iov[2] = {{header, ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
+                              {frame, len}};
     return gather(ep->link.ctx, iov, 2, sat_add(header_ms, frame_ms));
 }
 
