@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "can_internal.h"
+#include "deadline.h"
 
 #define MEM_DEFAULT_QUEUE 1024u
 #define MEM_MAX_QUEUE (1u << 20)
@@ -29,17 +30,6 @@ struct omv_rpc_can_mem_bus {
     void *fault_user;
     uint32_t dropped;
 };
-
-static void deadline_after(struct timespec *ts, uint32_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000u;
-    ts->tv_nsec += (long)(ms % 1000u) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
 
 static void unref(omv_rpc_can_mem_bus *bus)
 {
@@ -145,7 +135,7 @@ omv_rpc_status omv_rpc_can_mem_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_ca
         return OMV_RPC_ERR_INVALID_ARG;
     }
     struct timespec deadline;
-    deadline_after(&deadline, 1000);
+    omv_rpc_deadline_after(&deadline, 1000);
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = deliver(bus, NULL, frame, &deadline);
     pthread_mutex_unlock(&bus->lock);
@@ -157,7 +147,7 @@ static omv_rpc_status mem_send(void *ctx, const omv_rpc_can_frame *frame, uint32
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    omv_rpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_can_frame f = *frame;
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = OMV_RPC_OK;
@@ -178,7 +168,7 @@ static omv_rpc_status mem_recv(void *ctx, omv_rpc_can_frame *frame, uint32_t tim
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    omv_rpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
     pthread_mutex_lock(&bus->lock);
     while (node->count == 0) {

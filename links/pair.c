@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "omv_rpc/clock.h"
 #include "omv_rpc/pair.h"
 
@@ -26,17 +27,6 @@ typedef struct pair_end {
     int side; /* 0 or 1 */
 } pair_end;
 
-static void deadline_after(struct timespec *ts, uint32_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000u;
-    ts->tv_nsec += (long)(ms % 1000u) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* Wait for a change; returns non-zero when the deadline passed. */
 static int wait_changed(pair_shared *sh, const struct timespec *deadline)
 {
@@ -49,7 +39,7 @@ static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t tim
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[e->side];
     struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    omv_rpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
 
     pthread_mutex_lock(&sh->lock);
@@ -85,7 +75,7 @@ static omv_rpc_status pair_put(void *ctx, const uint8_t *buf, size_t len, uint32
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[1 - e->side];
     struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    omv_rpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
 
     pthread_mutex_lock(&sh->lock);

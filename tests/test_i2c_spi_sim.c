@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "test_i2c_spi_sim.h"
 #include "omv_rpc/clock.h"
 
@@ -24,17 +25,6 @@ struct sim_bus {
     int short_; /* it moved fewer bytes than armed */
     uint32_t not_ready;
 };
-
-static void deadline_after(struct timespec *ts, uint32_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000u;
-    ts->tv_nsec += (long)(ms % 1000u) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
 
 sim_bus *sim_bus_new(uint16_t address, sim_idle idle)
 {
@@ -165,7 +155,7 @@ static omv_rpc_status spi_transfer(void *ctx, const uint8_t *tx, uint8_t *rx, si
 {
     sim_bus *b = ctx;
     struct timespec deadline;
-    deadline_after(&deadline, SIM_SPI_CS_WAIT_MS + guard_us / 1000u);
+    omv_rpc_deadline_after(&deadline, SIM_SPI_CS_WAIT_MS + guard_us / 1000u);
     pthread_mutex_lock(&b->lock);
     /* Chip select is low: a slave that watches it arms now. */
     while ((b->arm == ARM_NONE || b->done) &&
@@ -196,7 +186,7 @@ static omv_rpc_status arm_and_wait(sim_bus *b, int arm, uint8_t *rx, const uint8
                                    size_t len, uint32_t timeout_ms)
 {
     struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    omv_rpc_deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&b->lock);
     b->arm = arm;
     b->rx = rx;
