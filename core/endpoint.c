@@ -297,35 +297,56 @@ size_t ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, si
 /* Packets this small go through a stack buffer in one transfer. */
 #define SMALL_PACKET 64u
 
-/* A large payload moves in pieces of this size with the CRC computed piece
- * by piece: each piece is checked while it is still in the cache, and the
- * CRC work overlaps with the link moving the previous piece (the peer, the
- * kernel or a UART), instead of a full pass over the payload before the
+/* A large payload moves in pieces with the CRC computed piece by piece:
+ * the CRC work overlaps with the link moving the previous piece (the peer,
+ * the kernel or a UART), instead of a full pass over the payload before the
  * first byte leaves and another after the last byte arrives. This applies
  * on byte streams, and on links that carry large transfers over a byte
- * stream (omv_rpc_link.split_min: the network link's TCP). */
-#define CRC_PIECE (64u * 1024u)
+ * stream (omv_rpc_link.split_min: the network link's TCP).
+ *
+ * A packet goes in about eight pieces (so that the CRC overlaps), each at
+ * least PIECE_MIN and at most:
+ * - SEND_PIECE_MAX when sending: the CRC pass leaves the piece in the
+ *   cache for the link's copy;
+ * - RECV_PIECE_MAX when receiving: each piece is one wait on the link, on
+ *   TCP one wake-up of the receiving thread (SO_RCVLOWAT), and the sender
+ *   pays for waking it. With a wake-up per 64 KiB, 64 MiB over loopback
+ *   fell into stretches at a quarter of the raw speed, the sending side
+ *   busy waking the receiving one; with pieces of 1 MiB it does not.
+ * The two sides cut the payload independently: the link carries bytes. */
+#define PIECE_MIN (64u * 1024u)
+#define SEND_PIECE_MAX (256u * 1024u)
+#define RECV_PIECE_MAX (1024u * 1024u)
 
 static int moves_in_pieces(const omv_rpc_endpoint *ep, size_t len, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
-    if (len <= CRC_PIECE) {
+    if (len <= PIECE_MIN) {
         return 0;
     }
     if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
         return 1;
     }
-    /* Every piece (the last one included, see piece_size) stays longer
+    /* Every piece (the last one included, see next_piece) stays longer
      * than split_min, so each travels over the link's byte stream. */
-    return !stream && ep->link.split_min && ep->link.split_min < CRC_PIECE / 2 &&
+    return !stream && ep->link.split_min && ep->link.split_min < PIECE_MIN / 2 &&
            ops->get_bytes_v && ops->put_bytes_v;
 }
 
-/* The next piece's size: never leave a last piece under half a piece. */
-static size_t piece_size(size_t left)
+/* The piece size for a payload of `len` bytes: an eighth of it, within
+ * PIECE_MIN..max. */
+static size_t piece_for(size_t len, size_t max)
 {
-    size_t n = left < CRC_PIECE ? left : CRC_PIECE;
-    return (left - n > 0 && left - n < CRC_PIECE / 2) ? left : n;
+    size_t n = len / 8;
+    return n < PIECE_MIN ? PIECE_MIN : n > max ? max : n;
+}
+
+/* The next piece's size, `left` bytes to go: never leave a last piece
+ * under half a piece. */
+static size_t next_piece(size_t left, size_t piece)
+{
+    size_t n = left < piece ? left : piece;
+    return (left - n > 0 && left - n < piece / 2) ? left : n;
 }
 
 /* One piece as one transfer: gathered where the link can, else (a byte
@@ -367,10 +388,11 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
                                      int stream)
 {
     const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const size_t piece = piece_for(len, SEND_PIECE_MAX);
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
     uint8_t tail[2];
     for (size_t off = 0; off < len;) {
-        size_t n = piece_size(len - off);
+        size_t n = next_piece(len - off, piece);
         omv_rpc_out_iov iov[3];
         size_t count = 0;
         crc = omv_rpc_crc16(crc, payload + off, n);
@@ -396,10 +418,11 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
                                      size_t len, uint32_t timeout_ms, int stream)
 {
     const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const size_t piece = piece_for(len, RECV_PIECE_MAX);
     uint8_t head[2], tail[2];
     uint16_t crc = 0;
     for (size_t off = 0; off < len;) {
-        size_t n = piece_size(len - off);
+        size_t n = next_piece(len - off, piece);
         omv_rpc_in_iov iov[3];
         size_t count = 0;
         if (off == 0) {
@@ -543,9 +566,10 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
 static omv_rpc_status recv_rest(omv_rpc_endpoint *ep, const uint8_t head[2], uint8_t *payload,
                                 size_t len, uint32_t deadline)
 {
+    const size_t piece = piece_for(len, RECV_PIECE_MAX);
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
     for (size_t off = 0; off < len;) {
-        size_t n = len - off < CRC_PIECE ? len - off : CRC_PIECE;
+        size_t n = len - off < piece ? len - off : piece;
         omv_rpc_status st = ep_get(ep, payload + off, n, ep_remaining(ep, deadline), 0);
         if (st != OMV_RPC_OK) {
             return st;

@@ -33,8 +33,11 @@
 
 /* A TCP read that has to wait asks to be woken only once the rest of the
  * transfer is there, up to this many bytes (SO_RCVLOWAT): one wake-up and
- * one read per stream frame or batch of ack bytes, not one per segment. */
-#define NET_LOWAT_MAX 65536
+ * one read per stream frame, batch of ack bytes or piece of a large packet
+ * (the core receives those in pieces of up to 1 MiB), not one per segment.
+ * Linux wakes the reader anyway when the window fills before that, and
+ * the BSDs cap it at the receive buffer. */
+#define NET_LOWAT_MAX (2 * 1024 * 1024)
 
 /* Wire time: fixed latency plus bytes at a conservative rate for WiFi
  * (500 kB/s), so waits cover what is in flight on slow networks too. */
