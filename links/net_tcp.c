@@ -202,7 +202,7 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
 {
     /* The protocol flushes before each step; between flushes the
      * transfers are pieces of one packet, on the connection checked for
-     * its first piece (an accept() and a peek saved per 64 KiB). */
+     * its first piece (an accept() and a peek saved per piece). */
     if (n->tcp >= 0 && n->tcp_checked) {
         return OMV_RPC_OK;
     }
