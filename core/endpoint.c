@@ -414,21 +414,28 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
     return OMV_RPC_OK;
 }
 
-static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
-                                     size_t len, uint32_t timeout_ms, int stream)
+/* A packet's payload and CRC in pieces, the CRC computed piece by piece.
+ * Its magic `head` travels in the first piece, or (head_read) the caller
+ * has read it already: a byte stream's reader that skipped a stale packet
+ * before it (ep_recv_packet_skipping). */
+static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t head[2],
+                                     int head_read, uint8_t *payload, size_t len,
+                                     uint32_t deadline, int stream)
 {
-    const uint32_t deadline = ep_now(ep) + timeout_ms;
     const size_t piece = piece_for(len, RECV_PIECE_MAX);
-    uint8_t head[2], tail[2];
+    uint8_t tail[2];
     uint16_t crc = 0;
-    for (size_t off = 0; off < len;) {
+    size_t off = 0;
+    do {
         size_t n = next_piece(len - off, piece);
         omv_rpc_in_iov iov[3];
         size_t count = 0;
-        if (off == 0) {
+        if (off == 0 && !head_read) {
             iov[count++] = (omv_rpc_in_iov){head, 2};
         }
-        iov[count++] = (omv_rpc_in_iov){payload + off, n};
+        if (n) {
+            iov[count++] = (omv_rpc_in_iov){payload + off, n};
+        }
         if (off + n == len) {
             iov[count++] = (omv_rpc_in_iov){tail, 2};
         }
@@ -444,7 +451,7 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
         }
         crc = omv_rpc_crc16(crc, payload + off, n);
         off += n;
-    }
+    } while (off < len);
     return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
 }
 
@@ -500,7 +507,7 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
     omv_rpc_status st;
 
     if (moves_in_pieces(ep, len, stream)) {
-        return recv_in_pieces(ep, magic, payload, len, timeout_ms, stream);
+        return recv_in_pieces(ep, magic, head, 0, payload, len, ep_now(ep) + timeout_ms, stream);
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
@@ -561,30 +568,6 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
  * stream of them means the peer is not answering what we asked. */
 #define STALE_SKIP_MAX 16u
 
-/* The rest of a packet whose magic `head` was read, on a byte stream:
- * payload piece by piece with the CRC, then the CRC. */
-static omv_rpc_status recv_rest(omv_rpc_endpoint *ep, const uint8_t head[2], uint8_t *payload,
-                                size_t len, uint32_t deadline)
-{
-    const size_t piece = piece_for(len, RECV_PIECE_MAX);
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
-    for (size_t off = 0; off < len;) {
-        size_t n = len - off < piece ? len - off : piece;
-        omv_rpc_status st = ep_get(ep, payload + off, n, ep_remaining(ep, deadline), 0);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        crc = omv_rpc_crc16(crc, payload + off, n);
-        off += n;
-    }
-    uint8_t tail[2];
-    omv_rpc_status st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), 0);
-    if (st != OMV_RPC_OK) {
-        return st;
-    }
-    return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
-}
-
 static const ep_stale *stale_kind(const ep_stale *stale, size_t count, uint16_t magic)
 {
     for (size_t i = 0; i < count; i++) {
@@ -628,7 +611,7 @@ omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uin
             kind = stale_kind(stale, stale_count, got);
         }
         if (got == magic) {
-            return recv_rest(ep, packet, payload, len, deadline);
+            return recv_in_pieces(ep, magic, packet, 1, payload, len, deadline, 0);
         }
         if (!kind || skipped >= STALE_SKIP_MAX) {
             return OMV_RPC_ERR_BAD_PACKET;

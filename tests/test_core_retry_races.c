@@ -2,7 +2,8 @@
  * stale packet ahead of the one awaited; on a slow UART it is still on the
  * wire when the receiver flushes. Each side skips it and the call goes on
  * with no retry:
- * - the master, a second result header before the result data;
+ * - the master, a second result header before the result data (short,
+ *   and long enough to be read in several pieces);
  * - the master, a second header ack before the data ack;
  * - the slave, a second command header before the command data (it acks
  *   it again, in case the master lost the first ack in its flush), and
@@ -11,6 +12,7 @@
  *   slid over one at a time rather than refused with a flush that would
  *   cut into the header behind them.
  * The peer is played by hand on the other end of an in-process pair. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fake_peer.h"
@@ -64,9 +66,33 @@ static void *slave_repeating_result_header(void *arg)
     return NULL;
 }
 
+/* The same with a result of several receive pieces: the rest of the
+ * packet after the skipped copy is read piece by piece with the CRC. */
+#define LARGE_RESULT (300u * 1024u + 7u)
+
+static uint8_t large_result[LARGE_RESULT];
+
+static void *slave_repeating_large_result_header(void *arg)
+{
+    omv_rpc_link *link = arg;
+    uint8_t buf[16], len[4] = {(uint8_t)LARGE_RESULT, (uint8_t)(LARGE_RESULT >> 8),
+                               (uint8_t)(LARGE_RESULT >> 16), 0};
+    serve_command(link);
+    get(link, buf, 4);
+    put_packet(link, 0x9021, len, 4);
+    get(link, buf, 4);
+    put_packet(link, 0x9021, len, 4);
+    uint8_t *pkt = malloc(LARGE_RESULT + 4);
+    assert_non_null(pkt);
+    size_t n = ts_packet(pkt, 0x1DBA, large_result, LARGE_RESULT);
+    assert_int_equal(link->ops->put_bytes(link->ctx, pkt, n, WAIT_MS), OMV_RPC_OK);
+    free(pkt);
+    return NULL;
+}
+
 /* Our master calls the peer played by `play`, which answers `result`:
  * the call succeeds the first time. */
-static void check_call_against(void *(*play)(void *), const char *result)
+static void check_call_against(void *(*play)(void *), const void *result, size_t result_len)
 {
     ts_fake_peer p;
     ts_fake_peer_start(&p, NULL, play);
@@ -74,7 +100,7 @@ static void check_call_against(void *(*play)(void *), const char *result)
     size_t len;
     assert_int_equal(omv_rpc_master_call(p.master, "f", "abcd", 4, &res, &len, 1000, 1000),
                      OMV_RPC_OK);
-    assert_int_equal(len, strlen(result));
+    assert_int_equal(len, result_len);
     assert_memory_equal(res, result, len);
     assert_int_equal(omv_rpc_master_retries(p.master), 0);
     ts_fake_peer_join(&p);
@@ -84,7 +110,7 @@ static void check_call_against(void *(*play)(void *), const char *result)
 static void test_master_skips_stale_result_header(void **state)
 {
     (void)state;
-    check_call_against(slave_repeating_result_header, "hello");
+    check_call_against(slave_repeating_result_header, "hello", 5);
 }
 
 /* The command header is acked twice; the second ack arrives after the
@@ -105,10 +131,19 @@ static void *slave_repeating_header_ack(void *arg)
     return NULL;
 }
 
+static void test_master_skips_stale_header_before_large_result(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < LARGE_RESULT; i++) {
+        large_result[i] = (uint8_t)(i * 131u + (i >> 9));
+    }
+    check_call_against(slave_repeating_large_result_header, large_result, LARGE_RESULT);
+}
+
 static void test_master_skips_stale_header_ack(void **state)
 {
     (void)state;
-    check_call_against(slave_repeating_header_ack, "ok");
+    check_call_against(slave_repeating_header_ack, "ok", 2);
 }
 
 /* Our slave on one end of a pair, its loop on a thread; the test plays
@@ -210,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_master_skips_stale_result_header),
+        cmocka_unit_test(test_master_skips_stale_header_before_large_result),
         cmocka_unit_test(test_master_skips_stale_header_ack),
         cmocka_unit_test(test_slave_skips_repeated_command_header),
         cmocka_unit_test(test_slave_hunts_past_stream_acks),
