@@ -1,5 +1,5 @@
 /* printf-style log lines through the user's hook, shared by the links'
- * own logf functions (omv_rpc_can_logf, omv_rpc_bus_logf,
+ * own logf functions (omv_rpc_can_logf, omv_rpc_bus_logf, omv_rpc_net_logf,
  * omv_rpc_serial_logf). Not installed. */
 #ifndef OMV_RPC_LINK_LOG_H
 #define OMV_RPC_LINK_LOG_H

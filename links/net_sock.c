@@ -11,19 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link_log.h"
 #include "net_internal.h"
 
 void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
-    if (!log || !log->fn) {
-        return;
-    }
-    char line[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    omv_rpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
-    log->fn(log->user_data, level, line);
 }
 
 omv_rpc_status omv_rpc_net_status_from_errno(int err)
