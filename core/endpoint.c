@@ -463,13 +463,13 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
     if (moves_in_pieces(ep, len, stream)) {
         return send_in_pieces(ep, head, payload, len, timeout_ms, stream);
     }
-    uint16_t crc = packet_crc(head, payload, len);
-    uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
-
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
         return ep_put(ep, pkt, ep_encode_packet(pkt, magic, payload, len), timeout_ms, stream);
     }
+    uint16_t crc = packet_crc(head, payload, len);
+    uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
+
     if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
         omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
         return ops->put_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
