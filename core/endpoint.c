@@ -18,7 +18,7 @@ static void std_free(void *user_data, void *ptr)
 }
 #endif
 
-omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
+omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
                        const omv_rpc_config *config)
 {
     memset(ep, 0, sizeof *ep);
@@ -54,7 +54,7 @@ static int link_valid(const omv_rpc_link *link)
            link->ops->flush && link->ops->now_ms;
 }
 
-void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
+void *omvrpc_ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
                void *storage, size_t storage_size, size_t size, int out_given,
                omv_rpc_status *status)
 {
@@ -66,8 +66,8 @@ void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_conf
             handle = storage_size >= size ? storage : NULL;
         } else {
             omv_rpc_endpoint probe; /* to reach the configured allocator */
-            ep_init(&probe, owned, config);
-            handle = ep_alloc(&probe, size);
+            omvrpc_ep_init(&probe, owned, config);
+            handle = omvrpc_ep_alloc(&probe, size);
             *status = OMV_RPC_ERR_NO_MEMORY;
         }
     }
@@ -77,22 +77,22 @@ void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_conf
     return handle;
 }
 
-void ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage)
+void omvrpc_ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage)
 {
     omv_rpc_endpoint copy;
-    ep_release(ep);
+    omvrpc_ep_release(ep);
     if (!in_caller_storage) {
         copy = *ep; /* the allocator outlives the handle */
-        ep_free(&copy, handle);
+        omvrpc_ep_free(&copy, handle);
     }
 }
 
-void *ep_alloc(omv_rpc_endpoint *ep, size_t size)
+void *omvrpc_ep_alloc(omv_rpc_endpoint *ep, size_t size)
 {
     return ep->allocator.alloc ? ep->allocator.alloc(ep->allocator.user_data, size) : NULL;
 }
 
-void ep_free(omv_rpc_endpoint *ep, void *ptr)
+void omvrpc_ep_free(omv_rpc_endpoint *ep, void *ptr)
 {
     if (ptr && ep->allocator.free) {
         ep->allocator.free(ep->allocator.user_data, ptr);
@@ -102,20 +102,20 @@ void ep_free(omv_rpc_endpoint *ep, void *ptr)
 static void buffer_release(omv_rpc_endpoint *ep, ep_buffer *buf)
 {
     if (buf->owned) {
-        ep_free(ep, buf->data);
+        omvrpc_ep_free(ep, buf->data);
         buf->data = NULL;
         buf->size = 0;
     }
 }
 
-void ep_release(omv_rpc_endpoint *ep)
+void omvrpc_ep_release(omv_rpc_endpoint *ep)
 {
     buffer_release(ep, &ep->rx);
     buffer_release(ep, &ep->tx);
     omv_rpc_link_close(&ep->link);
 }
 
-omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size)
+omv_rpc_status omvrpc_ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size)
 {
     if (size <= buf->size && buf->data) {
         return OMV_RPC_OK;
@@ -139,10 +139,10 @@ omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size)
     /* Nothing in the old buffer is kept (each payload is read afresh), so
      * release it first: the handle never holds more than its largest
      * payload, not the old buffer and the new one at once. */
-    ep_free(ep, buf->data);
+    omvrpc_ep_free(ep, buf->data);
     buf->data = NULL;
     buf->size = 0;
-    uint8_t *p = (uint8_t *)ep_alloc(ep, want);
+    uint8_t *p = (uint8_t *)omvrpc_ep_alloc(ep, want);
     if (!p) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
@@ -175,7 +175,7 @@ static size_t append_num(char *out, size_t pos, size_t cap, unsigned long v, uns
     return pos;
 }
 
-void ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...)
 {
     if (!ep->log.fn) {
         return;
@@ -223,40 +223,40 @@ void ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...
 
 /* ---------------------------------------------------------------- timing */
 
-uint32_t ep_now(omv_rpc_endpoint *ep)
+uint32_t omvrpc_ep_now(omv_rpc_endpoint *ep)
 {
     return ep->link.ops->now_ms(ep->link.ctx);
 }
 
-uint32_t ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline)
+uint32_t omvrpc_ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline)
 {
-    int32_t left = (int32_t)(deadline - ep_now(ep));
+    int32_t left = (int32_t)(deadline - omvrpc_ep_now(ep));
     return left > 0 ? (uint32_t)left : 0u;
 }
 
-uint32_t ep_transfer_ms(omv_rpc_endpoint *ep, size_t len)
+uint32_t omvrpc_ep_transfer_ms(omv_rpc_endpoint *ep, size_t len)
 {
     return ep->link.ops->transfer_ms ? ep->link.ops->transfer_ms(ep->link.ctx, len) : 0u;
 }
 
-uint32_t ep_short_scale(omv_rpc_endpoint *ep)
+uint32_t omvrpc_ep_short_scale(omv_rpc_endpoint *ep)
 {
     return ep->link.short_timeout_scale ? ep->link.short_timeout_scale : 1u;
 }
 
-uint32_t sat_add(uint32_t a, uint32_t b)
+uint32_t omvrpc_sat_add(uint32_t a, uint32_t b)
 {
     return a > 0xFFFFFFFFu - b ? 0xFFFFFFFFu : a + b;
 }
 
 /* ------------------------------------------------------------- transfers */
 
-void ep_flush(omv_rpc_endpoint *ep)
+void omvrpc_ep_flush(omv_rpc_endpoint *ep)
 {
     ep->link.ops->flush(ep->link.ctx);
 }
 
-omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
+omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
@@ -266,7 +266,7 @@ omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t t
     return ops->get_bytes(ep->link.ctx, buf, len, timeout_ms);
 }
 
-omv_rpc_status ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
+omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
@@ -281,7 +281,7 @@ static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t
     return omv_rpc_crc16(omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2), payload, len);
 }
 
-size_t ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len)
+size_t omvrpc_ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len)
 {
     out[0] = (uint8_t)magic;
     out[1] = (uint8_t)(magic >> 8);
@@ -356,10 +356,10 @@ static omv_rpc_status put_piece(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
-        return ops->put_bytes_v(ep->link.ctx, iov, count, ep_remaining(ep, deadline));
+        return ops->put_bytes_v(ep->link.ctx, iov, count, omvrpc_ep_remaining(ep, deadline));
     }
     for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = ep_put(ep, iov[i].base, iov[i].len, ep_remaining(ep, deadline), stream);
+        omv_rpc_status st = omvrpc_ep_put(ep, iov[i].base, iov[i].len, omvrpc_ep_remaining(ep, deadline), stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -372,10 +372,10 @@ static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov,
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
-        return ops->get_bytes_v(ep->link.ctx, iov, count, ep_remaining(ep, deadline));
+        return ops->get_bytes_v(ep->link.ctx, iov, count, omvrpc_ep_remaining(ep, deadline));
     }
     for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = ep_get(ep, iov[i].base, iov[i].len, ep_remaining(ep, deadline), stream);
+        omv_rpc_status st = omvrpc_ep_get(ep, iov[i].base, iov[i].len, omvrpc_ep_remaining(ep, deadline), stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -387,7 +387,7 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
                                      const uint8_t *payload, size_t len, uint32_t timeout_ms,
                                      int stream)
 {
-    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
     const size_t piece = piece_for(len, SEND_PIECE_MAX);
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
     uint8_t tail[2];
@@ -417,7 +417,7 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
 /* A packet's payload and CRC in pieces, the CRC computed piece by piece.
  * Its magic `head` travels in the first piece, or (head_read) the caller
  * has read it already: a byte stream's reader that skipped a stale packet
- * before it (ep_recv_packet_skipping). */
+ * before it (omvrpc_ep_recv_packet_skipping). */
 static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t head[2],
                                      int head_read, uint8_t *payload, size_t len,
                                      uint32_t deadline, int stream)
@@ -455,7 +455,7 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
     return (uint16_t)(tail[0] | (tail[1] << 8)) == crc ? OMV_RPC_OK : OMV_RPC_ERR_BAD_PACKET;
 }
 
-omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
+omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
                               size_t len, uint32_t timeout_ms, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
@@ -465,7 +465,7 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
-        return ep_put(ep, pkt, ep_encode_packet(pkt, magic, payload, len), timeout_ms, stream);
+        return omvrpc_ep_put(ep, pkt, omvrpc_ep_encode_packet(pkt, magic, payload, len), timeout_ms, stream);
     }
     uint16_t crc = packet_crc(head, payload, len);
     uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
@@ -475,20 +475,20 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
         return ops->put_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
     }
     if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
-        uint32_t deadline = ep_now(ep) + timeout_ms;
-        omv_rpc_status st = ep_put(ep, head, 2, timeout_ms, stream);
+        uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
+        omv_rpc_status st = omvrpc_ep_put(ep, head, 2, timeout_ms, stream);
         if (st == OMV_RPC_OK) {
-            st = ep_put(ep, payload, len, ep_remaining(ep, deadline), stream);
+            st = omvrpc_ep_put(ep, payload, len, omvrpc_ep_remaining(ep, deadline), stream);
         }
         if (st == OMV_RPC_OK) {
-            st = ep_put(ep, tail, 2, ep_remaining(ep, deadline), stream);
+            st = omvrpc_ep_put(ep, tail, 2, omvrpc_ep_remaining(ep, deadline), stream);
         }
         return st;
     }
     /* A framed link with no gathered write: assemble the packet. A payload
      * made by omv_rpc_slave_reply_buffer already sits at tx + 2. */
     if (!(ep->tx.data && payload == ep->tx.data + 2 && ep->tx.size >= len + 4)) {
-        omv_rpc_status st = ep_reserve(ep, &ep->tx, len + 4);
+        omv_rpc_status st = omvrpc_ep_reserve(ep, &ep->tx, len + 4);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -496,10 +496,10 @@ omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_
     }
     memcpy(ep->tx.data, head, 2);
     memcpy(ep->tx.data + 2 + len, tail, 2);
-    return ep_put(ep, ep->tx.data, len + 4, timeout_ms, stream);
+    return omvrpc_ep_put(ep, ep->tx.data, len + 4, timeout_ms, stream);
 }
 
-omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                               uint32_t timeout_ms, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
@@ -507,11 +507,11 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
     omv_rpc_status st;
 
     if (moves_in_pieces(ep, len, stream)) {
-        return recv_in_pieces(ep, magic, head, 0, payload, len, ep_now(ep) + timeout_ms, stream);
+        return recv_in_pieces(ep, magic, head, 0, payload, len, omvrpc_ep_now(ep) + timeout_ms, stream);
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
-        st = ep_get(ep, pkt, len + 4, timeout_ms, stream);
+        st = omvrpc_ep_get(ep, pkt, len + 4, timeout_ms, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -527,27 +527,27 @@ omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pay
             return st;
         }
     } else if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
-        uint32_t deadline = ep_now(ep) + timeout_ms;
-        st = ep_get(ep, head, 2, timeout_ms, stream);
+        uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
+        st = omvrpc_ep_get(ep, head, 2, timeout_ms, stream);
         if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
             return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
         }
         if (st == OMV_RPC_OK) {
-            st = ep_get(ep, payload, len, ep_remaining(ep, deadline), stream);
+            st = omvrpc_ep_get(ep, payload, len, omvrpc_ep_remaining(ep, deadline), stream);
         }
         if (st == OMV_RPC_OK) {
-            st = ep_get(ep, tail, 2, ep_remaining(ep, deadline), stream);
+            st = omvrpc_ep_get(ep, tail, 2, omvrpc_ep_remaining(ep, deadline), stream);
         }
         if (st != OMV_RPC_OK) {
             return st;
         }
     } else {
         /* A framed link with no scattered read: one transfer through tx. */
-        st = ep_reserve(ep, &ep->tx, len + 4);
+        st = omvrpc_ep_reserve(ep, &ep->tx, len + 4);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        st = ep_get(ep, ep->tx.data, len + 4, timeout_ms, stream);
+        st = omvrpc_ep_get(ep, ep->tx.data, len + 4, timeout_ms, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -578,19 +578,19 @@ static const ep_stale *stale_kind(const ep_stale *stale, size_t count, uint16_t 
     return NULL;
 }
 
-omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
                                        size_t len, uint32_t timeout_ms, const ep_stale *stale,
                                        size_t stale_count, size_t hunt,
                                        void (*on_stale)(omv_rpc_endpoint *ep))
 {
     if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        return ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
+        return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
     }
-    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
     size_t slid = 0;
     for (uint32_t skipped = 0;; skipped++) {
         uint8_t packet[2 + 8 + 2];
-        omv_rpc_status st = ep_get(ep, packet, 2, ep_remaining(ep, deadline), 0);
+        omv_rpc_status st = omvrpc_ep_get(ep, packet, 2, omvrpc_ep_remaining(ep, deadline), 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -601,7 +601,7 @@ omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uin
          * and flushing in the middle of the packet that follows them. */
         while (got != magic && !kind && slid < hunt) {
             packet[0] = packet[1];
-            st = ep_get(ep, packet + 1, 1, ep_remaining(ep, deadline), 0);
+            st = omvrpc_ep_get(ep, packet + 1, 1, omvrpc_ep_remaining(ep, deadline), 0);
             if (st != OMV_RPC_OK) {
                 return st;
             }
@@ -616,7 +616,7 @@ omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uin
         if (!kind || skipped >= STALE_SKIP_MAX) {
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        st = ep_get(ep, packet + 2, (size_t)kind->len + 2, ep_remaining(ep, deadline), 0);
+        st = omvrpc_ep_get(ep, packet + 2, (size_t)kind->len + 2, omvrpc_ep_remaining(ep, deadline), 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -624,7 +624,7 @@ omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uin
         if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, packet, 2 + (size_t)kind->len)) {
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)got);
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)got);
         if (on_stale) {
             on_stale(ep);
         }

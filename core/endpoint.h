@@ -36,10 +36,10 @@ typedef struct omv_rpc_endpoint {
     omv_rpc_log log;
     ep_buffer rx;
     ep_buffer tx;
-    uint32_t stray_bytes; /* slid over by ep_recv_packet_skipping's hunt */
+    uint32_t stray_bytes; /* slid over by omvrpc_ep_recv_packet_skipping's hunt */
 } omv_rpc_endpoint;
 
-omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
+omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
                        const omv_rpc_config *config);
 
 /* Where a master or slave (`size` bytes) goes: `storage` when given (it
@@ -47,46 +47,46 @@ omv_rpc_status ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
  * Takes ownership of `link` (copied to *owned): on failure the link is
  * closed, *status says why and NULL is returned. `out_given` is whether
  * the caller gave somewhere to put the handle. */
-void *ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
+void *omvrpc_ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
                void *storage, size_t storage_size, size_t size, int out_given,
                omv_rpc_status *status);
 /* Release the endpoint, then the handle holding it unless it lives in the
  * caller's storage. */
-void ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage);
-void ep_release(omv_rpc_endpoint *ep);
+void omvrpc_ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage);
+void omvrpc_ep_release(omv_rpc_endpoint *ep);
 
-void *ep_alloc(omv_rpc_endpoint *ep, size_t size);
-void ep_free(omv_rpc_endpoint *ep, void *ptr);
+void *omvrpc_ep_alloc(omv_rpc_endpoint *ep, size_t size);
+void omvrpc_ep_free(omv_rpc_endpoint *ep, void *ptr);
 
 /* Make `buf` hold at least `size` bytes. OMV_RPC_ERR_TOO_LARGE over the
  * limit or a fixed buffer's size, OMV_RPC_ERR_NO_MEMORY when allocation
  * fails. The contents are not kept. */
-omv_rpc_status ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size);
+omv_rpc_status omvrpc_ep_reserve(omv_rpc_endpoint *ep, ep_buffer *buf, size_t size);
 
 /* Log a line: `fmt` knows %s, %u (unsigned), %x (unsigned, hex), %d (int). */
-void ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...);
+void omvrpc_ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *fmt, ...);
 
-uint32_t ep_now(omv_rpc_endpoint *ep);
+uint32_t omvrpc_ep_now(omv_rpc_endpoint *ep);
 /* Milliseconds left until `deadline` (0 when past). */
-uint32_t ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline);
+uint32_t omvrpc_ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline);
 /* One-way wire time of `len` bytes on this link. */
-uint32_t ep_transfer_ms(omv_rpc_endpoint *ep, size_t len);
+uint32_t omvrpc_ep_transfer_ms(omv_rpc_endpoint *ep, size_t len);
 /* The link's short-timeout multiplier (>= 1). */
-uint32_t ep_short_scale(omv_rpc_endpoint *ep);
+uint32_t omvrpc_ep_short_scale(omv_rpc_endpoint *ep);
 /* a + b, saturating at 0xFFFFFFFF. */
-uint32_t sat_add(uint32_t a, uint32_t b);
+uint32_t omvrpc_sat_add(uint32_t a, uint32_t b);
 
-void ep_flush(omv_rpc_endpoint *ep);
+void omvrpc_ep_flush(omv_rpc_endpoint *ep);
 
 /* magic | payload | crc into `out` (len + 4 bytes); returns len + 4. */
-size_t ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len);
+size_t omvrpc_ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len);
 
 /* Send magic | payload | crc as one transfer. */
-omv_rpc_status ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
+omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
                               size_t len, uint32_t timeout_ms, int stream);
 /* Receive a packet of exactly `len` payload bytes into `payload`; check
  * length, magic and CRC. OMV_RPC_ERR_BAD_PACKET when they do not match. */
-omv_rpc_status ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                               uint32_t timeout_ms, int stream);
 
 /* A packet that may arrive stale: its magic and payload length (<= 8). */
@@ -95,23 +95,23 @@ typedef struct ep_stale {
     uint8_t len;
 } ep_stale;
 
-/* ep_recv_packet for call traffic that may find stale packets ahead of the
+/* omvrpc_ep_recv_packet for call traffic that may find stale packets ahead of the
  * awaited one: on a byte stream, when a retry crossed an answer, complete
  * and valid packets of the kinds in `stale` come first (a duplicate result
  * header, a duplicate header ack, the master's repeated command header or
  * requests). They are skipped, each reported to `on_stale` (may be NULL),
  * within the one timeout. Up to `hunt` bytes that start no such packet are
- * slid over one by one (0: none). Any other link: exactly ep_recv_packet
+ * slid over one by one (0: none). Any other link: exactly omvrpc_ep_recv_packet
  * (there a duplicate is a transfer of its own). */
-omv_rpc_status ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
                                        size_t len, uint32_t timeout_ms, const ep_stale *stale,
                                        size_t stale_count, size_t hunt,
                                        void (*on_stale)(omv_rpc_endpoint *ep));
 
 /* Raw transfers (stream != 0: the link's stream variants). */
-omv_rpc_status ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
+omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
-omv_rpc_status ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
+omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
 
 /* Little-endian helpers. */
@@ -136,9 +136,9 @@ static inline int is_link_failure(omv_rpc_status st)
 }
 
 /* Streams, shared by master and slave front ends. */
-omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
+omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
                                 uint32_t queue_depth, uint32_t read_timeout_ms);
-omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
+omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
                                 void *user_data, uint32_t write_timeout_ms);
 
 #endif

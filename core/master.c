@@ -28,7 +28,7 @@ static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
                                    const omv_rpc_config *config)
 {
     memset(m, 0, sizeof *m);
-    return ep_init(&m->ep, link, config);
+    return omvrpc_ep_init(&m->ep, link, config);
 }
 
 omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
@@ -39,7 +39,7 @@ omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link
     if (out) {
         *out = NULL;
     }
-    omv_rpc_master *m = ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
+    omv_rpc_master *m = omvrpc_ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
     if (!m) {
         return st;
     }
@@ -57,7 +57,7 @@ omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv
         *out = NULL;
     }
     /* Without storage nothing is allocated: the call is refused. */
-    omv_rpc_master *m = ep_place(&owned, link, config, storage, storage_size, sizeof **out,
+    omv_rpc_master *m = omvrpc_ep_place(&owned, link, config, storage, storage_size, sizeof **out,
                                  out != NULL && storage != NULL, &st);
     if (!m) {
         return st;
@@ -71,7 +71,7 @@ omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv
 void omv_rpc_master_free(omv_rpc_master *m)
 {
     if (m) {
-        ep_dispose(&m->ep, m, m->in_caller_storage);
+        omvrpc_ep_dispose(&m->ep, m, m->in_caller_storage);
     }
 }
 
@@ -100,7 +100,7 @@ static uint32_t grow(uint32_t t, uint32_t cap)
 static void note_retry(omv_rpc_master *m, const char *what, omv_rpc_status st)
 {
     m->retries++;
-    ep_logf(&m->ep, OMV_RPC_LOG_DEBUG, "master: %s failed (%s), starting over", what,
+    omvrpc_ep_logf(&m->ep, OMV_RPC_LOG_DEBUG, "master: %s failed (%s), starting over", what,
             omv_rpc_status_name(st));
 }
 
@@ -113,34 +113,34 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
     put_le32(header, command);
     put_le32(header + 4, (uint32_t)arg_len);
 
-    const uint32_t scale = ep_short_scale(ep);
-    const uint32_t round_trip = ep_transfer_ms(ep, 12) + ep_transfer_ms(ep, 4);
+    const uint32_t scale = omvrpc_ep_short_scale(ep);
+    const uint32_t round_trip = omvrpc_ep_transfer_ms(ep, 12) + omvrpc_ep_transfer_ms(ep, 4);
     /* The ack can only come once the whole argument has crossed the wire,
      * and put_bytes returns as soon as the bytes are queued. Allow an
      * eighth more than the nominal wire time: a UART's clock may be off by
      * a few percent and adapters add their own pauses; at 9600 baud a
      * 1 KB argument takes 1.07 s, so without slack a wire 3% slow misses
      * the wait and the default 1000 ms send timeout leaves no retry. */
-    const uint32_t wire = ep_transfer_ms(ep, arg_len + 4);
-    const uint32_t data_time = sat_add(sat_add(wire, wire / 8u), CHECK_MS(arg_len));
+    const uint32_t wire = omvrpc_ep_transfer_ms(ep, arg_len + 4);
+    const uint32_t data_time = omvrpc_sat_add(omvrpc_sat_add(wire, wire / 8u), CHECK_MS(arg_len));
     uint32_t short_ms = SHORT_TIMEOUT_START_MS;
-    const uint32_t start = ep_now(ep);
+    const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
-        if (attempt > 0 && (uint32_t)(ep_now(ep) - start) >= timeout_ms) {
+        if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
             return OMV_RPC_ERR_SEND_TIMEOUT;
         }
-        uint32_t wait = sat_add(short_ms * scale, round_trip);
-        ep_flush(ep);
-        omv_rpc_status st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
+        uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
+        omvrpc_ep_flush(ep);
+        omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
         if (st == OMV_RPC_OK) {
-            st = ep_recv_packet(ep, MAGIC_COMMAND_HEADER, none, 0, wait, 0);
+            st = omvrpc_ep_recv_packet(ep, MAGIC_COMMAND_HEADER, none, 0, wait, 0);
         }
         if (st == OMV_RPC_OK) {
             /* Anything still queued is a stale answer to an earlier header. */
-            ep_flush(ep);
-            st = ep_send_packet(ep, MAGIC_COMMAND_DATA, arg, arg_len,
-                                sat_add(LONG_TIMEOUT_MS, data_time), 0);
+            omvrpc_ep_flush(ep);
+            st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_DATA, arg, arg_len,
+                                omvrpc_sat_add(LONG_TIMEOUT_MS, data_time), 0);
         }
         if (st == OMV_RPC_OK) {
             /* The ack follows the slave's check of the whole packet, which
@@ -148,8 +148,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             /* Skipping the slave's extra acks of a command header it
              * received twice (our retry crossed its first ack). */
             static const ep_stale header_ack = {MAGIC_COMMAND_HEADER, 0};
-            st = ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0,
-                                         sat_add(sat_add(short_ms * scale, round_trip), data_time),
+            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0,
+                                         omvrpc_sat_add(omvrpc_sat_add(short_ms * scale, round_trip), data_time),
                                          &header_ack, 1, 0, NULL);
             if (st == OMV_RPC_OK) {
                 return OMV_RPC_OK;
@@ -176,26 +176,26 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
 {
     omv_rpc_endpoint *ep = &m->ep;
     uint8_t header[4];
-    const uint32_t scale = ep_short_scale(ep);
-    const uint32_t round_trip = ep_transfer_ms(ep, 4) + ep_transfer_ms(ep, 8);
+    const uint32_t scale = omvrpc_ep_short_scale(ep);
+    const uint32_t round_trip = omvrpc_ep_transfer_ms(ep, 4) + omvrpc_ep_transfer_ms(ep, 8);
     uint32_t short_ms = SHORT_TIMEOUT_START_MS;
-    const uint32_t start = ep_now(ep);
+    const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
-        if (attempt > 0 && (uint32_t)(ep_now(ep) - start) >= timeout_ms) {
+        if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
-        uint32_t wait = sat_add(short_ms * scale, round_trip);
-        ep_flush(ep);
-        omv_rpc_status st = ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
+        uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
+        omvrpc_ep_flush(ep);
+        omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
-            st = ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
+            st = omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
         }
         if (st == OMV_RPC_OK) {
             uint32_t len = get_le32(header);
             uint8_t *dest;
             if (len > ep->max_payload) {
-                ep_logf(ep, OMV_RPC_LOG_WARNING,
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
                         "master: result of %u bytes is over the limit of %u bytes", len,
                         ep->max_payload);
                 sink->len = len;
@@ -208,24 +208,24 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                 }
                 dest = sink->fixed;
             } else {
-                st = ep_reserve(ep, &ep->rx, len ? len : 1);
+                st = omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
                 if (st != OMV_RPC_OK) {
                     sink->len = len;
                     return st;
                 }
                 dest = ep->rx.data;
             }
-            ep_flush(ep); /* drop stale duplicates of the header */
-            st = ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
+            omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
+            st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
             if (st == OMV_RPC_OK) {
                 /* Skipping the slave's extra result headers, answers to
                  * our requests that crossed its first one: on a slow
                  * UART they are still on the wire after our flush. */
                 static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
-                st = ep_recv_packet_skipping(
+                st = omvrpc_ep_recv_packet_skipping(
                     ep, MAGIC_RESULT_DATA, dest, len,
-                    sat_add(sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
-                            ep_transfer_ms(ep, (size_t)len + 4)),
+                    omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
+                            omvrpc_ep_transfer_ms(ep, (size_t)len + 4)),
                     &result_header, 1, 0, NULL);
             }
             if (st == OMV_RPC_OK) {
@@ -326,7 +326,7 @@ omv_rpc_status omv_rpc_master_stream_reader(omv_rpc_master *m, omv_rpc_stream_re
     if (!m) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return ep_stream_reader(&m->ep, fn, user_data, queue_depth, read_timeout_ms);
+    return omvrpc_ep_stream_reader(&m->ep, fn, user_data, queue_depth, read_timeout_ms);
 }
 
 omv_rpc_status omv_rpc_master_stream_writer(omv_rpc_master *m, omv_rpc_stream_write_fn fn,
@@ -335,5 +335,5 @@ omv_rpc_status omv_rpc_master_stream_writer(omv_rpc_master *m, omv_rpc_stream_wr
     if (!m) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return ep_stream_writer(&m->ep, fn, user_data, write_timeout_ms);
+    return omvrpc_ep_stream_writer(&m->ep, fn, user_data, write_timeout_ms);
 }

@@ -61,7 +61,7 @@ size_t omv_rpc_slave_storage_size(void)
 static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rpc_config *config)
 {
     memset(s, 0, sizeof *s);
-    ep_init(&s->ep, link, config);
+    omvrpc_ep_init(&s->ep, link, config);
     STOP_STORE(s->stop, 0);
 }
 
@@ -73,7 +73,7 @@ omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
     if (out) {
         *out = NULL;
     }
-    omv_rpc_slave *s = ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
+    omv_rpc_slave *s = omvrpc_ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
     if (!s) {
         return st;
     }
@@ -91,7 +91,7 @@ omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_
         *out = NULL;
     }
     /* Without storage nothing is allocated: the call is refused. */
-    omv_rpc_slave *s = ep_place(&owned, link, config, storage, storage_size, sizeof **out,
+    omv_rpc_slave *s = omvrpc_ep_place(&owned, link, config, storage, storage_size, sizeof **out,
                                 out != NULL && storage != NULL, &st);
     if (!s) {
         return st;
@@ -105,7 +105,7 @@ omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_
 void omv_rpc_slave_free(omv_rpc_slave *s)
 {
     if (s) {
-        ep_dispose(&s->ep, s, s->in_caller_storage);
+        omvrpc_ep_dispose(&s->ep, s, s->in_caller_storage);
     }
 }
 
@@ -177,8 +177,8 @@ uint8_t *omv_rpc_slave_reply_buffer(omv_rpc_slave *s, size_t len)
     }
     s->result = NULL;
     s->result_len = 0;
-    if (len > s->ep.max_payload || ep_reserve(&s->ep, &s->ep.tx, len + 4) != OMV_RPC_OK) {
-        ep_logf(&s->ep, OMV_RPC_LOG_WARNING, "slave: no room for a result of %u bytes",
+    if (len > s->ep.max_payload || omvrpc_ep_reserve(&s->ep, &s->ep.tx, len + 4) != OMV_RPC_OK) {
+        omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_WARNING, "slave: no room for a result of %u bytes",
                 (unsigned)len);
         return NULL;
     }
@@ -258,8 +258,8 @@ uint32_t omv_rpc_slave_packets_refused(const omv_rpc_slave *s)
 static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
 {
     s->refused++;
-    ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: %s refused (%s)", what, omv_rpc_status_name(st));
-    ep_flush(&s->ep);
+    omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: %s refused (%s)", what, omv_rpc_status_name(st));
+    omvrpc_ep_flush(&s->ep);
 }
 
 /* Stray bytes slid over while looking for a command header: a stream
@@ -270,12 +270,12 @@ static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
 /* How long sending a short answer of `len` bytes may take. */
 static uint32_t answer_ms(omv_rpc_endpoint *ep, size_t len)
 {
-    return sat_add(SHORT_TIMEOUT_START_MS * ep_short_scale(ep), ep_transfer_ms(ep, len));
+    return omvrpc_sat_add(SHORT_TIMEOUT_START_MS * omvrpc_ep_short_scale(ep), omvrpc_ep_transfer_ms(ep, len));
 }
 
 static void ack_header_again(omv_rpc_endpoint *ep)
 {
-    (void)ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
+    (void)omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
 }
 
 /* Phase 1 seen from the slave. On success the argument is in ep.rx. */
@@ -283,12 +283,12 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
                                   size_t *arg_len)
 {
     omv_rpc_endpoint *ep = &s->ep;
-    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
     const uint32_t answer = answer_ms(ep, 4);
     uint8_t header[8];
 
     while (!STOP_LOAD(s->stop)) {
-        uint32_t left = ep_remaining(ep, deadline);
+        uint32_t left = omvrpc_ep_remaining(ep, deadline);
         if (left == 0) {
             return OMV_RPC_ERR_TIMEOUT;
         }
@@ -303,12 +303,12 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
              * bytes of a stream whose writer we were, left unread. */
             static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0},
                                                  {MAGIC_RESULT_DATA, 0}};
-            st = ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests, 2,
+            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests, 2,
                                          COMMAND_HUNT_BYTES, NULL);
             if (ep->stray_bytes) {
                 /* Counted as one refused packet, as a flush would have. */
                 s->refused++;
-                ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: skipped %u stray bytes before a command",
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: skipped %u stray bytes before a command",
                         (unsigned)ep->stray_bytes);
                 ep->stray_bytes = 0;
             }
@@ -322,29 +322,29 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         }
         uint32_t len = get_le32(header + 4);
         st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
-                                   : ep_reserve(ep, &ep->rx, len ? len : 1);
+                                   : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
         if (st != OMV_RPC_OK) {
             /* Not acked: the master's call fails with a send timeout. */
-            ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
+            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
                     omv_rpc_status_name(st));
             refuse(s, "command header", st);
             continue;
         }
-        ep_flush(ep); /* older bytes are stale; the data comes after our ack */
-        st = ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer, 0);
+        omvrpc_ep_flush(ep); /* older bytes are stale; the data comes after our ack */
+        st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer, 0);
         if (st == OMV_RPC_OK) {
             /* A repeat of the header (the master's retry crossed our ack)
              * is acked again and skipped: the master takes whichever ack
              * reaches it after its flush, then sends the data. */
             static const ep_stale command_header = {MAGIC_COMMAND_HEADER, 8};
-            st = ep_recv_packet_skipping(
+            st = omvrpc_ep_recv_packet_skipping(
                 ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
-                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, (size_t)len + 4)), &command_header, 1,
+                omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, (size_t)len + 4)), &command_header, 1,
                 0, ack_header_again);
         }
         if (st == OMV_RPC_OK) {
-            ep_flush(ep);
-            st = ep_send_packet(ep, MAGIC_COMMAND_DATA, NULL, 0, answer, 0);
+            omvrpc_ep_flush(ep);
+            st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_DATA, NULL, 0, answer, 0);
             if (st == OMV_RPC_OK) {
                 *command = get_le32(header);
                 *arg_len = len;
@@ -368,7 +368,7 @@ static int take_new_command(omv_rpc_slave *s, const uint8_t first[4], uint32_t t
 {
     uint8_t packet[12];
     memcpy(packet, first, 4);
-    if (ep_get(&s->ep, packet + 4, 8, timeout_ms, 0) != OMV_RPC_OK) {
+    if (omvrpc_ep_get(&s->ep, packet + 4, 8, timeout_ms, 0) != OMV_RPC_OK) {
         return 0;
     }
     uint16_t crc = (uint16_t)(packet[10] | (packet[11] << 8));
@@ -377,7 +377,7 @@ static int take_new_command(omv_rpc_slave *s, const uint8_t first[4], uint32_t t
     }
     memcpy(s->pending_header, packet + 2, 8);
     s->has_pending_header = 1;
-    ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: new command while a result was on offer");
+    omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: new command while a result was on offer");
     return 1;
 }
 
@@ -394,20 +394,20 @@ static int data_travels_apart(const omv_rpc_endpoint *ep, size_t len)
 static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
 {
     omv_rpc_endpoint *ep = &s->ep;
-    const uint32_t deadline = ep_now(ep) + timeout_ms;
+    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
     const uint32_t answer = answer_ms(ep, 8);
     uint8_t header[4], request[4];
     int header_sent = 0;
     put_le32(header, (uint32_t)s->result_len);
 
     for (;;) {
-        uint32_t left = ep_remaining(ep, deadline);
+        uint32_t left = omvrpc_ep_remaining(ep, deadline);
         if (left == 0) {
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
         /* Both requests are 4-byte empty packets: read one, then tell
          * which it is by its magic. */
-        omv_rpc_status st = ep_get(ep, request, 4, left, 0);
+        omv_rpc_status st = omvrpc_ep_get(ep, request, 4, left, 0);
         if (is_link_failure(st)) {
             return st;
         }
@@ -432,16 +432,16 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
              * it ask again. */
             if (!header_sent || !((ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) ||
                                   data_travels_apart(ep, s->result_len))) {
-                ep_flush(ep);
+                omvrpc_ep_flush(ep);
             }
-            st = ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer, 0);
+            st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer, 0);
             header_sent = st == OMV_RPC_OK;
         } else if (header_sent && magic == MAGIC_RESULT_DATA &&
                    crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
             static const uint8_t empty[1] = {0};
-            return ep_send_packet(
+            return omvrpc_ep_send_packet(
                 ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
-                sat_add(LONG_TIMEOUT_MS, ep_transfer_ms(ep, s->result_len + 4)), 0);
+                omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, s->result_len + 4)), 0);
         } else if (magic == MAGIC_COMMAND_HEADER && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) &&
                    take_new_command(s, request, answer)) {
             return OMV_RPC_ERR_RECV_TIMEOUT; /* the master moved on */
@@ -480,7 +480,7 @@ omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_m
             e->fn(s, s->ep.rx.data, arg_len, e->user_data);
             s->in_callback = 0;
         } else {
-            ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x", command);
+            omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x", command);
         }
         st = put_result(s, send_timeout_ms);
         omv_rpc_task scheduled = s->scheduled;
@@ -491,7 +491,7 @@ omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_m
                 scheduled(s, s->scheduled_data);
             }
         } else if (!is_link_failure(st)) {
-            ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: result not delivered (%s)",
+            omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: result not delivered (%s)",
                     omv_rpc_status_name(st));
         }
     }
@@ -525,7 +525,7 @@ omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *s, omv_rpc_stream_read
     if (!s) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
+    return omvrpc_ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
 }
 
 omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *s, omv_rpc_stream_write_fn fn,
@@ -534,5 +534,5 @@ omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *s, omv_rpc_stream_writ
     if (!s) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return ep_stream_writer(&s->ep, fn, user_data, write_timeout_ms);
+    return omvrpc_ep_stream_writer(&s->ep, fn, user_data, write_timeout_ms);
 }

@@ -21,13 +21,13 @@ static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
 
 static void drain(omv_rpc_endpoint *ep)
 {
-    const uint32_t deadline = ep_now(ep) + 2u * STREAM_TIMEOUT_MS;
-    const uint32_t idle = sat_add(DRAIN_IDLE_MS, ep_transfer_ms(ep, 64));
+    const uint32_t deadline = omvrpc_ep_now(ep) + 2u * STREAM_TIMEOUT_MS;
+    const uint32_t idle = omvrpc_sat_add(DRAIN_IDLE_MS, omvrpc_ep_transfer_ms(ep, 64));
     uint8_t byte;
     do {
-        ep_flush(ep);
-    } while (ep_remaining(ep, deadline) > 0 && ep_get(ep, &byte, 1, idle, 1) == OMV_RPC_OK);
-    ep_flush(ep);
+        omvrpc_ep_flush(ep);
+    } while (omvrpc_ep_remaining(ep, deadline) > 0 && omvrpc_ep_get(ep, &byte, 1, idle, 1) == OMV_RPC_OK);
+    omvrpc_ep_flush(ep);
 }
 
 /* Whether stream traffic may be cut and joined anywhere: a link with a
@@ -66,7 +66,7 @@ static int next_header_here(omv_rpc_endpoint *ep)
     return ops->stream_buffered && ops->stream_buffered(ep->link.ctx) >= 8;
 }
 
-omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
+omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
                                 uint32_t queue_depth, uint32_t read_timeout_ms)
 {
     if (!fn) {
@@ -81,8 +81,8 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
     }
     uint8_t setup[4], header[4];
     put_le32(setup, queue_depth);
-    omv_rpc_status st = ep_send_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
-                                       sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+    omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                                       omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -96,22 +96,22 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
     uint32_t held_since = 0;
     const size_t batch = ack_batch(ep, queue_depth);
     for (;;) {
-        st = ep_recv_packet(ep, MAGIC_STREAM_FRAME, header, 4,
-                            sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+        st = omvrpc_ep_recv_packet(ep, MAGIC_STREAM_FRAME, header, 4,
+                            omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
         if (st != OMV_RPC_OK) {
             if (st == OMV_RPC_ERR_BAD_PACKET) {
-                ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: bad frame header");
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: bad frame header");
             }
             return st;
         }
         uint32_t len = get_le32(header);
-        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE : ep_reserve(ep, &ep->rx, len ? len : 1);
+        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
         if (st != OMV_RPC_OK) {
-            ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: no room for a %u-byte frame (%s)", len,
+            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: no room for a %u-byte frame (%s)", len,
                     omv_rpc_status_name(st));
             return st;
         }
-        st = ep_get(ep, ep->rx.data, len, sat_add(read_timeout_ms, ep_transfer_ms(ep, len)), 1);
+        st = omvrpc_ep_get(ep, ep->rx.data, len, omvrpc_sat_add(read_timeout_ms, omvrpc_ep_transfer_ms(ep, len)), 1);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -125,13 +125,13 @@ omv_rpc_status ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
             return OMV_RPC_OK;
         }
         if (held == 0) {
-            held_since = ep_now(ep);
+            held_since = omvrpc_ep_now(ep);
         }
         acks[held++] = ack;
         ack = omv_rpc_lfsr_next(ack);
         if (held >= batch || !next_header_here(ep) ||
-            (uint32_t)(ep_now(ep) - held_since) >= ACK_HOLD_MS) {
-            st = ep_put(ep, acks, held, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, held)), 1);
+            (uint32_t)(omvrpc_ep_now(ep) - held_since) >= ACK_HOLD_MS) {
+            st = omvrpc_ep_put(ep, acks, held, omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, held)), 1);
             if (st != OMV_RPC_OK) {
                 return st;
             }
@@ -149,8 +149,8 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
                                  uint32_t write_timeout_ms)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
-    const uint32_t header_ms = sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8));
-    const uint32_t frame_ms = sat_add(write_timeout_ms, ep_transfer_ms(ep, len));
+    const uint32_t header_ms = omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8));
+    const uint32_t frame_ms = omvrpc_sat_add(write_timeout_ms, omvrpc_ep_transfer_ms(ep, len));
     omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *, size_t, uint32_t) =
         !stream_is_byte_stream(ep) ? NULL
         : ops->stream_put_bytes_v  ? ops->stream_put_bytes_v
@@ -158,27 +158,27 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
     uint8_t size[4];
     put_le32(size, (uint32_t)len);
     if (!gather || len == 0) {
-        omv_rpc_status st = ep_send_packet(ep, MAGIC_STREAM_FRAME, size, 4, header_ms, 1);
+        omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_STREAM_FRAME, size, 4, header_ms, 1);
         if (st == OMV_RPC_OK && len) {
-            st = ep_put(ep, frame, len, frame_ms, 1);
+            st = omvrpc_ep_put(ep, frame, len, frame_ms, 1);
         }
         return st;
     }
     uint8_t header[8];
-    omv_rpc_out_iov iov[2] = {{header, ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
+    omv_rpc_out_iov iov[2] = {{header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
                               {frame, len}};
-    return gather(ep->link.ctx, iov, 2, sat_add(header_ms, frame_ms));
+    return gather(ep->link.ctx, iov, 2, omvrpc_sat_add(header_ms, frame_ms));
 }
 
-omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
+omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
                                 void *user_data, uint32_t write_timeout_ms)
 {
     if (!fn) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
     uint8_t setup[4];
-    omv_rpc_status st = ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
-                                       sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 8)), 1);
+    omv_rpc_status st = omvrpc_ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                                       omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -196,12 +196,12 @@ omv_rpc_status ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn
         if (credits <= queue_depth / 2) {
             uint8_t ack;
             /* A frame may still be on the wire before its ack comes back. */
-            st = ep_get(ep, &ack, 1, sat_add(STREAM_TIMEOUT_MS, ep_transfer_ms(ep, 1)), 1);
+            st = omvrpc_ep_get(ep, &ack, 1, omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 1)), 1);
             if (st != OMV_RPC_OK) {
                 return st;
             }
             if (ack != expected) {
-                ep_logf(ep, OMV_RPC_LOG_WARNING, "stream writer: ack 0x%x, expected 0x%x", ack,
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream writer: ack 0x%x, expected 0x%x", ack,
                         expected);
                 return OMV_RPC_ERR_STREAM_ENDED;
             }
@@ -236,7 +236,7 @@ omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
         return OMV_RPC_ERR_INVALID_ARG;
     }
     uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
-    return link->ops->get_bytes(link->ctx, buf, len, sat_add(timeout_ms, wire));
+    return link->ops->get_bytes(link->ctx, buf, len, omvrpc_sat_add(timeout_ms, wire));
 }
 
 omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
@@ -246,5 +246,5 @@ omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t 
         return OMV_RPC_ERR_INVALID_ARG;
     }
     uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
-    return link->ops->put_bytes(link->ctx, buf, len, sat_add(timeout_ms, wire));
+    return link->ops->put_bytes(link->ctx, buf, len, omvrpc_sat_add(timeout_ms, wire));
 }

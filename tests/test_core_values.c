@@ -111,14 +111,14 @@ static void expect_packet(const char *hex, uint16_t magic, const uint8_t *payloa
     capture c = {{0}, 0};
     omv_rpc_link link = {.ops = &cap_ops, .ctx = &c};
     omv_rpc_endpoint ep;
-    ep_init(&ep, &link, NULL);
-    assert_int_equal(ep_send_packet(&ep, magic, payload, len, 10, 0), OMV_RPC_OK);
+    omvrpc_ep_init(&ep, &link, NULL);
+    assert_int_equal(omvrpc_ep_send_packet(&ep, magic, payload, len, 10, 0), OMV_RPC_OK);
     uint8_t *want;
     size_t want_len = ts_hex_decode(hex, &want);
     assert_int_equal(c.len, want_len);
     assert_memory_equal(c.bytes, want, want_len);
     free(want);
-    ep_release(&ep);
+    omvrpc_ep_release(&ep);
 }
 
 static void test_packets(void **state)
