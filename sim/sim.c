@@ -14,6 +14,11 @@ omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out)
     if (!sim) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
+    omv_rpc_status st = omv_rpc_sim_builtin_scene(&sim->def);
+    if (st != OMV_RPC_OK) {
+        free(sim);
+        return st;
+    }
     atomic_init(&sim->frames, 0u);
     atomic_init(&sim->base_ms, 0u);
     atomic_init(&sim->frozen, false);
@@ -33,6 +38,7 @@ void omv_rpc_sim_free(omv_rpc_sim *sim)
     }
     omv_rpc_sim_free_buffer(sim->fb);
     omv_rpc_sim_free_buffer(sim->stream_frame);
+    omv_rpc_sim_scene_def_free(&sim->def);
     free(sim);
 }
 
@@ -107,5 +113,21 @@ omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
     }
     omv_rpc_sim_scene scene;
     omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &scene);
-    return omv_rpc_sim_encode(&scene, format, width, height, quality, jpeg, len);
+    return omv_rpc_sim_encode(sim, &scene, format, width, height, quality, jpeg, len);
+}
+
+omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
+                                    int height, uint8_t *pixels, omv_rpc_sim_scene *scene)
+{
+    if (!sim || !pixels || width < 1 || height < 1 || width > 4096 || height > 4096 ||
+        (format != OMV_RPC_SIM_GRAYSCALE && format != OMV_RPC_SIM_RGB565)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    omv_rpc_sim_scene s;
+    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
+    omv_rpc_sim_paint(sim, &s, width, height, format == OMV_RPC_SIM_GRAYSCALE, pixels);
+    if (scene) {
+        *scene = s;
+    }
+    return OMV_RPC_OK;
 }

@@ -73,17 +73,23 @@ static void face_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len,
     (void)arg;
     (void)len;
     snapshot(sim, OMV_RPC_SIM_GRAYSCALE, 320, 240, &s);
-    reply_rect(slave, &s.face, 320, 240);
+    if (s.face_visible) {
+        reply_rect(slave, &s.face, 320, 240);
+    }
 }
 
-/* The face is always in view, so the classifier always sees a person. */
+/* The classifier sees a person whenever the face is in view. */
 static void person_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len, void *ud)
 {
     omv_rpc_sim_scene s;
     (void)arg;
     (void)len;
     snapshot(ud, OMV_RPC_SIM_RGB565, 320, 240, &s);
-    omv_rpc_slave_reply(slave, "person", 6);
+    if (s.face_visible) {
+        omv_rpc_slave_reply(slave, "person", 6);
+    } else {
+        omv_rpc_slave_reply(slave, "no_person", 9);
+    }
 }
 
 /* The codes' windows (sim.h): the 320x240 window centred in VGA for QR
@@ -93,16 +99,37 @@ typedef enum code_kind { CODE_QR, CODE_DATAMATRIX, CODE_BARCODE } code_kind;
 static const omv_rpc_sim_code *take_code(omv_rpc_sim *sim, code_kind kind, omv_rpc_sim_scene *s,
                                          int *ox, int *oy)
 {
+    const omv_rpc_sim_code *c;
+    int w, h;
     if (kind == CODE_BARCODE) {
         snapshot(sim, OMV_RPC_SIM_GRAYSCALE, 640, 60, s);
         *ox = 0;
         *oy = 210;
-        return &s->barcode;
+        w = 640;
+        h = 60;
+        c = &s->barcode;
+    } else {
+        snapshot(sim, OMV_RPC_SIM_RGB565, 320, 240, s);
+        *ox = 160;
+        *oy = 120;
+        w = 320;
+        h = 240;
+        c = kind == CODE_QR ? &s->qrcode : &s->datamatrix;
     }
-    snapshot(sim, OMV_RPC_SIM_RGB565, 320, 240, s);
-    *ox = 160;
-    *oy = 120;
-    return kind == CODE_QR ? &s->qrcode : &s->datamatrix;
+    /* Found when the whole symbol is in the window (a scene file may put
+     * it elsewhere). */
+    if (!c->visible || c->box.x < *ox || c->box.y < *oy || c->box.x + c->box.w > *ox + w ||
+        c->box.y + c->box.h > *oy + h) {
+        return NULL;
+    }
+    return c;
+}
+
+static const omv_rpc_sim_symbol *symbol_of(const omv_rpc_sim *sim, code_kind kind)
+{
+    return kind == CODE_QR           ? &sim->def.qrcode.symbol
+           : kind == CODE_DATAMATRIX ? &sim->def.datamatrix.symbol
+                                     : &sim->def.barcode.symbol;
 }
 
 static void code_payload(omv_rpc_slave *slave, void *ud, code_kind kind)
@@ -110,7 +137,9 @@ static void code_payload(omv_rpc_slave *slave, void *ud, code_kind kind)
     omv_rpc_sim_scene s;
     int ox, oy;
     const omv_rpc_sim_code *c = take_code(ud, kind, &s, &ox, &oy);
-    omv_rpc_slave_reply_copy(slave, c->payload, strlen(c->payload));
+    if (c) {
+        omv_rpc_slave_reply_copy(slave, c->payload, strlen(c->payload));
+    }
 }
 
 /* str(list of codes) on the camera: "[{...}]" with each object's print
@@ -120,25 +149,29 @@ static void code_json(omv_rpc_slave *slave, omv_rpc_sim *sim, code_kind kind)
     omv_rpc_sim_scene s;
     int ox, oy, n;
     const omv_rpc_sim_code *c = take_code(sim, kind, &s, &ox, &oy);
+    if (!c) {
+        return; /* no detections: an empty result, as in the example */
+    }
+    const omv_rpc_sim_symbol *sym = symbol_of(sim, kind);
     int x = c->box.x - ox, y = c->box.y - oy, w = c->box.w, h = c->box.h;
     if (kind == CODE_QR) {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
                      "\"version\":%d, \"ecc_level\":%d, \"mask\":%d, \"data_type\":%d, "
                      "\"eci\":%d}]",
-                     x, y, w, h, c->payload, 1, 1, 0, 4, 0);
+                     x, y, w, h, c->payload, sym->version, sym->ecc_level, sym->mask, 4, 0);
     } else if (kind == CODE_DATAMATRIX) {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
                      "\"rotation\":%s, \"rows\":%d, \"columns\":%d, \"capacity\":%d, "
                      "\"padding\":%d}]",
-                     x, y, w, h, c->payload, fmt_f(0.0).text, 16, 16, 22,
-                     22 - (int)strlen(c->payload) > 0 ? 22 - (int)strlen(c->payload) : 0);
+                     x, y, w, h, c->payload, fmt_f(0.0).text, sym->rows, sym->cols,
+                     sym->capacity, sym->padding);
     } else {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
                      "\"type\":%d, \"rotation\":%s, \"quality\":%d}]",
-                     x, y, w, h, c->payload, OMV_RPC_SIM_BARCODE_TYPE, fmt_f(0.0).text, 40);
+                     x, y, w, h, c->payload, c->type, fmt_f(0.0).text, 40);
     }
     if (n > 0 && (size_t)n < sizeof sim->json) {
         omv_rpc_slave_reply(slave, sim->json, (size_t)n);
@@ -176,6 +209,13 @@ static void all_barcode_detection(omv_rpc_slave *sl, const uint8_t *a, size_t n,
     code_json(sl, ud, CODE_BARCODE);
 }
 
+/* Found when the whole tag is in the frame. */
+static int tag_in_view(const omv_rpc_sim_apriltag *t)
+{
+    return t->visible && t->box.x >= 0 && t->box.y >= 0 &&
+           t->box.x + t->box.w <= OMV_RPC_SIM_WIDTH && t->box.y + t->box.h <= OMV_RPC_SIM_HEIGHT;
+}
+
 /* AprilTags are looked for in QQVGA, as in the example. */
 static void apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len, void *ud)
 {
@@ -184,6 +224,9 @@ static void apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t 
     (void)arg;
     (void)len;
     snapshot(ud, OMV_RPC_SIM_RGB565, 160, 120, &s);
+    if (!tag_in_view(&s.apriltag)) {
+        return;
+    }
     put_u16(out, omv_rpc_sim_scale(s.apriltag.cx, 160, OMV_RPC_SIM_WIDTH));
     put_u16(out + 2, omv_rpc_sim_scale(s.apriltag.cy, 120, OMV_RPC_SIM_HEIGHT));
     put_u16(out + 4, s.apriltag.id);
@@ -200,6 +243,9 @@ static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, siz
     (void)len;
     snapshot(sim, OMV_RPC_SIM_RGB565, 160, 120, &s);
     const omv_rpc_sim_apriltag *t = &s.apriltag;
+    if (!tag_in_view(t)) {
+        return;
+    }
     int x0 = omv_rpc_sim_scale(t->box.x, 160, OMV_RPC_SIM_WIDTH);
     int y0 = omv_rpc_sim_scale(t->box.y, 120, OMV_RPC_SIM_HEIGHT);
     int x1 = omv_rpc_sim_scale(t->box.x + t->box.w, 160, OMV_RPC_SIM_WIDTH);
@@ -238,7 +284,7 @@ static void color_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len
     const omv_rpc_sim_blob *best = NULL;
     for (int k = 0; k < OMV_RPC_SIM_BLOBS; k++) {
         const omv_rpc_sim_blob *b = &s.blobs[k];
-        if (in_range(b->lab_l, th[0], th[1]) && in_range(b->lab_a, th[2], th[3]) &&
+        if (b->visible && in_range(b->lab_l, th[0], th[1]) && in_range(b->lab_a, th[2], th[3]) &&
             in_range(b->lab_b, th[4], th[5]) && (!best || b->area > best->area)) {
             best = b;
         }
@@ -259,7 +305,7 @@ static omv_rpc_status take_jpeg(omv_rpc_sim *sim)
     size_t jpeg_len = 0;
     omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
     omv_rpc_status st =
-        omv_rpc_sim_encode(&s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
+        omv_rpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
                            &jpeg_len);
     if (st != OMV_RPC_OK) {
         return st;
@@ -353,8 +399,9 @@ static int next_stream_frame(void *ud, const uint8_t **frame, size_t *len)
     omv_rpc_sim_scene s;
     uint8_t *jpeg = NULL;
     size_t jpeg_len = 0;
+    omv_rpc_sim_pace(sim);
     omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
-    if (omv_rpc_sim_encode(&s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
+    if (omv_rpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
                            &jpeg_len) != OMV_RPC_OK) {
         return 1;
     }
@@ -376,6 +423,8 @@ static void stream_frames(omv_rpc_slave *slave, void *ud)
 
 static void jpeg_image_stream(omv_rpc_slave *slave, const uint8_t *arg, size_t len, void *ud)
 {
+    omv_rpc_sim *sim = ud;
+    sim->fps_started = false; /* a new stream's first frame goes at once */
     if (apply_settings(ud, arg, len)) {
         omv_rpc_slave_schedule_callback(slave, stream_frames, ud);
     }
@@ -412,5 +461,6 @@ omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave)
             return st;
         }
     }
-    return OMV_RPC_OK;
+    sim->slave = slave;
+    return omv_rpc_sim_attach_user_callbacks(sim, slave);
 }

@@ -1,4 +1,5 @@
-/* The scene model: where everything is at a given scene time. */
+/* The scene model: where everything described by the scene's definition
+ * is at a given scene time. */
 #include <math.h>
 #include <string.h>
 
@@ -6,33 +7,43 @@
 
 #define SIM_TAU 6.283185307179586
 
-/* A smooth, periodic motion: centre + amplitude * sin(2*pi*t/period + phase). */
-static int wave(double t_s, double centre, double amplitude, double period_s, double phase)
+static int wave_at(const omv_rpc_sim_wave *w, double t_s)
 {
-    return (int)lround(centre + amplitude * sin(SIM_TAU * t_s / period_s + phase));
+    double phase = w->phase + (w->period_s > 0 ? SIM_TAU * t_s / w->period_s : 0);
+    return (int)lround(w->centre + w->amplitude * sin(phase));
 }
 
-static void place_code(omv_rpc_sim_code *code, int x, int y, int w, int h, const char *payload)
+static void place_code(omv_rpc_sim_code *code, const omv_rpc_sim_code_def *def, double t)
 {
-    code->box.x = x;
-    code->box.y = y;
+    memset(code, 0, sizeof *code);
+    code->visible = def->visible;
+    if (!def->visible) {
+        return;
+    }
+    const omv_rpc_sim_symbol *sym = &def->symbol;
+    int w = sym->cols * def->module;
+    int h = sym->rows == 1 ? def->height : sym->rows * def->module;
+    code->box.x = wave_at(&def->x, t) - w / 2;
+    code->box.y = wave_at(&def->y, t) - h / 2;
     code->box.w = w;
     code->box.h = h;
-    memset(code->payload, 0, sizeof code->payload);
-    strncpy(code->payload, payload, sizeof code->payload - 1);
+    code->quiet_x = def->quiet * def->module;
+    code->quiet_y = sym->rows == 1 ? def->module : code->quiet_x;
+    code->type = def->type;
+    memcpy(code->payload, def->payload, sizeof code->payload);
     /* The label: OMV_RPC_SIM_GLYPH_* cells per character, centred 2 pixels
-     * below the code. */
+     * below the quiet zone. */
     int n = (int)strlen(code->payload);
     code->label.w = n * OMV_RPC_SIM_GLYPH_ADVANCE - OMV_RPC_SIM_GLYPH_SCALE;
     code->label.h = OMV_RPC_SIM_GLYPH_HEIGHT;
-    code->label.x = x + w / 2 - code->label.w / 2;
-    code->label.y = y + h + 2;
+    code->label.x = code->box.x + w / 2 - code->label.w / 2;
+    code->label.y = code->box.y + h + code->quiet_y + 2;
 }
 
-static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, uint8_t r, uint8_t g,
-                       uint8_t b)
+static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, const uint8_t rgb[3])
 {
     long area = 0;
+    blob->visible = 1;
     blob->cx = cx;
     blob->cy = cy;
     blob->radius = radius;
@@ -40,10 +51,10 @@ static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, uint8
     blob->box.y = cy - radius;
     blob->box.w = 2 * radius + 1;
     blob->box.h = 2 * radius + 1;
-    blob->r = r;
-    blob->g = g;
-    blob->b = b;
-    omv_rpc_sim_rgb_to_lab(r, g, b, &blob->lab_l, &blob->lab_a, &blob->lab_b);
+    blob->r = rgb[0];
+    blob->g = rgb[1];
+    blob->b = rgb[2];
+    omv_rpc_sim_rgb_to_lab(blob->r, blob->g, blob->b, &blob->lab_l, &blob->lab_a, &blob->lab_b);
     const int8_t lab[3] = {blob->lab_l, blob->lab_a, blob->lab_b};
     for (int i = 0; i < 3; i++) {
         int lo = i == 0 ? 0 : -128, hi = i == 0 ? 100 : 127;
@@ -60,47 +71,49 @@ static void place_blob(omv_rpc_sim_blob *blob, int cx, int cy, int radius, uint8
     blob->area = area;
 }
 
-/* The layout keeps every object inside the window its call looks at
- * (sim.h) and keeps objects from overlapping at any time: the face in the
- * lower left, the QR code above and the Data Matrix below the barcode band,
- * the tag in the upper right, the discs along the bottom and the top. */
-void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene)
+static void place_tag(omv_rpc_sim_apriltag *tag, const omv_rpc_sim_scene_def *def, double t)
 {
-    double t = t_ms / 1000.0;
-    (void)sim; /* every camera shows the same scene */
-    memset(scene, 0, sizeof *scene);
-    scene->t_ms = t_ms;
-
-    int face_cx = wave(t, 90, 20, 6, 0);
-    int face_cy = wave(t, 360, 30, 8, 1);
-    scene->face.w = 100;
-    scene->face.h = 120;
-    scene->face.x = face_cx - scene->face.w / 2;
-    scene->face.y = face_cy - scene->face.h / 2;
-
-    place_code(&scene->qrcode, wave(t, 210, 40, 5, 0), wave(t, 130, 5, 5, SIM_TAU / 4), 70, 70,
-               "https://openmv.io/omvrpc");
-    place_code(&scene->datamatrix, wave(t, 300, 40, 7, 2), wave(t, 284, 4, 3, 0), 64, 64,
-               "omvrpc-datamatrix");
-    place_code(&scene->barcode, wave(t, 240, 80, 9, 0), 220, 240, 40, "OMVRPC-0123456789");
-
-    omv_rpc_sim_apriltag *tag = &scene->apriltag;
-    tag->cx = wave(t, 560, 16, 6, 0);
-    tag->cy = wave(t, 96, 16, 6, SIM_TAU / 4);
-    tag->side = 64;
-    tag->id = 7;
-    tag->rotation_deg = (int)((t_ms / 50u) % 360u);
+    tag->visible = def->tag_visible;
+    if (!def->tag_visible) {
+        return;
+    }
+    tag->cx = wave_at(&def->tag_x, t);
+    tag->cy = wave_at(&def->tag_y, t);
+    tag->side = def->tag_side;
+    tag->id = def->tag_id;
+    double deg = fmod(def->tag_rotation_deg + def->tag_spin_deg_per_s * t, 360.0);
+    tag->rotation_deg = ((int)floor(deg) % 360 + 360) % 360;
     double th = tag->rotation_deg * SIM_TAU / 360.0;
     int extent = (int)ceil(tag->side / 2.0 * (fabs(cos(th)) + fabs(sin(th))) - 1e-9);
     tag->box.x = tag->cx - extent;
     tag->box.y = tag->cy - extent;
     tag->box.w = 2 * extent + 1;
     tag->box.h = 2 * extent + 1;
+}
 
-    place_blob(&scene->blobs[0], wave(t, 330, 60, 7, 0), 420, 40, 230, 40, 40);
-    place_blob(&scene->blobs[1], wave(t, 520, 40, 9, SIM_TAU / 4), wave(t, 400, 20, 4, 0), 30, 40,
-               200, 60);
-    place_blob(&scene->blobs[2], wave(t, 440, 16, 5, 0), 170, 26, 240, 220, 40);
+void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene)
+{
+    const omv_rpc_sim_scene_def *def = &sim->def;
+    double t = t_ms / 1000.0;
+    memset(scene, 0, sizeof *scene);
+    scene->t_ms = t_ms;
+    scene->face_visible = def->face_visible;
+    if (def->face_visible) {
+        scene->face.w = def->face_w;
+        scene->face.h = def->face_h;
+        scene->face.x = wave_at(&def->face_x, t) - def->face_w / 2;
+        scene->face.y = wave_at(&def->face_y, t) - def->face_h / 2;
+    }
+    place_code(&scene->qrcode, &def->qrcode, t);
+    place_code(&scene->datamatrix, &def->datamatrix, t);
+    place_code(&scene->barcode, &def->barcode, t);
+    place_tag(&scene->apriltag, def, t);
+    for (int k = 0; k < OMV_RPC_SIM_BLOBS; k++) {
+        if (def->blob_visible[k]) {
+            place_blob(&scene->blobs[k], wave_at(&def->blob_x[k], t), wave_at(&def->blob_y[k], t),
+                       def->blob_radius[k], def->blob_rgb[k]);
+        }
+    }
 }
 
 static double srgb_to_linear(uint8_t c)

@@ -5,4 +5,14 @@ if(TARGET omvrpc_sim)
     omv_rpc_add_test(test_sim_${t} test_sim_${t}.c TIMEOUT 120)
     target_link_libraries(test_sim_${t} PRIVATE omvrpc_sim)
   endforeach()
+
+  # Its frames read by independent decoders (Debian: libzbar-dev; libdmtx
+  # and libapriltag come with the sim). Decoding is slow under valgrind,
+  # so these run in the other builds only (label "decode", not memcheck).
+  pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)
+  add_library(omvrpc_test_sim_decoders STATIC sim_decoders.c)
+  target_link_libraries(omvrpc_test_sim_decoders PUBLIC omvrpc_sim PkgConfig::ZBAR)
+  omv_rpc_add_test(test_sim_decode test_sim_decode.c TIMEOUT 300)
+  target_link_libraries(test_sim_decode PRIVATE omvrpc_test_sim_decoders)
+  set_tests_properties(test_sim_decode PROPERTIES LABELS decode)
 endif()

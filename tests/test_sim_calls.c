@@ -186,17 +186,27 @@ static void test_json_text(void **state)
     char want[512];
     const omv_rpc_sim_code *q = &r->scene.qrcode, *d = &r->scene.datamatrix,
                            *b = &r->scene.barcode;
+    /* A version 1 symbol (21 modules) at level M (0 in OpenMV's
+     * numbering) in byte mode (data_type 4); the mask is the encoder's
+     * choice. */
+    cJSON *j = call_json(r, "all_qrcode_detection");
+    int mask = num(cJSON_GetArrayItem(j, 0), "mask");
+    cJSON_Delete(j);
+    assert_true(mask >= 0 && mask <= 7);
+    assert_int_equal(q->box.w, 21 * 4);
     snprintf(want, sizeof want,
              "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", \"version\":1, "
-             "\"ecc_level\":1, \"mask\":0, \"data_type\":4, \"eci\":0}]",
-             q->box.x - 160, q->box.y - 120, q->box.w, q->box.h, q->payload);
+             "\"ecc_level\":0, \"mask\":%d, \"data_type\":4, \"eci\":0}]",
+             q->box.x - 160, q->box.y - 120, q->box.w, q->box.h, q->payload, mask);
     check_raw(r, "all_qrcode_detection", want);
+    /* 16x16 holds 12 data codewords; ASCII takes one per character, the
+     * rest is padding. */
     snprintf(want, sizeof want,
              "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
-             "\"rotation\":0.000000, \"rows\":16, \"columns\":16, \"capacity\":22, "
+             "\"rotation\":0.000000, \"rows\":16, \"columns\":16, \"capacity\":12, "
              "\"padding\":%d}]",
              d->box.x - 160, d->box.y - 120, d->box.w, d->box.h, d->payload,
-             22 - (int)strlen(d->payload));
+             12 - (int)strlen(d->payload));
     check_raw(r, "all_datamatrix_detection", want);
     snprintf(want, sizeof want,
              "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", \"type\":%d, "

@@ -44,6 +44,14 @@ static int inside(const omv_rpc_sim_rect *r, int x0, int y0, int x1, int y1)
     return r->x >= x0 && r->y >= y0 && r->x + r->w <= x1 && r->y + r->h <= y1;
 }
 
+/* A code's box with its quiet zone. */
+static omv_rpc_sim_rect with_quiet(const omv_rpc_sim_code *c)
+{
+    omv_rpc_sim_rect r = {c->box.x - c->quiet_x, c->box.y - c->quiet_y, c->box.w + 2 * c->quiet_x,
+                          c->box.h + 2 * c->quiet_y};
+    return r;
+}
+
 static int overlap(const omv_rpc_sim_rect *a, const omv_rpc_sim_rect *b)
 {
     return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
@@ -60,14 +68,23 @@ static void test_scene_layout(void **state)
         omv_rpc_sim_scene s;
         omv_rpc_sim_scene_at(sim, t, &s);
         assert_int_equal(s.t_ms, t);
+        omv_rpc_sim_rect qr = with_quiet(&s.qrcode), dm = with_quiet(&s.datamatrix),
+                         bar = with_quiet(&s.barcode);
+        assert_true(s.face_visible && s.qrcode.visible && s.datamatrix.visible &&
+                    s.barcode.visible && s.apriltag.visible);
         assert_true(inside(&s.face, 0, 0, 640, 480));
-        assert_true(inside(&s.qrcode.box, 160, 120, 480, 360));
-        assert_true(inside(&s.datamatrix.box, 160, 120, 480, 360));
-        assert_true(inside(&s.barcode.box, 0, 210, 640, 270));
+        assert_true(inside(&qr, 160, 120, 480, 360));
+        assert_true(inside(&dm, 160, 120, 480, 360));
+        assert_true(inside(&bar, 0, 210, 640, 270));
+        assert_true(inside(&s.qrcode.label, 160, 120, 480, 360));
+        assert_true(inside(&s.datamatrix.label, 160, 120, 480, 360));
+        assert_true(inside(&s.barcode.label, 0, 210, 640, 270));
         assert_true(inside(&s.apriltag.box, 0, 0, 640, 480));
         assert_true(s.apriltag.rotation_deg >= 0 && s.apriltag.rotation_deg < 360);
+        /* Code 128 needs 10 modules of quiet zone (2 pixels each here). */
+        assert_true(s.barcode.quiet_x >= 20);
         const omv_rpc_sim_rect *boxes[11] = {
-            &s.face,           &s.qrcode.box,     &s.datamatrix.box,   &s.barcode.box,
+            &s.face,           &qr,               &dm,                 &bar,
             &s.apriltag.box,   &s.blobs[0].box,   &s.blobs[1].box,     &s.blobs[2].box,
             &s.qrcode.label,   &s.datamatrix.label, &s.barcode.label};
         for (int i = 0; i < 11; i++) {
@@ -226,9 +243,12 @@ static void test_render(void **state)
                 assert_true(near(skin[0], 224, 24) && near(skin[1], 172, 24) &&
                             near(skin[2], 140, 24));
             }
-            /* The QR code's quiet zone is white. */
-            const uint8_t *quiet = pixel_at(&d, s.qrcode.box.x + 1, s.qrcode.box.y + 1);
+            /* The QR code's quiet zone is white, its corner module black. */
+            const uint8_t *quiet =
+                pixel_at(&d, s.qrcode.box.x - s.qrcode.quiet_x / 2, s.qrcode.box.y + 1);
             assert_true(quiet[0] > 200);
+            const uint8_t *corner = pixel_at(&d, s.qrcode.box.x + 1, s.qrcode.box.y + 1);
+            assert_true(corner[0] < 60);
             free(d.pixels);
             omv_rpc_sim_free_buffer(jpeg);
         }

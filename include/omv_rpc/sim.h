@@ -7,7 +7,12 @@
  * formats, from a synthetic moving scene: a gradient background, a face,
  * a QR code, a Data Matrix, a barcode, an AprilTag and three coloured
  * discs. Each detection answer is computed from the scene model, so it
- * matches what the JPEG frames show.
+ * matches what the JPEG frames show. The codes are real symbols (QR by
+ * libqrencode, Code 128 and EAN-13 by libzint, Data Matrix by libdmtx,
+ * tag36h11 AprilTags from libapriltag's family), drawn with whole pixels
+ * per module at QVGA and larger, so any decoder reads them from the
+ * frames. User callbacks (omv_rpc_sim_register_callback) run next to
+ * the built-in ones.
  *
  * Geometry: the scene model is laid out on a 640x480 (VGA) reference
  * frame; a frame of another size shows the same scene stretched to it.
@@ -56,7 +61,12 @@ extern "C" {
 #define OMV_RPC_SIM_PAYLOAD_MAX 32
 /* OpenMV's constants the JSON answers carry. */
 #define OMV_RPC_SIM_TAG_FAMILY 16      /* image.TAG36H11 */
-#define OMV_RPC_SIM_BARCODE_TYPE 15    /* image.CODE128 */
+#define OMV_RPC_SIM_CODE128 15         /* image.CODE128 */
+#define OMV_RPC_SIM_EAN13 6            /* image.EAN13 */
+/* The built-in scene's barcode type. */
+#define OMV_RPC_SIM_BARCODE_TYPE OMV_RPC_SIM_CODE128
+/* Most user callbacks one camera holds (omv_rpc_sim_register_callback). */
+#define OMV_RPC_SIM_USER_CALLBACKS_MAX 16
 
 typedef struct omv_rpc_sim omv_rpc_sim;
 
@@ -65,11 +75,19 @@ typedef struct omv_rpc_sim_rect {
     int x, y, w, h;
 } omv_rpc_sim_rect;
 
-/* A QR code, Data Matrix or barcode, with its payload written (upper
- * case) below it in `label` (not part of the code's box). */
+/* A QR code, Data Matrix or barcode. `box` holds the symbol's modules
+ * (what a decoder reports), surrounded by a white quiet zone `quiet_x`
+ * reference pixels wide left and right, `quiet_y` above and below
+ * (barcodes: one module); its payload is written (upper case) below in
+ * `label` (outside both). `type`: barcodes' OpenMV type
+ * (OMV_RPC_SIM_CODE128, OMV_RPC_SIM_EAN13), 0 for the others. A code that
+ * is not `visible` (a scene file removed it) is neither drawn nor found. */
 typedef struct omv_rpc_sim_code {
+    int visible;
     omv_rpc_sim_rect box;
+    int quiet_x, quiet_y;
     omv_rpc_sim_rect label;
+    int type;
     char payload[OMV_RPC_SIM_PAYLOAD_MAX];
 } omv_rpc_sim_code;
 
@@ -77,6 +95,7 @@ typedef struct omv_rpc_sim_code {
  * turned by `rotation_deg` (0..359, counter-clockwise as seen on screen,
  * as OpenMV reports it); `box` bounds its four corners. */
 typedef struct omv_rpc_sim_apriltag {
+    int visible;
     omv_rpc_sim_rect box;
     int cx, cy, side;
     int id;
@@ -90,6 +109,7 @@ typedef struct omv_rpc_sim_apriltag {
  * argument) is a window of +-OMV_RPC_SIM_LAB_SLACK around the colour that
  * matches this disc and no other. */
 typedef struct omv_rpc_sim_blob {
+    int visible;
     omv_rpc_sim_rect box;
     int cx, cy, radius;
     uint8_t r, g, b;
@@ -101,6 +121,7 @@ typedef struct omv_rpc_sim_blob {
 /* Everything drawn at one scene time, in reference coordinates. */
 typedef struct omv_rpc_sim_scene {
     uint32_t t_ms;
+    int face_visible;
     omv_rpc_sim_rect face;
     omv_rpc_sim_code qrcode;
     omv_rpc_sim_code datamatrix;
@@ -109,9 +130,9 @@ typedef struct omv_rpc_sim_scene {
     omv_rpc_sim_blob blobs[OMV_RPC_SIM_BLOBS];
 } omv_rpc_sim_scene;
 
-/* Create a virtual camera (malloc). Its time starts at 0 and follows the
- * frames taken. Free with omv_rpc_sim_free. Errors: OMV_RPC_ERR_INVALID_ARG
- * (out is NULL), OMV_RPC_ERR_NO_MEMORY. */
+/* Create a virtual camera (malloc) showing the built-in scene. Its time
+ * starts at 0 and follows the frames taken. Free with omv_rpc_sim_free.
+ * Errors: OMV_RPC_ERR_INVALID_ARG (out is NULL), OMV_RPC_ERR_NO_MEMORY. */
 omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out);
 
 /* Free the camera and the frames it holds; NULL is a no-op. Unregister it
@@ -151,6 +172,12 @@ void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data)
  * stops. Not thread-safe: set it before serving. */
 void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t timeout_ms);
 
+/* Pace jpeg_image_stream like a sensor running at `fps` frames per
+ * second (0, the default: as fast as the link takes them). The writer
+ * sleeps until each frame is due; a late frame is sent at once and the
+ * pace resumes from it. Not thread-safe: set it before serving. */
+void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
+
 /* Pixel formats and frame sizes by their OpenMV names, with or without
  * the "sensor." prefix ("sensor.RGB565", "GRAYSCALE", "sensor.QVGA"...).
  * Return OMV_RPC_ERR_INVALID_ARG for a name the camera does not know. */
@@ -172,6 +199,31 @@ omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *wi
 omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
                                        const char *framesize, int quality, uint8_t **jpeg,
                                        size_t *len);
+
+/* Take a frame without encoding it, as the built-in callbacks do: the
+ * scene at the current scene time (then advanced by one frame) painted
+ * into `pixels`, width * height bytes for GRAYSCALE, width * height * 3
+ * (R, G, B) for RGB565; `scene` (may be NULL) gets what was drawn.
+ * Width and height: 1..4096. Thread-safe. Errors: OMV_RPC_ERR_INVALID_ARG. */
+omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
+                                    int height, uint8_t *pixels, omv_rpc_sim_scene *scene);
+
+/* A user's remote function on the virtual camera: the slave callback's
+ * arguments plus the camera, so that it can take frames
+ * (omv_rpc_sim_snapshot, omv_rpc_sim_render_jpeg) and read the scene. It
+ * answers with the omv_rpc_slave_reply* functions. */
+typedef void (*omv_rpc_sim_callback)(omv_rpc_sim *sim, omv_rpc_slave *slave, const uint8_t *arg,
+                                     size_t arg_len, void *user_data);
+
+/* Register `fn` under `name` next to the built-in callbacks: on the slave
+ * at once when the camera is attached, and on every later
+ * omv_rpc_sim_attach. A built-in name or one registered before is
+ * replaced. `name` is copied (at most 63 bytes). Not thread-safe: register
+ * before serving. Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_FULL (more
+ * than OMV_RPC_SIM_USER_CALLBACKS_MAX names, or the slave's table is
+ * full). */
+omv_rpc_status omv_rpc_sim_register_callback(omv_rpc_sim *sim, const char *name,
+                                             omv_rpc_sim_callback fn, void *user_data);
 
 /* Free a buffer from omv_rpc_sim_render_jpeg; NULL is a no-op. */
 void omv_rpc_sim_free_buffer(uint8_t *buf);
