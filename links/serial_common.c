@@ -39,6 +39,7 @@ omv_rpc_status omv_rpc_serial_status_from_errno(int err)
     case ENODEV:
     case ENOTDIR:
     case ENOTTY:
+    case EISDIR: /* a directory is no port */
         return OMV_RPC_ERR_NO_SUCH_PORT;
     case EACCES:
     case EPERM:

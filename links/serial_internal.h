@@ -26,8 +26,8 @@ void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const 
 uint32_t omv_rpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len);
 
 /* The status for an errno value met while opening a port:
- * ENOENT/ENXIO/ENODEV/ENOTDIR/ENOTTY -> NO_SUCH_PORT, EACCES/EPERM/EROFS ->
- * PERMISSION, EBUSY/EWOULDBLOCK/EAGAIN (a held flock) -> BUSY, ENOMEM ->
+ * ENOENT/ENXIO/ENODEV/ENOTDIR/ENOTTY/EISDIR -> NO_SUCH_PORT,
+ * EACCES/EPERM/EROFS -> PERMISSION, EBUSY/EWOULDBLOCK/EAGAIN (a held flock) -> BUSY, ENOMEM ->
  * NO_MEMORY, EINVAL -> UNSUPPORTED, others LINK. Thread-safe. */
 omv_rpc_status omv_rpc_serial_status_from_errno(int err);
 

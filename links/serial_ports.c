@@ -129,6 +129,11 @@ omv_rpc_status omv_rpc_serial_resolve_port(const char *port, char *name, size_t 
                                            const omv_rpc_log *log)
 {
     if (!port || !*port || !name || !size) {
+        if (port && !*port) {
+            omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                                "the serial port name is empty (give a port such as "
+                                "/dev/ttyACM0 or COM3, or \"auto\")");
+        }
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (strcmp(port, "auto") == 0) {

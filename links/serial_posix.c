@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,33 +480,57 @@ omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, const char *na
     return st;
 }
 
-/* Tell the user which group may open `path`. */
+/* The name of user `uid` or group `gid` (is_group), else the number. */
+static void id_name(int is_group, unsigned id, char *out, size_t size)
+{
+    char buf[4096];
+    const char *name = NULL;
+    if (is_group) {
+        struct group gr, *found = NULL;
+        if (getgrgid_r((gid_t)id, &gr, buf, sizeof buf, &found) == 0 && found) {
+            name = found->gr_name;
+        }
+    } else {
+        struct passwd pw, *found = NULL;
+        if (getpwuid_r((uid_t)id, &pw, buf, sizeof buf, &found) == 0 && found) {
+            name = found->pw_name;
+        }
+    }
+    if (name && strlen(name) < size) {
+        snprintf(out, size, "%s", name);
+    } else {
+        snprintf(out, size, "%u", id);
+    }
+}
+
+/* Tell the user how to get access to `path`: join its group when the
+ * group may read and write it; otherwise joining a group would not help
+ * (e.g. root:root, mode 0600), so say who owns it and that a udev rule
+ * can give the device a group or mode that works. */
 static void log_permission(const char *path, const omv_rpc_log *log)
 {
     struct stat sb;
-    char group[128] = "";
-    if (stat(path, &sb) == 0) {
-        struct group gr, *found = NULL;
-        char buf[4096];
-        if (getgrgid_r(sb.st_gid, &gr, buf, sizeof buf, &found) == 0 && found &&
-            found->gr_name) {
-            size_t len = strlen(found->gr_name);
-            if (len < sizeof group) {
-                memcpy(group, found->gr_name, len + 1);
-            }
-        }
-        if (!group[0]) {
-            snprintf(group, sizeof group, "%u", (unsigned)sb.st_gid);
-        }
+    if (stat(path, &sb) != 0) {
+        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "permission denied on %s", path);
+        return;
     }
-    if (group[0]) {
+    char owner[128], group[128];
+    id_name(0, (unsigned)sb.st_uid, owner, sizeof owner);
+    id_name(1, (unsigned)sb.st_gid, group, sizeof group);
+    if ((sb.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP)) {
         omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
                             "permission denied on %s: join the group '%s' that owns it "
                             "(sudo usermod -aG %s $USER), then log out and in again",
                             path, group, group);
-    } else {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "permission denied on %s", path);
+        return;
     }
+    omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                        "permission denied on %s: it belongs to user '%s' (group '%s', mode "
+                        "%04o) and its group may not read and write it, so joining a group "
+                        "does not help; a udev rule can give it a group you are in, e.g. "
+                        "SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"37c5\", MODE=\"0660\", "
+                        "GROUP=\"dialout\" in /etc/udev/rules.d/50-openmv.rules",
+                        path, owner, group, (unsigned)(sb.st_mode & 07777));
 }
 
 static void log_open_error(const char *path, int err, const omv_rpc_log *log)

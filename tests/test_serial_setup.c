@@ -3,6 +3,7 @@
  * sysfs tree, and the link's pacing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ static void test_no_such_port(void **state)
     assert_non_null(strstr(c.text, "/dev/ttyNOSUCHPORT9"));
     assert_int_equal(omv_rpc_serial_open(NULL, "/dev/x", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_serial_open(&link, "", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
+    /* An empty name is said to be empty, not "cannot open : ...". */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(omv_rpc_serial_open(&link, "", 0, &log), OMV_RPC_ERR_INVALID_ARG);
+    assert_non_null(strstr(c.text, "port name is empty"));
     assert_int_equal(omv_rpc_serial_open(&link, NULL, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_serial_open_fd(&link, -1, "x", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_master *m = (omv_rpc_master *)&link;
@@ -134,6 +139,21 @@ static void test_not_a_tty(void **state)
     assert_int_equal(omv_rpc_serial_open(&link, path, 115200, &log), OMV_RPC_ERR_NO_SUCH_PORT);
     assert_non_null(strstr(c.text, "not a serial port"));
     unlink(path);
+    rmdir(dir);
+}
+
+/* A directory is no port (open fails with EISDIR), not an I/O error. */
+static void test_directory(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_temp_dir(dir, sizeof dir);
+    captured c = {0};
+    omv_rpc_log log = {capture, &c};
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_serial_open(&link, dir, 0, &log), OMV_RPC_ERR_NO_SUCH_PORT);
+    assert_non_null(strstr(c.text, "no serial port"));
+    assert_null(strstr(c.text, "nput/output"));
     rmdir(dir);
 }
 
@@ -191,17 +211,34 @@ static omv_rpc_status open_for_child(const char *path, const omv_rpc_log *log)
     return st;
 }
 
+/* Denied access to a device whose group may read and write it: join the
+ * group. Denied access where the group may not (root:root, mode 0600):
+ * joining the group would not help, so the owner and a udev rule. */
 static void test_permission(void **state)
 {
     (void)state;
     char dir[64], path[128];
     make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/ttyFAKE0", dir);
-    write_file(path, "", 0600); /* owned by us; group is ours */
+    write_file(path, "", 0660); /* owned by us; the group (ours) may use it */
     captured c;
     assert_int_equal(run_unprivileged(open_for_child, path, &c), OMV_RPC_ERR_PERMISSION);
     assert_non_null(strstr(c.text, "permission denied"));
     assert_non_null(strstr(c.text, "usermod -aG"));
+    assert_null(strstr(c.text, "udev"));
+
+    assert_int_equal(chmod(path, 0600), 0); /* only the owner may */
+    assert_int_equal(run_unprivileged(open_for_child, path, &c), OMV_RPC_ERR_PERMISSION);
+    assert_non_null(strstr(c.text, "permission denied"));
+    assert_null(strstr(c.text, "usermod"));
+    assert_non_null(strstr(c.text, "udev rule"));
+    assert_non_null(strstr(c.text, "mode 0600"));
+    const struct passwd *me = getpwuid(geteuid());
+    if (me) {
+        char owner[160];
+        snprintf(owner, sizeof owner, "belongs to user '%s'", me->pw_name);
+        assert_non_null(strstr(c.text, owner));
+    }
     unlink(path);
     rmdir(dir);
 }
@@ -212,6 +249,7 @@ static void test_errno_mapping(void **state)
     static const ts_errno_case map[] = {
         {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
         {ENXIO, OMV_RPC_ERR_NO_SUCH_PORT},  {ENOTTY, OMV_RPC_ERR_NO_SUCH_PORT},
+        {EISDIR, OMV_RPC_ERR_NO_SUCH_PORT},
         {EACCES, OMV_RPC_ERR_PERMISSION},   {EPERM, OMV_RPC_ERR_PERMISSION},
         {EBUSY, OMV_RPC_ERR_BUSY},          {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
         {ENOMEM, OMV_RPC_ERR_NO_MEMORY},    {EIO, OMV_RPC_ERR_LINK},
@@ -409,6 +447,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_such_port),
         cmocka_unit_test(test_not_a_tty),
+        cmocka_unit_test(test_directory),
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_permission),
         cmocka_unit_test(test_constructors),

@@ -25,10 +25,13 @@ extern "C" {
  * the link's transfer_ms counts 10 bits per byte). `log` (may be NULL)
  * receives advice, e.g. how to lower an FTDI latency timer.
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT, OMV_RPC_ERR_PERMISSION (the message
- * logged names the group to join), OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE
- * / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
+ * logged names the group to join when that group may read and write the
+ * device, else its owner and mode and suggests a udev rule),
+ * OMV_RPC_ERR_INVALID_ARG (NULL, or an empty name: logged),
+ * OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
  * driver refuses; "auto" built without libserialport), OMV_RPC_ERR_LINK.
- * A path that exists but is not a terminal gives OMV_RPC_ERR_NO_SUCH_PORT.
+ * A path that exists but is not a terminal (a file, a directory) gives
+ * OMV_RPC_ERR_NO_SUCH_PORT.
  * On POSIX the port is locked against a second opener (flock and
  * TIOCEXCL); on Linux a USB-serial adapter's latency timer is lowered to
  * 1 ms when it can be, else the fix is logged as a WARNING.

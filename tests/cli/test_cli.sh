@@ -187,7 +187,20 @@ part_usage() {
         $T $OMV call face_detection --net 127.0.0.2 --bind 127.0.0.1 --net-port "$port" \
         --send-timeout 300 --recv-timeout 300
     expect_rc 3 "network address that is not local" \
-        $T $OMV call face_detection --net 127.0.0.2 --bind 192.0.2.1 --net-port "$port"
+        $T $OMV call face_detection --net 127.0.0.2 --bind 192.0.2.1 --net-port "$port" \
+        2> "$WORK/err"
+    # The error names what failed: our address and port, not the slave.
+    expect_grep "cannot open local address 192.0.2.1 port $port" "$WORK/err" \
+        "the bind failure names the address and port"
+    expect_rc 3 "slave name that does not resolve" \
+        $T $OMV call face_detection --net omv-no-such-host.invalid --net-port "$port" 2> "$WORK/err"
+    expect_grep "cannot open the slave omv-no-such-host.invalid" "$WORK/err" \
+        "the resolve failure names the slave"
+    expect_rc 3 "empty port name" $T $OMV call face_detection --port "" 2> "$WORK/err"
+    expect_grep "port name is empty" "$WORK/err" "an empty port name is said to be empty"
+    if grep -q "cannot open :" "$WORK/err"; then
+        fail "an empty port name still gives \"cannot open :\""
+    fi
 }
 
 # Every subcommand and every callback's format, over the link in LINK.

@@ -30,11 +30,29 @@ static uint32_t rate_or(const cli_link_opts *opts, uint32_t fallback)
     return opts->bus_rate != 0 ? opts->bus_rate : fallback;
 }
 
+/* What a network open failed on: the slave's address when it could not be
+ * used (a name that does not resolve, 0.0.0.0), else our own address and
+ * port (taken, privileged, not an address of this host). */
+static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_status st,
+                                 char *buf, size_t size)
+{
+    int slave_at_fault = !slave && (st == OMV_RPC_ERR_HOST_NOT_FOUND ||
+                                    (st == OMV_RPC_ERR_INVALID_ARG && opts->bind == NULL));
+    if (slave_at_fault) {
+        snprintf(buf, size, "the slave %s", opts->net_host ? opts->net_host : "(none)");
+    } else {
+        snprintf(buf, size, "local address %s port %u",
+                 opts->bind != NULL ? opts->bind : "any",
+                 (unsigned)(opts->net_port != 0 ? opts->net_port : OMV_RPC_NET_DEFAULT_PORT));
+    }
+    return buf;
+}
+
 int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
 {
     omv_rpc_log log = cli_log(opts);
     omv_rpc_status st;
-    char what[64];
+    char what[320];
     const char *name;
     if (opts->net) {
         name = slave ? (opts->bind != NULL ? opts->bind : "the network") : opts->net_host;
@@ -69,6 +87,11 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
         st = omv_rpc_serial_open(link, opts->port, 0, &log);
     }
     if (st != OMV_RPC_OK) {
+        if (opts->net) {
+            name = net_failed_on(opts, slave, st, what, sizeof what);
+        } else if (name == NULL || *name == '\0') {
+            name = "the link: its name is empty";
+        }
         fprintf(stderr, "omv-rpc: cannot open %s: %s\n", name, omv_rpc_status_message(st));
         return cli_exit_for_open(st);
     }
