@@ -84,8 +84,9 @@ hex_u32le() {
         $((($1 >> 24) & 255))
 }
 
+# The sim's default link is a new pseudo-terminal.
 start_sim_pty() {
-    $OMV sim --pty -q > "$WORK/sim.out" 2> "$WORK/sim.err" &
+    $OMV sim > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
     for _ in $(seq 50); do
@@ -100,6 +101,11 @@ start_sim_pty() {
     fi
     LINK=(--port "$PTY")
     echo "virtual camera on $PTY"
+    for _ in $(seq 50); do
+        grep -q ready "$WORK/sim.err" && break
+        sleep 0.1
+    done
+    expect_grep "ready on $PTY;" "$WORK/sim.err" "the sim's ready line names its terminal"
 }
 
 start_sim_net() {
@@ -114,6 +120,7 @@ start_sim_net() {
     grep -q ready "$WORK/sim.err" || { fail "omv-rpc sim --net did not start"; cat "$WORK/sim.err" >&2; exit 1; }
     LINK=(--net 127.0.0.2 --bind 127.0.0.1 --net-port "$port")
     echo "virtual camera on 127.0.0.2:$port"
+    expect_grep "ready on 127.0.0.2:$port " "$WORK/sim.err" "the sim's ready line names its address"
 }
 
 # stop_sim [SIGNAL]: the sim ends cleanly (status 0) on SIGINT or SIGTERM.
@@ -143,7 +150,44 @@ part_usage() {
     expect_rc 2 "call with odd hex" $T $OMV call x --hex abc
     expect_rc 2 "two argument options" $T $OMV call x --hex 00 --data a
     expect_rc 2 "bad --baud" $T $OMV call x --uart /dev/null --baud fast
-    expect_rc 2 "two links" $T $OMV call x --uart /dev/null --net 127.0.0.1
+    expect_rc 2 "two links" $T $OMV call x --uart /dev/null --net 127.0.0.1 2> "$WORK/err"
+    expect_grep "links given (--uart /dev/null and --net 127.0.0.1); choose one" "$WORK/err" \
+        "two links: both named"
+    expect_rc 2 "--port and --uart" $T $OMV call x --port A --uart B 2> "$WORK/err"
+    expect_grep "(--port A and --uart B)" "$WORK/err" "--port and --uart: both named"
+    expect_rc 2 "sim with two links" $T $OMV sim --pty --net 2> "$WORK/err"
+    expect_grep "(--pty and --net)" "$WORK/err" "sim with two links: both named"
+
+    # Numbers are decimal: a leading zero is not octal; hex only for IDs.
+    expect_rc 3 "--count 09 is nine, not a bad octal number" \
+        $T $OMV stream x --count 09 --queue-depth 010 --port /dev/nonexistent
+    expect_rc 2 "--queue-depth takes no hex" $T $OMV stream x --queue-depth 0x10 2> "$WORK/err"
+    expect_grep "decimal number from 1 to 255" "$WORK/err" "a bad number's message says decimal"
+    expect_rc 2 "--count takes no sign" $T $OMV stream x --count +5
+    expect_rc 2 "--net-port over 16 bits" $T $OMV call x --net-port 65536
+    expect_rc 2 "--baud over 32 bits" $T $OMV call x --baud 4294967296
+    expect_rc 3 "--can-id in hex" $T $OMV call x --can-id 0x7FF --can omvnosuchcan0
+    expect_rc 3 "--can-id in decimal" $T $OMV call x --can-id 2047 --can omvnosuchcan0
+    expect_rc 2 "--can-id over 11 bits" $T $OMV call x --can-id 0x800 --can omvnosuchcan0
+    expect_rc 2 "--i2c-address out of range" $T $OMV call x --i2c-address 0x78 --i2c /dev/nonexistent
+
+    # Global options before the command, and help COMMAND.
+    expect_rc 3 "-v before the command" $T $OMV -v call x --port /dev/nonexistent
+    expect_rc 3 "a link option before the command" $T $OMV --port /dev/nonexistent call x
+    expect_rc 3 "--opt=value before the command" $T $OMV -q --port=/dev/nonexistent call x
+    expect_rc 2 "an unknown option before the command" $T $OMV --bogus call x
+    expect_rc 2 "an option before no command" $T $OMV -v
+    expect_rc 0 "help call" $T $OMV help call > "$WORK/help"
+    expect_grep "Usage: omv-rpc call NAME" "$WORK/help" "help call shows call's help"
+    expect_rc 2 "help of no such command" $T $OMV help bogus
+    expect_rc 0 "sim --help" $T $OMV sim --help > "$WORK/help"
+    expect_grep "^  --net   " "$WORK/help" "sim --help: --net without a value"
+    expect_grep "default is --pty" "$WORK/help" "sim --help: --pty is the default"
+    if grep -q -- "--i2c\|--spi\|--recv-timeout\|--net HOST" "$WORK/help"; then
+        fail "sim --help lists links or options a slave does not have"
+    else
+        ok "sim --help lists only a slave's links"
+    fi
     expect_rc 2 "snapshot without -o" $T $OMV snapshot --port /dev/nonexistent
     expect_rc 2 "stream with --queue-depth 0" $T $OMV stream x --queue-depth 0
     expect_rc 2 "features with an unknown name" $T $OMV features no_such_feature

@@ -47,19 +47,28 @@ typedef int (*cli_option_fn)(void *ctx, int opt, const char *arg);
 /* Parse argv (argv[0] is the subcommand's name) with the link options and
  * the subcommand's `extra` options (a table ending with a zero entry; NULL
  * for none). `slave` non-zero: --net takes no host (the slave learns its
- * master) and --pty is allowed. Fills `opts` (defaults first). On success returns 0 and sets
+ * master), --pty is allowed and is the default link. Two link options
+ * are a usage error naming both. Fills `opts` (defaults first). On success returns 0 and sets
  * *first_arg to the index of the first positional argument. Returns
  * CLI_EXIT_USAGE on a bad option, or -1 when --help was shown (the caller
  * then prints its own help and exits 0). */
 int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
               int slave, cli_link_opts *opts, int *first_arg);
 
-/* Text for --help: the link options every subcommand takes. */
-void cli_print_link_help(void);
+/* Text for --help: the link options every master subcommand takes, or
+ * (`slave`) those a slave has. */
+void cli_print_link_help(int slave);
 
-/* Parse an unsigned number in [min, max]; 0 on success, -1 (after a
- * message naming `what`) otherwise. */
+/* Parse a decimal number in [min, max] (leading zeros are just zeros, not
+ * octal); 0 on success, -1 (after a message naming `what`) otherwise. */
 int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+/* The same for IDs and addresses, which also take 0x hex (--can-id 0x7FF). */
+int cli_parse_id(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+
+/* For options given before the command (omv-rpc -v call ...): -1 when
+ * `arg` is not a link option (or -q / -v), else how many following
+ * arguments it takes (0 or 1). */
+int cli_link_option_arity(const char *arg);
 
 /* Open the chosen link (not --pty) for a master or (`slave`) a slave.
  * Returns a CLI_EXIT_* (a message on stderr on failure). */

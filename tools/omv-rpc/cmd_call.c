@@ -34,7 +34,7 @@ static void call_help(void)
            "Call the remote function NAME once; its result's raw bytes go to stdout\n"
            "(or --out). An unknown function gives an empty result.\n\n" CLI_ARGUMENT_HELP
            "  -o, --out PATH|-    where the result goes (default: stdout)\n\n");
-    cli_print_link_help();
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }

@@ -35,7 +35,7 @@ static void features_help(void)
     }
     printf("\n  --repeat N          run the list N times (default 1)\n"
            "  --out-dir DIR       where jpeg_snapshot saves snapshot-NNNNN.jpg (default .)\n\n");
-    cli_print_link_help();
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }

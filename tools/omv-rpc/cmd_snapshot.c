@@ -42,7 +42,7 @@ static void snap_help(void)
            "  --framesize S       sensor frame size (default sensor.QVGA)\n"
            "  --cut-through       read the image in one raw transfer, not 32 KiB calls\n"
            "  -o, --out FILE|-    where the JPEG goes (required)\n\n");
-    cli_print_link_help();
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }

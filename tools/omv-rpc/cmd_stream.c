@@ -87,7 +87,7 @@ static void stream_help(void)
            "  --queue-depth N     frames in flight, 1..255 (default 1)\n"
            "  --count N           stop after N frames (default: until Ctrl-C)\n"
            "  -o, --out DIR|-     frames to DIR/frame-000001.jpg, ... or raw to stdout (default)\n\n");
-    cli_print_link_help();
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }

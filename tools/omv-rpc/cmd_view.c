@@ -227,7 +227,7 @@ static void view_help(void)
            "  --queue-depth N     frames in flight, 1..255 (default 2)\n"
            "  --frames N          stop after N frames\n"
            "  --screenshot FILE   save the last frame drawn as a BMP (with --frames)\n\n");
-    cli_print_link_help();
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }
