@@ -48,8 +48,8 @@ omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                   const omv_rpc_config *config, omv_rpc_master **out)
+omv_rpc_status omv_rpc_master_init(omv_rpc_master **out, void *storage, size_t storage_size,
+                                   const omv_rpc_link *link, const omv_rpc_config *config)
 {
     omv_rpc_link owned;
     omv_rpc_status st;

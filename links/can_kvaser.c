@@ -245,7 +245,7 @@ static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id,
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t message_id,
+omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t message_id,
                                        uint32_t bit_rate, uint32_t sample_point,
                                        const char *library, const omv_rpc_log *log)
 {

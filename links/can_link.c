@@ -224,10 +224,10 @@ static omv_rpc_status open_channel(omv_rpc_link *link, const char *channel, uint
                              channel);
             return OMV_RPC_ERR_INVALID_ARG;
         }
-        return omv_rpc_kvaser_can_open(link, (int)n, message_id, bit_rate, sample_point, NULL,
+        return omv_rpc_can_open_kvaser(link, (int)n, message_id, bit_rate, sample_point, NULL,
                                        log);
     }
-    return omv_rpc_socketcan_open(link, channel, message_id, bit_rate, sample_point, log);
+    return omv_rpc_can_open_socketcan(link, channel, message_id, bit_rate, sample_point, log);
 }
 
 /* The OpenMV-style constructors: the link from `channel` by name, or from
@@ -241,7 +241,7 @@ static omv_rpc_status endpoint_new(omv_rpc_master **master, omv_rpc_slave **slav
     const omv_rpc_log *log = config ? &config->log : NULL;
     omv_rpc_link link;
     omv_rpc_status st =
-        kvaser ? omv_rpc_kvaser_can_open(&link, *kvaser, message_id, bit_rate, sample_point, NULL,
+        kvaser ? omv_rpc_can_open_kvaser(&link, *kvaser, message_id, bit_rate, sample_point, NULL,
                                          log)
                : open_channel(&link, channel, message_id, bit_rate, sample_point, log);
     if (st != OMV_RPC_OK) {
@@ -277,20 +277,4 @@ omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
                                             uint32_t sample_point, const omv_rpc_config *config)
 {
     return endpoint_new(NULL, out, NULL, &channel, message_id, bit_rate, sample_point, config);
-}
-
-omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,
-                                              uint32_t message_id, uint32_t bit_rate,
-                                              uint32_t sample_point, const omv_rpc_config *config)
-{
-    return omv_rpc_kvaser_can_master_new(out, channel, message_id, bit_rate, sample_point,
-                                         config);
-}
-
-omv_rpc_status omv_rpc_kvarser_can_slave_new(omv_rpc_slave **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config)
-{
-    return omv_rpc_kvaser_can_slave_new(out, channel, message_id, bit_rate, sample_point,
-                                        config);
 }

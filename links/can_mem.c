@@ -26,7 +26,7 @@ struct omv_rpc_can_mem_bus {
     size_t capacity;
     mem_node *nodes;
     int refs; /* the creator's reference + one per node */
-    omv_rpc_can_mem_fault_fn fault;
+    omv_rpc_can_mem_bus_fault_fn fault;
     void *fault_user;
     uint32_t dropped;
 };
@@ -72,7 +72,8 @@ void omv_rpc_can_mem_bus_free(omv_rpc_can_mem_bus *bus)
     }
 }
 
-void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_fn fn, void *user)
+void omv_rpc_can_mem_bus_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_bus_fault_fn fn,
+                                   void *user)
 {
     if (!bus) {
         return;
@@ -83,7 +84,7 @@ void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_f
     pthread_mutex_unlock(&bus->lock);
 }
 
-uint32_t omv_rpc_can_mem_dropped(const omv_rpc_can_mem_bus *bus)
+uint32_t omv_rpc_can_mem_bus_dropped(const omv_rpc_can_mem_bus *bus)
 {
     if (!bus) {
         return 0;
@@ -129,7 +130,7 @@ static omv_rpc_status deliver(omv_rpc_can_mem_bus *bus, const mem_node *from,
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_can_mem_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame)
+omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame)
 {
     if (!bus || !frame || frame->len > 8) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -218,7 +219,7 @@ static void mem_close(void *ctx)
 
 static const omv_rpc_can_bus_ops mem_ops = {mem_send, mem_recv, mem_flush, mem_close};
 
-omv_rpc_status omv_rpc_can_mem_open(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
+omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
                                     uint32_t message_id, uint32_t bit_rate,
                                     const omv_rpc_log *log)
 {

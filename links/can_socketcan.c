@@ -175,9 +175,9 @@ static omv_rpc_status bring_up(const char *name, uint32_t bit_rate, uint32_t sam
     return OMV_RPC_ERR_LINK_DOWN;
 }
 
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log)
+omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                          uint32_t message_id, uint32_t bit_rate,
+                                          uint32_t sample_point, const omv_rpc_log *log)
 {
     if (!link || !interface || !*interface || strlen(interface) >= IFNAMSIZ) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -251,9 +251,9 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
 
 #else /* not Linux */
 
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log)
+omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                          uint32_t message_id, uint32_t bit_rate,
+                                          uint32_t sample_point, const omv_rpc_log *log)
 {
     (void)link;
     (void)message_id;

@@ -283,9 +283,9 @@ omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
-                                          const char *my_address, uint16_t port,
-                                          const omv_rpc_config *config)
+omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
+                                      const char *my_address, uint16_t port,
+                                      const omv_rpc_config *config)
 {
     if (!out) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -297,8 +297,8 @@ omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slav
     return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
 }
 
-omv_rpc_status omv_rpc_network_slave_new(omv_rpc_slave **out, const char *my_address,
-                                         uint16_t port, const omv_rpc_config *config)
+omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
+                                     uint16_t port, const omv_rpc_config *config)
 {
     if (!out) {
         return OMV_RPC_ERR_INVALID_ARG;

@@ -28,7 +28,7 @@ static const usb_id openmv_boards[] = {
     {0x2E8A, 0x0005}, /* Raspberry Pi Pico */
 };
 
-int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid)
+int omv_rpc_serial_is_openmv_usb_id(uint16_t vid, uint16_t pid)
 {
     if (vid == OPENMV_VID) {
         return 1;
@@ -203,7 +203,7 @@ omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *coun
                        sp_get_port_usb_serial(p));
             copy_field(info->manufacturer, sizeof info->manufacturer,
                        sp_get_port_usb_manufacturer(p));
-            info->is_openmv = omv_rpc_is_openmv_usb_id(info->usb_vid, info->usb_pid);
+            info->is_openmv = omv_rpc_serial_is_openmv_usb_id(info->usb_vid, info->usb_pid);
         }
     }
     sp_free_port_list(list);

@@ -70,7 +70,7 @@ static void test_address_in_use(void **state)
     /* The constructors report it too, and leave nothing behind. */
     assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
     omv_rpc_slave *s = (omv_rpc_slave *)&c;
-    assert_int_equal(omv_rpc_network_slave_new(&s, TN_SLAVE_IP, port, NULL),
+    assert_int_equal(omv_rpc_net_slave_new(&s, TN_SLAVE_IP, port, NULL),
                      OMV_RPC_ERR_ADDR_IN_USE);
     assert_null(s);
     omv_rpc_link_close(&a);
@@ -98,7 +98,7 @@ static void test_host_not_found(void **state)
                      OMV_RPC_ERR_HOST_NOT_FOUND);
     omv_rpc_master *m = NULL;
     assert_int_equal(
-        omv_rpc_network_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
+        omv_rpc_net_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
         OMV_RPC_ERR_HOST_NOT_FOUND);
     assert_null(m);
 }
@@ -138,9 +138,9 @@ static void test_bad_arguments(void **state)
     /* TEST-NET-1 is not an address of this host. */
     assert_int_equal(omv_rpc_net_slave_open(&link, "192.0.2.1", port, NULL, 0, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_network_master_new(NULL, TN_SLAVE_IP, NULL, port, NULL),
+    assert_int_equal(omv_rpc_net_master_new(NULL, TN_SLAVE_IP, NULL, port, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_network_slave_new(NULL, NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_slave_new(NULL, NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
 
     /* The link table: scattered transfers, a per-call framing (no byte
      * stream flag), OpenMV's x10 short timeouts on UDP. */

@@ -268,7 +268,7 @@ static omv_rpc_port_info port(const char *name, uint16_t vid, uint16_t pid)
     p.usb_vid = vid;
     p.usb_pid = pid;
     p.is_usb = vid != 0;
-    p.is_openmv = omv_rpc_is_openmv_usb_id(vid, pid);
+    p.is_openmv = omv_rpc_serial_is_openmv_usb_id(vid, pid);
     return p;
 }
 
@@ -281,13 +281,13 @@ static void test_openmv_ids(void **state)
                                 {0x2341, 0x045B}, {0x2341, 0x045F}, {0x2341, 0x0466},
                                 {0x2341, 0x015A}, {0x2341, 0x015E}, {0x2E8A, 0x0005}};
     for (size_t i = 0; i < sizeof cams / sizeof cams[0]; i++) {
-        assert_true(omv_rpc_is_openmv_usb_id(cams[i][0], cams[i][1]));
+        assert_true(omv_rpc_serial_is_openmv_usb_id(cams[i][0], cams[i][1]));
     }
-    assert_false(omv_rpc_is_openmv_usb_id(0x0403, 0x6001)); /* FTDI */
-    assert_false(omv_rpc_is_openmv_usb_id(0x2341, 0x0043)); /* Arduino Uno */
-    assert_false(omv_rpc_is_openmv_usb_id(0x1209, 0x0001));
-    assert_false(omv_rpc_is_openmv_usb_id(0x2E8A, 0x000A));
-    assert_false(omv_rpc_is_openmv_usb_id(0, 0));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x0403, 0x6001)); /* FTDI */
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x2341, 0x0043)); /* Arduino Uno */
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x1209, 0x0001));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x2E8A, 0x000A));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0, 0));
 }
 
 static void test_auto_selection(void **state)
@@ -340,7 +340,7 @@ static void test_list_ports(void **state)
     for (size_t i = 0; st == OMV_RPC_OK && i < count; i++) {
         assert_true(strlen(ports[i].name) > 0);
         assert_int_equal(ports[i].is_openmv,
-                         omv_rpc_is_openmv_usb_id(ports[i].usb_vid, ports[i].usb_pid));
+                         omv_rpc_serial_is_openmv_usb_id(ports[i].usb_vid, ports[i].usb_pid));
     }
     omv_rpc_serial_free_ports(ports);
     assert_int_equal(omv_rpc_serial_list_ports(NULL, &count), OMV_RPC_ERR_INVALID_ARG);

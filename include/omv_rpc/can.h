@@ -84,9 +84,9 @@ omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent, omv_rpc_can
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT (no such interface),
  * OMV_RPC_ERR_UNSUPPORTED (the kernel has no CAN support, or not Linux),
  * OMV_RPC_ERR_LINK_DOWN, OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_LINK. */
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log);
+omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                          uint32_t message_id, uint32_t bit_rate,
+                                          uint32_t sample_point, const omv_rpc_log *log);
 
 /* ---------------------------------------------------------- Kvaser CANlib */
 
@@ -100,7 +100,7 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
  * the log says which), OMV_RPC_ERR_NO_SUCH_PORT (canOpenChannel failed),
  * OMV_RPC_ERR_INVALID_ARG (bad ID, rate or sample point),
  * OMV_RPC_ERR_LINK_DOWN (bus off), OMV_RPC_ERR_LINK. */
-omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t message_id,
+omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t message_id,
                                        uint32_t bit_rate, uint32_t sample_point,
                                        const char *library, const omv_rpc_log *log);
 
@@ -117,21 +117,23 @@ omv_rpc_status omv_rpc_can_mem_bus_new(omv_rpc_can_mem_bus **out, size_t queue_f
 void omv_rpc_can_mem_bus_free(omv_rpc_can_mem_bus *bus);
 
 /* A node as a CAN link on `message_id`, paced at `bit_rate` (0: 250000). */
-omv_rpc_status omv_rpc_can_mem_open(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
+omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
                                     uint32_t message_id, uint32_t bit_rate,
                                     const omv_rpc_log *log);
 
 /* Fault hook: called (under the bus lock: it must not call the bus) for
  * each frame sent by a node; it may change *frame (e.g. shorten it).
  * Return 0 to deliver, non-zero to lose the frame. NULL removes it. */
-typedef int (*omv_rpc_can_mem_fault_fn)(void *user, omv_rpc_can_frame *frame);
-void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_fn fn, void *user);
+typedef int (*omv_rpc_can_mem_bus_fault_fn)(void *user, omv_rpc_can_frame *frame);
+void omv_rpc_can_mem_bus_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_bus_fault_fn fn,
+                                   void *user);
 
 /* Deliver `frame` to every node, as from a node outside the program. */
-omv_rpc_status omv_rpc_can_mem_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame);
+omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus,
+                                          const omv_rpc_can_frame *frame);
 
 /* Frames lost by the fault hook so far. */
-uint32_t omv_rpc_can_mem_dropped(const omv_rpc_can_mem_bus *bus);
+uint32_t omv_rpc_can_mem_bus_dropped(const omv_rpc_can_mem_bus *bus);
 
 /* ------------------------------------------- OpenMV-style constructors */
 
@@ -153,14 +155,12 @@ omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
 omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
                                             uint32_t message_id, uint32_t bit_rate,
                                             uint32_t sample_point, const omv_rpc_config *config);
-/* The same functions under the spelling of the first version of this
- * project ("kvarser"), kept so that its programs still build and link. */
-omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,
-                                              uint32_t message_id, uint32_t bit_rate,
-                                              uint32_t sample_point, const omv_rpc_config *config);
-omv_rpc_status omv_rpc_kvarser_can_slave_new(omv_rpc_slave **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config);
+/* Aliases under the spelling of OpenMV's desktop library
+ * (rpc_kvarser_can_master / rpc_kvarser_can_slave), so that code ported
+ * from it keeps its names. Macros: the library exports only the kvaser
+ * spelling. */
+#define omv_rpc_kvarser_can_master_new omv_rpc_kvaser_can_master_new
+#define omv_rpc_kvarser_can_slave_new omv_rpc_kvaser_can_slave_new
 
 #ifdef __cplusplus
 }

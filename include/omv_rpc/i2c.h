@@ -4,12 +4,13 @@
  * microcontroller that is the I2C slave (address 0x12 by default).
  *
  * Each transfer is cut into chunks of at most 65535 bytes (one I2C
- * transaction each) and every chunk is preceded by a ~100 us pause that
- * gives the slave time to get ready. The slave cannot start a transfer, so
- * a read polls: a read the slave does not acknowledge, or whose bytes are
- * all equal (an idle bus reads 0xFF or 0x00), counts as nothing received
- * and is tried again (chunk by chunk) until the timeout, then fails with
- * OMV_RPC_ERR_NOT_READY (the protocol then retries its attempt). This rule
+ * transaction each) and every chunk is preceded by a ~100 us pause
+ * (OMV_RPC_BUS_GUARD_US, bus.h) that gives the slave time to get ready.
+ * The slave cannot start a transfer, so a read polls: a read the slave
+ * does not acknowledge, or whose bytes are all equal (an idle bus reads
+ * 0xFF or 0x00), counts as nothing received and is tried again (chunk by
+ * chunk) until the timeout, then fails with OMV_RPC_ERR_NOT_READY (the
+ * protocol then retries its attempt). This rule
  * applies to every read of 2 bytes or more, so raw data whose bytes are
  * all the same (a cut-through buffer or a stream frame) cannot cross an
  * I2C or SPI link, as with OpenMV's own code. Stream queue depth is at
@@ -27,6 +28,7 @@
 #ifndef OMV_RPC_I2C_H
 #define OMV_RPC_I2C_H
 
+#include "bus.h"
 #include "rpc.h"
 
 #ifdef __cplusplus
@@ -36,8 +38,6 @@ extern "C" {
 #define OMV_RPC_I2C_DEFAULT_ADDRESS 0x12u
 #define OMV_RPC_I2C_DEFAULT_RATE 100000u
 #define OMV_RPC_I2C_MAX_CHUNK 65535u
-/* The pause before each transaction, in microseconds. */
-#define OMV_RPC_BUS_GUARD_US 100u
 
 /* The bus the link drives: one I2C transaction per call, at most
  * OMV_RPC_I2C_MAX_CHUNK bytes. Return OMV_RPC_OK, OMV_RPC_ERR_NOT_READY

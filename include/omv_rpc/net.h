@@ -74,11 +74,11 @@ omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address
  * the master or slave on it, which owns the link from then on. `config`
  * may be NULL. *out is NULL on failure. Errors as the open functions and
  * omv_rpc_master_new / omv_rpc_slave_new. */
-omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
-                                          const char *my_address, uint16_t port,
-                                          const omv_rpc_config *config);
-omv_rpc_status omv_rpc_network_slave_new(omv_rpc_slave **out, const char *my_address,
-                                         uint16_t port, const omv_rpc_config *config);
+omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
+                                      const char *my_address, uint16_t port,
+                                      const omv_rpc_config *config);
+omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
+                                     uint16_t port, const omv_rpc_config *config);
 
 #ifdef __cplusplus
 }

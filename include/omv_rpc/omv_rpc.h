@@ -8,6 +8,7 @@
  *   serial.h - serial ports (USB VCP, UART), port listing
  *   net.h    - network (UDP + TCP)
  *   can.h    - CAN (SocketCAN, Kvaser CANlib, in-process bus)
+ *   bus.h    - what the I2C and SPI links share (the guard pause)
  *   i2c.h    - I2C master (i2c-dev)
  *   spi.h    - SPI master (spidev)
  * The virtual camera (sim.h) is a library of its own, omvrpc_sim.
@@ -15,6 +16,7 @@
 #ifndef OMV_RPC_OMV_RPC_H
 #define OMV_RPC_OMV_RPC_H
 
+#include "bus.h"
 #include "can.h"
 #include "clock.h"
 #include "i2c.h"

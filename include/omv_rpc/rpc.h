@@ -118,8 +118,8 @@ omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link
 /* Create a master in caller storage (no allocation when config->buffer is
  * set). `storage` must hold omv_rpc_master_storage_size() bytes, pointer
  * aligned, and outlive the master. Owns the link as omv_rpc_master_new. */
-omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                   const omv_rpc_config *config, omv_rpc_master **out);
+omv_rpc_status omv_rpc_master_init(omv_rpc_master **out, void *storage, size_t storage_size,
+                                   const omv_rpc_link *link, const omv_rpc_config *config);
 size_t omv_rpc_master_storage_size(void);
 
 /* Close the link, release owned buffers; NULL is a no-op. After
@@ -178,8 +178,8 @@ typedef void (*omv_rpc_task)(omv_rpc_slave *slave, void *user_data);
 
 omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
                                  const omv_rpc_config *config);
-omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                  const omv_rpc_config *config, omv_rpc_slave **out);
+omv_rpc_status omv_rpc_slave_init(omv_rpc_slave **out, void *storage, size_t storage_size,
+                                  const omv_rpc_link *link, const omv_rpc_config *config);
 size_t omv_rpc_slave_storage_size(void);
 void omv_rpc_slave_free(omv_rpc_slave *slave);
 

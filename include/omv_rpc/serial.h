@@ -85,7 +85,7 @@ omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *coun
 void omv_rpc_serial_free_ports(omv_rpc_port_info *ports);
 
 /* Whether a USB vendor/product ID pair is an OpenMV Cam's. */
-int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid);
+int omv_rpc_serial_is_openmv_usb_id(uint16_t vid, uint16_t pid);
 
 /* Resolve "auto" to the one OpenMV Cam's port name (copied into `name`,
  * `size` bytes). OMV_RPC_ERR_NO_DEVICE / OMV_RPC_ERR_AMBIGUOUS otherwise. */

@@ -22,7 +22,8 @@
 #ifndef OMV_RPC_SPI_H
 #define OMV_RPC_SPI_H
 
-#include "i2c.h"
+#include "bus.h"
+#include "rpc.h"
 
 #ifdef __cplusplus
 extern "C" {

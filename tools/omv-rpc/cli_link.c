@@ -61,13 +61,13 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
                                              &log);
     } else if (opts->can != NULL) {
         name = opts->can;
-        st = omv_rpc_socketcan_open(link, opts->can, opts->can_id,
-                                    rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
-                                    opts->sample_point, &log);
+        st = omv_rpc_can_open_socketcan(link, opts->can, opts->can_id,
+                                        rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
+                                        opts->sample_point, &log);
     } else if (opts->kvaser >= 0) {
         snprintf(what, sizeof(what), "Kvaser channel %d", opts->kvaser);
         name = what;
-        st = omv_rpc_kvaser_can_open(link, opts->kvaser, opts->can_id,
+        st = omv_rpc_can_open_kvaser(link, opts->kvaser, opts->can_id,
                                      rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
                                      opts->sample_point, NULL, &log);
     } else if (opts->i2c != NULL) {
