@@ -136,7 +136,7 @@ omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus, const omv_rp
         return OMV_RPC_ERR_INVALID_ARG;
     }
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, 1000);
+    omvrpc_deadline_after(&deadline, 1000);
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = deliver(bus, NULL, frame, &deadline);
     pthread_mutex_unlock(&bus->lock);
@@ -148,7 +148,7 @@ static omv_rpc_status mem_send(void *ctx, const omv_rpc_can_frame *frame, uint32
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_can_frame f = *frame;
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = OMV_RPC_OK;
@@ -169,7 +169,7 @@ static omv_rpc_status mem_recv(void *ctx, omv_rpc_can_frame *frame, uint32_t tim
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
     pthread_mutex_lock(&bus->lock);
     while (node->count == 0) {
@@ -229,7 +229,7 @@ omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus
     if (bit_rate == 0) {
         bit_rate = OMV_RPC_CAN_DEFAULT_BIT_RATE;
     }
-    omv_rpc_status st = omv_rpc_can_check_params(message_id, bit_rate, log);
+    omv_rpc_status st = omvrpc_can_check_params(message_id, bit_rate, log);
     if (st != OMV_RPC_OK) {
         return st;
     }

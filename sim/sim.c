@@ -88,7 +88,7 @@ uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim)
     return sim ? time_after(sim, atomic_load(&((omv_rpc_sim *)sim)->frames)) : 0;
 }
 
-uint32_t omv_rpc_sim_take_time(omv_rpc_sim *sim)
+uint32_t omvrpc_sim_take_time(omv_rpc_sim *sim)
 {
     return time_after(sim, atomic_fetch_add(&sim->frames, 1u));
 }
@@ -106,6 +106,6 @@ omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
         return OMV_RPC_ERR_INVALID_ARG;
     }
     omv_rpc_sim_scene scene;
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &scene);
-    return omv_rpc_sim_encode(&scene, format, width, height, quality, jpeg, len);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &scene);
+    return omvrpc_sim_encode(&scene, format, width, height, quality, jpeg, len);
 }

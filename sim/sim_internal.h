@@ -39,24 +39,24 @@ struct omv_rpc_sim {
 
 /* Whether cell (col 0..2, row 0..4) of character `c`'s glyph is lit
  * (letters in either case, digits, - . : /; others are blank). */
-int omv_rpc_sim_glyph_lit(char c, int col, int row);
+int omvrpc_sim_glyph_lit(char c, int col, int row);
 
 /* The scene time of the next frame; advances the frame count. */
-uint32_t omv_rpc_sim_take_time(omv_rpc_sim *sim);
+uint32_t omvrpc_sim_take_time(omv_rpc_sim *sim);
 
 /* Paint the scene into `pixels` (width*height*3 RGB, or width*height gray
  * when `gray`). */
-void omv_rpc_sim_paint(const omv_rpc_sim_scene *scene, int width, int height, int gray,
-                       uint8_t *pixels);
+void omvrpc_sim_paint(const omv_rpc_sim_scene *scene, int width, int height, int gray,
+                      uint8_t *pixels);
 
 /* Render `scene` and encode it as JPEG; *jpeg is freed with tjFree. */
-omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim_scene *scene, omv_rpc_sim_pixformat format,
-                                  int width, int height, int quality, uint8_t **jpeg,
-                                  size_t *len);
+omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim_scene *scene, omv_rpc_sim_pixformat format,
+                                 int width, int height, int quality, uint8_t **jpeg,
+                                 size_t *len);
 
 /* Scale a reference coordinate to a frame `size` wide (or high) whose
  * reference extent is `ref`. */
-static inline int omv_rpc_sim_scale(int v, int size, int ref)
+static inline int omvrpc_sim_scale(int v, int size, int ref)
 {
     return (int)((long)v * size / ref);
 }

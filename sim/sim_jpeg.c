@@ -4,9 +4,9 @@
 
 #include "sim_internal.h"
 
-omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim_scene *scene, omv_rpc_sim_pixformat format,
-                                  int width, int height, int quality, uint8_t **jpeg,
-                                  size_t *len)
+omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim_scene *scene, omv_rpc_sim_pixformat format,
+                                 int width, int height, int quality, uint8_t **jpeg,
+                                 size_t *len)
 {
     int gray = format == OMV_RPC_SIM_GRAYSCALE;
     size_t channels = gray ? 1 : 3;
@@ -14,7 +14,7 @@ omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim_scene *scene, omv_rpc_sim_pi
     if (!pixels) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    omv_rpc_sim_paint(scene, width, height, gray, pixels);
+    omvrpc_sim_paint(scene, width, height, gray, pixels);
 
     /* A compressor per frame: renders may run on several threads at once,
      * and a handle is single-threaded. */

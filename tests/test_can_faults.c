@@ -446,7 +446,7 @@ static void test_socketcan_errors(void **state)
         {ENETDOWN, OMV_RPC_ERR_LINK_DOWN},       {EPERM, OMV_RPC_ERR_PERMISSION},
         {EIO, OMV_RPC_ERR_LINK},
     };
-    ts_check_errno_map(omv_rpc_socketcan_status, map, sizeof map / sizeof map[0]);
+    ts_check_errno_map(omvrpc_socketcan_status, map, sizeof map / sizeof map[0]);
 }
 
 /* ---------------------------------------------------------- bit timing */

@@ -102,14 +102,14 @@ void tn_close(tn_pair *p)
 
 net_link *tn_master_net(tn_pair *p)
 {
-    net_link *n = omv_rpc_net_internal(omv_rpc_master_link(p->master));
+    net_link *n = omvrpc_net_internal(omv_rpc_master_link(p->master));
     assert_non_null(n);
     return n;
 }
 
 net_link *tn_slave_net(tn_pair *p)
 {
-    net_link *n = omv_rpc_net_internal(omv_rpc_slave_link(p->slave));
+    net_link *n = omvrpc_net_internal(omv_rpc_slave_link(p->slave));
     assert_non_null(n);
     return n;
 }

@@ -254,7 +254,7 @@ static void test_errno_mapping(void **state)
         {EBUSY, OMV_RPC_ERR_BUSY},          {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
         {ENOMEM, OMV_RPC_ERR_NO_MEMORY},    {EIO, OMV_RPC_ERR_LINK},
     };
-    ts_check_errno_map(omv_rpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
+    ts_check_errno_map(omvrpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
 }
 
 /* --------------------------------------------------------------- auto */
@@ -297,34 +297,34 @@ static void test_auto_selection(void **state)
     captured c = {0};
     omv_rpc_log log = {capture, &c};
     /* None at all. */
-    assert_int_equal(omv_rpc_serial_pick_openmv(NULL, 0, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(NULL, 0, name, sizeof name, &log),
                      OMV_RPC_ERR_NO_DEVICE);
     /* Only other devices. */
     omv_rpc_port_info others[] = {port("/dev/ttyS0", 0, 0), port("/dev/ttyUSB0", 0x0403, 0x6001)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(others, 2, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(others, 2, name, sizeof name, &log),
                      OMV_RPC_ERR_NO_DEVICE);
     assert_non_null(strstr(c.text, "/dev/ttyUSB0"));
     /* One camera among others. */
     omv_rpc_port_info one[] = {port("/dev/ttyS0", 0, 0), port("/dev/ttyACM1", 0x37C5, 0x1204),
                                port("/dev/ttyUSB0", 0x0403, 0x6001)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(one, 3, name, sizeof name, &log), OMV_RPC_OK);
+    assert_int_equal(omvrpc_serial_pick_openmv(one, 3, name, sizeof name, &log), OMV_RPC_OK);
     assert_string_equal(name, "/dev/ttyACM1");
     /* Too small a buffer for the name. */
     char tiny[4];
-    assert_int_equal(omv_rpc_serial_pick_openmv(one, 3, tiny, sizeof tiny, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(one, 3, tiny, sizeof tiny, &log),
                      OMV_RPC_ERR_BUFFER_TOO_SMALL);
     /* Several cameras: refused, each candidate logged. */
     memset(&c, 0, sizeof c);
     omv_rpc_port_info several[] = {port("/dev/ttyACM0", 0x37C5, 0x1204),
                                    port("/dev/ttyS0", 0, 0),
                                    port("/dev/ttyACM3", 0x2341, 0x045B)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(several, 3, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(several, 3, name, sizeof name, &log),
                      OMV_RPC_ERR_AMBIGUOUS);
     assert_non_null(strstr(c.text, "/dev/ttyACM0"));
     assert_non_null(strstr(c.text, "/dev/ttyACM3"));
     assert_null(strstr(c.text, "/dev/ttyS0"));
     /* Names other than "auto" pass through. */
-    assert_int_equal(omv_rpc_serial_resolve_port("/dev/ttyACM7", name, sizeof name, NULL),
+    assert_int_equal(omvrpc_serial_resolve_port("/dev/ttyACM7", name, sizeof name, NULL),
                      OMV_RPC_OK);
     assert_string_equal(name, "/dev/ttyACM7");
 }
@@ -383,7 +383,7 @@ static void test_latency_lowered(void **state)
     captured c = {0};
     omv_rpc_log log = {capture, &c};
     uint32_t latency = 99;
-    omv_rpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
     assert_int_equal(latency, 1);
     read_file(timer, text, sizeof text);
     assert_int_equal(atoi(text), 1);
@@ -391,13 +391,13 @@ static void test_latency_lowered(void **state)
     assert_int_equal(c.warnings, 0);
     /* Already 1: left alone, nothing said. */
     memset(&c, 0, sizeof c);
-    omv_rpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
     assert_int_equal(latency, 1);
     assert_string_equal(c.text, "");
     /* A port without a timer (an ACM port), and odd names. */
-    omv_rpc_serial_latency_setup(dir, "ttyACM0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyACM0", &log, &latency);
     assert_int_equal(latency, 0);
-    omv_rpc_serial_latency_setup(dir, "../x", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "../x", &log, &latency);
     assert_int_equal(latency, 0);
     remove_fake_sysfs(dir, timer);
 }
@@ -406,7 +406,7 @@ static const char *latency_root;
 static omv_rpc_status latency_for_child(const char *tty, const omv_rpc_log *log)
 {
     uint32_t latency = 0;
-    omv_rpc_serial_latency_setup(latency_root, tty, log, &latency);
+    omvrpc_serial_latency_setup(latency_root, tty, log, &latency);
     /* Report the timer in force as a status-like code for the parent. */
     return latency == 16 ? OMV_RPC_ERR_CLOSED : OMV_RPC_ERR_LINK;
 }
@@ -433,13 +433,13 @@ static void test_wire_ms(void **state)
 {
     (void)state;
     /* 9600 baud: 960 bytes a second. */
-    assert_int_equal(omv_rpc_serial_wire_ms(9600, 0, 960), 1001);
-    assert_int_equal(omv_rpc_serial_wire_ms(9600, 0, 1), 3); /* 1.04 ms up to 2, + 1 */
-    assert_int_equal(omv_rpc_serial_wire_ms(115200, 16, 0), 17);
+    assert_int_equal(omvrpc_serial_wire_ms(9600, 0, 960), 1001);
+    assert_int_equal(omvrpc_serial_wire_ms(9600, 0, 1), 3); /* 1.04 ms up to 2, + 1 */
+    assert_int_equal(omvrpc_serial_wire_ms(115200, 16, 0), 17);
     /* USB: 1 MB/s. */
-    assert_int_equal(omv_rpc_serial_wire_ms(0, 0, 1000000), 1001);
-    assert_int_equal(omv_rpc_serial_wire_ms(0, 1, 1), 3);
-    assert_int_equal(omv_rpc_serial_wire_ms(1, 0, (size_t)1 << 40), UINT32_MAX);
+    assert_int_equal(omvrpc_serial_wire_ms(0, 0, 1000000), 1001);
+    assert_int_equal(omvrpc_serial_wire_ms(0, 1, 1), 3);
+    assert_int_equal(omvrpc_serial_wire_ms(1, 0, (size_t)1 << 40), UINT32_MAX);
 }
 
 int main(void)
