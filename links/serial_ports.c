@@ -130,9 +130,9 @@ omv_rpc_status omvrpc_serial_resolve_port(const char *port, char *name, size_t s
 {
     if (!port || !*port || !name || !size) {
         if (port && !*port) {
-            omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                                "the serial port name is empty (give a port such as "
-                                "/dev/ttyACM0 or COM3, or \"auto\")");
+            omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                               "the serial port name is empty (give a port such as "
+                               "/dev/ttyACM0 or COM3, or \"auto\")");
         }
         return OMV_RPC_ERR_INVALID_ARG;
     }
