@@ -3,6 +3,8 @@
  *   rpc.h    - the core: master, slave, streams, cut-through, hash, CRC
  *   link.h   - the link table, to write your own link
  *   status.h - status codes and the log hook
+ *   version.h - OMV_RPC_VERSION_*, omv_rpc_version()
+ *   export.h - OMV_RPC_API, the mark of every exported function
  *   clock.h  - the platform clock for link tables
  *   pair.h   - in-process link pair
  *   serial.h - serial ports (USB VCP, UART), port listing
@@ -27,5 +29,6 @@
 #include "serial.h"
 #include "spi.h"
 #include "status.h"
+#include "version.h"
 
 #endif
