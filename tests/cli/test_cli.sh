@@ -188,10 +188,24 @@ part_usage() {
     else
         ok "sim --help lists only a slave's links"
     fi
-    expect_rc 2 "snapshot without -o" $T $OMV snapshot --port /dev/nonexistent
+    expect_rc 3 "snapshot to stdout that is not a terminal" $T $OMV snapshot --port /dev/nonexistent
+
+    # Binary output is not written to a terminal unless --out - asks; the
+    # refusal comes before the link is opened.
+    expect_rc 2 "snapshot to a terminal" $HELPER on-tty $T $OMV snapshot --port /dev/nonexistent 2> "$WORK/err"
+    expect_grep "not writing binary data to a terminal" "$WORK/err" "the refusal says why"
+    expect_rc 3 "snapshot --out - to a terminal" $HELPER on-tty $T $OMV snapshot --out - --port /dev/nonexistent
+    expect_rc 2 "stream to a terminal" $HELPER on-tty $T $OMV stream x --port /dev/nonexistent
+    expect_rc 2 "stream --out a folder" $T $OMV stream x --out "$WORK" 2> "$WORK/err"
+    expect_grep "is a folder; give a file name (or --out-dir" "$WORK/err" "stream --out a folder: use --out-dir"
+    expect_rc 2 "stream with --out and --out-dir" $T $OMV stream x --out a --out-dir b
+    expect_rc 2 "--framesize with --data" $T $OMV stream x --framesize QVGA --data y
+    expect_rc 2 "view --frames is now --count" $T $OMV view --frames 3 2> "$WORK/err"
+    expect_grep "unknown option --frames" "$WORK/err" "an abbreviation (--frames of --framesize) is not taken"
+    expect_rc 2 "--out-d is not --out-dir" $T $OMV stream x --out-d=y
     expect_rc 2 "stream with --queue-depth 0" $T $OMV stream x --queue-depth 0
     expect_rc 2 "features with an unknown name" $T $OMV features no_such_feature
-    expect_rc 2 "view --screenshot without --frames" $T $OMV view --screenshot x.bmp
+    expect_rc 2 "view --screenshot without --count" $T $OMV view --screenshot x.bmp
     expect_rc 3 "call on a port that does not exist" $T $OMV call face_detection --port /dev/nonexistent
     expect_rc 3 "call on a file that is not a terminal" $T $OMV call face_detection --port /dev/null
     expect_rc 3 "sim on a port that does not exist" $T $OMV sim --port /dev/nonexistent
@@ -216,8 +230,20 @@ part_usage() {
         sleep 0.1
     done
     expect_rc 4 "call timed out (pty, nobody answering)" \
-        $T $OMV call face_detection --port "$silent" --send-timeout 300 --recv-timeout 300 > "$WORK/out"
+        $T $OMV -v call face_detection --port "$silent" --send-timeout 300 --recv-timeout 300 \
+        > "$WORK/out" 2> "$WORK/err"
     expect_size "$WORK/out" 0 "nothing on stdout after a timeout"
+    expect_grep "^omv-rpc: [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9] master: command attempt 2 failed (OMV_RPC_ERR_[A-Z_]*; short wait [0-9]* ms), starting over$" \
+        "$WORK/err" "-v: each retry with the time, its attempt number and its wait"
+    expect_grep "call face_detection: OMV_RPC_ERR_SEND_TIMEOUT after [0-9]* attempts, [0-9]* ms (timeouts 300 ms to send, 300 ms to receive)" \
+        "$WORK/err" "-v: the failed call's attempts and timeouts"
+    expect_rc 4 "features on a camera that does not answer" \
+        $T $OMV features --port "$silent" --send-timeout 300 --out-dir "$WORK" > "$WORK/out" 2> "$WORK/err"
+    local timeouts
+    timeouts=$(grep -c "(OMV_RPC_ERR_[A-Z_]*TIMEOUT)$" "$WORK/err")
+    [ "$timeouts" -eq 1 ] && ok "features stops at the first link failure" \
+        || fail "features reported $timeouts time-outs, not 1"
+    expect_grep "stopped at the first link failure" "$WORK/err" "features says why it stopped"
     expect_rc 4 "snapshot timed out" \
         $T $OMV snapshot -o "$WORK/x.jpg" --port "$silent" --send-timeout 300
     kill -TERM "$HOLD_PID"
@@ -298,12 +324,28 @@ link_checks() {
     expect_rc 0 "call with --file -" $T $OMV call jpeg_image_snapshot --file - "${LINK[@]}" < "$d/arg" > "$d/size3"
     expect_size "$d/size3" 4 "--file - argument"
 
-    # An unknown function: an empty result, a completed call.
-    expect_rc 0 "call of an unknown function" $T $OMV call no_such_function "${LINK[@]}" > "$d/empty"
+    # An unknown function: an empty result, a completed call; -v says so.
+    expect_rc 0 "call of an unknown function" $T $OMV call no_such_function -v "${LINK[@]}" \
+        > "$d/empty" 2> "$d/err"
     expect_size "$d/empty" 0 "an unknown function's empty result"
+    expect_grep "no_such_function gave an empty result: the camera has no such function, or found nothing" \
+        "$d/err" "-v: an empty result is said so"
+    expect_rc 0 "-v call" $T $OMV -v call face_detection "${LINK[@]}" --out /dev/null 2> "$d/err"
+    expect_grep "^omv-rpc: [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9] call face_detection: OK, 8-byte result, [0-9]* attempts*, [0-9]* ms (timeouts 1000 ms to send, 1000 ms to receive)$" \
+        "$d/err" "-v: the call's time, result, attempts and timeouts"
+
+    # Binary results are not written to a terminal; text results are.
+    expect_rc 2 "a binary result to a terminal" $HELPER on-tty $T $OMV call face_detection "${LINK[@]}" > "$d/tty"
+    expect_size "$d/tty" 0 "nothing written to the terminal"
+    expect_rc 0 "a binary result to a terminal with --out -" \
+        $HELPER on-tty $T $OMV call face_detection --out - "${LINK[@]}" > "$d/tty"
+    expect_rc 0 "a text result to a terminal" $HELPER on-tty $T $OMV call qrcode_detection "${LINK[@]}" > "$d/tty"
+    expect_grep "$(cat "$d/qrcode")" "$d/tty" "the text reached the terminal"
 
     # snapshot: chunked (VGA spans several 32 KiB chunks) and cut-through.
     expect_rc 0 "snapshot (chunked)" $T $OMV snapshot -o "$d/chunked.jpg" "${LINK[@]}"
+    expect_rc 0 "snapshot to stdout (not a terminal)" $T $OMV snapshot --framesize QQVGA "${LINK[@]}" > "$d/stdout.jpg"
+    expect_rc 0 "the snapshot on stdout is 160x120" $HELPER jpeg "$d/stdout.jpg" 160 120
     expect_rc 0 "chunked snapshot is 320x240" $HELPER jpeg "$d/chunked.jpg" 320 240
     expect_rc 0 "snapshot VGA (chunked)" $T $OMV snapshot --framesize sensor.VGA -o "$d/vga.jpg" "${LINK[@]}"
     expect_rc 0 "VGA snapshot is 640x480" $HELPER jpeg "$d/vga.jpg" 640 480
@@ -315,15 +357,35 @@ link_checks() {
     expect_rc 7 "snapshot of a frame size the camera does not know" \
         $T $OMV snapshot --framesize sensor.NOPE -o "$d/nope.jpg" "${LINK[@]}"
 
-    # stream: numbered files, and raw frames on stdout.
-    expect_rc 0 "stream to a folder" $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QVGA \
-        --count 5 --out "$d/frames" "${LINK[@]}"
+    # stream: numbered files (--count is decimal: 010 is ten), and raw
+    # frames on stdout. No argument: jpeg_image_stream's default image.
+    expect_rc 0 "stream to a folder" $T $OMV stream jpeg_image_stream \
+        --count 010 --out-dir "$d/frames" "${LINK[@]}"
     local n
     n=$(ls "$d/frames" | wc -l)
-    [ "$n" -eq 5 ] && ok "5 frame files" || fail "$n frame files, expected 5"
-    for f in "$d"/frames/frame-00000{1,5}.jpg; do
-        expect_rc 0 "$(basename "$f") is 320x240" $HELPER jpeg "$f" 320 240
+    [ "$n" -eq 10 ] && ok "10 frame files" || fail "$n frame files, expected 10"
+    for f in "$d"/frames/frame-0000{01,10}.jpg; do
+        expect_rc 0 "$(basename "$f") is 320x240 (the default image)" $HELPER jpeg "$f" 320 240
     done
+    touch "$d/frames/notes.txt" "$d/frames/frame-1.jpg"
+    expect_rc 0 "stream to the same folder again" $T $OMV stream jpeg_image_stream --framesize QQVGA \
+        --count 3 --out-dir "$d/frames" "${LINK[@]}" 2> "$d/err"
+    expect_grep "removed 10 files of an earlier run from $d/frames (frame-000001.jpg to frame-000010.jpg)" \
+        "$d/err" "the earlier run's frames are removed, and the command says which"
+    n=$(ls "$d/frames" | grep -c '^frame-[0-9]\{6\}\.jpg$')
+    [ "$n" -eq 3 ] && ok "3 new frame files, none old" || fail "$n frame files, expected 3"
+    [ -e "$d/frames/notes.txt" ] && [ -e "$d/frames/frame-1.jpg" ] && ok "other files are left alone" \
+        || fail "files that are not ours were removed"
+    expect_rc 0 "the new frames are QQVGA (--framesize)" $HELPER jpeg "$d/frames/frame-000003.jpg" 160 120
+    expect_rc 0 "stream --out /dev/null" $T $OMV stream jpeg_image_stream --count 2 --out /dev/null "${LINK[@]}"
+    expect_rc 0 "stream --out FILE" $T $OMV stream jpeg_image_stream --pixformat GRAYSCALE \
+        --framesize QQVGA --count 4 --out "$d/file.mjpeg" "${LINK[@]}"
+    n=$($HELPER mjpeg "$d/file.mjpeg" 160 120)
+    [ "$n" = 4 ] && ok "--out FILE holds 4 QQVGA JPEG frames" || fail "--out FILE holds $n frames, expected 4"
+    expect_rc 7 "stream of a function that does not stream" $T $OMV stream face_detection -o /dev/null \
+        "${LINK[@]}" 2> "$d/err"
+    expect_grep "face_detection answered (8-byte result) but no stream followed" "$d/err" \
+        "a call with no stream after it is said so, with the result's length"
     expect_rc 0 "stream to stdout (queue depth 4)" $T $OMV stream jpeg_image_stream \
         --data sensor.RGB565,sensor.QQVGA --count 8 --queue-depth 4 --out - "${LINK[@]}" > "$d/stream.mjpeg"
     n=$($HELPER mjpeg "$d/stream.mjpeg" 160 120)
@@ -362,6 +424,8 @@ link_checks() {
     expect_grep "^Largest Color Detected \[cx=[0-9]*, cy=[0-9]*\]$" "$d/features" "features: color"
     expect_grep "^Writing jpeg .*snapshot-00000.jpg...$" "$d/features" "features: jpeg snapshot"
     expect_rc 0 "features' snapshot is a JPEG" $HELPER jpeg "$d/snapshot-00000.jpg" 0 0
+    expect_rc 0 "features again" $T $OMV features jpeg_snapshot --out-dir "$d" "${LINK[@]}" > /dev/null 2> "$d/err"
+    expect_grep "removed $d/snapshot-00000.jpg of an earlier run" "$d/err" "features: the earlier snapshot is removed, and said so"
     expect_rc 0 "features --repeat 3 face_detection" \
         $T $OMV features --repeat 3 face_detection "${LINK[@]}" > "$d/faces"
     n=$(grep -c "^Largest Face Detected" "$d/faces")
@@ -372,6 +436,14 @@ part_pty() {
     start_sim_pty
     link_checks
     stop_sim
+    # Streams ended by the master (--count, Ctrl-C, a closed pipe) are
+    # normal ends, not warnings.
+    if grep -q "stream" "$WORK/sim.err"; then
+        fail "the sim logged a normal stream end:"
+        sed 's/^/    /' "$WORK/sim.err" >&4
+    else
+        ok "the sim logs no normal stream end"
+    fi
 }
 
 part_net() {
@@ -386,7 +458,7 @@ part_view() {
     start_sim_pty
     local driver ok_driver=""
     for driver in offscreen dummy; do
-        if SDL_VIDEODRIVER=$driver $T $OMV view "${LINK[@]}" --frames 5 \
+        if SDL_VIDEODRIVER=$driver $T $OMV view "${LINK[@]}" --count 5 \
             --screenshot "$WORK/shot.bmp" 2> "$WORK/view.err"; then
             ok_driver=$driver
             break
@@ -401,8 +473,34 @@ part_view() {
         expect_rc 0 "reference frame" $T $OMV snapshot -q -o "$WORK/ref.jpg" "${LINK[@]}"
         expect_rc 0 "the screenshot shows the frame" $HELPER bmp "$WORK/shot.bmp" "$WORK/ref.jpg"
         expect_rc 0 "view at QQVGA, queue depth 1" env SDL_VIDEODRIVER=$ok_driver \
-            $T $OMV view "${LINK[@]}" --data sensor.RGB565,sensor.QQVGA --queue-depth 1 --frames 3 -q
+            $T $OMV view "${LINK[@]}" --framesize QQVGA --queue-depth 1 --count 3 -q
+        # s saves the frame on screen as the camera's JPEG.
+        mkdir -p "$WORK/saves"
+        expect_rc 0 "view, pressing s at the second frame" env SDL_VIDEODRIVER=$ok_driver \
+            $T $OMV view "${LINK[@]}" --framesize QQVGA --count 3 --press xs --out-dir "$WORK/saves" \
+            2> "$WORK/view.err"
+        local saved
+        saved=$(ls "$WORK"/saves/view-*.jpg 2>/dev/null)
+        if [ "$(echo "$saved" | grep -c .)" -eq 1 ]; then
+            ok "s saved one file"
+            expect_rc 0 "the saved frame is a 160x120 JPEG" $HELPER jpeg "$saved" 160 120
+            expect_grep "saved $saved (160x120, " "$WORK/view.err" "view says where it saved"
+        else
+            fail "s saved: '$saved'"
+        fi
+        # q, Esc and Ctrl-C in the window end it at once.
+        local key
+        for key in q "$(printf '\033')" "$(printf '\003')"; do
+            env SDL_VIDEODRIVER=$ok_driver $T $OMV view "${LINK[@]}" --framesize QQVGA --count 50 \
+                --press "x$key" 2> "$WORK/view.err"
+            expect_grep "showed 2 frames" "$WORK/view.err" "view ends at the key pressed (0x$(printf '%s' "$key" | od -An -tx1 | tr -d ' '))"
+        done
     fi
+    # No display: a clear error, a failure, and no call to the camera.
+    expect_rc 1 "view with no display" env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER \
+        XDG_RUNTIME_DIR="$WORK" $T $OMV view "${LINK[@]}" 2> "$WORK/view.err"
+    expect_grep "omv-rpc view: no display" "$WORK/view.err" "view says there is no display"
+    if grep -q "showed" "$WORK/view.err"; then fail "view with no display showed frames"; else ok "view with no display showed nothing"; fi
     stop_sim
 }
 

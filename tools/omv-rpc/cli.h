@@ -78,8 +78,38 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link);
  * stderr on failure). */
 int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out);
 
-/* The log hook (stderr) the tools give the library, honouring --verbose. */
+/* The log hook (stderr) the tools give the library: warnings and errors
+ * always; with --verbose every line, each with the time of day. */
 omv_rpc_log cli_log(const cli_link_opts *opts);
+
+/* With --verbose, a line on stderr like the library's (with the time). */
+void cli_verbose(const cli_link_opts *opts, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Before a call: what cli_call_note needs to count its attempts. */
+typedef struct cli_call_start {
+    uint32_t retries;
+    uint64_t ms;
+} cli_call_start;
+cli_call_start cli_call_begin(omv_rpc_master *master);
+/* With --verbose, after a call: its status, result length, attempts, time
+ * taken and the timeouts it had. */
+void cli_call_note(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                   omv_rpc_status st, const cli_call_start *start, size_t result_len);
+
+/* omv_rpc_master_call with the link's timeouts and the -v note.
+ * `result` / `result_len` may be NULL. */
+omv_rpc_status cli_call(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                        const void *arg, size_t arg_len, const uint8_t **result,
+                        size_t *result_len);
+
+/* The stream queue depth of `stream`, `view` and `demo` unless
+ * --queue-depth says otherwise: the writer keeps up to half of it in
+ * flight, so 4 lets two frames cross while the last one is handled. */
+#define CLI_DEFAULT_QUEUE_DEPTH 4
 
 /* Ctrl-C / SIGTERM: the handler sets cli_interrupted and, when a slave is
  * registered with cli_set_stoppable_slave, stops it. SIGPIPE is ignored so

@@ -253,6 +253,29 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
     }
 }
 
+/* The text of the long option getopt_long just returned: argv[optind - 1],
+ * or argv[optind - 2] when its value came as the next argument. */
+static const char *long_option_text(char **argv, int optind_now, int has_value)
+{
+    const char *text = argv[optind_now - 1];
+    if (has_value && strchr(text, '=') == NULL && optind_now >= 2 &&
+        strncmp(argv[optind_now - 2], "--", 2) == 0) {
+        text = argv[optind_now - 2];
+    }
+    return text;
+}
+
+/* Whether that text names the option in full. */
+static int is_whole_name(const char *text, const char *name)
+{
+    if (strncmp(text, "--", 2) != 0) {
+        return 1;
+    }
+    text += 2;
+    size_t len = strcspn(text, "=");
+    return strlen(name) == len && strncmp(text, name, len) == 0;
+}
+
 /* The options that choose the link (as opposed to tuning it). */
 static int selects_link(int opt)
 {
@@ -318,6 +341,15 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
             const char *bad = argv[optind - 1];
             fprintf(stderr, "omv-rpc %s: %s option %s (see --help)\n", argv[0],
                     opt == ':' ? "missing the argument of" : "unknown", bad);
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
+        const char *text = index >= 0 ? long_option_text(argv, optind, optarg != NULL) : "";
+        if (index >= 0 && !is_whole_name(text, table[index].name)) {
+            /* getopt_long takes unique prefixes: --frames would silently
+             * be --framesize. Only whole names are options here. */
+            fprintf(stderr, "omv-rpc %s: unknown option %.*s (see --help)\n", argv[0],
+                    (int)strcspn(text, "="), text);
             rc = CLI_EXIT_USAGE;
             break;
         }
