@@ -55,9 +55,10 @@ typedef struct omv_rpc_i2c_bus_ops {
  * once when this fails). `address` is the 7-bit slave address (0x08..0x77);
  * `rate` in Hz (0: 100 kHz). Errors: OMV_RPC_ERR_INVALID_ARG,
  * OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c_bus_ops *ops,
-                                           void *ctx, uint16_t address, uint32_t rate,
-                                           const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link,
+                                                       const omv_rpc_i2c_bus_ops *ops, void *ctx,
+                                                       uint16_t address, uint32_t rate,
+                                                       const omv_rpc_log *log);
 
 /* An I2C master link on Linux i2c-dev (`device`, e.g. "/dev/i2c-1"), with
  * ioctl I2C_RDWR (or I2C_SLAVE and read/write when the adapter only does
@@ -66,14 +67,15 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
  * adapter), OMV_RPC_ERR_PERMISSION (the log names the group to join),
  * OMV_RPC_ERR_BUSY, OMV_RPC_ERR_UNSUPPORTED (not Linux),
  * OMV_RPC_ERR_INVALID_ARG. */
-omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, uint16_t address,
-                                       uint32_t rate, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device,
+                                                   uint16_t address, uint32_t rate,
+                                                   const omv_rpc_log *log);
 
 /* OpenMV-style constructor: rpc_i2c_master(slave_addr, rate) on `device`.
  * The master owns the link; `config` may be NULL. */
-omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
-                                      uint16_t address, uint32_t rate,
-                                      const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
+                                                  uint16_t address, uint32_t rate,
+                                                  const omv_rpc_config *config);
 
 #ifdef __cplusplus
 }
