@@ -177,6 +177,14 @@ part_usage() {
     expect_rc 3 "--opt=value before the command" $T $OMV -q --port=/dev/nonexistent call x
     expect_rc 2 "an unknown option before the command" $T $OMV --bogus call x
     expect_rc 2 "an option before no command" $T $OMV -v
+    # --version: the library's version, as version.h writes it.
+    local src major minor patch
+    src=$(cd "$(dirname "$0")/../.." && pwd)
+    major=$(sed -n 's/^#define OMV_RPC_VERSION_MAJOR \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    minor=$(sed -n 's/^#define OMV_RPC_VERSION_MINOR \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    patch=$(sed -n 's/^#define OMV_RPC_VERSION_PATCH \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    expect_rc 0 "--version" $T $OMV --version > "$WORK/version"
+    expect_grep "^omv-rpc $major\.$minor\.$patch$" "$WORK/version" "--version prints version.h's $major.$minor.$patch"
     expect_rc 0 "help call" $T $OMV help call > "$WORK/help"
     expect_grep "Usage: omv-rpc call NAME" "$WORK/help" "help call shows call's help"
     expect_rc 2 "help of no such command" $T $OMV help bogus

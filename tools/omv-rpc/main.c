@@ -39,7 +39,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "Usage: omv-rpc [link options] COMMAND [options]\n"
                  "       omv-rpc help COMMAND   (or omv-rpc COMMAND --help)\n"
-                 "\n"
+                 "       omv-rpc --version\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < SUBCOMMAND_COUNT; i++) {
         fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
@@ -96,6 +96,11 @@ int main(int argc, char **argv)
         const char *a = argv[at];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             return full_help();
+        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            /* The library's own version: the one this program runs with. */
+            printf("omv-rpc %s\n", omv_rpc_version());
+            return CLI_EXIT_OK;
         }
         int arity = cli_link_option_arity(a);
         if (arity < 0) {
