@@ -227,6 +227,16 @@ part_usage() {
     expect_rc 0 "ports" $T $OMV ports > "$WORK/ports"
     expect_rc 0 "ports --json" $T $OMV ports --json > "$WORK/ports.json"
     expect_grep '^\[' "$WORK/ports.json" "ports --json prints a JSON array"
+    expect_rc 0 "ports with a filter matching nothing" $T $OMV ports omv-no-such-port > "$WORK/ports.none" 2> "$WORK/err"
+    expect_size "$WORK/ports.none" 0 "the filter kept no port"
+    expect_grep 'no serial port matches "omv-no-such-port"' "$WORK/err" "ports says nothing matched"
+    expect_rc 0 "ports --json with a filter matching nothing" $T $OMV ports --json omv-no-such-port > "$WORK/ports.json"
+    expect_grep '^\[\]$' "$WORK/ports.json" "an empty JSON array"
+    expect_rc 2 "ports with two filters" $T $OMV ports a b
+    # Every port name on Linux holds "tty" (any case matches): the filter keeps them all.
+    $T $OMV ports TTY > "$WORK/ports.tty" 2> /dev/null
+    [ "$(grep -c . "$WORK/ports.tty")" -eq "$(grep -c . "$WORK/ports")" ] && ok "ports TTY keeps every tty" \
+        || fail "ports TTY kept $(grep -c . "$WORK/ports.tty") of $(grep -c . "$WORK/ports") ports"
 
     # Nobody answers on a pseudo-terminal with no camera behind it.
     $HELPER pty-hold > "$WORK/hold.out" &
