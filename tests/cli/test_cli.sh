@@ -188,6 +188,16 @@ part_usage() {
     expect_rc 0 "help call" $T $OMV help call > "$WORK/help"
     expect_grep "Usage: omv-rpc call NAME" "$WORK/help" "help call shows call's help"
     expect_rc 2 "help of no such command" $T $OMV help bogus
+    if $OMV --help | grep -q "^  bench "; then
+        # bench: the same error style as the other commands.
+        expect_rc 2 "bench with an unknown option" $T $OMV bench --bogus 2> "$WORK/err"
+        expect_grep "^omv-rpc bench: unknown option --bogus (see --help)$" "$WORK/err" "bench's unknown-option message"
+        expect_rc 2 "bench --runs in hex" $T $OMV bench --runs 0x3 2> "$WORK/err"
+        expect_grep "^omv-rpc bench: --runs must be a decimal number" "$WORK/err" "bench's bad-number message"
+        expect_rc 0 "help bench" $T $OMV help bench > "$WORK/help"
+        expect_grep "^Usage: omv-rpc bench " "$WORK/help" "help bench names the command"
+        expect_grep "^  -v, --verbose " "$WORK/help" "bench takes -v as the other commands"
+    fi
     expect_rc 0 "sim --help" $T $OMV sim --help > "$WORK/help"
     expect_grep "^  --net   " "$WORK/help" "sim --help: --net without a value"
     expect_grep "default is --pty" "$WORK/help" "sim --help: --pty is the default"

@@ -84,6 +84,12 @@ static int help(int argc, char **argv)
         return no_such_command(argv[2]);
     }
     char *args[] = {argv[2], "--help", NULL};
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+    static char bench_name[] = "omv-rpc bench";
+    if (cmd->run == omv_rpc_bench_main) {
+        args[0] = bench_name;
+    }
+#endif
     return cmd->run(2, args);
 }
 
@@ -135,5 +141,13 @@ int main(int argc, char **argv)
         argv[i] = argv[i - 1];
     }
     argv[1] = name;
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+    /* bench names itself by argv[0] in its messages (it is also a program
+     * of its own): here it is a command of omv-rpc's. */
+    static char bench_name[] = "omv-rpc bench";
+    if (cmd->run == omv_rpc_bench_main) {
+        argv[1] = bench_name;
+    }
+#endif
     return cmd->run(argc - 1, argv + 1);
 }
