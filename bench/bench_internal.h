@@ -135,8 +135,14 @@ typedef struct bench_plan {
  * measurement failed (counted in r->failures, logged on stderr). */
 int bench_run_plan(const bench_plan *plan, bench_results *r);
 
-/* A log hook printing the library's lines up to `level` on stderr. */
-omv_rpc_log bench_stderr_log(const int *level);
+/* A log hook on stderr, as omv-rpc's: "PREFIX: message" for warnings and
+ * errors; with `verbose`, every line, as "PREFIX: HH:MM:SS.mmm message".
+ * `opts` must outlive the hook's use. */
+typedef struct bench_log_opts {
+    const char *prefix;
+    int verbose;
+} bench_log_opts;
+omv_rpc_log bench_stderr_log(const bench_log_opts *opts);
 
 /* Progress on stderr. */
 void bench_progress(const char *fmt, ...);

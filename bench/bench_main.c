@@ -22,14 +22,15 @@ static const struct {
 static void usage(FILE *out, const char *argv0)
 {
     fprintf(out,
-            "usage: %s [--link NAME]... [--quick] [--runs N] [--json FILE|-] [--verbose]\n"
+            "Usage: %s [--link NAME]... [--quick] [--runs N] [--json FILE|-] [--verbose]\n"
             "  --link NAME  pair, pty, udp, tcp, uart9600, uart115200, uart921600 or all\n"
             "               (default all; repeat to pick several)\n"
             "  --quick      small sizes and few repetitions (a smoke run)\n"
             "  --runs N     run everything N times; each figure is then the median of\n"
             "               the runs' ratios, each against its own run's baseline\n"
             "  --json FILE  also write the results as JSON (- for stdout)\n"
-            "  --verbose    show the library's warnings (twice: all its log lines)\n",
+            "  -v, --verbose  show every library log line, with the time (without it:\n"
+            "               its warnings and errors)\n",
             argv0);
 }
 
@@ -138,8 +139,9 @@ int omv_rpc_bench_main(int argc, char **argv)
         } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
             char *end = NULL;
             long n = strtol(argv[++i], &end, 10);
-            if (!end || *end || n < 1 || n > 99) {
-                fprintf(stderr, "%s: --runs takes a number from 1 to 99\n", argv0);
+            if (!end || *end || n < 1 || n > 99 || argv[i][0] < '0' || argv[i][0] > '9') {
+                fprintf(stderr, "%s: --runs must be a decimal number from 1 to 99, not \"%s\"\n",
+                        argv0, argv[i]);
                 return 2;
             }
             runs = (size_t)n;
@@ -154,8 +156,7 @@ int omv_rpc_bench_main(int argc, char **argv)
                 k++;
             }
             if (k == n) {
-                fprintf(stderr, "%s: unknown link '%s'\n", argv0, name);
-                usage(stderr, argv0);
+                fprintf(stderr, "%s: no link named %s (see --help)\n", argv0, name);
                 return 2;
             }
             links |= link_names[k].bits;
@@ -163,20 +164,22 @@ int omv_rpc_bench_main(int argc, char **argv)
             usage(stdout, argv0);
             return 0;
         } else {
-            fprintf(stderr, "%s: unknown option '%s'\n", argv0, argv[i]);
-            usage(stderr, argv0);
+            fprintf(stderr, "%s: %s option %s (see --help)\n", argv0,
+                    strcmp(argv[i], "--runs") == 0 || strcmp(argv[i], "--json") == 0 ||
+                            strcmp(argv[i], "--link") == 0
+                        ? "missing the argument of"
+                        : "unknown",
+                    argv[i]);
             return 2;
         }
     }
     if (links == 0) {
         links = 127;
     }
-    /* --verbose: the library's warnings; twice: everything it logs. */
-    int level = verbose >= 2 ? OMV_RPC_LOG_DEBUG : OMV_RPC_LOG_WARNING;
-    omv_rpc_log log = {NULL, NULL};
-    if (verbose) {
-        log = bench_stderr_log(&level);
-    }
+    /* As omv-rpc's other commands: warnings and errors always; with
+     * --verbose every line, with the time. */
+    bench_log_opts log_opts = {argv0, verbose};
+    omv_rpc_log log = bench_stderr_log(&log_opts);
     bench_results *each = calloc(runs, sizeof *each);
     if (!each) {
         fprintf(stderr, "%s: out of memory\n", argv0);

@@ -152,16 +152,27 @@ omv_rpc_allocator bench_counting_allocator(bench_counter *counter)
 
 static void stderr_log(void *user_data, omv_rpc_log_level level, const char *message)
 {
-    const int *max = user_data;
-    if ((int)level <= *max) {
-        fprintf(stderr, "omvrpc[%d]: %s\n", (int)level, message);
+    const bench_log_opts *o = user_data;
+    if (o->verbose) {
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        time_t secs = ts.tv_sec;
+        if (localtime_r(&secs, &tm) != NULL) {
+            fprintf(stderr, "%s: %02d:%02d:%02d.%03ld %s\n", o->prefix, tm.tm_hour, tm.tm_min,
+                    tm.tm_sec, ts.tv_nsec / 1000000L, message);
+            return;
+        }
+    }
+    if (o->verbose || level <= OMV_RPC_LOG_WARNING) {
+        fprintf(stderr, "%s: %s\n", o->prefix, message);
     }
 }
 
-omv_rpc_log bench_stderr_log(const int *level)
+omv_rpc_log bench_stderr_log(const bench_log_opts *opts)
 {
     omv_rpc_log log;
     log.fn = stderr_log;
-    log.user_data = (void *)(uintptr_t)level;
+    log.user_data = (void *)(uintptr_t)opts;
     return log;
 }

@@ -6,10 +6,10 @@
 #include "crc16_impl.h"
 #include "crc16_table.h"
 
-uint16_t omv_rpc_crc16_table_update(uint16_t crc, const void *data, size_t len)
+uint16_t omvrpc_crc16_table_update(uint16_t crc, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
-    const uint16_t(*t)[256] = omv_rpc_crc16_table;
+    const uint16_t(*t)[256] = omvrpc_crc16_table;
 
     while (len >= 8) {
         /* The CRC's two bytes fold into the block's first two bytes. */
@@ -42,9 +42,9 @@ uint16_t omv_rpc_crc16(uint16_t crc, const void *data, size_t len)
 {
 #if OMV_RPC_CRC16_CLMUL
     /* Length first: short packets never even read the cached CPU check. */
-    if (len >= OMV_RPC_CRC16_CLMUL_MIN && omv_rpc_crc16_clmul_available()) {
-        return omv_rpc_crc16_clmul_update(crc, data, len);
+    if (len >= OMV_RPC_CRC16_CLMUL_MIN && omvrpc_crc16_clmul_available()) {
+        return omvrpc_crc16_clmul_update(crc, data, len);
     }
 #endif
-    return omv_rpc_crc16_table_update(crc, data, len);
+    return omvrpc_crc16_table_update(crc, data, len);
 }

@@ -80,7 +80,7 @@ static int cpu_has_clmul(void)
  * same answer, so a race only means asking twice. */
 static _Atomic int clmul_state;
 
-int omv_rpc_crc16_clmul_available(void)
+int omvrpc_crc16_clmul_available(void)
 {
     int s = atomic_load_explicit(&clmul_state, memory_order_relaxed);
     if (s == 0) {
@@ -117,7 +117,7 @@ CLMUL_TARGET static inline uint16_t reduce(__m128i a)
     return (uint16_t)(_mm_cvtsi128_si32(r) ^ _mm_cvtsi128_si32(qp));
 }
 
-CLMUL_TARGET uint16_t omv_rpc_crc16_clmul_update(uint16_t crc, const void *data, size_t len)
+CLMUL_TARGET uint16_t omvrpc_crc16_clmul_update(uint16_t crc, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
     /* Table up to a 16-byte boundary, so that every load below is aligned
@@ -125,9 +125,9 @@ CLMUL_TARGET uint16_t omv_rpc_crc16_clmul_update(uint16_t crc, const void *data,
      * by table. */
     size_t head = (size_t)(-(uintptr_t)p & 15);
     if (len < head + 16) {
-        return omv_rpc_crc16_table_update(crc, p, len);
+        return omvrpc_crc16_table_update(crc, p, len);
     }
-    crc = omv_rpc_crc16_table_update(crc, p, head);
+    crc = omvrpc_crc16_table_update(crc, p, head);
     p += head;
     len -= head;
 
@@ -165,12 +165,12 @@ CLMUL_TARGET uint16_t omv_rpc_crc16_clmul_update(uint16_t crc, const void *data,
         acc = _mm_xor_si128(fold(acc, k128), load_poly(p, swap));
         p += 16;
     }
-    return omv_rpc_crc16_table_update(reduce(acc), p, len & 15);
+    return omvrpc_crc16_table_update(reduce(acc), p, len & 15);
 }
 
 #else
 
-int omv_rpc_crc16_clmul_available(void)
+int omvrpc_crc16_clmul_available(void)
 {
     return 0;
 }

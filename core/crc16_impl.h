@@ -28,17 +28,17 @@
 #define OMV_RPC_CRC16_CLMUL_MIN 96
 
 /* Slicing by 8 (crc16.c): any target, any length. */
-uint16_t omv_rpc_crc16_table_update(uint16_t crc, const void *data, size_t len);
+uint16_t omvrpc_crc16_table_update(uint16_t crc, const void *data, size_t len);
 
 /* 1 when the CLMUL path is compiled and this CPU has what it needs
  * (PCLMULQDQ, SSSE3). Asks CPUID once per process, then answers from a
  * cache. Thread-safe. */
-int omv_rpc_crc16_clmul_available(void);
+int omvrpc_crc16_clmul_available(void);
 
 #if OMV_RPC_CRC16_CLMUL
 /* Carry-less-multiply folding (crc16_clmul.c): any length (short inputs
- * go to the table). Call only when omv_rpc_crc16_clmul_available(). */
-uint16_t omv_rpc_crc16_clmul_update(uint16_t crc, const void *data, size_t len);
+ * go to the table). Call only when omvrpc_crc16_clmul_available(). */
+uint16_t omvrpc_crc16_clmul_update(uint16_t crc, const void *data, size_t len);
 #endif
 
 #endif

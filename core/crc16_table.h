@@ -4,6 +4,6 @@
 
 #include <stdint.h>
 
-extern const uint16_t omv_rpc_crc16_table[8][256];
+extern const uint16_t omvrpc_crc16_table[8][256];
 
 #endif

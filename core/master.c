@@ -48,8 +48,8 @@ omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                   const omv_rpc_config *config, omv_rpc_master **out)
+omv_rpc_status omv_rpc_master_init(omv_rpc_master **out, void *storage, size_t storage_size,
+                                   const omv_rpc_link *link, const omv_rpc_config *config)
 {
     omv_rpc_link owned;
     omv_rpc_status st;
@@ -97,11 +97,13 @@ static uint32_t grow(uint32_t t, uint32_t cap)
     return next < cap ? next : cap;
 }
 
-static void note_retry(omv_rpc_master *m, const char *what, omv_rpc_status st)
+static void note_retry(omv_rpc_master *m, const char *what, int attempt, uint32_t wait_ms,
+                       omv_rpc_status st)
 {
     m->retries++;
-    omvrpc_ep_logf(&m->ep, OMV_RPC_LOG_DEBUG, "master: %s failed (%s), starting over", what,
-            omv_rpc_status_name(st));
+    omvrpc_ep_logf(&m->ep, OMV_RPC_LOG_DEBUG,
+                   "master: %s attempt %u failed (%s; short wait %u ms), starting over", what,
+                   (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
 /* Phase 1: command header, ack, command data, ack. */
@@ -158,7 +160,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
         if (is_link_failure(st) || st == OMV_RPC_ERR_NO_MEMORY || st == OMV_RPC_ERR_TOO_LARGE) {
             return st;
         }
-        note_retry(m, "command", st);
+        note_retry(m, "command", attempt, wait, st);
         short_ms = grow(short_ms, timeout_ms);
     }
 }
@@ -237,7 +239,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (is_link_failure(st)) {
             return st;
         }
-        note_retry(m, "result", st);
+        note_retry(m, "result", attempt, wait, st);
         short_ms = grow(short_ms, timeout_ms);
     }
 }

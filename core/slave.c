@@ -82,8 +82,8 @@ omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                  const omv_rpc_config *config, omv_rpc_slave **out)
+omv_rpc_status omv_rpc_slave_init(omv_rpc_slave **out, void *storage, size_t storage_size,
+                                  const omv_rpc_link *link, const omv_rpc_config *config)
 {
     omv_rpc_link owned;
     omv_rpc_status st;

@@ -201,8 +201,11 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
                 return st;
             }
             if (ack != expected) {
-                omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream writer: ack 0x%x, expected 0x%x", ack,
-                        expected);
+                /* How a reader ends a stream: it stops acking, and the
+                 * next bytes (its next call) are not the ack due. */
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
+                        "stream writer: the reader ended the stream (0x%x where ack 0x%x was due)",
+                        ack, expected);
                 return OMV_RPC_ERR_STREAM_ENDED;
             }
             expected = omv_rpc_lfsr_next(expected);

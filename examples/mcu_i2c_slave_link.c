@@ -171,7 +171,7 @@ omv_rpc_status mcu_rpc_serve_forever(void)
 
     omv_rpc_slave *slave;
     omv_rpc_status st =
-        omv_rpc_slave_init(slave_storage, sizeof slave_storage, &link, &config, &slave);
+        omv_rpc_slave_init(&slave, slave_storage, sizeof slave_storage, &link, &config);
     if (st != OMV_RPC_OK) {
         return st;
     }

@@ -11,8 +11,8 @@
  * its log left empty) logging through `log` when given. Otherwise, or without memory, the bus is closed
  * with close_bus(setup->bus_ctx) (close_bus may be NULL) and the failure
  * returned: a link that fails to open never leaks the bus it was given. */
-omv_rpc_status omv_rpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
-                                     const bus_link *setup, void (*close_bus)(void *ctx),
-                                     const omv_rpc_log *log);
+omv_rpc_status omvrpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
+                                    const bus_link *setup, void (*close_bus)(void *ctx),
+                                    const omv_rpc_log *log);
 
 #endif

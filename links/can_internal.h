@@ -17,20 +17,20 @@
 #define CAN_BITS_PER_FRAME 140u
 
 /* printf-style logging through the user's hook (no-op without one). */
-void omv_rpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Checks shared by the backends' open functions. */
-omv_rpc_status omv_rpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
-                                        const omv_rpc_log *log);
+omv_rpc_status omvrpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
+                                       const omv_rpc_log *log);
 
 #ifdef __linux__
 /* SocketCAN: the status for an errno from socket(), ioctl or bind
  * (exposed for the tests). */
-omv_rpc_status omv_rpc_socketcan_status(int err);
+omv_rpc_status omvrpc_socketcan_status(int err);
 #endif
 
 #endif

@@ -118,7 +118,7 @@ static void log_error(kv_can *k, const char *what, int err)
         k->api.canGetErrorText(err, text, sizeof text);
         text[sizeof text - 1] = 0;
     }
-    omv_rpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: kvaser %s failed: %d %s", what, err, text);
+    omvrpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: kvaser %s failed: %d %s", what, err, text);
 }
 
 static int bus_off(kv_can *k)
@@ -131,7 +131,7 @@ static int bus_off(kv_can *k)
 static omv_rpc_status stalled(kv_can *k)
 {
     if (bus_off(k)) {
-        omv_rpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: kvaser channel is bus off");
+        omvrpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: kvaser channel is bus off");
         return OMV_RPC_ERR_LINK_DOWN;
     }
     return OMV_RPC_ERR_TIMEOUT;
@@ -216,7 +216,7 @@ static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id,
     k->handle = k->api.canOpenChannel(channel, canOPEN_ACCEPT_VIRTUAL);
     if (k->handle < 0) {
         log_error(k, "canOpenChannel", k->handle);
-        omv_rpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: no kvaser channel %d", channel);
+        omvrpc_can_logf(&k->log, OMV_RPC_LOG_ERROR, "can: no kvaser channel %d", channel);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
     int r = k->api.canSetBusParams(k->handle, (long)bit_rate, t->tseg1, t->tseg2, t->sjw, 1, 0);
@@ -236,32 +236,32 @@ static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id,
         return OMV_RPC_ERR_LINK;
     }
     if (bus_off(k)) {
-        omv_rpc_can_logf(&k->log, OMV_RPC_LOG_ERROR,
-                         "can: kvaser channel %d is bus off (check wiring, termination and "
-                         "that every node uses %u bit/s)",
-                         channel, (unsigned)bit_rate);
+        omvrpc_can_logf(&k->log, OMV_RPC_LOG_ERROR,
+                        "can: kvaser channel %d is bus off (check wiring, termination and "
+                        "that every node uses %u bit/s)",
+                        channel, (unsigned)bit_rate);
         return OMV_RPC_ERR_LINK_DOWN;
     }
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t message_id,
+omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t message_id,
                                        uint32_t bit_rate, uint32_t sample_point,
                                        const char *library, const omv_rpc_log *log)
 {
     if (!link || channel < 0) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    omv_rpc_status st = omv_rpc_can_check_params(message_id, bit_rate, log);
+    omv_rpc_status st = omvrpc_can_check_params(message_id, bit_rate, log);
     if (st != OMV_RPC_OK) {
         return st;
     }
     omv_rpc_can_timing timing;
     if (omv_rpc_can_bit_timing(sample_point, &timing) != OMV_RPC_OK) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                         "can: no bit timing of 8 quanta has a sample point of %u%% (try 75, 50, "
-                         "88, 63 or 25)",
-                         (unsigned)sample_point);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                        "can: no bit timing of 8 quanta has a sample point of %u%% (try 75, 50, "
+                        "88, 63 or 25)",
+                        (unsigned)sample_point);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (!library) {
@@ -272,10 +272,10 @@ omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t
     }
     kv_lib lib = kv_load(library);
     if (!lib) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                         "can: cannot load Kvaser CANlib (%s): install Kvaser's CANlib (linuxcan "
-                         "or the Windows driver), or name the library in OMV_RPC_CANLIB",
-                         library);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                        "can: cannot load Kvaser CANlib (%s): install Kvaser's CANlib (linuxcan "
+                        "or the Windows driver), or name the library in OMV_RPC_CANLIB",
+                        library);
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     kv_can *k = calloc(1, sizeof *k);
@@ -290,8 +290,8 @@ omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t
     }
     const char *missing = load_api(lib, &k->api);
     if (missing) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: %s has no function %s: not Kvaser CANlib?",
-                         library, missing);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: %s has no function %s: not Kvaser CANlib?",
+                        library, missing);
         st = OMV_RPC_ERR_UNSUPPORTED;
     } else {
         st = start_channel(k, channel, message_id, bit_rate, &timing);

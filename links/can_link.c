@@ -19,27 +19,27 @@ typedef struct can_link {
     omv_rpc_log log;
 } can_link;
 
-void omv_rpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    omv_rpc_link_vlogf(log, level, fmt, ap);
+    omvrpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
 }
 
-omv_rpc_status omv_rpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
-                                        const omv_rpc_log *log)
+omv_rpc_status omvrpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
+                                       const omv_rpc_log *log)
 {
     if (message_id > 0x7FFu) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                         "can: message ID 0x%X is not an 11-bit standard ID (0..0x7FF)",
-                         (unsigned)message_id);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                        "can: message ID 0x%X is not an 11-bit standard ID (0..0x7FF)",
+                        (unsigned)message_id);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (bit_rate == 0 || bit_rate > 1000000u) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                         "can: bit rate %u is not a classic CAN rate (1..1000000)",
-                         (unsigned)bit_rate);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                        "can: bit rate %u is not a classic CAN rate (1..1000000)",
+                        (unsigned)bit_rate);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     return OMV_RPC_OK;
@@ -75,7 +75,7 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
 {
     can_link *c = ctx;
     size_t total;
-    omv_rpc_status st = omv_rpc_iov_total_in(iov, count, SIZE_MAX, &total);
+    omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -92,13 +92,13 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
             continue; /* another node's traffic: filtered out, never data */
         }
         if ((f.flags & OMV_RPC_CAN_FRAME_RTR) || f.len != expected) {
-            omv_rpc_can_logf(&c->log, OMV_RPC_LOG_DEBUG,
-                             "can: a %u-byte%s frame where a %u-byte frame was due",
-                             (unsigned)f.len, (f.flags & OMV_RPC_CAN_FRAME_RTR) ? " remote" : "",
-                             (unsigned)expected);
+            omvrpc_can_logf(&c->log, OMV_RPC_LOG_DEBUG,
+                            "can: a %u-byte%s frame where a %u-byte frame was due",
+                            (unsigned)f.len, (f.flags & OMV_RPC_CAN_FRAME_RTR) ? " remote" : "",
+                            (unsigned)expected);
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        omv_rpc_iov_scatter(iov, &at, f.data, expected);
+        omvrpc_iov_scatter(iov, &at, f.data, expected);
         total -= expected;
     }
     return OMV_RPC_OK;
@@ -109,7 +109,7 @@ static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t co
 {
     can_link *c = ctx;
     size_t total;
-    omv_rpc_status st = omv_rpc_iov_total_out(iov, count, SIZE_MAX, &total);
+    omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -117,7 +117,7 @@ static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t co
     omv_rpc_iov_cursor at = {0, 0};
     while (total) {
         omv_rpc_can_frame f = {c->id, (uint8_t)(total < 8 ? total : 8), 0, {0}};
-        omv_rpc_iov_gather(iov, &at, f.data, f.len);
+        omvrpc_iov_gather(iov, &at, f.data, f.len);
         st = c->ops->send(c->bus, &f, remaining_ms(start, timeout_ms));
         if (st != OMV_RPC_OK) {
             return st;
@@ -181,7 +181,7 @@ omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_op
     if (!link || !ops || !ops->send || !ops->recv || !ops->flush) {
         st = OMV_RPC_ERR_INVALID_ARG;
     } else {
-        st = omv_rpc_can_check_params(message_id, bit_rate, log);
+        st = omvrpc_can_check_params(message_id, bit_rate, log);
     }
     can_link *c = NULL;
     if (st == OMV_RPC_OK) {
@@ -220,14 +220,14 @@ static omv_rpc_status open_channel(omv_rpc_link *link, const char *channel, uint
         char *end = NULL;
         long n = strtol(channel + 7, &end, 10);
         if (end == channel + 7 || *end || n < 0 || n > 255) {
-            omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: \"%s\" is not kvaser:<channel number>",
-                             channel);
+            omvrpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: \"%s\" is not kvaser:<channel number>",
+                            channel);
             return OMV_RPC_ERR_INVALID_ARG;
         }
-        return omv_rpc_kvaser_can_open(link, (int)n, message_id, bit_rate, sample_point, NULL,
+        return omv_rpc_can_open_kvaser(link, (int)n, message_id, bit_rate, sample_point, NULL,
                                        log);
     }
-    return omv_rpc_socketcan_open(link, channel, message_id, bit_rate, sample_point, log);
+    return omv_rpc_can_open_socketcan(link, channel, message_id, bit_rate, sample_point, log);
 }
 
 /* The OpenMV-style constructors: the link from `channel` by name, or from
@@ -241,7 +241,7 @@ static omv_rpc_status endpoint_new(omv_rpc_master **master, omv_rpc_slave **slav
     const omv_rpc_log *log = config ? &config->log : NULL;
     omv_rpc_link link;
     omv_rpc_status st =
-        kvaser ? omv_rpc_kvaser_can_open(&link, *kvaser, message_id, bit_rate, sample_point, NULL,
+        kvaser ? omv_rpc_can_open_kvaser(&link, *kvaser, message_id, bit_rate, sample_point, NULL,
                                          log)
                : open_channel(&link, channel, message_id, bit_rate, sample_point, log);
     if (st != OMV_RPC_OK) {
@@ -277,20 +277,4 @@ omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
                                             uint32_t sample_point, const omv_rpc_config *config)
 {
     return endpoint_new(NULL, out, NULL, &channel, message_id, bit_rate, sample_point, config);
-}
-
-omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,
-                                              uint32_t message_id, uint32_t bit_rate,
-                                              uint32_t sample_point, const omv_rpc_config *config)
-{
-    return omv_rpc_kvaser_can_master_new(out, channel, message_id, bit_rate, sample_point,
-                                         config);
-}
-
-omv_rpc_status omv_rpc_kvarser_can_slave_new(omv_rpc_slave **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config)
-{
-    return omv_rpc_kvaser_can_slave_new(out, channel, message_id, bit_rate, sample_point,
-                                        config);
 }

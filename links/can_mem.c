@@ -26,7 +26,7 @@ struct omv_rpc_can_mem_bus {
     size_t capacity;
     mem_node *nodes;
     int refs; /* the creator's reference + one per node */
-    omv_rpc_can_mem_fault_fn fault;
+    omv_rpc_can_mem_bus_fault_fn fault;
     void *fault_user;
     uint32_t dropped;
 };
@@ -72,7 +72,8 @@ void omv_rpc_can_mem_bus_free(omv_rpc_can_mem_bus *bus)
     }
 }
 
-void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_fn fn, void *user)
+void omv_rpc_can_mem_bus_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_bus_fault_fn fn,
+                                   void *user)
 {
     if (!bus) {
         return;
@@ -83,7 +84,7 @@ void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_f
     pthread_mutex_unlock(&bus->lock);
 }
 
-uint32_t omv_rpc_can_mem_dropped(const omv_rpc_can_mem_bus *bus)
+uint32_t omv_rpc_can_mem_bus_dropped(const omv_rpc_can_mem_bus *bus)
 {
     if (!bus) {
         return 0;
@@ -129,13 +130,13 @@ static omv_rpc_status deliver(omv_rpc_can_mem_bus *bus, const mem_node *from,
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_can_mem_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame)
+omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame)
 {
     if (!bus || !frame || frame->len > 8) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, 1000);
+    omvrpc_deadline_after(&deadline, 1000);
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = deliver(bus, NULL, frame, &deadline);
     pthread_mutex_unlock(&bus->lock);
@@ -147,7 +148,7 @@ static omv_rpc_status mem_send(void *ctx, const omv_rpc_can_frame *frame, uint32
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_can_frame f = *frame;
     pthread_mutex_lock(&bus->lock);
     omv_rpc_status st = OMV_RPC_OK;
@@ -168,7 +169,7 @@ static omv_rpc_status mem_recv(void *ctx, omv_rpc_can_frame *frame, uint32_t tim
     mem_node *node = ctx;
     omv_rpc_can_mem_bus *bus = node->bus;
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
     pthread_mutex_lock(&bus->lock);
     while (node->count == 0) {
@@ -218,7 +219,7 @@ static void mem_close(void *ctx)
 
 static const omv_rpc_can_bus_ops mem_ops = {mem_send, mem_recv, mem_flush, mem_close};
 
-omv_rpc_status omv_rpc_can_mem_open(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
+omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
                                     uint32_t message_id, uint32_t bit_rate,
                                     const omv_rpc_log *log)
 {
@@ -228,7 +229,7 @@ omv_rpc_status omv_rpc_can_mem_open(omv_rpc_link *link, omv_rpc_can_mem_bus *bus
     if (bit_rate == 0) {
         bit_rate = OMV_RPC_CAN_DEFAULT_BIT_RATE;
     }
-    omv_rpc_status st = omv_rpc_can_check_params(message_id, bit_rate, log);
+    omv_rpc_status st = omvrpc_can_check_params(message_id, bit_rate, log);
     if (st != OMV_RPC_OK) {
         return st;
     }

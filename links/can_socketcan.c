@@ -26,7 +26,7 @@ typedef struct sock_can {
     int fd;
 } sock_can;
 
-omv_rpc_status omv_rpc_socketcan_status(int err)
+omv_rpc_status omvrpc_socketcan_status(int err)
 {
     switch (err) {
     case EAFNOSUPPORT:
@@ -89,7 +89,7 @@ static omv_rpc_status sock_send(void *ctx, const omv_rpc_can_frame *frame, uint3
         /* A full transmit queue (ENOBUFS, EAGAIN): wait for room. */
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS &&
             errno != EINTR) {
-            return omv_rpc_socketcan_status(errno);
+            return omvrpc_socketcan_status(errno);
         }
         uint32_t spent = omv_rpc_clock_ms(NULL) - start;
         if (spent >= timeout_ms) {
@@ -123,7 +123,7 @@ static omv_rpc_status sock_recv(void *ctx, omv_rpc_can_frame *frame, uint32_t ti
             return OMV_RPC_OK;
         }
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            return omv_rpc_socketcan_status(errno);
+            return omvrpc_socketcan_status(errno);
         }
         uint32_t spent = omv_rpc_clock_ms(NULL) - start;
         if (spent >= timeout_ms) {
@@ -153,10 +153,10 @@ static const omv_rpc_can_bus_ops sock_ops = {sock_send, sock_recv, sock_flush, s
 static void log_setup_commands(const omv_rpc_log *log, const char *name, uint32_t bit_rate,
                                uint32_t sample_point)
 {
-    omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                     "can: %s is down; set it up with: sudo ip link set %s type can bitrate %u "
-                     "sample-point 0.%02u && sudo ip link set %s up",
-                     name, name, (unsigned)bit_rate, (unsigned)sample_point, name);
+    omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                    "can: %s is down; set it up with: sudo ip link set %s type can bitrate %u "
+                    "sample-point 0.%02u && sudo ip link set %s up",
+                    name, name, (unsigned)bit_rate, (unsigned)sample_point, name);
 }
 
 /* Bring a down interface up at the wanted timing when we may. */
@@ -166,8 +166,8 @@ static omv_rpc_status bring_up(const char *name, uint32_t bit_rate, uint32_t sam
 #ifdef OMV_RPC_HAVE_LIBSOCKETCAN
     if (can_set_bitrate_samplepoint(name, bit_rate, sample_point * 10u) == 0 &&
         can_do_start(name) == 0) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_INFO, "can: %s set to %u bit/s, sample point %u%%, up",
-                         name, (unsigned)bit_rate, (unsigned)sample_point);
+        omvrpc_can_logf(log, OMV_RPC_LOG_INFO, "can: %s set to %u bit/s, sample point %u%%, up",
+                        name, (unsigned)bit_rate, (unsigned)sample_point);
         return OMV_RPC_OK;
     }
 #endif
@@ -175,19 +175,19 @@ static omv_rpc_status bring_up(const char *name, uint32_t bit_rate, uint32_t sam
     return OMV_RPC_ERR_LINK_DOWN;
 }
 
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log)
+omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                          uint32_t message_id, uint32_t bit_rate,
+                                          uint32_t sample_point, const omv_rpc_log *log)
 {
     if (!link || !interface || !*interface || strlen(interface) >= IFNAMSIZ) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    omv_rpc_status st = omv_rpc_can_check_params(message_id, bit_rate, log);
+    omv_rpc_status st = omvrpc_can_check_params(message_id, bit_rate, log);
     omv_rpc_can_timing timing;
     if (st == OMV_RPC_OK && omv_rpc_can_bit_timing(sample_point, &timing) != OMV_RPC_OK) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                         "can: no bit timing has a sample point of %u%% (try 75, 50 or 88)",
-                         (unsigned)sample_point);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                        "can: no bit timing has a sample point of %u%% (try 75, 50 or 88)",
+                        (unsigned)sample_point);
         st = OMV_RPC_ERR_INVALID_ARG;
     }
     if (st != OMV_RPC_OK) {
@@ -195,17 +195,17 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
     }
     unsigned int index = if_nametoindex(interface);
     if (index == 0) {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: no network interface named %s (ip link "
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: no network interface named %s (ip link "
                          "lists them)", interface);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
     int fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
     if (fd < 0) {
         int err = errno;
-        st = omv_rpc_socketcan_status(err);
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: cannot open a CAN socket: %s%s",
-                         strerror(err),
-                         st == OMV_RPC_ERR_UNSUPPORTED
+        st = omvrpc_socketcan_status(err);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: cannot open a CAN socket: %s%s",
+                        strerror(err),
+                        st == OMV_RPC_ERR_UNSUPPORTED
                              ? " (this kernel has no SocketCAN: load the can and can_raw modules)"
                              : "");
         return st;
@@ -216,11 +216,11 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
     if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
         st = bring_up(interface, bit_rate, sample_point, log);
     } else {
-        omv_rpc_can_logf(log, OMV_RPC_LOG_INFO,
-                         "can: %s is up and keeps its bit rate; %u bit/s needs: sudo ip link set "
-                         "%s down type can bitrate %u sample-point 0.%02u",
-                         interface, (unsigned)bit_rate, interface, (unsigned)bit_rate,
-                         (unsigned)sample_point);
+        omvrpc_can_logf(log, OMV_RPC_LOG_INFO,
+                        "can: %s is up and keeps its bit rate; %u bit/s needs: sudo ip link set "
+                        "%s down type can bitrate %u sample-point 0.%02u",
+                        interface, (unsigned)bit_rate, interface, (unsigned)bit_rate,
+                        (unsigned)sample_point);
     }
     struct can_filter filter = {message_id, CAN_SFF_MASK | CAN_EFF_FLAG | CAN_RTR_FLAG};
     can_err_mask_t errors = CAN_ERR_BUSOFF;
@@ -232,9 +232,9 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
         (setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, &filter, sizeof filter) != 0 ||
          setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &errors, sizeof errors) != 0 ||
          bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0)) {
-        st = omv_rpc_socketcan_status(errno);
-        omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: cannot bind to %s: %s", interface,
-                         strerror(errno));
+        st = omvrpc_socketcan_status(errno);
+        omvrpc_can_logf(log, OMV_RPC_LOG_ERROR, "can: cannot bind to %s: %s", interface,
+                        strerror(errno));
     }
     sock_can *s = NULL;
     if (st == OMV_RPC_OK) {
@@ -251,17 +251,17 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
 
 #else /* not Linux */
 
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log)
+omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                          uint32_t message_id, uint32_t bit_rate,
+                                          uint32_t sample_point, const omv_rpc_log *log)
 {
     (void)link;
     (void)message_id;
     (void)bit_rate;
     (void)sample_point;
-    omv_rpc_can_logf(log, OMV_RPC_LOG_ERROR,
-                     "can: SocketCAN (%s) exists on Linux only; use \"kvaser:N\" for Kvaser",
-                     interface ? interface : "?");
+    omvrpc_can_logf(log, OMV_RPC_LOG_ERROR,
+                    "can: SocketCAN (%s) exists on Linux only; use \"kvaser:N\" for Kvaser",
+                    interface ? interface : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

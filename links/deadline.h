@@ -9,7 +9,7 @@
 #include <time.h>
 
 /* `ms` milliseconds from now. */
-static inline void omv_rpc_deadline_after(struct timespec *ts, uint32_t ms)
+static inline void omvrpc_deadline_after(struct timespec *ts, uint32_t ms)
 {
     clock_gettime(CLOCK_MONOTONIC, ts);
     ts->tv_sec += ms / 1000u;

@@ -11,15 +11,15 @@
 #include "link_log.h"
 #include "omv_rpc/clock.h"
 
-void omv_rpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    omv_rpc_link_vlogf(log, level, fmt, ap);
+    omvrpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
 }
 
-int omv_rpc_bus_all_equal(const uint8_t *buf, size_t len)
+int omvrpc_bus_all_equal(const uint8_t *buf, size_t len)
 {
     for (size_t i = 1; i < len; i++) {
         if (buf[i] != buf[0]) {
@@ -29,7 +29,7 @@ int omv_rpc_bus_all_equal(const uint8_t *buf, size_t len)
     return len >= 2;
 }
 
-void omv_rpc_bus_sleep_us(uint32_t us)
+void omvrpc_bus_sleep_us(uint32_t us)
 {
 #ifdef _WIN32
     omv_rpc_sleep_ms((us + 999u) / 1000u);
@@ -72,7 +72,7 @@ static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t time
     for (size_t off = 0; off < len;) {
         size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
         omv_rpc_status st = b->chunk->read(b, buf + off, n);
-        if (st == OMV_RPC_OK && omv_rpc_bus_all_equal(buf + off, n)) {
+        if (st == OMV_RPC_OK && omvrpc_bus_all_equal(buf + off, n)) {
             st = OMV_RPC_ERR_NOT_READY; /* an idle bus, not an answer */
         }
         if (st == OMV_RPC_OK) {
@@ -139,9 +139,9 @@ static const omv_rpc_link_ops bus_ops = {
     .transfer_ms = bus_transfer_ms,
 };
 
-omv_rpc_status omv_rpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
-                                     const bus_link *setup, void (*close_bus)(void *ctx),
-                                     const omv_rpc_log *log)
+omv_rpc_status omvrpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
+                                    const bus_link *setup, void (*close_bus)(void *ctx),
+                                    const omv_rpc_log *log)
 {
     bus_link *b = NULL;
     if (checked == OMV_RPC_OK) {
@@ -158,10 +158,10 @@ omv_rpc_status omv_rpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
     if (log) {
         b->log = *log;
     }
-    return omv_rpc_bus_link_finish(link, b);
+    return omvrpc_bus_link_finish(link, b);
 }
 
-omv_rpc_status omv_rpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
+omv_rpc_status omvrpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
 {
     if (!link) {
         bus_close(b);

@@ -38,27 +38,27 @@ struct bus_link {
 };
 
 /* printf-style logging through the user's hook (no-op without one). */
-void omv_rpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_bus_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Whether the `len` bytes (len >= 2) are all the same: "nothing received". */
-int omv_rpc_bus_all_equal(const uint8_t *buf, size_t len);
+int omvrpc_bus_all_equal(const uint8_t *buf, size_t len);
 
 /* Sleep `us` microseconds (the guard before a transaction). */
-void omv_rpc_bus_sleep_us(uint32_t us);
+void omvrpc_bus_sleep_us(uint32_t us);
 
 /* Finish a link around `b` (malloc'd, filled in): the polled link table,
  * stream queue depth 1. Frees `b` (closing its bus) on failure. */
-omv_rpc_status omv_rpc_bus_link_finish(omv_rpc_link *link, bus_link *b);
+omv_rpc_status omvrpc_bus_link_finish(omv_rpc_link *link, bus_link *b);
 
 #ifdef __linux__
 /* The status for an errno of an i2c-dev or spidev transfer (tests). */
-omv_rpc_status omv_rpc_bus_transfer_status(int err);
+omv_rpc_status omvrpc_bus_transfer_status(int err);
 /* The status for an errno of opening or setting up a bus device. */
-omv_rpc_status omv_rpc_bus_open_status(int err);
+omv_rpc_status omvrpc_bus_open_status(int err);
 #endif
 
 #endif

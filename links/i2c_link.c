@@ -10,13 +10,13 @@ static const omv_rpc_i2c_bus_ops *ops_of(bus_link *b)
 
 static omv_rpc_status i2c_read_chunk(bus_link *b, uint8_t *buf, size_t len)
 {
-    omv_rpc_bus_sleep_us(OMV_RPC_BUS_GUARD_US); /* give the slave time to get ready */
+    omvrpc_bus_sleep_us(OMV_RPC_BUS_GUARD_US); /* give the slave time to get ready */
     return ops_of(b)->read(b->bus_ctx, b->address, buf, len);
 }
 
 static omv_rpc_status i2c_write_chunk(bus_link *b, const uint8_t *buf, size_t len)
 {
-    omv_rpc_bus_sleep_us(OMV_RPC_BUS_GUARD_US);
+    omvrpc_bus_sleep_us(OMV_RPC_BUS_GUARD_US);
     return ops_of(b)->write(b->bus_ctx, b->address, buf, len);
 }
 
@@ -37,9 +37,9 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
     if (!link || !ops || !ops->read || !ops->write) {
         st = OMV_RPC_ERR_INVALID_ARG;
     } else if (address < 0x08 || address > 0x77) {
-        omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR,
-                         "i2c: 0x%02X is not a 7-bit slave address (0x08..0x77)",
-                         (unsigned)address);
+        omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR,
+                        "i2c: 0x%02X is not a 7-bit slave address (0x08..0x77)",
+                        (unsigned)address);
         st = OMV_RPC_ERR_INVALID_ARG;
     }
     const bus_link setup = {
@@ -51,7 +51,7 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
         .hz = rate ? rate : OMV_RPC_I2C_DEFAULT_RATE,
         .bits_per_byte = 9, /* 8 data bits and the acknowledge */
     };
-    return omv_rpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
+    return omvrpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
 }
 
 omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,

@@ -24,7 +24,7 @@ typedef struct i2c_dev {
     omv_rpc_log log;
 } i2c_dev;
 
-omv_rpc_status omv_rpc_bus_transfer_status(int err)
+omv_rpc_status omvrpc_bus_transfer_status(int err)
 {
     switch (err) {
     case EREMOTEIO: /* no acknowledge: the slave is not listening (yet) */
@@ -40,7 +40,7 @@ omv_rpc_status omv_rpc_bus_transfer_status(int err)
     }
 }
 
-omv_rpc_status omv_rpc_bus_open_status(int err)
+omv_rpc_status omvrpc_bus_open_status(int err)
 {
     switch (err) {
     case ENOENT:
@@ -63,9 +63,9 @@ omv_rpc_status omv_rpc_bus_open_status(int err)
 
 static omv_rpc_status too_large(i2c_dev *d, size_t len)
 {
-    omv_rpc_bus_logf(&d->log, OMV_RPC_LOG_ERROR,
-                     "i2c: a %zu-byte transaction is over i2c-dev's limit of %u bytes", len,
-                     I2CDEV_MAX_MESSAGE);
+    omvrpc_bus_logf(&d->log, OMV_RPC_LOG_ERROR,
+                    "i2c: a %zu-byte transaction is over i2c-dev's limit of %u bytes", len,
+                    I2CDEV_MAX_MESSAGE);
     return OMV_RPC_ERR_TOO_LARGE;
 }
 
@@ -74,14 +74,14 @@ static omv_rpc_status rdwr(i2c_dev *d, uint16_t address, uint16_t flags, uint8_t
 {
     struct i2c_msg msg = {address, flags, (uint16_t)len, buf};
     struct i2c_rdwr_ioctl_data data = {&msg, 1};
-    return ioctl(d->fd, I2C_RDWR, &data) < 0 ? omv_rpc_bus_transfer_status(errno) : OMV_RPC_OK;
+    return ioctl(d->fd, I2C_RDWR, &data) < 0 ? omvrpc_bus_transfer_status(errno) : OMV_RPC_OK;
 }
 
 static omv_rpc_status set_slave(i2c_dev *d, uint16_t address)
 {
     if (d->slave_set != address) {
         if (ioctl(d->fd, I2C_SLAVE, (unsigned long)address) < 0) {
-            return omv_rpc_bus_open_status(errno);
+            return omvrpc_bus_open_status(errno);
         }
         d->slave_set = address;
     }
@@ -103,7 +103,7 @@ static omv_rpc_status dev_read(void *ctx, uint16_t address, uint8_t *buf, size_t
     }
     ssize_t n = read(d->fd, buf, len);
     if (n < 0) {
-        return omv_rpc_bus_transfer_status(errno);
+        return omvrpc_bus_transfer_status(errno);
     }
     return (size_t)n == len ? OMV_RPC_OK : OMV_RPC_ERR_NOT_READY;
 }
@@ -123,7 +123,7 @@ static omv_rpc_status dev_write(void *ctx, uint16_t address, const uint8_t *buf,
     }
     ssize_t n = write(d->fd, buf, len);
     if (n < 0) {
-        return omv_rpc_bus_transfer_status(errno);
+        return omvrpc_bus_transfer_status(errno);
     }
     return (size_t)n == len ? OMV_RPC_OK : OMV_RPC_ERR_NOT_READY;
 }
@@ -146,10 +146,10 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     int fd = open(device, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
-        omv_rpc_status st = omv_rpc_bus_open_status(err);
-        omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR, "i2c: cannot open %s: %s%s", device,
-                         strerror(err),
-                         st == OMV_RPC_ERR_PERMISSION
+        omv_rpc_status st = omvrpc_bus_open_status(err);
+        omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR, "i2c: cannot open %s: %s%s", device,
+                        strerror(err),
+                        st == OMV_RPC_ERR_PERMISSION
                              ? " (join the i2c group: sudo usermod -aG i2c $USER, then log in "
                                "again)"
                              : st == OMV_RPC_ERR_NO_SUCH_PORT
@@ -159,8 +159,8 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     }
     unsigned long funcs = 0;
     if (ioctl(fd, I2C_FUNCS, &funcs) < 0) {
-        omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR, "i2c: %s is not an I2C adapter (i2c-dev)",
-                         device);
+        omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR, "i2c: %s is not an I2C adapter (i2c-dev)",
+                        device);
         close(fd);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
@@ -174,10 +174,10 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     if (log) {
         d->log = *log;
     }
-    omv_rpc_bus_logf(log, OMV_RPC_LOG_INFO,
-                     "i2c: %s: the bus clock comes from the device tree (Raspberry Pi: "
-                     "dtparam=i2c_arm_baudrate=%u)",
-                     device, (unsigned)(rate ? rate : OMV_RPC_I2C_DEFAULT_RATE));
+    omvrpc_bus_logf(log, OMV_RPC_LOG_INFO,
+                    "i2c: %s: the bus clock comes from the device tree (Raspberry Pi: "
+                    "dtparam=i2c_arm_baudrate=%u)",
+                    device, (unsigned)(rate ? rate : OMV_RPC_I2C_DEFAULT_RATE));
     return omv_rpc_i2c_master_open_bus(link, &dev_ops, d, address, rate, log);
 }
 
@@ -189,9 +189,9 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     (void)link;
     (void)address;
     (void)rate;
-    omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR,
-                     "i2c: %s: i2c-dev exists on Linux only; use omv_rpc_i2c_master_open_bus",
-                     device ? device : "?");
+    omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR,
+                    "i2c: %s: i2c-dev exists on Linux only; use omv_rpc_i2c_master_open_bus",
+                    device ? device : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

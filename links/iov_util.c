@@ -34,14 +34,14 @@ static omv_rpc_status total_of(const omv_rpc_in_iov *in, const omv_rpc_out_iov *
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_iov_total_in(const omv_rpc_in_iov *iov, size_t count, size_t max_count,
-                                    size_t *total)
+omv_rpc_status omvrpc_iov_total_in(const omv_rpc_in_iov *iov, size_t count, size_t max_count,
+                                   size_t *total)
 {
     return total_of(iov, NULL, count, max_count, total);
 }
 
-omv_rpc_status omv_rpc_iov_total_out(const omv_rpc_out_iov *iov, size_t count, size_t max_count,
-                                     size_t *total)
+omv_rpc_status omvrpc_iov_total_out(const omv_rpc_out_iov *iov, size_t count, size_t max_count,
+                                    size_t *total)
 {
     return total_of(NULL, iov, count, max_count, total);
 }
@@ -70,14 +70,14 @@ static void copy(const omv_rpc_in_iov *in, const omv_rpc_out_iov *out, omv_rpc_i
     }
 }
 
-void omv_rpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
-                         size_t len)
+void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
+                        size_t len)
 {
     copy(iov, NULL, c, src, NULL, len);
 }
 
-void omv_rpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
-                        size_t len)
+void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
+                       size_t len)
 {
     copy(NULL, iov, c, NULL, dst, len);
 }

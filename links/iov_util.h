@@ -15,10 +15,10 @@
 /* The total length of `count` pieces in *total. OMV_RPC_ERR_INVALID_ARG
  * for more than max_count pieces (SIZE_MAX: no limit), a NULL list with
  * pieces, a NULL piece with bytes, or a total past SIZE_MAX. */
-omv_rpc_status omv_rpc_iov_total_in(const omv_rpc_in_iov *iov, size_t count, size_t max_count,
+omv_rpc_status omvrpc_iov_total_in(const omv_rpc_in_iov *iov, size_t count, size_t max_count,
+                                   size_t *total);
+omv_rpc_status omvrpc_iov_total_out(const omv_rpc_out_iov *iov, size_t count, size_t max_count,
                                     size_t *total);
-omv_rpc_status omv_rpc_iov_total_out(const omv_rpc_out_iov *iov, size_t count, size_t max_count,
-                                     size_t *total);
 
 /* A position in a list of pieces; start at {0, 0}. */
 typedef struct omv_rpc_iov_cursor {
@@ -29,9 +29,9 @@ typedef struct omv_rpc_iov_cursor {
  * from the pieces at the cursor into `dst` (gather), and move the cursor
  * past them. Empty pieces are skipped; the pieces must hold `len` more
  * bytes (the caller counts against the total). */
-void omv_rpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
-                         size_t len);
-void omv_rpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
+void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
                         size_t len);
+void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
+                       size_t len);
 
 #endif

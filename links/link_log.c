@@ -2,8 +2,8 @@
 
 #include <stdio.h>
 
-void omv_rpc_link_vlogf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt,
-                        va_list ap)
+void omvrpc_link_vlogf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt,
+                       va_list ap)
 {
     if (!log || !log->fn) {
         return; /* no hook: do not even format */

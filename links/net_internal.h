@@ -110,7 +110,7 @@ typedef struct net_link {
 /* ------------------------------------------------------------ net_sock.c */
 
 /* Log a printf-style line through `log` (NULL or no hook: nothing). */
-void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -122,89 +122,89 @@ void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const cha
  * EADDRNOTAVAIL -> INVALID_ARG (not an address of this host),
  * ECONNRESET/EPIPE/ECONNABORTED -> CLOSED, ETIMEDOUT -> TIMEOUT,
  * ENOMEM/ENOBUFS -> NO_MEMORY, anything else -> LINK. */
-omv_rpc_status omv_rpc_net_status_from_errno(int err);
+omv_rpc_status omvrpc_net_status_from_errno(int err);
 
 /* Resolve `host` (name or IPv4 literal) to an IPv4 address. NULL, "" and
  * "any" give INADDR_ANY when `any_ok`. OMV_RPC_ERR_HOST_NOT_FOUND when it
  * does not resolve (logged), OMV_RPC_ERR_INVALID_ARG for NULL when not
  * `any_ok`. */
-omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
-                                   const omv_rpc_log *log);
+omv_rpc_status omvrpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
+                                  const omv_rpc_log *log);
 
 /* "a.b.c.d:port" into `buf` (at least 24 bytes). */
-const char *omv_rpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size);
+const char *omvrpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size);
 
 /* Milliseconds of the monotonic clock, not wrapping. */
-uint64_t omv_rpc_net_now(void);
+uint64_t omvrpc_net_now(void);
 
-/* Wait until `fd` has `events` or `deadline` (omv_rpc_net_now scale)
+/* Wait until `fd` has `events` or `deadline` (omvrpc_net_now scale)
  * passes; EINTR is retried. 1: ready (or an error/hang-up is pending on
  * the socket, which the next call reports), 0: time ran out, -1: poll
  * failed (errno set). */
-int omv_rpc_net_wait(int fd, short events, uint64_t deadline);
+int omvrpc_net_wait(int fd, short events, uint64_t deadline);
 
 /* A non-blocking, close-on-exec socket, or -1 (errno set). */
-int omv_rpc_net_socket(int type);
+int omvrpc_net_socket(int type);
 
 /* Close `*fd` when open, set it to -1. */
-void omv_rpc_net_close_fd(int *fd);
+void omvrpc_net_close_fd(int *fd);
 
 /* Bind `fd` to `addr`; on failure log which address and port (and
  * whether it is taken) and return the mapped status. `what` names the
  * socket in the log ("UDP", "TCP"). */
-omv_rpc_status omv_rpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
+omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
                                  const omv_rpc_log *log);
 
 /* Pieces from byte `offset` on, as struct iovec (at most NET_MAX_IOV);
  * returns how many. */
-size_t omv_rpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
+size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
+                         struct iovec *out);
+size_t omvrpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
                           struct iovec *out);
-size_t omv_rpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
-                           struct iovec *out);
 
 /* ------------------------------------------------------------- net_udp.c */
 
 /* Send the pieces (`total` <= 1400 bytes) as one datagram to the peer. */
-omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline);
+omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline);
 /* Fill the pieces (`total` <= 1400 bytes) with datagrams from the peer
  * (a slave may take on a new master here), in order, as OpenMV does: a
  * transfer may come as several shorter datagrams. A datagram longer than
  * the transfer is dropped whole (OpenMV would cut it, and the packet would
  * then fail its CRC); one longer than the room left but not than the
  * transfer starts it over (what came before it was stale). */
-omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline);
+omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline);
 /* Drop every datagram queued. Never blocks. */
-void omv_rpc_net_udp_flush(net_link *n);
+void omvrpc_net_udp_flush(net_link *n);
 
 /* ------------------------------------------------------------- net_tcp.c */
 
 /* Open the master's listener on self:port (bound and listening). */
-omv_rpc_status omv_rpc_net_tcp_listen(net_link *n);
+omv_rpc_status omvrpc_net_tcp_listen(net_link *n);
 /* Move `total` bytes over the TCP connection, setting it up first when
  * there is none (master: accept the slave's; slave: connect to the
  * master). Any failure closes the connection. `stream`: report a peer
  * that hung up as OMV_RPC_ERR_CLOSED; otherwise (call traffic) as
  * OMV_RPC_ERR_TIMEOUT, so the protocol retries and the next transfer
  * connects again, and a slave's loop does not end. */
-omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline, int stream);
-omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline, int stream);
+omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline, int stream);
+omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline, int stream);
 /* Master: accept pending connections (the slave's newest is kept, others
  * closed). Both: drop bytes waiting on the connection (stale: nothing is
  * due when the protocol flushes), close it when the peer hung up. Never
  * blocks (at most 4 MiB are dropped per call). */
-void omv_rpc_net_tcp_flush(net_link *n);
+void omvrpc_net_tcp_flush(net_link *n);
 /* Bytes read ahead from TCP and not yet handed out. */
-size_t omv_rpc_net_tcp_buffered(const net_link *n);
+size_t omvrpc_net_tcp_buffered(const net_link *n);
 /* Close the connection (counted as stats.tcp_closed when `counted`). */
-void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why);
+void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why);
 
 /* ------------------------------------------------------------ net_link.c */
 
 /* The link's state when `link` is a network link, else NULL (tests). */
-net_link *omv_rpc_net_internal(omv_rpc_link *link);
+net_link *omvrpc_net_internal(omv_rpc_link *link);
 
 #endif

@@ -16,7 +16,7 @@
 
 static uint64_t deadline_in(uint32_t timeout_ms)
 {
-    return omv_rpc_net_now() + timeout_ms;
+    return omvrpc_net_now() + timeout_ms;
 }
 
 /* Every transfer, whole or in pieces, within a stream or not: a call's
@@ -26,28 +26,28 @@ static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                             uint32_t timeout_ms, int stream)
 {
     size_t total;
-    omv_rpc_status st = omv_rpc_iov_total_in(iov, count, NET_MAX_IOV, &total);
+    omv_rpc_status st = omvrpc_iov_total_in(iov, count, NET_MAX_IOV, &total);
     if (st != OMV_RPC_OK || total == 0) {
         return st;
     }
     if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omv_rpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
+        return omvrpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
     }
-    return omv_rpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), stream);
+    return omvrpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), stream);
 }
 
 static omv_rpc_status put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                             uint32_t timeout_ms, int stream)
 {
     size_t total;
-    omv_rpc_status st = omv_rpc_iov_total_out(iov, count, NET_MAX_IOV, &total);
+    omv_rpc_status st = omvrpc_iov_total_out(iov, count, NET_MAX_IOV, &total);
     if (st != OMV_RPC_OK || total == 0) {
         return st;
     }
     if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omv_rpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
+        return omvrpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
     }
-    return omv_rpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), stream);
+    return omvrpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), stream);
 }
 
 static omv_rpc_status net_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
@@ -104,10 +104,10 @@ static void net_flush(void *ctx)
     struct pollfd p[3] = {{n->udp, POLLIN, 0}, {n->tcp, POLLIN, 0}, {n->listener, POLLIN, 0}};
     int ready = poll(p, 3, 0); /* descriptors of -1 are skipped */
     if (ready < 0 || p[0].revents) {
-        omv_rpc_net_udp_flush(n);
+        omvrpc_net_udp_flush(n);
     }
-    if (ready < 0 || p[1].revents || p[2].revents || omv_rpc_net_tcp_buffered(n) > 0) {
-        omv_rpc_net_tcp_flush(n);
+    if (ready < 0 || p[1].revents || p[2].revents || omvrpc_net_tcp_buffered(n) > 0) {
+        omvrpc_net_tcp_flush(n);
     }
 }
 
@@ -120,9 +120,9 @@ static uint32_t net_transfer_ms(void *ctx, size_t len)
 
 static void net_free(net_link *n)
 {
-    omv_rpc_net_close_fd(&n->tcp);
-    omv_rpc_net_close_fd(&n->listener);
-    omv_rpc_net_close_fd(&n->udp);
+    omvrpc_net_close_fd(&n->tcp);
+    omvrpc_net_close_fd(&n->listener);
+    omvrpc_net_close_fd(&n->udp);
     free(n->allowed);
     free(n);
 }
@@ -134,7 +134,7 @@ static void net_close(void *ctx)
 
 static size_t net_stream_buffered(void *ctx)
 {
-    return omv_rpc_net_tcp_buffered(ctx);
+    return omvrpc_net_tcp_buffered(ctx);
 }
 
 static const omv_rpc_link_ops net_ops = {
@@ -152,7 +152,7 @@ static const omv_rpc_link_ops net_ops = {
     .stream_buffered = net_stream_buffered,
 };
 
-net_link *omv_rpc_net_internal(omv_rpc_link *link)
+net_link *omvrpc_net_internal(omv_rpc_link *link)
 {
     return link && link->ops == &net_ops ? (net_link *)link->ctx : NULL;
 }
@@ -175,18 +175,18 @@ static omv_rpc_status net_new(net_link **out, int is_master, const char *my_addr
     n->port = port ? port : (uint16_t)OMV_RPC_NET_DEFAULT_PORT;
     n->self.sin_family = AF_INET;
     n->self.sin_port = htons(n->port);
-    omv_rpc_status st = omv_rpc_net_resolve(my_address, 1, &n->self.sin_addr, &n->log);
+    omv_rpc_status st = omvrpc_net_resolve(my_address, 1, &n->self.sin_addr, &n->log);
     if (st == OMV_RPC_OK) {
-        n->udp = omv_rpc_net_socket(SOCK_DGRAM);
+        n->udp = omvrpc_net_socket(SOCK_DGRAM);
         if (n->udp < 0) {
             int err = errno;
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a UDP socket: %s",
-                             strerror(err));
-            st = omv_rpc_net_status_from_errno(err);
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a UDP socket: %s",
+                            strerror(err));
+            st = omvrpc_net_status_from_errno(err);
         }
     }
     if (st == OMV_RPC_OK) {
-        st = omv_rpc_net_bind(n->udp, &n->self, "UDP", &n->log);
+        st = omvrpc_net_bind(n->udp, &n->self, "UDP", &n->log);
     }
     if (st != OMV_RPC_OK) {
         net_free(n);
@@ -216,16 +216,16 @@ omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_add
     }
     memset(link, 0, sizeof *link);
     if (!slave_address || !*slave_address) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: a master needs the slave's address");
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: a master needs the slave's address");
         return OMV_RPC_ERR_INVALID_ARG;
     }
     struct in_addr slave;
-    omv_rpc_status st = omv_rpc_net_resolve(slave_address, 0, &slave, log);
+    omv_rpc_status st = omvrpc_net_resolve(slave_address, 0, &slave, log);
     if (st != OMV_RPC_OK) {
         return st;
     }
     if (slave.s_addr == htonl(INADDR_ANY)) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: 0.0.0.0 is not a slave's address");
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: 0.0.0.0 is not a slave's address");
         return OMV_RPC_ERR_INVALID_ARG;
     }
     net_link *n;
@@ -237,7 +237,7 @@ omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_add
     n->peer.sin_addr = slave;
     n->peer.sin_port = htons(n->port);
     n->peer_known = 1;
-    st = omv_rpc_net_tcp_listen(n);
+    st = omvrpc_net_tcp_listen(n);
     if (st != OMV_RPC_OK) {
         net_free(n);
         return st;
@@ -264,7 +264,7 @@ omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address
             return OMV_RPC_ERR_NO_MEMORY;
         }
         for (size_t i = 0; i < allowed_count; i++) {
-            omv_rpc_status st = omv_rpc_net_resolve(allowed[i], 0, &masters[i], log);
+            omv_rpc_status st = omvrpc_net_resolve(allowed[i], 0, &masters[i], log);
             if (st != OMV_RPC_OK) {
                 free(masters);
                 return st;
@@ -283,9 +283,9 @@ omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
-                                          const char *my_address, uint16_t port,
-                                          const omv_rpc_config *config)
+omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
+                                      const char *my_address, uint16_t port,
+                                      const omv_rpc_config *config)
 {
     if (!out) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -297,8 +297,8 @@ omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slav
     return st != OMV_RPC_OK ? st : omv_rpc_master_new(out, &link, config);
 }
 
-omv_rpc_status omv_rpc_network_slave_new(omv_rpc_slave **out, const char *my_address,
-                                         uint16_t port, const omv_rpc_config *config)
+omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
+                                     uint16_t port, const omv_rpc_config *config)
 {
     if (!out) {
         return OMV_RPC_ERR_INVALID_ARG;

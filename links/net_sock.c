@@ -14,15 +14,15 @@
 #include "link_log.h"
 #include "net_internal.h"
 
-void omv_rpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_net_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    omv_rpc_link_vlogf(log, level, fmt, ap);
+    omvrpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
 }
 
-omv_rpc_status omv_rpc_net_status_from_errno(int err)
+omv_rpc_status omvrpc_net_status_from_errno(int err)
 {
     switch (err) {
     case EADDRINUSE:
@@ -53,8 +53,8 @@ omv_rpc_status omv_rpc_net_status_from_errno(int err)
     }
 }
 
-omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
-                                   const omv_rpc_log *log)
+omv_rpc_status omvrpc_net_resolve(const char *host, int any_ok, struct in_addr *out,
+                                  const omv_rpc_log *log)
 {
     if (!host || !*host || strcmp(host, "any") == 0) {
         if (!any_ok) {
@@ -73,8 +73,8 @@ omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr 
     hints.ai_socktype = SOCK_DGRAM;
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0 || !res) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot resolve host \"%s\" (%s)", host,
-                         gai_strerror(rc));
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot resolve host \"%s\" (%s)", host,
+                        gai_strerror(rc));
         if (res) {
             freeaddrinfo(res);
         }
@@ -85,7 +85,7 @@ omv_rpc_status omv_rpc_net_resolve(const char *host, int any_ok, struct in_addr 
     return OMV_RPC_OK;
 }
 
-const char *omv_rpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size)
+const char *omvrpc_net_format(const struct sockaddr_in *addr, char *buf, size_t size)
 {
     char ip[INET_ADDRSTRLEN] = "?";
     inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof ip);
@@ -93,17 +93,17 @@ const char *omv_rpc_net_format(const struct sockaddr_in *addr, char *buf, size_t
     return buf;
 }
 
-uint64_t omv_rpc_net_now(void)
+uint64_t omvrpc_net_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int omv_rpc_net_wait(int fd, short events, uint64_t deadline)
+int omvrpc_net_wait(int fd, short events, uint64_t deadline)
 {
     for (;;) {
-        uint64_t now = omv_rpc_net_now();
+        uint64_t now = omvrpc_net_now();
         /* One more look when the time is up: data may be waiting. */
         int ms = now >= deadline ? 0 : (deadline - now > 60000u ? 60000 : (int)(deadline - now));
         struct pollfd p = {fd, events, 0};
@@ -120,7 +120,7 @@ int omv_rpc_net_wait(int fd, short events, uint64_t deadline)
     }
 }
 
-int omv_rpc_net_socket(int type)
+int omvrpc_net_socket(int type)
 {
     int fd = socket(AF_INET, type, 0);
     if (fd < 0) {
@@ -141,7 +141,7 @@ int omv_rpc_net_socket(int type)
     return fd;
 }
 
-void omv_rpc_net_close_fd(int *fd)
+void omvrpc_net_close_fd(int *fd)
 {
     if (*fd >= 0) {
         close(*fd);
@@ -149,7 +149,7 @@ void omv_rpc_net_close_fd(int *fd)
     }
 }
 
-omv_rpc_status omv_rpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
+omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
                                  const omv_rpc_log *log)
 {
     if (bind(fd, (const struct sockaddr *)(const void *)addr, sizeof *addr) == 0) {
@@ -157,24 +157,24 @@ omv_rpc_status omv_rpc_net_bind(int fd, const struct sockaddr_in *addr, const ch
     }
     int err = errno;
     char where[32];
-    omv_rpc_net_format(addr, where, sizeof where);
-    omv_rpc_status st = omv_rpc_net_status_from_errno(err);
+    omvrpc_net_format(addr, where, sizeof where);
+    omv_rpc_status st = omvrpc_net_status_from_errno(err);
     if (st == OMV_RPC_ERR_ADDR_IN_USE) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
-                         "net: %s port %u is already in use on %s (another program, or another "
-                         "master or slave, holds it)",
-                         what, (unsigned)ntohs(addr->sin_port), where);
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                        "net: %s port %u is already in use on %s (another program, or another "
+                        "master or slave, holds it)",
+                        what, (unsigned)ntohs(addr->sin_port), where);
     } else if (st == OMV_RPC_ERR_PERMISSION) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
-                         "net: no permission to bind %s port %u on %s (ports below 1024 need "
-                         "privileges)",
-                         what, (unsigned)ntohs(addr->sin_port), where);
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                        "net: no permission to bind %s port %u on %s (ports below 1024 need "
+                        "privileges)",
+                        what, (unsigned)ntohs(addr->sin_port), where);
     } else if (err == EADDRNOTAVAIL) {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR,
-                         "net: %s is not an address of this host (%s bind)", where, what);
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR,
+                        "net: %s is not an address of this host (%s bind)", where, what);
     } else {
-        omv_rpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot bind %s to %s: %s", what, where,
-                         strerror(err));
+        omvrpc_net_logf(log, OMV_RPC_LOG_ERROR, "net: cannot bind %s to %s: %s", what, where,
+                        strerror(err));
     }
     return st;
 }
@@ -189,8 +189,8 @@ static size_t iov_skip(const size_t *lens, size_t count, size_t *offset)
     return i;
 }
 
-size_t omv_rpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
-                          struct iovec *out)
+size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
+                         struct iovec *out)
 {
     size_t lens[NET_MAX_IOV], n = 0;
     for (size_t i = 0; i < count && i < NET_MAX_IOV; i++) {
@@ -209,8 +209,8 @@ size_t omv_rpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset
     return n;
 }
 
-size_t omv_rpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
-                           struct iovec *out)
+size_t omvrpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
+                          struct iovec *out)
 {
     size_t lens[NET_MAX_IOV], n = 0;
     for (size_t i = 0; i < count && i < NET_MAX_IOV; i++) {

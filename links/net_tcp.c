@@ -24,26 +24,26 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-omv_rpc_status omv_rpc_net_tcp_listen(net_link *n)
+omv_rpc_status omvrpc_net_tcp_listen(net_link *n)
 {
-    int fd = omv_rpc_net_socket(SOCK_STREAM);
+    int fd = omvrpc_net_socket(SOCK_STREAM);
     if (fd < 0) {
         int err = errno;
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a TCP socket: %s",
-                         strerror(err));
-        return omv_rpc_net_status_from_errno(err);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a TCP socket: %s",
+                        strerror(err));
+        return omvrpc_net_status_from_errno(err);
     }
     /* A restarted master must not wait for its old connections' TIME_WAIT. */
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    omv_rpc_status st = omv_rpc_net_bind(fd, &n->self, "TCP", &n->log);
+    omv_rpc_status st = omvrpc_net_bind(fd, &n->self, "TCP", &n->log);
     /* A deep backlog: connections from other hosts wait there until the
      * master refuses them, and must not crowd out the slave's. */
     if (st == OMV_RPC_OK && listen(fd, SOMAXCONN) != 0) {
         int err = errno;
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
-                         (unsigned)n->port, strerror(err));
-        st = omv_rpc_net_status_from_errno(err);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
+                        (unsigned)n->port, strerror(err));
+        st = omvrpc_net_status_from_errno(err);
     }
     if (st != OMV_RPC_OK) {
         close(fd);
@@ -53,13 +53,13 @@ omv_rpc_status omv_rpc_net_tcp_listen(net_link *n)
     return OMV_RPC_OK;
 }
 
-void omv_rpc_net_tcp_drop(net_link *n, int counted, const char *why)
+void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why)
 {
     if (n->tcp < 0) {
         return;
     }
-    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection closed (%s)", why);
-    omv_rpc_net_close_fd(&n->tcp);
+    omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection closed (%s)", why);
+    omvrpc_net_close_fd(&n->tcp);
     n->ahead_pos = n->ahead_len = 0;
     n->tcp_lowat = 1;
     n->tcp_checked = 0;
@@ -98,24 +98,24 @@ static int accept_pending(net_link *n)
             return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
         }
         char who[32];
-        omv_rpc_net_format(&from, who, sizeof who);
+        omvrpc_net_format(&from, who, sizeof who);
         if (from.sin_family != AF_INET || from.sin_addr.s_addr != n->peer.sin_addr.s_addr) {
             close(fd);
             n->stats.refused++;
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING,
-                             "net: refused a TCP connection from %s (not the slave)", who);
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING,
+                            "net: refused a TCP connection from %s (not the slave)", who);
             continue;
         }
         if (prepare_connection(fd) != 0) {
             close(fd);
             continue;
         }
-        omv_rpc_net_tcp_drop(n, 0, "the slave connected again");
+        omvrpc_net_tcp_drop(n, 0, "the slave connected again");
         n->tcp = fd;
         n->tcp_lowat = 1;
         n->stats.accepted++;
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s",
-                         who);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s",
+                        who);
     }
 }
 
@@ -143,23 +143,23 @@ static int connection_state(net_link *n)
 static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 {
     if (!n->peer_known) {
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: cannot connect");
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: cannot connect");
         return OMV_RPC_ERR_TIMEOUT;
     }
     struct sockaddr_in to = n->peer;
     to.sin_port = htons(n->port);
     char who[32];
-    omv_rpc_net_format(&to, who, sizeof who);
+    omvrpc_net_format(&to, who, sizeof who);
 
-    int fd = omv_rpc_net_socket(SOCK_STREAM);
+    int fd = omvrpc_net_socket(SOCK_STREAM);
     if (fd < 0) {
-        return omv_rpc_net_status_from_errno(errno);
+        return omvrpc_net_status_from_errno(errno);
     }
     /* From our own address: the master accepts only the slave's. */
     if (n->self.sin_addr.s_addr != htonl(INADDR_ANY)) {
         struct sockaddr_in me = n->self;
         me.sin_port = 0;
-        omv_rpc_status st = omv_rpc_net_bind(fd, &me, "TCP", &n->log);
+        omv_rpc_status st = omvrpc_net_bind(fd, &me, "TCP", &n->log);
         if (st != OMV_RPC_OK) {
             close(fd);
             return st;
@@ -170,10 +170,10 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
         err = errno;
     }
     if (err == EINPROGRESS || err == EINTR) {
-        int w = omv_rpc_net_wait(fd, POLLOUT, deadline);
+        int w = omvrpc_net_wait(fd, POLLOUT, deadline);
         if (w == 0) {
             close(fd);
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: connecting to %s timed out", who);
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: connecting to %s timed out", who);
             return OMV_RPC_ERR_TIMEOUT;
         }
         socklen_t len = sizeof err;
@@ -186,14 +186,14 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
     if (err != 0 || prepare_connection(fd) != 0) {
         err = err ? err : errno;
         close(fd);
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
-                         who, strerror(err));
-        return omv_rpc_net_status_from_errno(err);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
+                        who, strerror(err));
+        return omvrpc_net_status_from_errno(err);
     }
     n->tcp = fd;
     n->tcp_lowat = 1;
     n->stats.connected++;
-    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection to the master %s", who);
+    omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection to the master %s", who);
     return OMV_RPC_OK;
 }
 
@@ -211,7 +211,7 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
         /* Bytes read ahead come first: a peer that sent them and hung up
          * is only gone once they have been read. */
         if (n->tcp >= 0 && n->ahead_pos == n->ahead_len && connection_state(n) == 0) {
-            omv_rpc_net_tcp_drop(n, 1, "the peer hung up");
+            omvrpc_net_tcp_drop(n, 1, "the peer hung up");
         }
         if (n->tcp >= 0) {
             n->tcp_checked = 1;
@@ -223,17 +223,17 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
             return st;
         }
         if (err) {
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
-                             strerror(err));
-            return omv_rpc_net_status_from_errno(err);
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
+                            strerror(err));
+            return omvrpc_net_status_from_errno(err);
         }
-        if (omv_rpc_net_now() >= deadline) {
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                             "net: the slave did not connect for TCP in time");
+        if (omvrpc_net_now() >= deadline) {
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                            "net: the slave did not connect for TCP in time");
             return OMV_RPC_ERR_TIMEOUT;
         }
-        if (omv_rpc_net_wait(n->listener, POLLIN, deadline) < 0) {
-            return omv_rpc_net_status_from_errno(errno);
+        if (omvrpc_net_wait(n->listener, POLLIN, deadline) < 0) {
+            return omvrpc_net_status_from_errno(errno);
         }
     }
 }
@@ -242,7 +242,7 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
 static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream,
                                       const char *why)
 {
-    omv_rpc_net_tcp_drop(n, 1, why);
+    omvrpc_net_tcp_drop(n, 1, why);
     if (stream) {
         return st;
     }
@@ -259,7 +259,7 @@ static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream
 static void note_progress(net_link *n)
 {
     if (!n->is_master) {
-        n->peer_heard_ms = omv_rpc_net_now();
+        n->peer_heard_ms = omvrpc_net_now();
     }
 }
 
@@ -280,8 +280,8 @@ static size_t trim(struct iovec *v, size_t vc, size_t limit)
     return kept;
 }
 
-omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline, int stream)
+omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline, int stream)
 {
     /* Within a stream the connection is the one the stream runs on: no
      * new connection may take over and a hang-up shows in the transfer
@@ -308,7 +308,7 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
         msg.msg_iov = v;
-        msg.msg_iovlen = trim(v, omv_rpc_net_iov_out(iov, count, sent, v), limit - sent);
+        msg.msg_iovlen = trim(v, omvrpc_net_iov_out(iov, count, sent, v), limit - sent);
         ssize_t r = sendmsg(n->tcp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r > 0) {
             sent += (size_t)r;
@@ -320,7 +320,7 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
             continue;
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            int w = omv_rpc_net_wait(n->tcp, POLLOUT, deadline);
+            int w = omvrpc_net_wait(n->tcp, POLLOUT, deadline);
             if (w == 0) {
                 return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "send timed out");
             }
@@ -329,7 +329,7 @@ omv_rpc_status omv_rpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size
             }
             err = errno;
         }
-        return transfer_failed(n, omv_rpc_net_status_from_errno(err), stream, strerror(err));
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream, strerror(err));
     }
     if (cut) {
         return transfer_failed(n, OMV_RPC_ERR_CLOSED, stream, "test: cut mid-transfer");
@@ -377,8 +377,8 @@ static size_t take_ahead(net_link *n, const omv_rpc_in_iov *iov, size_t count, s
     return got;
 }
 
-omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline, int stream)
+omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline, int stream)
 {
     /* Within a stream the connection is the one the stream runs on: no
      * new connection may take over and a hang-up shows in the transfer
@@ -395,7 +395,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
         msg.msg_iov = v;
-        msg.msg_iovlen = omv_rpc_net_iov_in(iov, count, got, v);
+        msg.msg_iovlen = omvrpc_net_iov_in(iov, count, got, v);
         v[msg.msg_iovlen].iov_base = n->ahead;
         v[msg.msg_iovlen].iov_len = sizeof n->ahead;
         msg.msg_iovlen++;
@@ -420,7 +420,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
             wake_at(n, total - got);
-            int w = omv_rpc_net_wait(n->tcp, POLLIN, deadline);
+            int w = omvrpc_net_wait(n->tcp, POLLIN, deadline);
             if (w == 0) {
                 return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "receive timed out");
             }
@@ -429,7 +429,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
             }
             err = errno;
         }
-        return transfer_failed(n, omv_rpc_net_status_from_errno(err), stream, strerror(err));
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream, strerror(err));
     }
     return OMV_RPC_OK;
 }
@@ -438,7 +438,7 @@ omv_rpc_status omv_rpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_
  * behind a peer that keeps sending. */
 #define FLUSH_MAX_BYTES (4u << 20)
 
-void omv_rpc_net_tcp_flush(net_link *n)
+void omvrpc_net_tcp_flush(net_link *n)
 {
     if (n->is_master) {
         (void)accept_pending(n); /* a failure shows at the next transfer */
@@ -467,17 +467,17 @@ void omv_rpc_net_tcp_flush(net_link *n)
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             break;
         }
-        omv_rpc_net_tcp_drop(n, 1, r == 0 ? "the peer hung up" : strerror(errno));
+        omvrpc_net_tcp_drop(n, 1, r == 0 ? "the peer hung up" : strerror(errno));
         break;
     }
     if (dropped) {
         n->stats.tcp_flushed += dropped;
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: dropped %zu stale bytes from TCP",
-                         dropped);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: dropped %zu stale bytes from TCP",
+                        dropped);
     }
 }
 
-size_t omv_rpc_net_tcp_buffered(const net_link *n)
+size_t omvrpc_net_tcp_buffered(const net_link *n)
 {
     return n->ahead_len - n->ahead_pos;
 }

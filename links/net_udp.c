@@ -61,7 +61,7 @@ static int is_command_header(const struct iovec *v, size_t vc)
 static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
                          size_t vc, size_t len, int oversized)
 {
-    uint64_t now = omv_rpc_net_now();
+    uint64_t now = omvrpc_net_now();
     if (n->peer_known && same_host(from, &n->peer)) {
         n->peer_heard_ms = now;
         return 1;
@@ -76,10 +76,10 @@ static int take_datagram(net_link *n, const struct sockaddr_in *from, const stru
         return 0;
     }
     char who[32];
-    omv_rpc_net_logf(&n->log, OMV_RPC_LOG_INFO, "net: serving master %s",
-                     omv_rpc_net_format(from, who, sizeof who));
+    omvrpc_net_logf(&n->log, OMV_RPC_LOG_INFO, "net: serving master %s",
+                     omvrpc_net_format(from, who, sizeof who));
     if (n->tcp >= 0) {
-        omv_rpc_net_tcp_drop(n, 0, "it belongs to the previous master");
+        omvrpc_net_tcp_drop(n, 0, "it belongs to the previous master");
     }
     n->peer = *from;
     n->peer_known = 1;
@@ -109,20 +109,20 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
             return OMV_RPC_OK; /* news about an earlier datagram: nobody listened then */
         }
         if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-            if (omv_rpc_net_now() >= deadline) {
+            if (omvrpc_net_now() >= deadline) {
                 return OMV_RPC_ERR_TIMEOUT;
             }
             if (err == ENOBUFS) {
                 omv_rpc_sleep_ms(1); /* poll would report writable at once */
-            } else if (omv_rpc_net_wait(n->udp, POLLOUT, deadline) < 0) {
-                return omv_rpc_net_status_from_errno(errno);
+            } else if (omvrpc_net_wait(n->udp, POLLOUT, deadline) < 0) {
+                return omvrpc_net_status_from_errno(errno);
             }
             continue;
         }
         char who[32];
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot send to %s: %s",
-                         omv_rpc_net_format(&n->peer, who, sizeof who), strerror(err));
-        return omv_rpc_net_status_from_errno(err);
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot send to %s: %s",
+                         omvrpc_net_format(&n->peer, who, sizeof who), strerror(err));
+        return omvrpc_net_status_from_errno(err);
     }
 }
 
@@ -169,16 +169,16 @@ static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_
     return st;
 }
 
-omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline)
+omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline)
 {
     (void)total; /* at most OMV_RPC_NET_MAX_DATAGRAM: checked by the caller */
     if (!n->peer_known) {
-        omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: nowhere to send");
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: nowhere to send");
         return OMV_RPC_ERR_TIMEOUT;
     }
     struct iovec v[NET_MAX_IOV];
-    size_t vc = omv_rpc_net_iov_out(iov, count, 0, v);
+    size_t vc = omvrpc_net_iov_out(iov, count, 0, v);
     if (n->fault.on_datagram) {
         return send_with_faults(n, v, vc, deadline);
     }
@@ -188,11 +188,11 @@ omv_rpc_status omv_rpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size
 /* Wait for a datagram. OMV_RPC_OK when one is queued. */
 static omv_rpc_status wait_datagram(net_link *n, uint64_t deadline)
 {
-    int w = omv_rpc_net_wait(n->udp, POLLIN, deadline);
+    int w = omvrpc_net_wait(n->udp, POLLIN, deadline);
     if (w == 0) {
         return OMV_RPC_ERR_TIMEOUT;
     }
-    return w < 0 ? omv_rpc_net_status_from_errno(errno) : OMV_RPC_OK;
+    return w < 0 ? omvrpc_net_status_from_errno(errno) : OMV_RPC_OK;
 }
 
 /* A receive error: OMV_RPC_OK to go on (wait or try again), else fatal. */
@@ -207,7 +207,7 @@ static omv_rpc_status receive_error(net_link *n, int err, uint64_t deadline)
     if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
         return OMV_RPC_OK; /* news about an earlier datagram */
     }
-    return omv_rpc_net_status_from_errno(err);
+    return omvrpc_net_status_from_errno(err);
 }
 
 static void discard_datagram(net_link *n)
@@ -258,8 +258,8 @@ static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
     }
 }
 
-omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                   size_t total, uint64_t deadline)
+omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
+                                  size_t total, uint64_t deadline)
 {
     size_t got = 0;
     while (got < total) {
@@ -272,7 +272,7 @@ omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_
                 return st;
             }
             if (fit == 1) {
-                if (omv_rpc_net_now() >= deadline) {
+                if (omvrpc_net_now() >= deadline) {
                     return OMV_RPC_ERR_TIMEOUT;
                 }
                 continue;
@@ -283,7 +283,7 @@ omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_
             }
         }
         struct iovec v[NET_MAX_IOV];
-        size_t vc = omv_rpc_net_iov_in(iov, count, got, v);
+        size_t vc = omvrpc_net_iov_in(iov, count, got, v);
         struct sockaddr_in from;
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
@@ -311,9 +311,9 @@ omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_
              * its CRC) and keep waiting. What landed in the buffer is past
              * what was received, and is overwritten by what comes next. */
             n->stats.oversized++;
-            omv_rpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                             "net: dropped a datagram longer than the %zu bytes expected",
-                             total - got);
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                            "net: dropped a datagram longer than the %zu bytes expected",
+                            total - got);
         } else {
             got += (size_t)r;
             if (r > 0) {
@@ -321,14 +321,14 @@ omv_rpc_status omv_rpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_
             }
         }
         /* A flood of foreign or empty datagrams must not outlast the wait. */
-        if (omv_rpc_net_now() >= deadline) {
+        if (omvrpc_net_now() >= deadline) {
             return OMV_RPC_ERR_TIMEOUT;
         }
     }
     return OMV_RPC_OK;
 }
 
-void omv_rpc_net_udp_flush(net_link *n)
+void omvrpc_net_udp_flush(net_link *n)
 {
     uint8_t sink[1];
     /* Bounded, so that a flood cannot keep flush from returning. */

@@ -39,7 +39,7 @@ static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t tim
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[e->side];
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
 
     pthread_mutex_lock(&sh->lock);
@@ -75,7 +75,7 @@ static omv_rpc_status pair_put(void *ctx, const uint8_t *buf, size_t len, uint32
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[1 - e->side];
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     omv_rpc_status st = OMV_RPC_OK;
 
     pthread_mutex_lock(&sh->lock);

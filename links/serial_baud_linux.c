@@ -8,7 +8,7 @@
 
 #include "serial_internal.h"
 
-int omv_rpc_serial_set_custom_baud(int fd, uint32_t baudrate, uint32_t *actual)
+int omvrpc_serial_set_custom_baud(int fd, uint32_t baudrate, uint32_t *actual)
 {
     struct termios2 tio;
     *actual = 0;

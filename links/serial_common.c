@@ -5,11 +5,11 @@
 #include "link_log.h"
 #include "serial_internal.h"
 
-void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    omv_rpc_link_vlogf(log, level, fmt, ap);
+    omvrpc_link_vlogf(log, level, fmt, ap);
     va_end(ap);
 }
 
@@ -17,7 +17,7 @@ void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const 
  * leaves room for a busy bus without ever being too tight. */
 #define USB_BYTES_PER_MS 1000u
 
-uint32_t omv_rpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len)
+uint32_t omvrpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len)
 {
     uint64_t ms;
     if (baudrate) {
@@ -31,7 +31,7 @@ uint32_t omv_rpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t l
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
-omv_rpc_status omv_rpc_serial_status_from_errno(int err)
+omv_rpc_status omvrpc_serial_status_from_errno(int err)
 {
     switch (err) {
     case ENOENT:
@@ -39,6 +39,7 @@ omv_rpc_status omv_rpc_serial_status_from_errno(int err)
     case ENODEV:
     case ENOTDIR:
     case ENOTTY:
+    case EISDIR: /* a directory is no port */
         return OMV_RPC_ERR_NO_SUCH_PORT;
     case EACCES:
     case EPERM:

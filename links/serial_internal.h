@@ -14,7 +14,7 @@
 #define OMV_RPC_SERIAL_SYSFS_ROOT "/sys"
 
 /* Log a printf-style line through `log` (NULL or {NULL, ...}: nothing). */
-void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
+void omvrpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -23,25 +23,25 @@ void omv_rpc_serial_logf(const omv_rpc_log *log, omv_rpc_log_level level, const 
 /* Milliseconds `len` bytes need on the wire, one way: 10 bits a byte at
  * `baudrate` (0: USB, paced at 1 MB/s), rounded up, plus 1 ms and the
  * adapter's `latency_ms`. Saturates at UINT32_MAX. */
-uint32_t omv_rpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len);
+uint32_t omvrpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len);
 
 /* The status for an errno value met while opening a port:
- * ENOENT/ENXIO/ENODEV/ENOTDIR/ENOTTY -> NO_SUCH_PORT, EACCES/EPERM/EROFS ->
- * PERMISSION, EBUSY/EWOULDBLOCK/EAGAIN (a held flock) -> BUSY, ENOMEM ->
+ * ENOENT/ENXIO/ENODEV/ENOTDIR/ENOTTY/EISDIR -> NO_SUCH_PORT,
+ * EACCES/EPERM/EROFS -> PERMISSION, EBUSY/EWOULDBLOCK/EAGAIN (a held flock) -> BUSY, ENOMEM ->
  * NO_MEMORY, EINVAL -> UNSUPPORTED, others LINK. Thread-safe. */
-omv_rpc_status omv_rpc_serial_status_from_errno(int err);
+omv_rpc_status omvrpc_serial_status_from_errno(int err);
 
 /* "auto": pick the one OpenMV Cam among `count` listed ports and copy its
  * name into `name` (`size` bytes). OMV_RPC_ERR_NO_DEVICE when none is an
  * OpenMV Cam, OMV_RPC_ERR_AMBIGUOUS when several are (each candidate is
  * logged), OMV_RPC_ERR_BUFFER_TOO_SMALL when the name does not fit. */
-omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
-                                          char *name, size_t size, const omv_rpc_log *log);
+omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
+                                         char *name, size_t size, const omv_rpc_log *log);
 
 /* Turn a port argument into a device name: "auto" is resolved through
  * the port list (logging the choice), any other name is copied. */
-omv_rpc_status omv_rpc_serial_resolve_port(const char *port, char *name, size_t size,
-                                           const omv_rpc_log *log);
+omv_rpc_status omvrpc_serial_resolve_port(const char *port, char *name, size_t size,
+                                          const omv_rpc_log *log);
 
 /* Linux USB-serial adapters (FTDI and others): read
  * <sysfs_root>/bus/usb-serial/devices/<tty_name>/latency_timer; when it is
@@ -49,14 +49,14 @@ omv_rpc_status omv_rpc_serial_resolve_port(const char *port, char *name, size_t 
  * writable, log a WARNING with the command that fixes it. *latency_ms
  * receives the timer in force afterwards (0 when the port has none).
  * Never fails: a port without the file simply has no timer. */
-void omv_rpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
-                                  const omv_rpc_log *log, uint32_t *latency_ms);
+void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
+                                 const omv_rpc_log *log, uint32_t *latency_ms);
 
 #if defined(__linux__)
 /* Set an arbitrary rate with termios2/BOTHER (serial_baud_linux.c, kept
  * apart because <asm/termbits.h> clashes with <termios.h>). Returns 0 or
  * an errno value; *actual receives the rate the driver reports back. */
-int omv_rpc_serial_set_custom_baud(int fd, uint32_t baudrate, uint32_t *actual);
+int omvrpc_serial_set_custom_baud(int fd, uint32_t baudrate, uint32_t *actual);
 #endif
 
 #endif

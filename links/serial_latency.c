@@ -56,8 +56,8 @@ static int write_one(const char *path)
     return err;
 }
 
-void omv_rpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
-                                  const omv_rpc_log *log, uint32_t *latency_ms)
+void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
+                                 const omv_rpc_log *log, uint32_t *latency_ms)
 {
     *latency_ms = 0;
     if (!sysfs_root || !tty_name || !*tty_name || strchr(tty_name, '/')) {
@@ -79,13 +79,13 @@ void omv_rpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
     }
     int err = write_one(path);
     if (err == 0 && read_number(path) == 1) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO,
-                            "%s: lowered the USB-serial latency timer from %ld ms to 1 ms",
-                            tty_name, timer);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_INFO,
+                           "%s: lowered the USB-serial latency timer from %ld ms to 1 ms",
+                           tty_name, timer);
         *latency_ms = 1;
         return;
     }
-    omv_rpc_serial_logf(
+    omvrpc_serial_logf(
         log, OMV_RPC_LOG_WARNING,
         "%s: the USB-serial latency timer is %ld ms and cannot be lowered (%s); calls will be "
         "slow and may time out. Fix: echo 1 | sudo tee /sys/bus/usb-serial/devices/%s/latency_timer",

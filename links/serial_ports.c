@@ -28,7 +28,7 @@ static const usb_id openmv_boards[] = {
     {0x2E8A, 0x0005}, /* Raspberry Pi Pico */
 };
 
-int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid)
+int omv_rpc_serial_is_openmv_usb_id(uint16_t vid, uint16_t pid)
 {
     if (vid == OPENMV_VID) {
         return 1;
@@ -51,8 +51,8 @@ static omv_rpc_status copy_name(char *name, size_t size, const char *src)
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
-                                          char *name, size_t size, const omv_rpc_log *log)
+omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
+                                         char *name, size_t size, const omv_rpc_log *log)
 {
     if ((!ports && count) || !name || !size) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -66,35 +66,35 @@ omv_rpc_status omv_rpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t
         }
     }
     if (cameras == 0) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "auto: no OpenMV Cam found among %lu serial port(s); plug one in "
-                            "or name the port",
-                            (unsigned long)count);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                           "auto: no OpenMV Cam found among %lu serial port(s); plug one in "
+                           "or name the port",
+                           (unsigned long)count);
         for (size_t i = 0; i < count; i++) {
-            omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)",
-                                ports[i].name, ports[i].usb_vid, ports[i].usb_pid,
-                                ports[i].description);
+            omvrpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)",
+                               ports[i].name, ports[i].usb_vid, ports[i].usb_pid,
+                               ports[i].description);
         }
         return OMV_RPC_ERR_NO_DEVICE;
     }
     if (cameras > 1) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "auto: %lu OpenMV Cams found; name the port to use:",
-                            (unsigned long)cameras);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                           "auto: %lu OpenMV Cams found; name the port to use:",
+                           (unsigned long)cameras);
         for (size_t i = 0; i < count; i++) {
             if (ports[i].is_openmv) {
-                omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                                    "auto: candidate %s (%04x:%04x %s, serial %s)", ports[i].name,
-                                    ports[i].usb_vid, ports[i].usb_pid, ports[i].description,
-                                    ports[i].serial_number);
+                omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                                   "auto: candidate %s (%04x:%04x %s, serial %s)", ports[i].name,
+                                   ports[i].usb_vid, ports[i].usb_pid, ports[i].description,
+                                   ports[i].serial_number);
             }
         }
         return OMV_RPC_ERR_AMBIGUOUS;
     }
     omv_rpc_status st = copy_name(name, size, found->name);
     if (st == OMV_RPC_OK) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: using %s (%04x:%04x %s)", found->name,
-                            found->usb_vid, found->usb_pid, found->description);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_INFO, "auto: using %s (%04x:%04x %s)", found->name,
+                           found->usb_vid, found->usb_pid, found->description);
     }
     return st;
 }
@@ -108,14 +108,14 @@ static omv_rpc_status find_openmv(char *name, size_t size, const omv_rpc_log *lo
     size_t count = 0;
     omv_rpc_status st = omv_rpc_serial_list_ports(&ports, &count);
     if (st == OMV_RPC_ERR_UNSUPPORTED) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "auto: this build cannot list serial ports (no libserialport); "
-                            "name the port");
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                           "auto: this build cannot list serial ports (no libserialport); "
+                           "name the port");
     }
     if (st != OMV_RPC_OK) {
         return st;
     }
-    st = omv_rpc_serial_pick_openmv(ports, count, name, size, log);
+    st = omvrpc_serial_pick_openmv(ports, count, name, size, log);
     omv_rpc_serial_free_ports(ports);
     return st;
 }
@@ -125,10 +125,15 @@ omv_rpc_status omv_rpc_serial_find_openmv(char *name, size_t size)
     return find_openmv(name, size, NULL);
 }
 
-omv_rpc_status omv_rpc_serial_resolve_port(const char *port, char *name, size_t size,
-                                           const omv_rpc_log *log)
+omv_rpc_status omvrpc_serial_resolve_port(const char *port, char *name, size_t size,
+                                          const omv_rpc_log *log)
 {
     if (!port || !*port || !name || !size) {
+        if (port && !*port) {
+            omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                               "the serial port name is empty (give a port such as "
+                               "/dev/ttyACM0 or COM3, or \"auto\")");
+        }
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (strcmp(port, "auto") == 0) {
@@ -198,7 +203,7 @@ omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *coun
                        sp_get_port_usb_serial(p));
             copy_field(info->manufacturer, sizeof info->manufacturer,
                        sp_get_port_usb_manufacturer(p));
-            info->is_openmv = omv_rpc_is_openmv_usb_id(info->usb_vid, info->usb_pid);
+            info->is_openmv = omv_rpc_serial_is_openmv_usb_id(info->usb_vid, info->usb_pid);
         }
     }
     sp_free_port_list(list);

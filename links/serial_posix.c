@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +256,7 @@ static void serial_close(void *ctx)
 static uint32_t serial_transfer_ms(void *ctx, size_t len)
 {
     serial_port *p = ctx;
-    return omv_rpc_serial_wire_ms(p->baudrate, p->latency_ms, len);
+    return omvrpc_serial_wire_ms(p->baudrate, p->latency_ms, len);
 }
 
 static const omv_rpc_link_ops serial_ops = {
@@ -363,16 +364,16 @@ static omv_rpc_status set_custom_rate(int fd, const char *name, uint32_t baudrat
 {
 #if defined(__linux__)
     uint32_t actual = 0;
-    int err = omv_rpc_serial_set_custom_baud(fd, baudrate, &actual);
+    int err = omvrpc_serial_set_custom_baud(fd, baudrate, &actual);
     if (err) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
                             (unsigned)baudrate, strerror(err));
         return err == ENOTTY || err == EINVAL ? OMV_RPC_ERR_UNSUPPORTED : OMV_RPC_ERR_LINK;
     }
     /* UARTs tolerate about 2% between the two ends. */
     uint64_t diff = actual > baudrate ? actual - baudrate : baudrate - actual;
     if (diff * 50u > baudrate) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
                             "%s: asked for %u baud, the driver can only make %u", name,
                             (unsigned)baudrate, (unsigned)actual);
         return OMV_RPC_ERR_UNSUPPORTED;
@@ -381,14 +382,14 @@ static omv_rpc_status set_custom_rate(int fd, const char *name, uint32_t baudrat
 #elif defined(__APPLE__) && defined(IOSSIOSPEED)
     speed_t speed = (speed_t)baudrate;
     if (ioctl(fd, IOSSIOSPEED, &speed) != 0) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
                             (unsigned)baudrate, strerror(errno));
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     return OMV_RPC_OK;
 #else
     (void)fd;
-    omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+    omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
                         "%s: %u baud is not a standard rate, and this system has no way to set "
                         "another",
                         name, (unsigned)baudrate);
@@ -404,7 +405,7 @@ static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
     if (tcgetattr(fd, &tio) != 0) {
         int err = errno;
         if (err == ENOTTY || err == EINVAL) {
-            omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port (not a tty)",
+            omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port (not a tty)",
                                 name);
             return OMV_RPC_ERR_NO_SUCH_PORT;
         }
@@ -422,7 +423,7 @@ static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
         cfsetospeed(&tio, speed);
     }
     if (tcsetattr(fd, TCSANOW, &tio) != 0) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: cannot set raw 8N1 mode (%s)", name,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: cannot set raw 8N1 mode (%s)", name,
                             strerror(errno));
         return OMV_RPC_ERR_UNSUPPORTED;
     }
@@ -435,7 +436,7 @@ static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
         /* tcsetattr succeeds when any part of the change took: check. */
         struct termios now;
         if (tcgetattr(fd, &now) != 0 || cfgetospeed(&now) != speed) {
-            omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud", name,
+            omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud", name,
                                 (unsigned)baudrate);
             return OMV_RPC_ERR_UNSUPPORTED;
         }
@@ -479,53 +480,77 @@ omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, const char *na
     return st;
 }
 
-/* Tell the user which group may open `path`. */
+/* The name of user `uid` or group `gid` (is_group), else the number. */
+static void id_name(int is_group, unsigned id, char *out, size_t size)
+{
+    char buf[4096];
+    const char *name = NULL;
+    if (is_group) {
+        struct group gr, *found = NULL;
+        if (getgrgid_r((gid_t)id, &gr, buf, sizeof buf, &found) == 0 && found) {
+            name = found->gr_name;
+        }
+    } else {
+        struct passwd pw, *found = NULL;
+        if (getpwuid_r((uid_t)id, &pw, buf, sizeof buf, &found) == 0 && found) {
+            name = found->pw_name;
+        }
+    }
+    if (name && strlen(name) < size) {
+        snprintf(out, size, "%s", name);
+    } else {
+        snprintf(out, size, "%u", id);
+    }
+}
+
+/* Tell the user how to get access to `path`: join its group when the
+ * group may read and write it; otherwise joining a group would not help
+ * (e.g. root:root, mode 0600), so say who owns it and that a udev rule
+ * can give the device a group or mode that works. */
 static void log_permission(const char *path, const omv_rpc_log *log)
 {
     struct stat sb;
-    char group[128] = "";
-    if (stat(path, &sb) == 0) {
-        struct group gr, *found = NULL;
-        char buf[4096];
-        if (getgrgid_r(sb.st_gid, &gr, buf, sizeof buf, &found) == 0 && found &&
-            found->gr_name) {
-            size_t len = strlen(found->gr_name);
-            if (len < sizeof group) {
-                memcpy(group, found->gr_name, len + 1);
-            }
-        }
-        if (!group[0]) {
-            snprintf(group, sizeof group, "%u", (unsigned)sb.st_gid);
-        }
+    if (stat(path, &sb) != 0) {
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "permission denied on %s", path);
+        return;
     }
-    if (group[0]) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+    char owner[128], group[128];
+    id_name(0, (unsigned)sb.st_uid, owner, sizeof owner);
+    id_name(1, (unsigned)sb.st_gid, group, sizeof group);
+    if ((sb.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP)) {
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
                             "permission denied on %s: join the group '%s' that owns it "
                             "(sudo usermod -aG %s $USER), then log out and in again",
                             path, group, group);
-    } else {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "permission denied on %s", path);
+        return;
     }
+    omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                        "permission denied on %s: it belongs to user '%s' (group '%s', mode "
+                        "%04o) and its group may not read and write it, so joining a group "
+                        "does not help; a udev rule can give it a group you are in, e.g. "
+                        "SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"37c5\", MODE=\"0660\", "
+                        "GROUP=\"dialout\" in /etc/udev/rules.d/50-openmv.rules",
+                        path, owner, group, (unsigned)(sb.st_mode & 07777));
 }
 
 static void log_open_error(const char *path, int err, const omv_rpc_log *log)
 {
-    switch (omv_rpc_serial_status_from_errno(err)) {
+    switch (omvrpc_serial_status_from_errno(err)) {
     case OMV_RPC_ERR_NO_SUCH_PORT:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s (%s)", path,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s (%s)", path,
                             strerror(err));
         break;
     case OMV_RPC_ERR_PERMISSION:
         log_permission(path, log);
         break;
     case OMV_RPC_ERR_BUSY:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
                             "%s is in use by another program (OpenMV IDE, a serial monitor, "
                             "ModemManager?)",
                             path);
         break;
     default:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (%s)", path, strerror(err));
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (%s)", path, strerror(err));
         break;
     }
 }
@@ -539,7 +564,7 @@ static uint32_t linux_latency(const char *path, const omv_rpc_log *log)
     const char *base = strrchr(real ? real : path, '/');
     base = base ? base + 1 : (real ? real : path);
     uint32_t latency = 0;
-    omv_rpc_serial_latency_setup(OMV_RPC_SERIAL_SYSFS_ROOT, base, log, &latency);
+    omvrpc_serial_latency_setup(OMV_RPC_SERIAL_SYSFS_ROOT, base, log, &latency);
     free(real);
     return latency;
 }
@@ -553,7 +578,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     }
     memset(link, 0, sizeof *link);
     char path[PATH_MAX];
-    omv_rpc_status st = omv_rpc_serial_resolve_port(port, path, sizeof path, log);
+    omv_rpc_status st = omvrpc_serial_resolve_port(port, path, sizeof path, log);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -564,7 +589,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     if (fd < 0) {
         int err = errno;
         log_open_error(path, err, log);
-        return omv_rpc_serial_status_from_errno(err);
+        return omvrpc_serial_status_from_errno(err);
     }
     /* One program at a time: an advisory lock (held by tools that follow
      * the convention, root included) ... */
@@ -575,7 +600,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
             err = EBUSY;
         }
         log_open_error(path, err, log);
-        return omv_rpc_serial_status_from_errno(err);
+        return omvrpc_serial_status_from_errno(err);
     }
     st = configure(fd, path, baudrate, log);
     if (st != OMV_RPC_OK) {

@@ -132,7 +132,7 @@ static void serial_close(void *ctx)
 static uint32_t serial_transfer_ms(void *ctx, size_t len)
 {
     serial_port *p = ctx;
-    return omv_rpc_serial_wire_ms(p->baudrate, 0, len);
+    return omvrpc_serial_wire_ms(p->baudrate, 0, len);
 }
 
 static const omv_rpc_link_ops serial_ops = {
@@ -150,20 +150,20 @@ static omv_rpc_status open_error(const char *name, DWORD err, const omv_rpc_log 
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
     case ERROR_INVALID_NAME:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s", name);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s", name);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     case ERROR_ACCESS_DENIED: /* Windows' answer for a port already open */
     case ERROR_SHARING_VIOLATION:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR,
-                            "%s is in use by another program (OpenMV IDE, a serial monitor?)",
-                            name);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR,
+                           "%s is in use by another program (OpenMV IDE, a serial monitor?)",
+                           name);
         return OMV_RPC_ERR_BUSY;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
         return OMV_RPC_ERR_NO_MEMORY;
     default:
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (Windows error %lu)", name,
-                            (unsigned long)err);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (Windows error %lu)", name,
+                           (unsigned long)err);
         return OMV_RPC_ERR_LINK;
     }
 }
@@ -176,7 +176,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     }
     memset(link, 0, sizeof *link);
     char name[256], path[272];
-    omv_rpc_status st = omv_rpc_serial_resolve_port(port, name, sizeof name, log);
+    omv_rpc_status st = omvrpc_serial_resolve_port(port, name, sizeof name, log);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -195,7 +195,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     memset(&dcb, 0, sizeof dcb);
     dcb.DCBlength = sizeof dcb;
     if (!GetCommState(h, &dcb)) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port", name);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port", name);
         CloseHandle(h);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
@@ -219,8 +219,8 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     dcb.fRtsControl = RTS_CONTROL_ENABLE;
     dcb.fAbortOnError = FALSE;
     if (!SetCommState(h, &dcb)) {
-        omv_rpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %lu baud 8N1", name,
-                            (unsigned long)baudrate);
+        omvrpc_serial_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %lu baud 8N1", name,
+                           (unsigned long)baudrate);
         CloseHandle(h);
         return OMV_RPC_ERR_UNSUPPORTED;
     }

@@ -40,7 +40,7 @@ omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link, const omv_rpc_spi
         .hz = hz ? hz : OMV_RPC_SPI_DEFAULT_HZ,
         .bits_per_byte = 8,
     };
-    return omv_rpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
+    return omvrpc_bus_link_open(link, st, &setup, ops ? ops->close : NULL, log);
 }
 
 omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device, uint32_t hz,

@@ -35,12 +35,12 @@ static omv_rpc_status dev_transfer(void *ctx, const uint8_t *tx, uint8_t *rx, si
     if (ioctl(d->fd, SPI_IOC_MESSAGE(2), xfer) < 0) {
         int err = errno;
         if (err == EMSGSIZE) {
-            omv_rpc_bus_logf(&d->log, OMV_RPC_LOG_ERROR,
-                             "spi: a %zu-byte transfer is over spidev's bufsiz (add "
-                             "spidev.bufsiz=65536 to the kernel command line)",
-                             len);
+            omvrpc_bus_logf(&d->log, OMV_RPC_LOG_ERROR,
+                            "spi: a %zu-byte transfer is over spidev's bufsiz (add "
+                            "spidev.bufsiz=65536 to the kernel command line)",
+                            len);
         }
-        return omv_rpc_bus_transfer_status(err);
+        return omvrpc_bus_transfer_status(err);
     }
     return OMV_RPC_OK;
 }
@@ -66,10 +66,10 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
     int fd = open(device, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
-        omv_rpc_status st = omv_rpc_bus_open_status(err);
-        omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: cannot open %s: %s%s", device,
-                         strerror(err),
-                         st == OMV_RPC_ERR_PERMISSION
+        omv_rpc_status st = omvrpc_bus_open_status(err);
+        omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: cannot open %s: %s%s", device,
+                        strerror(err),
+                        st == OMV_RPC_ERR_PERMISSION
                              ? " (join the spi group: sudo usermod -aG spi $USER, then log in "
                                "again)"
                              : st == OMV_RPC_ERR_NO_SUCH_PORT
@@ -89,12 +89,12 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
     }
     if (what) {
         int err = errno;
-        omv_rpc_status st = omv_rpc_bus_open_status(err);
+        omv_rpc_status st = omvrpc_bus_open_status(err);
         if (st == OMV_RPC_ERR_NO_SUCH_PORT) {
-            omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: %s is not an spidev device", device);
+            omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: %s is not an spidev device", device);
         } else {
-            omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: %s refuses %s (mode %u, %u Hz): %s",
-                             device, what, (unsigned)mode, (unsigned)hz, strerror(err));
+            omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR, "spi: %s refuses %s (mode %u, %u Hz): %s",
+                            device, what, (unsigned)mode, (unsigned)hz, strerror(err));
         }
         close(fd);
         return st;
@@ -120,9 +120,9 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
     (void)link;
     (void)mode;
     (void)hz;
-    omv_rpc_bus_logf(log, OMV_RPC_LOG_ERROR,
-                     "spi: %s: spidev exists on Linux only; use omv_rpc_spi_master_open_bus",
-                     device ? device : "?");
+    omvrpc_bus_logf(log, OMV_RPC_LOG_ERROR,
+                    "spi: %s: spidev exists on Linux only; use omv_rpc_spi_master_open_bus",
+                    device ? device : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

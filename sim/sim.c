@@ -14,7 +14,7 @@ omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out)
     if (!sim) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    omv_rpc_status st = omv_rpc_sim_builtin_scene(&sim->def);
+    omv_rpc_status st = omvrpc_sim_builtin_scene(&sim->def);
     if (st != OMV_RPC_OK) {
         free(sim);
         return st;
@@ -38,7 +38,7 @@ void omv_rpc_sim_free(omv_rpc_sim *sim)
     }
     omv_rpc_sim_free_buffer(sim->fb);
     omv_rpc_sim_free_buffer(sim->stream_frame);
-    omv_rpc_sim_scene_def_free(&sim->def);
+    omvrpc_sim_scene_def_free(&sim->def);
     free(sim);
 }
 
@@ -94,7 +94,7 @@ uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim)
     return sim ? time_after(sim, atomic_load(&((omv_rpc_sim *)sim)->frames)) : 0;
 }
 
-uint32_t omv_rpc_sim_take_time(omv_rpc_sim *sim)
+uint32_t omvrpc_sim_take_time(omv_rpc_sim *sim)
 {
     return time_after(sim, atomic_fetch_add(&sim->frames, 1u));
 }
@@ -112,8 +112,8 @@ omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
         return OMV_RPC_ERR_INVALID_ARG;
     }
     omv_rpc_sim_scene scene;
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &scene);
-    return omv_rpc_sim_encode(sim, &scene, format, width, height, quality, jpeg, len);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &scene);
+    return omvrpc_sim_encode(sim, &scene, format, width, height, quality, jpeg, len);
 }
 
 omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
@@ -124,8 +124,8 @@ omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat form
         return OMV_RPC_ERR_INVALID_ARG;
     }
     omv_rpc_sim_scene s;
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
-    omv_rpc_sim_paint(sim, &s, width, height, format == OMV_RPC_SIM_GRAYSCALE, pixels);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &s);
+    omvrpc_sim_paint(sim, &s, width, height, format == OMV_RPC_SIM_GRAYSCALE, pixels);
     if (scene) {
         *scene = s;
     }

@@ -44,7 +44,7 @@ static void blob(omv_rpc_sim_scene_def *d, int k, int radius, uint8_t r, uint8_t
     d->blob_y[k] = y;
 }
 
-omv_rpc_status omv_rpc_sim_builtin_scene(omv_rpc_sim_scene_def *d)
+omv_rpc_status omvrpc_sim_builtin_scene(omv_rpc_sim_scene_def *d)
 {
     memset(d, 0, sizeof *d);
     /* A soft gradient that matches none of the discs' colours. */
@@ -75,36 +75,36 @@ omv_rpc_status omv_rpc_sim_builtin_scene(omv_rpc_sim_scene_def *d)
     blob(d, 0, 40, 230, 40, 40, wave(330, 60, 7, 0), wave(420, 0, 0, 0));
     blob(d, 1, 30, 40, 200, 60, wave(540, 30, 9, SIM_TAU / 4), wave(410, 20, 4, 0));
     blob(d, 2, 26, 240, 220, 40, wave(300, 40, 5, 0), wave(60, 0, 0, 0));
-    return omv_rpc_sim_encode_symbols(d);
+    return omvrpc_sim_encode_symbols(d);
 }
 
-omv_rpc_status omv_rpc_sim_encode_symbols(omv_rpc_sim_scene_def *d)
+omv_rpc_status omvrpc_sim_encode_symbols(omv_rpc_sim_scene_def *d)
 {
     omv_rpc_status st = OMV_RPC_OK;
-    omv_rpc_sim_symbol_free(&d->qrcode.symbol);
-    omv_rpc_sim_symbol_free(&d->datamatrix.symbol);
-    omv_rpc_sim_symbol_free(&d->barcode.symbol);
+    omvrpc_sim_symbol_free(&d->qrcode.symbol);
+    omvrpc_sim_symbol_free(&d->datamatrix.symbol);
+    omvrpc_sim_symbol_free(&d->barcode.symbol);
     if (d->qrcode.visible) {
-        st = omv_rpc_sim_encode_qr(d->qrcode.payload, &d->qrcode.symbol);
+        st = omvrpc_sim_encode_qr(d->qrcode.payload, &d->qrcode.symbol);
     }
     if (st == OMV_RPC_OK && d->datamatrix.visible) {
-        st = omv_rpc_sim_encode_datamatrix(d->datamatrix.payload, &d->datamatrix.symbol);
+        st = omvrpc_sim_encode_datamatrix(d->datamatrix.payload, &d->datamatrix.symbol);
     }
     if (st == OMV_RPC_OK && d->barcode.visible) {
-        st = omv_rpc_sim_encode_barcode(d->barcode.payload, d->barcode.type, &d->barcode.symbol);
+        st = omvrpc_sim_encode_barcode(d->barcode.payload, d->barcode.type, &d->barcode.symbol);
     }
     if (st == OMV_RPC_OK && d->tag_visible) {
-        st = omv_rpc_sim_encode_tag(d->tag_id, d->tag_cells);
+        st = omvrpc_sim_encode_tag(d->tag_id, d->tag_cells);
     }
     if (st != OMV_RPC_OK) {
-        omv_rpc_sim_scene_def_free(d);
+        omvrpc_sim_scene_def_free(d);
     }
     return st;
 }
 
-void omv_rpc_sim_scene_def_free(omv_rpc_sim_scene_def *d)
+void omvrpc_sim_scene_def_free(omv_rpc_sim_scene_def *d)
 {
-    omv_rpc_sim_symbol_free(&d->qrcode.symbol);
-    omv_rpc_sim_symbol_free(&d->datamatrix.symbol);
-    omv_rpc_sim_symbol_free(&d->barcode.symbol);
+    omvrpc_sim_symbol_free(&d->qrcode.symbol);
+    omvrpc_sim_symbol_free(&d->datamatrix.symbol);
+    omvrpc_sim_symbol_free(&d->barcode.symbol);
 }

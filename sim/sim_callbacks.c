@@ -53,16 +53,16 @@ static void snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width, 
     sim->pixformat = format;
     sim->width = width;
     sim->height = height;
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), scene);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), scene);
 }
 
 static void reply_rect(omv_rpc_slave *slave, const omv_rpc_sim_rect *r, int w, int h)
 {
     uint8_t out[8];
-    put_u16(out, omv_rpc_sim_scale(r->x, w, OMV_RPC_SIM_WIDTH));
-    put_u16(out + 2, omv_rpc_sim_scale(r->y, h, OMV_RPC_SIM_HEIGHT));
-    put_u16(out + 4, omv_rpc_sim_scale(r->w, w, OMV_RPC_SIM_WIDTH));
-    put_u16(out + 6, omv_rpc_sim_scale(r->h, h, OMV_RPC_SIM_HEIGHT));
+    put_u16(out, omvrpc_sim_scale(r->x, w, OMV_RPC_SIM_WIDTH));
+    put_u16(out + 2, omvrpc_sim_scale(r->y, h, OMV_RPC_SIM_HEIGHT));
+    put_u16(out + 4, omvrpc_sim_scale(r->w, w, OMV_RPC_SIM_WIDTH));
+    put_u16(out + 6, omvrpc_sim_scale(r->h, h, OMV_RPC_SIM_HEIGHT));
     omv_rpc_slave_reply_copy(slave, out, sizeof out);
 }
 
@@ -227,8 +227,8 @@ static void apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t 
     if (!tag_in_view(&s.apriltag)) {
         return;
     }
-    put_u16(out, omv_rpc_sim_scale(s.apriltag.cx, 160, OMV_RPC_SIM_WIDTH));
-    put_u16(out + 2, omv_rpc_sim_scale(s.apriltag.cy, 120, OMV_RPC_SIM_HEIGHT));
+    put_u16(out, omvrpc_sim_scale(s.apriltag.cx, 160, OMV_RPC_SIM_WIDTH));
+    put_u16(out + 2, omvrpc_sim_scale(s.apriltag.cy, 120, OMV_RPC_SIM_HEIGHT));
     put_u16(out + 4, s.apriltag.id);
     put_u16(out + 6, s.apriltag.rotation_deg);
     omv_rpc_slave_reply_copy(slave, out, sizeof out);
@@ -246,17 +246,17 @@ static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, siz
     if (!tag_in_view(t)) {
         return;
     }
-    int x0 = omv_rpc_sim_scale(t->box.x, 160, OMV_RPC_SIM_WIDTH);
-    int y0 = omv_rpc_sim_scale(t->box.y, 120, OMV_RPC_SIM_HEIGHT);
-    int x1 = omv_rpc_sim_scale(t->box.x + t->box.w, 160, OMV_RPC_SIM_WIDTH);
-    int y1 = omv_rpc_sim_scale(t->box.y + t->box.h, 120, OMV_RPC_SIM_HEIGHT);
+    int x0 = omvrpc_sim_scale(t->box.x, 160, OMV_RPC_SIM_WIDTH);
+    int y0 = omvrpc_sim_scale(t->box.y, 120, OMV_RPC_SIM_HEIGHT);
+    int x1 = omvrpc_sim_scale(t->box.x + t->box.w, 160, OMV_RPC_SIM_WIDTH);
+    int y1 = omvrpc_sim_scale(t->box.y + t->box.h, 120, OMV_RPC_SIM_HEIGHT);
     int n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"id\":%d, \"family\":%d, "
                      "\"cx\":%d, \"cy\":%d, \"rotation\":%s, \"decision_margin\":%s, "
                      "\"hamming\":%d, \"goodness\":%s}]",
                      x0, y0, x1 - x0, y1 - y0, t->id, OMV_RPC_SIM_TAG_FAMILY,
-                     omv_rpc_sim_scale(t->cx, 160, OMV_RPC_SIM_WIDTH),
-                     omv_rpc_sim_scale(t->cy, 120, OMV_RPC_SIM_HEIGHT),
+                     omvrpc_sim_scale(t->cx, 160, OMV_RPC_SIM_WIDTH),
+                     omvrpc_sim_scale(t->cy, 120, OMV_RPC_SIM_HEIGHT),
                      fmt_f(t->rotation_deg * SIM_PI / 180.0).text, fmt_f(1.0).text, 0,
                      fmt_f(0.0).text);
     if (n > 0 && (size_t)n < sizeof sim->json) {
@@ -291,8 +291,8 @@ static void color_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len
     }
     if (best) {
         uint8_t out[4];
-        put_u16(out, omv_rpc_sim_scale(best->cx, 320, OMV_RPC_SIM_WIDTH));
-        put_u16(out + 2, omv_rpc_sim_scale(best->cy, 240, OMV_RPC_SIM_HEIGHT));
+        put_u16(out, omvrpc_sim_scale(best->cx, 320, OMV_RPC_SIM_WIDTH));
+        put_u16(out + 2, omvrpc_sim_scale(best->cy, 240, OMV_RPC_SIM_HEIGHT));
         omv_rpc_slave_reply_copy(slave, out, sizeof out);
     }
 }
@@ -303,9 +303,9 @@ static omv_rpc_status take_jpeg(omv_rpc_sim *sim)
     omv_rpc_sim_scene s;
     uint8_t *jpeg = NULL;
     size_t jpeg_len = 0;
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &s);
     omv_rpc_status st =
-        omv_rpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
+        omvrpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
                            &jpeg_len);
     if (st != OMV_RPC_OK) {
         return st;
@@ -399,9 +399,9 @@ static int next_stream_frame(void *ud, const uint8_t **frame, size_t *len)
     omv_rpc_sim_scene s;
     uint8_t *jpeg = NULL;
     size_t jpeg_len = 0;
-    omv_rpc_sim_pace(sim);
-    omv_rpc_sim_scene_at(sim, omv_rpc_sim_take_time(sim), &s);
-    if (omv_rpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
+    omvrpc_sim_pace(sim);
+    omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &s);
+    if (omvrpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
                            &jpeg_len) != OMV_RPC_OK) {
         return 1;
     }
@@ -462,5 +462,5 @@ omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave)
         }
     }
     sim->slave = slave;
-    return omv_rpc_sim_attach_user_callbacks(sim, slave);
+    return omvrpc_sim_attach_user_callbacks(sim, slave);
 }

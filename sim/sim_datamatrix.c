@@ -22,7 +22,7 @@ static int ascii_codewords(const char *s)
     return n;
 }
 
-omv_rpc_status omv_rpc_sim_encode_datamatrix(const char *payload, omv_rpc_sim_symbol *out)
+omv_rpc_status omvrpc_sim_encode_datamatrix(const char *payload, omv_rpc_sim_symbol *out)
 {
     memset(out, 0, sizeof *out);
     if (!payload[0]) {

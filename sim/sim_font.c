@@ -42,7 +42,7 @@ static const char *glyph(char c)
     }
 }
 
-int omv_rpc_sim_glyph_lit(char c, int col, int row)
+int omvrpc_sim_glyph_lit(char c, int col, int row)
 {
     const char *g = glyph(c);
     return g && col >= 0 && col < 3 && row >= 0 && row < 5 && g[row * 3 + col] == '#';

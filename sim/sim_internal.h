@@ -107,48 +107,48 @@ struct omv_rpc_sim {
 
 /* Whether cell (col 0..2, row 0..4) of character `c`'s glyph is lit
  * (letters in either case, digits, - . : /; others are blank). */
-int omv_rpc_sim_glyph_lit(char c, int col, int row);
+int omvrpc_sim_glyph_lit(char c, int col, int row);
 
 /* The symbol encoders, one per library (sim_qr.c, sim_barcode.c,
  * sim_datamatrix.c, sim_tag.c). Each fills `out` (malloc'ed cells, freed
- * with omv_rpc_sim_symbol_free) or returns OMV_RPC_ERR_INVALID_ARG for a
+ * with omvrpc_sim_symbol_free) or returns OMV_RPC_ERR_INVALID_ARG for a
  * payload the symbology cannot carry, OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *out);
-omv_rpc_status omv_rpc_sim_encode_barcode(const char *payload, int type,
+omv_rpc_status omvrpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *out);
+omv_rpc_status omvrpc_sim_encode_barcode(const char *payload, int type,
                                           omv_rpc_sim_symbol *out);
-omv_rpc_status omv_rpc_sim_encode_datamatrix(const char *payload, omv_rpc_sim_symbol *out);
+omv_rpc_status omvrpc_sim_encode_datamatrix(const char *payload, omv_rpc_sim_symbol *out);
 /* tag36h11 tag `id` (0..586) as 10x10 cells, white border included. */
-omv_rpc_status omv_rpc_sim_encode_tag(int id, uint8_t cells[10 * 10]);
-void omv_rpc_sim_symbol_free(omv_rpc_sim_symbol *symbol);
+omv_rpc_status omvrpc_sim_encode_tag(int id, uint8_t cells[10 * 10]);
+void omvrpc_sim_symbol_free(omv_rpc_sim_symbol *symbol);
 
 /* The built-in scene, symbols encoded. */
-omv_rpc_status omv_rpc_sim_builtin_scene(omv_rpc_sim_scene_def *def);
+omv_rpc_status omvrpc_sim_builtin_scene(omv_rpc_sim_scene_def *def);
 /* Encode the symbols of every visible code and the tag of `def`. */
-omv_rpc_status omv_rpc_sim_encode_symbols(omv_rpc_sim_scene_def *def);
-void omv_rpc_sim_scene_def_free(omv_rpc_sim_scene_def *def);
+omv_rpc_status omvrpc_sim_encode_symbols(omv_rpc_sim_scene_def *def);
+void omvrpc_sim_scene_def_free(omv_rpc_sim_scene_def *def);
 
 /* Register the user's callbacks on `slave` (sim_user.c). */
-omv_rpc_status omv_rpc_sim_attach_user_callbacks(omv_rpc_sim *sim, omv_rpc_slave *slave);
+omv_rpc_status omvrpc_sim_attach_user_callbacks(omv_rpc_sim *sim, omv_rpc_slave *slave);
 
 /* Wait until the next stream frame is due (sim_pace.c). */
-void omv_rpc_sim_pace(omv_rpc_sim *sim);
+void omvrpc_sim_pace(omv_rpc_sim *sim);
 
 /* The scene time of the next frame; advances the frame count. */
-uint32_t omv_rpc_sim_take_time(omv_rpc_sim *sim);
+uint32_t omvrpc_sim_take_time(omv_rpc_sim *sim);
 
 /* Paint the scene into `pixels` (width*height*3 RGB, or width*height gray
  * when `gray`). */
-void omv_rpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
+void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
                        int height, int gray, uint8_t *pixels);
 
 /* Render `scene` and encode it as JPEG; *jpeg is freed with tjFree. */
-omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
+omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
                                   omv_rpc_sim_pixformat format, int width, int height,
                                   int quality, uint8_t **jpeg, size_t *len);
 
 /* Scale a reference coordinate to a frame `size` wide (or high) whose
  * reference extent is `ref`. */
-static inline int omv_rpc_sim_scale(int v, int size, int ref)
+static inline int omvrpc_sim_scale(int v, int size, int ref)
 {
     return (int)((long)v * size / ref);
 }

@@ -4,7 +4,7 @@
 
 #include "sim_internal.h"
 
-omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
+omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
                                   omv_rpc_sim_pixformat format, int width, int height,
                                   int quality, uint8_t **jpeg, size_t *len)
 {
@@ -14,7 +14,7 @@ omv_rpc_status omv_rpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scen
     if (!pixels) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    omv_rpc_sim_paint(sim, scene, width, height, gray, pixels);
+    omvrpc_sim_paint(sim, scene, width, height, gray, pixels);
 
     /* A compressor per frame: renders may run on several threads at once,
      * and a handle is single-threaded. */

@@ -10,7 +10,7 @@ void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps)
     }
 }
 
-void omv_rpc_sim_pace(omv_rpc_sim *sim)
+void omvrpc_sim_pace(omv_rpc_sim *sim)
 {
     if (!sim->fps) {
         return;

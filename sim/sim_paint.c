@@ -87,7 +87,7 @@ static int label_color(const omv_rpc_sim_code *code, double u, double v, rgb *ou
     int px = (int)(u - l->x) / OMV_RPC_SIM_GLYPH_SCALE;
     int row = (int)(v - l->y) / OMV_RPC_SIM_GLYPH_SCALE;
     int ch = px / 4, col = px % 4;
-    if (col == 3 || !omv_rpc_sim_glyph_lit(code->payload[ch], col, row)) {
+    if (col == 3 || !omvrpc_sim_glyph_lit(code->payload[ch], col, row)) {
         return 0;
     }
     *out = white;
@@ -132,7 +132,7 @@ static rgb scene_color(const omv_rpc_sim_scene_def *def, const omv_rpc_sim_scene
     return c;
 }
 
-void omv_rpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
+void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
                        int height, int gray, uint8_t *pixels)
 {
     for (int py = 0; py < height; py++) {

@@ -23,7 +23,7 @@ static void read_format(const QRcode *qr, int *ecc_level, int *mask)
     *mask = (int)(format >> 10) & 7;
 }
 
-omv_rpc_status omv_rpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *out)
+omv_rpc_status omvrpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *out)
 {
     memset(out, 0, sizeof *out);
     if (!payload[0]) {
@@ -50,7 +50,7 @@ omv_rpc_status omv_rpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *ou
     return OMV_RPC_OK;
 }
 
-void omv_rpc_sim_symbol_free(omv_rpc_sim_symbol *symbol)
+void omvrpc_sim_symbol_free(omv_rpc_sim_symbol *symbol)
 {
     free(symbol->dark);
     memset(symbol, 0, sizeof *symbol);

@@ -6,7 +6,7 @@
 
 #include "sim_internal.h"
 
-omv_rpc_status omv_rpc_sim_encode_tag(int id, uint8_t cells[10 * 10])
+omv_rpc_status omvrpc_sim_encode_tag(int id, uint8_t cells[10 * 10])
 {
     apriltag_family_t *family = tag36h11_create();
     if (!family) {

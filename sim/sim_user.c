@@ -47,7 +47,7 @@ omv_rpc_status omv_rpc_sim_register_callback(omv_rpc_sim *sim, const char *name,
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omv_rpc_sim_attach_user_callbacks(omv_rpc_sim *sim, omv_rpc_slave *slave)
+omv_rpc_status omvrpc_sim_attach_user_callbacks(omv_rpc_sim *sim, omv_rpc_slave *slave)
 {
     for (size_t i = 0; i < sim->user_count; i++) {
         omv_rpc_status st =

@@ -75,12 +75,12 @@ int main(int argc, char **argv)
         sink = dst[len / 2];
         mc = t < mc ? t : mc;
     }
-    int have = omv_rpc_crc16_clmul_available();
+    int have = omvrpc_crc16_clmul_available();
     printf("%zu MiB: memcpy %.2f GB/s, table %.2f GB/s", mib, (double)len / mc / 1e9,
-           gbps(omv_rpc_crc16_table_update, src, len, 5));
+           gbps(omvrpc_crc16_table_update, src, len, 5));
 #if OMV_RPC_CRC16_CLMUL
     if (have) {
-        printf(", clmul %.2f GB/s", gbps(omv_rpc_crc16_clmul_update, src, len, 5));
+        printf(", clmul %.2f GB/s", gbps(omvrpc_crc16_clmul_update, src, len, 5));
     }
 #endif
     printf(", omv_rpc_crc16 %.2f GB/s%s\n", gbps(omv_rpc_crc16, src, len, 5),
@@ -89,10 +89,10 @@ int main(int argc, char **argv)
     printf("bytes  table ns  clmul ns   (per call, start offset 0..15)\n");
     static const size_t sizes[] = {16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 256, 512, 1024, 4096};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        printf("%5zu  %8.1f", sizes[i], ns_per_call(omv_rpc_crc16_table_update, src, sizes[i]));
+        printf("%5zu  %8.1f", sizes[i], ns_per_call(omvrpc_crc16_table_update, src, sizes[i]));
 #if OMV_RPC_CRC16_CLMUL
         if (have) {
-            printf("  %8.1f", ns_per_call(omv_rpc_crc16_clmul_update, src, sizes[i]));
+            printf("  %8.1f", ns_per_call(omvrpc_crc16_clmul_update, src, sizes[i]));
         }
 #endif
         printf("\n");

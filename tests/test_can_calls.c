@@ -28,8 +28,8 @@ static void open_links(fixture *f, int kind, omv_rpc_link *a, omv_rpc_link *b)
 {
     if (kind == MEM) {
         assert_int_equal(omv_rpc_can_mem_bus_new(&f->bus, 0), OMV_RPC_OK);
-        assert_int_equal(omv_rpc_can_mem_open(a, f->bus, 0x7FF, 1000000, &test_log), OMV_RPC_OK);
-        assert_int_equal(omv_rpc_can_mem_open(b, f->bus, 0x7FF, 1000000, &test_log), OMV_RPC_OK);
+        assert_int_equal(omv_rpc_can_open_mem(a, f->bus, 0x7FF, 1000000, &test_log), OMV_RPC_OK);
+        assert_int_equal(omv_rpc_can_open_mem(b, f->bus, 0x7FF, 1000000, &test_log), OMV_RPC_OK);
         return;
     }
     f->standin = dlopen(CANLIB_STANDIN_PATH, RTLD_NOW);
@@ -37,10 +37,10 @@ static void open_links(fixture *f, int kind, omv_rpc_link *a, omv_rpc_link *b)
     standin_reset_fn reset = (standin_reset_fn)(uintptr_t)dlsym(f->standin, "standin_reset");
     assert_non_null(reset);
     reset();
-    assert_int_equal(omv_rpc_kvaser_can_open(a, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
+    assert_int_equal(omv_rpc_can_open_kvaser(a, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
                                              &test_log),
                      OMV_RPC_OK);
-    assert_int_equal(omv_rpc_kvaser_can_open(b, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
+    assert_int_equal(omv_rpc_can_open_kvaser(b, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
                                              &test_log),
                      OMV_RPC_OK);
 }
@@ -161,9 +161,9 @@ static void test_third_node_hears(void **state)
     omv_rpc_can_mem_bus *bus;
     omv_rpc_link a, b, c;
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&a, bus, 0x12, 0, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&b, bus, 0x12, 0, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&c, bus, 0x12, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&a, bus, 0x12, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&b, bus, 0x12, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&c, bus, 0x12, 0, NULL), OMV_RPC_OK);
     omv_rpc_can_mem_bus_free(bus); /* the nodes keep it alive */
     const uint8_t msg[11] = "hello, can";
     uint8_t got_b[11], got_c[11], none[1];

@@ -24,8 +24,8 @@ typedef struct mem_pair {
 static void mem_pair_open(mem_pair *p)
 {
     assert_int_equal(omv_rpc_can_mem_bus_new(&p->bus, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&p->a, p->bus, 0x7FF, 0, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&p->b, p->bus, 0x7FF, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&p->a, p->bus, 0x7FF, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&p->b, p->bus, 0x7FF, 0, NULL), OMV_RPC_OK);
 }
 
 static void mem_pair_close(mem_pair *p)
@@ -48,7 +48,7 @@ static omv_rpc_status put(omv_rpc_link *l, const uint8_t *buf, size_t len)
 static void inject(omv_rpc_can_mem_bus *bus, uint32_t id, uint8_t flags, uint8_t len)
 {
     omv_rpc_can_frame f = {id, len, flags, {0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE}};
-    assert_int_equal(omv_rpc_can_mem_inject(bus, &f), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_mem_bus_inject(bus, &f), OMV_RPC_OK);
 }
 
 /* A frame per 8 bytes, the last shorter; foreign IDs are ignored. */
@@ -122,8 +122,8 @@ static void test_full_queue_times_out(void **state)
     omv_rpc_can_mem_bus *bus;
     omv_rpc_link a, b;
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, 4), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&a, bus, 1, 0, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&b, bus, 1, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&a, bus, 1, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&b, bus, 1, 0, NULL), OMV_RPC_OK);
     uint8_t msg[40] = {0};
     assert_int_equal(a.ops->put_bytes(a.ctx, msg, 32, 20), OMV_RPC_OK);
     assert_int_equal(a.ops->put_bytes(a.ctx, msg, 8, 20), OMV_RPC_ERR_TIMEOUT);
@@ -162,14 +162,14 @@ static void call_with_fault(uint32_t drop_at, uint32_t shorten_at, int flood)
     omv_rpc_can_mem_bus *bus;
     omv_rpc_link a, b;
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&a, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&b, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&a, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_can_open_mem(&b, bus, 0x7FF, 1000000, NULL), OMV_RPC_OK);
     ts_rig r;
     ts_rig_open(&r, &a, NULL, &b, NULL);
     ts_slave_thread_start(&r.thread, r.slave);
 
     fault_plan plan = {0, drop_at, shorten_at};
-    omv_rpc_can_mem_set_fault(bus, fault, &plan);
+    omv_rpc_can_mem_bus_set_fault(bus, fault, &plan);
     if (flood) {
         for (uint32_t i = 0; i < 200; i++) {
             inject(bus, i % 0x7FF, 0, (uint8_t)(i % 9));
@@ -181,9 +181,9 @@ static void call_with_fault(uint32_t drop_at, uint32_t shorten_at, int flood)
         ts_check_echo_random(r.master, 1000, 3, 2000);
     }
     if (drop_at) {
-        assert_int_equal(omv_rpc_can_mem_dropped(bus), 1);
+        assert_int_equal(omv_rpc_can_mem_bus_dropped(bus), 1);
     }
-    omv_rpc_can_mem_set_fault(bus, NULL, NULL);
+    omv_rpc_can_mem_bus_set_fault(bus, NULL, NULL);
     assert_int_equal(ts_slave_thread_stop(&r.thread), OMV_RPC_ERR_STOPPED);
     ts_rig_close(&r);
     omv_rpc_can_mem_bus_free(bus);
@@ -237,10 +237,10 @@ static void standin_unload(standin *s)
 static void kvaser_pair_open(int channel, uint32_t message_id, uint32_t bit_rate, omv_rpc_link *a,
                              omv_rpc_link *b)
 {
-    assert_int_equal(omv_rpc_kvaser_can_open(a, channel, message_id, bit_rate, 75,
+    assert_int_equal(omv_rpc_can_open_kvaser(a, channel, message_id, bit_rate, 75,
                                              CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_OK);
-    assert_int_equal(omv_rpc_kvaser_can_open(b, channel, message_id, bit_rate, 75,
+    assert_int_equal(omv_rpc_can_open_kvaser(b, channel, message_id, bit_rate, 75,
                                              CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_OK);
 }
@@ -259,7 +259,7 @@ static void test_kvaser_bus_params(void **state)
     standin s;
     standin_load(&s);
     omv_rpc_link l;
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_OK);
     long freq;
     unsigned int tseg1, tseg2, sjw, no_samp;
@@ -274,12 +274,12 @@ static void test_kvaser_bus_params(void **state)
     /* A sample point with no split: clear error, nothing opened. */
     ts_log_capture c = {""};
     omv_rpc_log log = {ts_capture, &c};
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 80, CANLIB_STANDIN_PATH, &log),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 80, CANLIB_STANDIN_PATH, &log),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_non_null(strstr(c.text, "sample point of 80%"));
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x800, 250000, 75, CANLIB_STANDIN_PATH, NULL),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x800, 250000, 75, CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 0, 75, CANLIB_STANDIN_PATH, NULL),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 0, 75, CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
     standin_unload(&s);
 }
@@ -334,7 +334,7 @@ static void test_kvaser_bus_off(void **state)
     omv_rpc_link c;
     ts_log_capture cap = {""};
     omv_rpc_log log = {ts_capture, &cap};
-    assert_int_equal(omv_rpc_kvaser_can_open(&c, 3, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
+    assert_int_equal(omv_rpc_can_open_kvaser(&c, 3, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
                      OMV_RPC_ERR_LINK_DOWN);
     assert_non_null(strstr(cap.text, "bus off"));
     s.set_bus_off(3, 0);
@@ -352,13 +352,13 @@ static void test_kvaser_open_fails(void **state)
     omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
     s.fail_open(-3); /* canERR_NOTFOUND */
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, &log),
                      OMV_RPC_ERR_NO_SUCH_PORT);
     assert_non_null(strstr(c.text, "stand-in error -3"));
     assert_non_null(strstr(c.text, "no kvaser channel 0"));
     s.fail_open(0);
     /* A channel the stand-in does not have. */
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 9, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 9, 0x7FF, 250000, 75, CANLIB_STANDIN_PATH, NULL),
                      OMV_RPC_ERR_NO_SUCH_PORT);
     standin_unload(&s);
 }
@@ -370,12 +370,12 @@ static void test_kvaser_library_missing(void **state)
     ts_log_capture c = {""};
     omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75,
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75,
                                              "/nonexistent/libcanlib.so.1", &log),
                      OMV_RPC_ERR_UNSUPPORTED);
     assert_non_null(strstr(c.text, "cannot load Kvaser CANlib (/nonexistent/libcanlib.so.1)"));
     c.text[0] = 0;
-    assert_int_equal(omv_rpc_kvaser_can_open(&l, 0, 0x7FF, 250000, 75, "libm.so.6", &log),
+    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75, "libm.so.6", &log),
                      OMV_RPC_ERR_UNSUPPORTED);
     assert_non_null(strstr(c.text, "has no function canInitializeLibrary"));
 }
@@ -417,25 +417,25 @@ static void test_socketcan_errors(void **state)
     ts_log_capture c = {""};
     omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
-    assert_int_equal(omv_rpc_socketcan_open(&l, "nosuchcan7", 0x7FF, 250000, 75, &log),
+    assert_int_equal(omv_rpc_can_open_socketcan(&l, "nosuchcan7", 0x7FF, 250000, 75, &log),
                      OMV_RPC_ERR_NO_SUCH_PORT);
     assert_non_null(strstr(c.text, "no network interface named nosuchcan7"));
     /* "lo" exists but is no CAN interface: without kernel CAN support the
      * socket itself fails (this machine), with it the bind does. */
     c.text[0] = 0;
-    omv_rpc_status st = omv_rpc_socketcan_open(&l, "lo", 0x7FF, 250000, 75, &log);
+    omv_rpc_status st = omv_rpc_can_open_socketcan(&l, "lo", 0x7FF, 250000, 75, &log);
     assert_true(st == OMV_RPC_ERR_UNSUPPORTED || st == OMV_RPC_ERR_NO_SUCH_PORT);
     if (st == OMV_RPC_ERR_UNSUPPORTED) {
         assert_non_null(strstr(c.text, "this kernel has no SocketCAN"));
     }
-    assert_int_equal(omv_rpc_socketcan_open(&l, "lo", 0x7FF, 250000, 80, NULL),
+    assert_int_equal(omv_rpc_can_open_socketcan(&l, "lo", 0x7FF, 250000, 80, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_socketcan_open(&l, "lo", 0xFFF, 250000, 75, NULL),
+    assert_int_equal(omv_rpc_can_open_socketcan(&l, "lo", 0xFFF, 250000, 75, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_socketcan_open(&l, "", 0x7FF, 250000, 75, NULL),
+    assert_int_equal(omv_rpc_can_open_socketcan(&l, "", 0x7FF, 250000, 75, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_socketcan_open(&l, "a-name-longer-than-ifnamsiz", 0x7FF, 250000, 75,
-                                            NULL),
+    assert_int_equal(omv_rpc_can_open_socketcan(&l, "a-name-longer-than-ifnamsiz", 0x7FF, 250000,
+                                                75, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_can_master_new(&m, "nosuchcan7", 0x7FF, 250000, 75, NULL),
@@ -446,7 +446,7 @@ static void test_socketcan_errors(void **state)
         {ENETDOWN, OMV_RPC_ERR_LINK_DOWN},       {EPERM, OMV_RPC_ERR_PERMISSION},
         {EIO, OMV_RPC_ERR_LINK},
     };
-    ts_check_errno_map(omv_rpc_socketcan_status, map, sizeof map / sizeof map[0]);
+    ts_check_errno_map(omvrpc_socketcan_status, map, sizeof map / sizeof map[0]);
 }
 
 /* ---------------------------------------------------------- bit timing */
@@ -488,10 +488,10 @@ static void test_bad_arguments(void **state)
     assert_int_equal(omv_rpc_can_mem_bus_new(NULL, 0), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, (size_t)1 << 30), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_can_mem_bus_new(&bus, 0), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_mem_open(&l, bus, 0x800, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_can_mem_open(NULL, bus, 1, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_can_open_mem(&l, bus, 0x800, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_can_open_mem(NULL, bus, 1, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_can_frame big = {1, 9, 0, {0}};
-    assert_int_equal(omv_rpc_can_mem_inject(bus, &big), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_can_mem_bus_inject(bus, &big), OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_can_mem_bus_free(bus);
     omv_rpc_can_bus_ops none = {NULL, NULL, NULL, NULL};
     assert_int_equal(omv_rpc_can_open_bus(&l, &none, NULL, 1, 250000, NULL),

@@ -11,6 +11,9 @@
  *   pty-hold               open a pseudo-terminal, print its path, keep it open
  *                          (nobody answering) until killed
  *   free-port              print a port free for UDP and TCP on 127.0.0.1 and .2
+ *   on-tty CMD...          run CMD with its stdout on a new pseudo-terminal (what
+ *                          it writes there comes out on our stdout); exit with
+ *                          CMD's exit status
  */
 #define _XOPEN_SOURCE 700
 #include <arpa/inet.h>
@@ -21,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -244,8 +249,56 @@ static int free_port(void)
     return fail("no free port");
 }
 
+static int on_tty(char **cmd)
+{
+    int controller = posix_openpt(O_RDWR | O_NOCTTY);
+    const char *name = NULL;
+    if (controller < 0 || grantpt(controller) != 0 || unlockpt(controller) != 0 ||
+        (name = ptsname(controller)) == NULL) {
+        return fail("no pseudo-terminal");
+    }
+    int terminal = open(name, O_RDWR | O_NOCTTY);
+    if (terminal < 0) {
+        return fail("cannot open the pseudo-terminal");
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        return fail("cannot fork");
+    }
+    if (pid == 0) {
+        dup2(terminal, STDOUT_FILENO);
+        close(terminal);
+        close(controller);
+        execvp(cmd[0], cmd);
+        _exit(127);
+    }
+    close(terminal);
+    /* Drain the terminal (its buffer is small) until the child is gone:
+     * reads then fail with EIO. */
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(controller, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        fwrite(buf, 1, (size_t)n, stdout);
+    }
+    fflush(stdout);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(controller);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "on-tty") == 0) {
+        return on_tty(argv + 2);
+    }
     if (argc == 5 && strcmp(argv[1], "jpeg") == 0) {
         return check_jpeg(argv[2], atoi(argv[3]), atoi(argv[4]));
     }
@@ -261,6 +314,6 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "free-port") == 0) {
         return free_port();
     }
-    fprintf(stderr, "usage: test_cli_helper jpeg|mjpeg|bmp|pty-hold|free-port ...\n");
+    fprintf(stderr, "usage: test_cli_helper jpeg|mjpeg|bmp|pty-hold|free-port|on-tty ...\n");
     return 2;
 }

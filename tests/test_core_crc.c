@@ -12,7 +12,7 @@
  * nothing must not pass. */
 #define NEED_CLMUL()                                                                  \
     do {                                                                              \
-        if (!omv_rpc_crc16_clmul_available()) {                                       \
+        if (!omvrpc_crc16_clmul_available()) {                                       \
             print_message("CLMUL CRC path %s: nothing to compare, skipped\n",         \
                           OMV_RPC_CRC16_CLMUL ? "unsupported by this CPU"             \
                                               : "not compiled for this target");      \
@@ -21,9 +21,9 @@
     } while (0)
 
 #if OMV_RPC_CRC16_CLMUL
-#define CLMUL(crc, p, n) omv_rpc_crc16_clmul_update(crc, p, n)
+#define CLMUL(crc, p, n) omvrpc_crc16_clmul_update(crc, p, n)
 #else
-#define CLMUL(crc, p, n) omv_rpc_crc16_table_update(crc, p, n) /* never reached */
+#define CLMUL(crc, p, n) omvrpc_crc16_table_update(crc, p, n) /* never reached */
 #endif
 
 /* CRC-16/CCITT-FALSE one bit at a time, from its definition. */
@@ -105,7 +105,7 @@ static void test_check_value(void **state)
     (void)state;
     const char *s = "123456789";
     assert_int_equal(omv_rpc_crc16(OMV_RPC_CRC16_INIT, s, 9), 0x29B1);
-    assert_int_equal(omv_rpc_crc16_table_update(OMV_RPC_CRC16_INIT, s, 9), 0x29B1);
+    assert_int_equal(omvrpc_crc16_table_update(OMV_RPC_CRC16_INIT, s, 9), 0x29B1);
     NEED_CLMUL();
     assert_int_equal(CLMUL(OMV_RPC_CRC16_INIT, s, 9), 0x29B1);
     /* The check string repeated: long enough for every CLMUL stage. */
@@ -133,7 +133,7 @@ static void test_every_length_and_alignment(void **state)
     for (size_t off = 0; off < 16; off++) {
         for (size_t len = 0; len <= MAX_LEN; len++) {
             uint16_t init = (uint16_t)ts_rand(&rng);
-            uint16_t want = omv_rpc_crc16_table_update(init, buf + off, len);
+            uint16_t want = omvrpc_crc16_table_update(init, buf + off, len);
             assert_int_equal(CLMUL(init, buf + off, len), want);
             assert_int_equal(omv_rpc_crc16(init, buf + off, len), want);
         }
@@ -141,7 +141,7 @@ static void test_every_length_and_alignment(void **state)
     /* The table itself against the definition: every short length (each
      * way of ending after the 8-byte steps), then some long ones. */
     for (size_t len = 0; len <= MAX_LEN; len += len < 64 ? 1 : 37) {
-        assert_int_equal(omv_rpc_crc16_table_update(0x1D0F, buf + 3, len),
+        assert_int_equal(omvrpc_crc16_table_update(0x1D0F, buf + 3, len),
                          crc_bitwise(0x1D0F, buf + 3, len));
     }
     free(mem);
@@ -161,7 +161,7 @@ static void test_random_long(void **state)
         size_t len = ts_rand(&rng) % (MAX_LEN + 1);
         size_t off = ts_rand(&rng) % 16;
         uint16_t init = (uint16_t)ts_rand(&rng);
-        uint16_t want = omv_rpc_crc16_table_update(init, buf + off, len);
+        uint16_t want = omvrpc_crc16_table_update(init, buf + off, len);
         assert_int_equal(CLMUL(init, buf + off, len), want);
         assert_int_equal(omv_rpc_crc16(init, buf + off, len), want);
     }
@@ -184,7 +184,7 @@ static void test_chained_pieces(void **state)
     uint32_t rng = 4242;
     for (int round = 0; round < 8; round++) {
         uint16_t init = (uint16_t)ts_rand(&rng);
-        uint16_t want = omv_rpc_crc16_table_update(init, buf, LEN);
+        uint16_t want = omvrpc_crc16_table_update(init, buf, LEN);
         uint16_t a = init, b = init;
         size_t at = 0;
         while (at < LEN) {
@@ -221,7 +221,7 @@ static void test_uniform_buffers(void **state)
             for (size_t j = 0; j < sizeof inits / sizeof inits[0]; j++) {
                 for (size_t off = 0; off <= 1; off++) {
                     size_t n = lens[i];
-                    uint16_t want = omv_rpc_crc16_table_update(inits[j], buf + off, n);
+                    uint16_t want = omvrpc_crc16_table_update(inits[j], buf + off, n);
                     assert_int_equal(CLMUL(inits[j], buf + off, n), want);
                     assert_int_equal(omv_rpc_crc16(inits[j], buf + off, n), want);
                 }
@@ -248,5 +248,5 @@ int main(void)
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     /* 77: ctest reports the test as skipped (SKIP_RETURN_CODE, core.cmake)
      * when there was no CLMUL path to compare. */
-    return failed == 0 && !omv_rpc_crc16_clmul_available() ? 77 : failed;
+    return failed == 0 && !omvrpc_crc16_clmul_available() ? 77 : failed;
 }

@@ -92,9 +92,9 @@ static void test_no_malloc(void **state)
     assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
     omv_rpc_master *m;
     omv_rpc_slave *s;
-    assert_int_equal(omv_rpc_master_init(master_storage, sizeof master_storage, &a, &mcfg, &m),
+    assert_int_equal(omv_rpc_master_init(&m, master_storage, sizeof master_storage, &a, &mcfg),
                      OMV_RPC_OK);
-    assert_int_equal(omv_rpc_slave_init(slave_storage, sizeof slave_storage, &b, &scfg, &s),
+    assert_int_equal(omv_rpc_slave_init(&s, slave_storage, sizeof slave_storage, &b, &scfg),
                      OMV_RPC_OK);
     frames f = {0, 0, {0}};
     omv_rpc_slave_register_callback(s, "echo", cb_echo_copy, NULL);
@@ -135,7 +135,7 @@ static void test_init_errors(void **state)
     omv_rpc_master *m = (omv_rpc_master *)1;
     assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
     /* Too little storage: refused, and the link is closed (owned). */
-    assert_int_equal(omv_rpc_master_init(small, sizeof small, &a, NULL, &m),
+    assert_int_equal(omv_rpc_master_init(&m, small, sizeof small, &a, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_null(m);
     /* The other end sees the close. */

@@ -232,19 +232,19 @@ static void test_real_backends_missing(void **state)
         {EBUSY, OMV_RPC_ERR_BUSY},
         {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT},
     };
-    ts_check_errno_map(omv_rpc_bus_transfer_status, transfer, sizeof transfer / sizeof transfer[0]);
-    ts_check_errno_map(omv_rpc_bus_open_status, opening, sizeof opening / sizeof opening[0]);
+    ts_check_errno_map(omvrpc_bus_transfer_status, transfer, sizeof transfer / sizeof transfer[0]);
+    ts_check_errno_map(omvrpc_bus_open_status, opening, sizeof opening / sizeof opening[0]);
 }
 
 static void test_all_equal_rule(void **state)
 {
     (void)state;
     const uint8_t ff[4] = {0xFF, 0xFF, 0xFF, 0xFF}, mixed[4] = {0xFF, 0xFF, 0xFF, 0xFE};
-    assert_true(omv_rpc_bus_all_equal(ff, 4));
-    assert_true(omv_rpc_bus_all_equal(ff, 2));
-    assert_false(omv_rpc_bus_all_equal(ff, 1));
-    assert_false(omv_rpc_bus_all_equal(ff, 0));
-    assert_false(omv_rpc_bus_all_equal(mixed, 4));
+    assert_true(omvrpc_bus_all_equal(ff, 4));
+    assert_true(omvrpc_bus_all_equal(ff, 2));
+    assert_false(omvrpc_bus_all_equal(ff, 1));
+    assert_false(omvrpc_bus_all_equal(ff, 0));
+    assert_false(omvrpc_bus_all_equal(mixed, 4));
 }
 
 int main(void)

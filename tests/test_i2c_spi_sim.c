@@ -155,7 +155,7 @@ static omv_rpc_status spi_transfer(void *ctx, const uint8_t *tx, uint8_t *rx, si
 {
     sim_bus *b = ctx;
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, SIM_SPI_CS_WAIT_MS + guard_us / 1000u);
+    omvrpc_deadline_after(&deadline, SIM_SPI_CS_WAIT_MS + guard_us / 1000u);
     pthread_mutex_lock(&b->lock);
     /* Chip select is low: a slave that watches it arms now. */
     while ((b->arm == ARM_NONE || b->done) &&
@@ -186,7 +186,7 @@ static omv_rpc_status arm_and_wait(sim_bus *b, int arm, uint8_t *rx, const uint8
                                    size_t len, uint32_t timeout_ms)
 {
     struct timespec deadline;
-    omv_rpc_deadline_after(&deadline, timeout_ms);
+    omvrpc_deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&b->lock);
     b->arm = arm;
     b->rx = rx;

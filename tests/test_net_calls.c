@@ -212,9 +212,9 @@ static void test_host_name(void **state)
     omv_rpc_slave *s;
     omv_rpc_master *m;
     /* "localhost" is 127.0.0.1: this time the slave lives there. */
-    assert_int_equal(omv_rpc_network_slave_new(&s, "127.0.0.1", port, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_slave_new(&s, "127.0.0.1", port, NULL), OMV_RPC_OK);
     ts_register_standard_callbacks(s);
-    assert_int_equal(omv_rpc_network_master_new(&m, "localhost", "127.0.0.2", port, NULL),
+    assert_int_equal(omv_rpc_net_master_new(&m, "localhost", "127.0.0.2", port, NULL),
                      OMV_RPC_OK);
     ts_slave_thread t = {0};
     ts_slave_thread_start(&t, s);

@@ -70,7 +70,7 @@ static void test_address_in_use(void **state)
     /* The constructors report it too, and leave nothing behind. */
     assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
     omv_rpc_slave *s = (omv_rpc_slave *)&c;
-    assert_int_equal(omv_rpc_network_slave_new(&s, TN_SLAVE_IP, port, NULL),
+    assert_int_equal(omv_rpc_net_slave_new(&s, TN_SLAVE_IP, port, NULL),
                      OMV_RPC_ERR_ADDR_IN_USE);
     assert_null(s);
     omv_rpc_link_close(&a);
@@ -98,7 +98,7 @@ static void test_host_not_found(void **state)
                      OMV_RPC_ERR_HOST_NOT_FOUND);
     omv_rpc_master *m = NULL;
     assert_int_equal(
-        omv_rpc_network_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
+        omv_rpc_net_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
         OMV_RPC_ERR_HOST_NOT_FOUND);
     assert_null(m);
 }
@@ -115,7 +115,7 @@ static void test_errno_mapping(void **state)
         {ETIMEDOUT, OMV_RPC_ERR_TIMEOUT},       {ENOBUFS, OMV_RPC_ERR_NO_MEMORY},
         {EBADF, OMV_RPC_ERR_LINK},              {EIO, OMV_RPC_ERR_LINK},
     };
-    ts_check_errno_map(omv_rpc_net_status_from_errno, map, sizeof map / sizeof map[0]);
+    ts_check_errno_map(omvrpc_net_status_from_errno, map, sizeof map / sizeof map[0]);
 }
 
 static void test_bad_arguments(void **state)
@@ -138,9 +138,9 @@ static void test_bad_arguments(void **state)
     /* TEST-NET-1 is not an address of this host. */
     assert_int_equal(omv_rpc_net_slave_open(&link, "192.0.2.1", port, NULL, 0, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_network_master_new(NULL, TN_SLAVE_IP, NULL, port, NULL),
+    assert_int_equal(omv_rpc_net_master_new(NULL, TN_SLAVE_IP, NULL, port, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_network_slave_new(NULL, NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_slave_new(NULL, NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
 
     /* The link table: scattered transfers, a per-call framing (no byte
      * stream flag), OpenMV's x10 short timeouts on UDP. */
@@ -177,7 +177,7 @@ static void test_default_port(void **state)
     omv_rpc_status st = omv_rpc_net_slave_open(&link, "127.0.0.77", 0, NULL, 0, NULL);
     assert_true(st == OMV_RPC_OK || st == OMV_RPC_ERR_ADDR_IN_USE);
     if (st == OMV_RPC_OK) {
-        net_link *n = omv_rpc_net_internal(&link);
+        net_link *n = omvrpc_net_internal(&link);
         assert_int_equal(n->port, 7610);
         struct sockaddr_in bound;
         socklen_t len = sizeof bound;
@@ -219,7 +219,7 @@ static net_link *lone_master(omv_rpc_link *link, uint16_t *port)
     *port = tn_free_port();
     assert_int_equal(omv_rpc_net_master_open(link, TN_SLAVE_IP, TN_MASTER_IP, *port, NULL),
                      OMV_RPC_OK);
-    return omv_rpc_net_internal(link);
+    return omvrpc_net_internal(link);
 }
 
 /* A master takes datagrams only from the slave's address and port. */
@@ -318,7 +318,7 @@ static void test_slave_allowed_and_lock(void **state)
     const char *allowed[] = {"127.0.0.3", "127.0.0.4"};
     assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, allowed, 2, NULL),
                      OMV_RPC_OK);
-    net_link *n = omv_rpc_net_internal(&link);
+    net_link *n = omvrpc_net_internal(&link);
     int m3 = tn_udp_socket("127.0.0.3", port);
     int m4 = tn_udp_socket("127.0.0.4", port);
     int m5 = tn_udp_socket("127.0.0.5", port);

@@ -3,6 +3,7 @@
  * sysfs tree, and the link's pacing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ static void test_no_such_port(void **state)
     assert_non_null(strstr(c.text, "/dev/ttyNOSUCHPORT9"));
     assert_int_equal(omv_rpc_serial_open(NULL, "/dev/x", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_serial_open(&link, "", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
+    /* An empty name is said to be empty, not "cannot open : ...". */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(omv_rpc_serial_open(&link, "", 0, &log), OMV_RPC_ERR_INVALID_ARG);
+    assert_non_null(strstr(c.text, "port name is empty"));
     assert_int_equal(omv_rpc_serial_open(&link, NULL, 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_serial_open_fd(&link, -1, "x", 0, NULL), OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_master *m = (omv_rpc_master *)&link;
@@ -134,6 +139,21 @@ static void test_not_a_tty(void **state)
     assert_int_equal(omv_rpc_serial_open(&link, path, 115200, &log), OMV_RPC_ERR_NO_SUCH_PORT);
     assert_non_null(strstr(c.text, "not a serial port"));
     unlink(path);
+    rmdir(dir);
+}
+
+/* A directory is no port (open fails with EISDIR), not an I/O error. */
+static void test_directory(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_temp_dir(dir, sizeof dir);
+    captured c = {0};
+    omv_rpc_log log = {capture, &c};
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_serial_open(&link, dir, 0, &log), OMV_RPC_ERR_NO_SUCH_PORT);
+    assert_non_null(strstr(c.text, "no serial port"));
+    assert_null(strstr(c.text, "nput/output"));
     rmdir(dir);
 }
 
@@ -191,17 +211,34 @@ static omv_rpc_status open_for_child(const char *path, const omv_rpc_log *log)
     return st;
 }
 
+/* Denied access to a device whose group may read and write it: join the
+ * group. Denied access where the group may not (root:root, mode 0600):
+ * joining the group would not help, so the owner and a udev rule. */
 static void test_permission(void **state)
 {
     (void)state;
     char dir[64], path[128];
     make_temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/ttyFAKE0", dir);
-    write_file(path, "", 0600); /* owned by us; group is ours */
+    write_file(path, "", 0660); /* owned by us; the group (ours) may use it */
     captured c;
     assert_int_equal(run_unprivileged(open_for_child, path, &c), OMV_RPC_ERR_PERMISSION);
     assert_non_null(strstr(c.text, "permission denied"));
     assert_non_null(strstr(c.text, "usermod -aG"));
+    assert_null(strstr(c.text, "udev"));
+
+    assert_int_equal(chmod(path, 0600), 0); /* only the owner may */
+    assert_int_equal(run_unprivileged(open_for_child, path, &c), OMV_RPC_ERR_PERMISSION);
+    assert_non_null(strstr(c.text, "permission denied"));
+    assert_null(strstr(c.text, "usermod"));
+    assert_non_null(strstr(c.text, "udev rule"));
+    assert_non_null(strstr(c.text, "mode 0600"));
+    const struct passwd *me = getpwuid(geteuid());
+    if (me) {
+        char owner[160];
+        snprintf(owner, sizeof owner, "belongs to user '%s'", me->pw_name);
+        assert_non_null(strstr(c.text, owner));
+    }
     unlink(path);
     rmdir(dir);
 }
@@ -212,11 +249,12 @@ static void test_errno_mapping(void **state)
     static const ts_errno_case map[] = {
         {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
         {ENXIO, OMV_RPC_ERR_NO_SUCH_PORT},  {ENOTTY, OMV_RPC_ERR_NO_SUCH_PORT},
+        {EISDIR, OMV_RPC_ERR_NO_SUCH_PORT},
         {EACCES, OMV_RPC_ERR_PERMISSION},   {EPERM, OMV_RPC_ERR_PERMISSION},
         {EBUSY, OMV_RPC_ERR_BUSY},          {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
         {ENOMEM, OMV_RPC_ERR_NO_MEMORY},    {EIO, OMV_RPC_ERR_LINK},
     };
-    ts_check_errno_map(omv_rpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
+    ts_check_errno_map(omvrpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
 }
 
 /* --------------------------------------------------------------- auto */
@@ -230,7 +268,7 @@ static omv_rpc_port_info port(const char *name, uint16_t vid, uint16_t pid)
     p.usb_vid = vid;
     p.usb_pid = pid;
     p.is_usb = vid != 0;
-    p.is_openmv = omv_rpc_is_openmv_usb_id(vid, pid);
+    p.is_openmv = omv_rpc_serial_is_openmv_usb_id(vid, pid);
     return p;
 }
 
@@ -243,13 +281,13 @@ static void test_openmv_ids(void **state)
                                 {0x2341, 0x045B}, {0x2341, 0x045F}, {0x2341, 0x0466},
                                 {0x2341, 0x015A}, {0x2341, 0x015E}, {0x2E8A, 0x0005}};
     for (size_t i = 0; i < sizeof cams / sizeof cams[0]; i++) {
-        assert_true(omv_rpc_is_openmv_usb_id(cams[i][0], cams[i][1]));
+        assert_true(omv_rpc_serial_is_openmv_usb_id(cams[i][0], cams[i][1]));
     }
-    assert_false(omv_rpc_is_openmv_usb_id(0x0403, 0x6001)); /* FTDI */
-    assert_false(omv_rpc_is_openmv_usb_id(0x2341, 0x0043)); /* Arduino Uno */
-    assert_false(omv_rpc_is_openmv_usb_id(0x1209, 0x0001));
-    assert_false(omv_rpc_is_openmv_usb_id(0x2E8A, 0x000A));
-    assert_false(omv_rpc_is_openmv_usb_id(0, 0));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x0403, 0x6001)); /* FTDI */
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x2341, 0x0043)); /* Arduino Uno */
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x1209, 0x0001));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0x2E8A, 0x000A));
+    assert_false(omv_rpc_serial_is_openmv_usb_id(0, 0));
 }
 
 static void test_auto_selection(void **state)
@@ -259,34 +297,34 @@ static void test_auto_selection(void **state)
     captured c = {0};
     omv_rpc_log log = {capture, &c};
     /* None at all. */
-    assert_int_equal(omv_rpc_serial_pick_openmv(NULL, 0, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(NULL, 0, name, sizeof name, &log),
                      OMV_RPC_ERR_NO_DEVICE);
     /* Only other devices. */
     omv_rpc_port_info others[] = {port("/dev/ttyS0", 0, 0), port("/dev/ttyUSB0", 0x0403, 0x6001)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(others, 2, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(others, 2, name, sizeof name, &log),
                      OMV_RPC_ERR_NO_DEVICE);
     assert_non_null(strstr(c.text, "/dev/ttyUSB0"));
     /* One camera among others. */
     omv_rpc_port_info one[] = {port("/dev/ttyS0", 0, 0), port("/dev/ttyACM1", 0x37C5, 0x1204),
                                port("/dev/ttyUSB0", 0x0403, 0x6001)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(one, 3, name, sizeof name, &log), OMV_RPC_OK);
+    assert_int_equal(omvrpc_serial_pick_openmv(one, 3, name, sizeof name, &log), OMV_RPC_OK);
     assert_string_equal(name, "/dev/ttyACM1");
     /* Too small a buffer for the name. */
     char tiny[4];
-    assert_int_equal(omv_rpc_serial_pick_openmv(one, 3, tiny, sizeof tiny, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(one, 3, tiny, sizeof tiny, &log),
                      OMV_RPC_ERR_BUFFER_TOO_SMALL);
     /* Several cameras: refused, each candidate logged. */
     memset(&c, 0, sizeof c);
     omv_rpc_port_info several[] = {port("/dev/ttyACM0", 0x37C5, 0x1204),
                                    port("/dev/ttyS0", 0, 0),
                                    port("/dev/ttyACM3", 0x2341, 0x045B)};
-    assert_int_equal(omv_rpc_serial_pick_openmv(several, 3, name, sizeof name, &log),
+    assert_int_equal(omvrpc_serial_pick_openmv(several, 3, name, sizeof name, &log),
                      OMV_RPC_ERR_AMBIGUOUS);
     assert_non_null(strstr(c.text, "/dev/ttyACM0"));
     assert_non_null(strstr(c.text, "/dev/ttyACM3"));
     assert_null(strstr(c.text, "/dev/ttyS0"));
     /* Names other than "auto" pass through. */
-    assert_int_equal(omv_rpc_serial_resolve_port("/dev/ttyACM7", name, sizeof name, NULL),
+    assert_int_equal(omvrpc_serial_resolve_port("/dev/ttyACM7", name, sizeof name, NULL),
                      OMV_RPC_OK);
     assert_string_equal(name, "/dev/ttyACM7");
 }
@@ -302,7 +340,7 @@ static void test_list_ports(void **state)
     for (size_t i = 0; st == OMV_RPC_OK && i < count; i++) {
         assert_true(strlen(ports[i].name) > 0);
         assert_int_equal(ports[i].is_openmv,
-                         omv_rpc_is_openmv_usb_id(ports[i].usb_vid, ports[i].usb_pid));
+                         omv_rpc_serial_is_openmv_usb_id(ports[i].usb_vid, ports[i].usb_pid));
     }
     omv_rpc_serial_free_ports(ports);
     assert_int_equal(omv_rpc_serial_list_ports(NULL, &count), OMV_RPC_ERR_INVALID_ARG);
@@ -345,7 +383,7 @@ static void test_latency_lowered(void **state)
     captured c = {0};
     omv_rpc_log log = {capture, &c};
     uint32_t latency = 99;
-    omv_rpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
     assert_int_equal(latency, 1);
     read_file(timer, text, sizeof text);
     assert_int_equal(atoi(text), 1);
@@ -353,13 +391,13 @@ static void test_latency_lowered(void **state)
     assert_int_equal(c.warnings, 0);
     /* Already 1: left alone, nothing said. */
     memset(&c, 0, sizeof c);
-    omv_rpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyUSB0", &log, &latency);
     assert_int_equal(latency, 1);
     assert_string_equal(c.text, "");
     /* A port without a timer (an ACM port), and odd names. */
-    omv_rpc_serial_latency_setup(dir, "ttyACM0", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "ttyACM0", &log, &latency);
     assert_int_equal(latency, 0);
-    omv_rpc_serial_latency_setup(dir, "../x", &log, &latency);
+    omvrpc_serial_latency_setup(dir, "../x", &log, &latency);
     assert_int_equal(latency, 0);
     remove_fake_sysfs(dir, timer);
 }
@@ -368,7 +406,7 @@ static const char *latency_root;
 static omv_rpc_status latency_for_child(const char *tty, const omv_rpc_log *log)
 {
     uint32_t latency = 0;
-    omv_rpc_serial_latency_setup(latency_root, tty, log, &latency);
+    omvrpc_serial_latency_setup(latency_root, tty, log, &latency);
     /* Report the timer in force as a status-like code for the parent. */
     return latency == 16 ? OMV_RPC_ERR_CLOSED : OMV_RPC_ERR_LINK;
 }
@@ -395,13 +433,13 @@ static void test_wire_ms(void **state)
 {
     (void)state;
     /* 9600 baud: 960 bytes a second. */
-    assert_int_equal(omv_rpc_serial_wire_ms(9600, 0, 960), 1001);
-    assert_int_equal(omv_rpc_serial_wire_ms(9600, 0, 1), 3); /* 1.04 ms up to 2, + 1 */
-    assert_int_equal(omv_rpc_serial_wire_ms(115200, 16, 0), 17);
+    assert_int_equal(omvrpc_serial_wire_ms(9600, 0, 960), 1001);
+    assert_int_equal(omvrpc_serial_wire_ms(9600, 0, 1), 3); /* 1.04 ms up to 2, + 1 */
+    assert_int_equal(omvrpc_serial_wire_ms(115200, 16, 0), 17);
     /* USB: 1 MB/s. */
-    assert_int_equal(omv_rpc_serial_wire_ms(0, 0, 1000000), 1001);
-    assert_int_equal(omv_rpc_serial_wire_ms(0, 1, 1), 3);
-    assert_int_equal(omv_rpc_serial_wire_ms(1, 0, (size_t)1 << 40), UINT32_MAX);
+    assert_int_equal(omvrpc_serial_wire_ms(0, 0, 1000000), 1001);
+    assert_int_equal(omvrpc_serial_wire_ms(0, 1, 1), 3);
+    assert_int_equal(omvrpc_serial_wire_ms(1, 0, (size_t)1 << 40), UINT32_MAX);
 }
 
 int main(void)
@@ -409,6 +447,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_such_port),
         cmocka_unit_test(test_not_a_tty),
+        cmocka_unit_test(test_directory),
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_permission),
         cmocka_unit_test(test_constructors),

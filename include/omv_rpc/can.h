@@ -59,9 +59,9 @@ typedef struct omv_rpc_can_bus_ops {
  * or at once when this fails). `message_id` is the 11-bit ID (0..0x7FF);
  * `bit_rate` (bits/s, > 0) paces the link's transfer_ms. `log` may be NULL.
  * Errors: OMV_RPC_ERR_INVALID_ARG. */
-omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops,
-                                    void *ctx, uint32_t message_id, uint32_t bit_rate,
-                                    const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops,
+                                                void *ctx, uint32_t message_id, uint32_t bit_rate,
+                                                const omv_rpc_log *log);
 
 /* Bit timing with 8 time quanta per bit (1 sync + tseg1 + tseg2) whose
  * sample point (1 + tseg1) / 8 is within 1 percentage point of
@@ -71,7 +71,8 @@ omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_op
 typedef struct omv_rpc_can_timing {
     unsigned int tseg1, tseg2, sjw;
 } omv_rpc_can_timing;
-omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent, omv_rpc_can_timing *out);
+OMV_RPC_API omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent,
+                                                  omv_rpc_can_timing *out);
 
 /* ------------------------------------------------------- Linux SocketCAN */
 
@@ -84,9 +85,10 @@ omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent, omv_rpc_can
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT (no such interface),
  * OMV_RPC_ERR_UNSUPPORTED (the kernel has no CAN support, or not Linux),
  * OMV_RPC_ERR_LINK_DOWN, OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_LINK. */
-omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+                                                      uint32_t message_id, uint32_t bit_rate,
+                                                      uint32_t sample_point,
+                                                      const omv_rpc_log *log);
 
 /* ---------------------------------------------------------- Kvaser CANlib */
 
@@ -100,9 +102,10 @@ omv_rpc_status omv_rpc_socketcan_open(omv_rpc_link *link, const char *interface,
  * the log says which), OMV_RPC_ERR_NO_SUCH_PORT (canOpenChannel failed),
  * OMV_RPC_ERR_INVALID_ARG (bad ID, rate or sample point),
  * OMV_RPC_ERR_LINK_DOWN (bus off), OMV_RPC_ERR_LINK. */
-omv_rpc_status omv_rpc_kvaser_can_open(omv_rpc_link *link, int channel, uint32_t message_id,
-                                       uint32_t bit_rate, uint32_t sample_point,
-                                       const char *library, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel,
+                                                   uint32_t message_id, uint32_t bit_rate,
+                                                   uint32_t sample_point, const char *library,
+                                                   const omv_rpc_log *log);
 
 /* --------------------------------------------------- in-process CAN bus */
 
@@ -113,25 +116,27 @@ typedef struct omv_rpc_can_mem_bus omv_rpc_can_mem_bus;
 /* `queue_frames` is each node's receive queue (0: 1024 frames); a sender
  * waits while some node's queue is full. Free with
  * omv_rpc_can_mem_bus_free; the bus lives on until its last node closes. */
-omv_rpc_status omv_rpc_can_mem_bus_new(omv_rpc_can_mem_bus **out, size_t queue_frames);
-void omv_rpc_can_mem_bus_free(omv_rpc_can_mem_bus *bus);
+OMV_RPC_API omv_rpc_status omv_rpc_can_mem_bus_new(omv_rpc_can_mem_bus **out, size_t queue_frames);
+OMV_RPC_API void omv_rpc_can_mem_bus_free(omv_rpc_can_mem_bus *bus);
 
 /* A node as a CAN link on `message_id`, paced at `bit_rate` (0: 250000). */
-omv_rpc_status omv_rpc_can_mem_open(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
-                                    uint32_t message_id, uint32_t bit_rate,
-                                    const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
+                                                uint32_t message_id, uint32_t bit_rate,
+                                                const omv_rpc_log *log);
 
 /* Fault hook: called (under the bus lock: it must not call the bus) for
  * each frame sent by a node; it may change *frame (e.g. shorten it).
  * Return 0 to deliver, non-zero to lose the frame. NULL removes it. */
-typedef int (*omv_rpc_can_mem_fault_fn)(void *user, omv_rpc_can_frame *frame);
-void omv_rpc_can_mem_set_fault(omv_rpc_can_mem_bus *bus, omv_rpc_can_mem_fault_fn fn, void *user);
+typedef int (*omv_rpc_can_mem_bus_fault_fn)(void *user, omv_rpc_can_frame *frame);
+OMV_RPC_API void omv_rpc_can_mem_bus_set_fault(omv_rpc_can_mem_bus *bus,
+                                               omv_rpc_can_mem_bus_fault_fn fn, void *user);
 
 /* Deliver `frame` to every node, as from a node outside the program. */
-omv_rpc_status omv_rpc_can_mem_inject(omv_rpc_can_mem_bus *bus, const omv_rpc_can_frame *frame);
+OMV_RPC_API omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus,
+                                                      const omv_rpc_can_frame *frame);
 
 /* Frames lost by the fault hook so far. */
-uint32_t omv_rpc_can_mem_dropped(const omv_rpc_can_mem_bus *bus);
+OMV_RPC_API uint32_t omv_rpc_can_mem_bus_dropped(const omv_rpc_can_mem_bus *bus);
 
 /* ------------------------------------------- OpenMV-style constructors */
 
@@ -139,28 +144,30 @@ uint32_t omv_rpc_can_mem_dropped(const omv_rpc_can_mem_bus *bus);
  * CANlib channel N. `message_id`, `bit_rate`, `sample_point`: OpenMV's
  * parameters (defaults above). `config` may be NULL. The master or slave
  * owns the link. */
-omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_config *config);
-omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
-                                     uint32_t message_id, uint32_t bit_rate, uint32_t sample_point,
-                                     const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
+                                                  uint32_t message_id, uint32_t bit_rate,
+                                                  uint32_t sample_point,
+                                                  const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
+                                                 uint32_t message_id, uint32_t bit_rate,
+                                                 uint32_t sample_point,
+                                                 const omv_rpc_config *config);
 
 /* Kvaser CANlib channel `channel` with the default library. */
-omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config);
-omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
-                                            uint32_t message_id, uint32_t bit_rate,
-                                            uint32_t sample_point, const omv_rpc_config *config);
-/* The same functions under the spelling of the first version of this
- * project ("kvarser"), kept so that its programs still build and link. */
-omv_rpc_status omv_rpc_kvarser_can_master_new(omv_rpc_master **out, int channel,
-                                              uint32_t message_id, uint32_t bit_rate,
-                                              uint32_t sample_point, const omv_rpc_config *config);
-omv_rpc_status omv_rpc_kvarser_can_slave_new(omv_rpc_slave **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
+                                                         uint32_t message_id, uint32_t bit_rate,
+                                                         uint32_t sample_point,
+                                                         const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
+                                                        uint32_t message_id, uint32_t bit_rate,
+                                                        uint32_t sample_point,
+                                                        const omv_rpc_config *config);
+/* Aliases under the spelling of OpenMV's desktop library
+ * (rpc_kvarser_can_master / rpc_kvarser_can_slave), so that code ported
+ * from it keeps its names. Macros: the library exports only the kvaser
+ * spelling. */
+#define omv_rpc_kvarser_can_master_new omv_rpc_kvaser_can_master_new
+#define omv_rpc_kvarser_can_slave_new omv_rpc_kvaser_can_slave_new
 
 #ifdef __cplusplus
 }

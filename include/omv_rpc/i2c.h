@@ -4,12 +4,13 @@
  * microcontroller that is the I2C slave (address 0x12 by default).
  *
  * Each transfer is cut into chunks of at most 65535 bytes (one I2C
- * transaction each) and every chunk is preceded by a ~100 us pause that
- * gives the slave time to get ready. The slave cannot start a transfer, so
- * a read polls: a read the slave does not acknowledge, or whose bytes are
- * all equal (an idle bus reads 0xFF or 0x00), counts as nothing received
- * and is tried again (chunk by chunk) until the timeout, then fails with
- * OMV_RPC_ERR_NOT_READY (the protocol then retries its attempt). This rule
+ * transaction each) and every chunk is preceded by a ~100 us pause
+ * (OMV_RPC_BUS_GUARD_US, bus.h) that gives the slave time to get ready.
+ * The slave cannot start a transfer, so a read polls: a read the slave
+ * does not acknowledge, or whose bytes are all equal (an idle bus reads
+ * 0xFF or 0x00), counts as nothing received and is tried again (chunk by
+ * chunk) until the timeout, then fails with OMV_RPC_ERR_NOT_READY (the
+ * protocol then retries its attempt). This rule
  * applies to every read of 2 bytes or more, so raw data whose bytes are
  * all the same (a cut-through buffer or a stream frame) cannot cross an
  * I2C or SPI link, as with OpenMV's own code. Stream queue depth is at
@@ -27,6 +28,7 @@
 #ifndef OMV_RPC_I2C_H
 #define OMV_RPC_I2C_H
 
+#include "bus.h"
 #include "rpc.h"
 
 #ifdef __cplusplus
@@ -36,8 +38,6 @@ extern "C" {
 #define OMV_RPC_I2C_DEFAULT_ADDRESS 0x12u
 #define OMV_RPC_I2C_DEFAULT_RATE 100000u
 #define OMV_RPC_I2C_MAX_CHUNK 65535u
-/* The pause before each transaction, in microseconds. */
-#define OMV_RPC_BUS_GUARD_US 100u
 
 /* The bus the link drives: one I2C transaction per call, at most
  * OMV_RPC_I2C_MAX_CHUNK bytes. Return OMV_RPC_OK, OMV_RPC_ERR_NOT_READY
@@ -55,9 +55,10 @@ typedef struct omv_rpc_i2c_bus_ops {
  * once when this fails). `address` is the 7-bit slave address (0x08..0x77);
  * `rate` in Hz (0: 100 kHz). Errors: OMV_RPC_ERR_INVALID_ARG,
  * OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c_bus_ops *ops,
-                                           void *ctx, uint16_t address, uint32_t rate,
-                                           const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link,
+                                                       const omv_rpc_i2c_bus_ops *ops, void *ctx,
+                                                       uint16_t address, uint32_t rate,
+                                                       const omv_rpc_log *log);
 
 /* An I2C master link on Linux i2c-dev (`device`, e.g. "/dev/i2c-1"), with
  * ioctl I2C_RDWR (or I2C_SLAVE and read/write when the adapter only does
@@ -66,14 +67,15 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
  * adapter), OMV_RPC_ERR_PERMISSION (the log names the group to join),
  * OMV_RPC_ERR_BUSY, OMV_RPC_ERR_UNSUPPORTED (not Linux),
  * OMV_RPC_ERR_INVALID_ARG. */
-omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, uint16_t address,
-                                       uint32_t rate, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device,
+                                                   uint16_t address, uint32_t rate,
+                                                   const omv_rpc_log *log);
 
 /* OpenMV-style constructor: rpc_i2c_master(slave_addr, rate) on `device`.
  * The master owns the link; `config` may be NULL. */
-omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
-                                      uint16_t address, uint32_t rate,
-                                      const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
+                                                  uint16_t address, uint32_t rate,
+                                                  const omv_rpc_config *config);
 
 #ifdef __cplusplus
 }

@@ -127,7 +127,7 @@ typedef struct omv_rpc_link {
 
 /* Close a link that was opened but never handed to a master or slave.
  * Calls ops->close once and clears the struct. Safe on a zeroed struct. */
-void omv_rpc_link_close(omv_rpc_link *link);
+OMV_RPC_API void omv_rpc_link_close(omv_rpc_link *link);
 
 #ifdef __cplusplus
 }

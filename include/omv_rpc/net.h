@@ -53,9 +53,9 @@ extern "C" {
  * address, 0.0.0.0 as the slave, `my_address` not an address of this
  * host), OMV_RPC_ERR_NO_MEMORY. Thread-safe (distinct links are
  * independent; one link is used by one thread at a time). */
-omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_address,
-                                       const char *my_address, uint16_t port,
-                                       const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_address,
+                                                   const char *my_address, uint16_t port,
+                                                   const omv_rpc_log *log);
 
 /* Slave link: binds UDP on `my_address` and `port` (0: 7610); answers the
  * master it learns from the datagrams it receives (and only masters in
@@ -66,19 +66,19 @@ omv_rpc_status omv_rpc_net_master_open(omv_rpc_link *link, const char *slave_add
  * also for a count with no list; OMV_RPC_ERR_HOST_NOT_FOUND for a name in
  * the list that does not resolve). Large transfers report
  * OMV_RPC_ERR_REFUSED when nobody listens at the master's address. */
-omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address, uint16_t port,
-                                      const char *const *allowed, size_t allowed_count,
-                                      const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char *my_address,
+                                                  uint16_t port, const char *const *allowed,
+                                                  size_t allowed_count, const omv_rpc_log *log);
 
 /* OpenMV-style constructors: open the link (with config->log) and create
  * the master or slave on it, which owns the link from then on. `config`
  * may be NULL. *out is NULL on failure. Errors as the open functions and
  * omv_rpc_master_new / omv_rpc_slave_new. */
-omv_rpc_status omv_rpc_network_master_new(omv_rpc_master **out, const char *slave_address,
-                                          const char *my_address, uint16_t port,
-                                          const omv_rpc_config *config);
-omv_rpc_status omv_rpc_network_slave_new(omv_rpc_slave **out, const char *my_address,
-                                         uint16_t port, const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
+                                                  const char *my_address, uint16_t port,
+                                                  const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
+                                                 uint16_t port, const omv_rpc_config *config);
 
 #ifdef __cplusplus
 }

@@ -3,11 +3,14 @@
  *   rpc.h    - the core: master, slave, streams, cut-through, hash, CRC
  *   link.h   - the link table, to write your own link
  *   status.h - status codes and the log hook
+ *   version.h - OMV_RPC_VERSION_*, omv_rpc_version()
+ *   export.h - OMV_RPC_API, the mark of every exported function
  *   clock.h  - the platform clock for link tables
  *   pair.h   - in-process link pair
  *   serial.h - serial ports (USB VCP, UART), port listing
  *   net.h    - network (UDP + TCP)
  *   can.h    - CAN (SocketCAN, Kvaser CANlib, in-process bus)
+ *   bus.h    - what the I2C and SPI links share (the guard pause)
  *   i2c.h    - I2C master (i2c-dev)
  *   spi.h    - SPI master (spidev)
  * The virtual camera (sim.h) is a library of its own, omvrpc_sim.
@@ -15,6 +18,7 @@
 #ifndef OMV_RPC_OMV_RPC_H
 #define OMV_RPC_OMV_RPC_H
 
+#include "bus.h"
 #include "can.h"
 #include "clock.h"
 #include "i2c.h"
@@ -25,5 +29,6 @@
 #include "serial.h"
 #include "spi.h"
 #include "status.h"
+#include "version.h"
 
 #endif

@@ -20,7 +20,7 @@ extern "C" {
  * with the second. Once one end is closed, the other's transfers fail with
  * OMV_RPC_ERR_CLOSED. The two ends may be used from two threads; each end
  * from one thread at a time. */
-omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capacity);
+OMV_RPC_API omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capacity);
 
 #ifdef __cplusplus
 }

@@ -55,9 +55,9 @@ extern "C" {
 /* The hash OpenMV uses for function names (djb2 xor variant) over `len`
  * bytes. Two names with the same hash collide on a slave: the later
  * registration wins. Thread-safe. */
-uint32_t omv_rpc_hash(const void *name, size_t len);
+OMV_RPC_API uint32_t omv_rpc_hash(const void *name, size_t len);
 /* Same, for a NUL-terminated UTF-8 name. */
-uint32_t omv_rpc_hash_str(const char *name);
+OMV_RPC_API uint32_t omv_rpc_hash_str(const char *name);
 
 /* CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF). `crc` is the running value:
  * start with OMV_RPC_CRC16_INIT and feed the data in any number of pieces.
@@ -65,10 +65,10 @@ uint32_t omv_rpc_hash_str(const char *name);
  * 96 bytes and more; a table (slicing by 8) elsewhere and for short data.
  * Same result either way. Thread-safe. */
 #define OMV_RPC_CRC16_INIT 0xFFFFu
-uint16_t omv_rpc_crc16(uint16_t crc, const void *data, size_t len);
+OMV_RPC_API uint16_t omv_rpc_crc16(uint16_t crc, const void *data, size_t len);
 
 /* The stream ack sequence: 0xFF, then next = (x >> 1) ^ (x & 1 ? 0xB8 : 0). */
-uint8_t omv_rpc_lfsr_next(uint8_t x);
+OMV_RPC_API uint8_t omv_rpc_lfsr_next(uint8_t x);
 
 /* ------------------------------------------------------------ allocation */
 
@@ -112,19 +112,20 @@ typedef struct omv_rpc_master omv_rpc_master;
  * malloc). `config` may be NULL for the defaults; it is copied. The master
  * owns the link from now on, even when creation fails. Free with
  * omv_rpc_master_free. */
-omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
-                                  const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
+                                              const omv_rpc_config *config);
 
 /* Create a master in caller storage (no allocation when config->buffer is
  * set). `storage` must hold omv_rpc_master_storage_size() bytes, pointer
  * aligned, and outlive the master. Owns the link as omv_rpc_master_new. */
-omv_rpc_status omv_rpc_master_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                   const omv_rpc_config *config, omv_rpc_master **out);
-size_t omv_rpc_master_storage_size(void);
+OMV_RPC_API omv_rpc_status omv_rpc_master_init(omv_rpc_master **out, void *storage,
+                                               size_t storage_size, const omv_rpc_link *link,
+                                               const omv_rpc_config *config);
+OMV_RPC_API size_t omv_rpc_master_storage_size(void);
 
 /* Close the link, release owned buffers; NULL is a no-op. After
  * omv_rpc_master_init, the storage is the caller's again. */
-void omv_rpc_master_free(omv_rpc_master *master);
+OMV_RPC_API void omv_rpc_master_free(omv_rpc_master *master);
 
 /* Call the slave's function `name` with `arg` (`arg_len` bytes, NULL allowed
  * when 0). On OMV_RPC_OK, *result points to the result's `*result_len`
@@ -137,31 +138,34 @@ void omv_rpc_master_free(omv_rpc_master *master);
  * OMV_RPC_ERR_TOO_LARGE (argument or announced result over the limit),
  * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK (the link broke),
  * OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_master_call(omv_rpc_master *master, const char *name, const void *arg,
-                                   size_t arg_len, const uint8_t **result, size_t *result_len,
-                                   uint32_t send_timeout_ms, uint32_t recv_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_master_call(omv_rpc_master *master, const char *name,
+                                               const void *arg, size_t arg_len,
+                                               const uint8_t **result, size_t *result_len,
+                                               uint32_t send_timeout_ms, uint32_t recv_timeout_ms);
 
 /* As omv_rpc_master_call, but the result is written to the caller's
  * `buf` (`buf_size` bytes); a result larger than buf_size is refused with
  * OMV_RPC_ERR_BUFFER_TOO_SMALL before it is read (*result_len then holds
  * the size the slave announced). */
-omv_rpc_status omv_rpc_master_call_into(omv_rpc_master *master, const char *name,
-                                        const void *arg, size_t arg_len, uint8_t *buf,
-                                        size_t buf_size, size_t *result_len,
-                                        uint32_t send_timeout_ms, uint32_t recv_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_master_call_into(omv_rpc_master *master, const char *name,
+                                                    const void *arg, size_t arg_len, uint8_t *buf,
+                                                    size_t buf_size, size_t *result_len,
+                                                    uint32_t send_timeout_ms,
+                                                    uint32_t recv_timeout_ms);
 
 /* As omv_rpc_master_call with the function named by its hash. */
-omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *master, uint32_t command,
-                                        const void *arg, size_t arg_len, const uint8_t **result,
-                                        size_t *result_len, uint32_t send_timeout_ms,
-                                        uint32_t recv_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *master, uint32_t command,
+                                                    const void *arg, size_t arg_len,
+                                                    const uint8_t **result, size_t *result_len,
+                                                    uint32_t send_timeout_ms,
+                                                    uint32_t recv_timeout_ms);
 
 /* How many attempts the master started over since it was created (a
  * health figure; 0 on a clean link). */
-uint32_t omv_rpc_master_retries(const omv_rpc_master *master);
+OMV_RPC_API uint32_t omv_rpc_master_retries(const omv_rpc_master *master);
 
 /* The master's link, for use with the cut-through and stream functions. */
-omv_rpc_link *omv_rpc_master_link(omv_rpc_master *master);
+OMV_RPC_API omv_rpc_link *omv_rpc_master_link(omv_rpc_master *master);
 
 /* ----------------------------------------------------------------- slave */
 
@@ -176,40 +180,44 @@ typedef void (*omv_rpc_callback)(omv_rpc_slave *slave, const uint8_t *arg, size_
 /* A scheduled or loop callback (no argument, no result). */
 typedef void (*omv_rpc_task)(omv_rpc_slave *slave, void *user_data);
 
-omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
-                                 const omv_rpc_config *config);
-omv_rpc_status omv_rpc_slave_init(void *storage, size_t storage_size, const omv_rpc_link *link,
-                                  const omv_rpc_config *config, omv_rpc_slave **out);
-size_t omv_rpc_slave_storage_size(void);
-void omv_rpc_slave_free(omv_rpc_slave *slave);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
+                                             const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_init(omv_rpc_slave **out, void *storage,
+                                              size_t storage_size, const omv_rpc_link *link,
+                                              const omv_rpc_config *config);
+OMV_RPC_API size_t omv_rpc_slave_storage_size(void);
+OMV_RPC_API void omv_rpc_slave_free(omv_rpc_slave *slave);
 
 /* Register `fn` under the hash of `name`. Registering the same name (or a
  * name with the same hash) again replaces the earlier callback. Fails with
  * OMV_RPC_ERR_FULL past OMV_RPC_SLAVE_MAX_CALLBACKS names. */
-omv_rpc_status omv_rpc_slave_register_callback(omv_rpc_slave *slave, const char *name,
-                                               omv_rpc_callback fn, void *user_data);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_register_callback(omv_rpc_slave *slave, const char *name,
+                                                           omv_rpc_callback fn, void *user_data);
 /* Remove the callback registered under `name`; no-op when none. */
-void omv_rpc_slave_unregister_callback(omv_rpc_slave *slave, const char *name);
+OMV_RPC_API void omv_rpc_slave_unregister_callback(omv_rpc_slave *slave, const char *name);
 
 /* Give the result (from inside a callback). Borrowed, no copy: `data` must
  * stay valid until the next callback starts or the slave is freed (static
  * buffers and objects the program owns are fine). */
-omv_rpc_status omv_rpc_slave_reply(omv_rpc_slave *slave, const void *data, size_t len);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_reply(omv_rpc_slave *slave, const void *data, size_t len);
 /* Give a copy of `data` as the result (in the slave's buffer). */
-omv_rpc_status omv_rpc_slave_reply_copy(omv_rpc_slave *slave, const void *data, size_t len);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_reply_copy(omv_rpc_slave *slave, const void *data,
+                                                    size_t len);
 /* Return a `len`-byte buffer owned by the slave for the callback to fill;
  * it is the result. NULL when over the limit or out of memory (the result
  * is then empty). Valid until the next callback starts. */
-uint8_t *omv_rpc_slave_reply_buffer(omv_rpc_slave *slave, size_t len);
+OMV_RPC_API uint8_t *omv_rpc_slave_reply_buffer(omv_rpc_slave *slave, size_t len);
 
 /* From inside a callback: run `fn` once right after this call's result has
  * been sent (e.g. to start a stream or a cut-through transfer). Cleared
  * after each call whether it ran or not. */
-void omv_rpc_slave_schedule_callback(omv_rpc_slave *slave, omv_rpc_task fn, void *user_data);
+OMV_RPC_API void omv_rpc_slave_schedule_callback(omv_rpc_slave *slave, omv_rpc_task fn,
+                                                 void *user_data);
 
 /* Run `fn` after every pass of the loop (a call served or not). NULL
  * removes it. */
-void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *slave, omv_rpc_task fn, void *user_data);
+OMV_RPC_API void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *slave, omv_rpc_task fn,
+                                                   void *user_data);
 
 /* Wait up to `recv_timeout_ms` for one call and serve it (sending its
  * result within `send_timeout_ms`), then run the scheduled and loop
@@ -217,26 +225,26 @@ void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *slave, omv_rpc_task fn, vo
  * served, OMV_RPC_ERR_TIMEOUT when none came, OMV_RPC_ERR_RECV_TIMEOUT when
  * the master stopped asking for the result, OMV_RPC_ERR_STOPPED after
  * omv_rpc_slave_stop, OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK on a broken link. */
-omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *slave, uint32_t recv_timeout_ms,
-                                       uint32_t send_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *slave, uint32_t recv_timeout_ms,
+                                                   uint32_t send_timeout_ms);
 
 /* Serve calls until omv_rpc_slave_stop() is called (returns
  * OMV_RPC_ERR_STOPPED) or the link breaks (returns its error). Timeouts and
  * bad packets are not errors here: the loop goes on. */
-omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *slave, uint32_t recv_timeout_ms,
-                                  uint32_t send_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *slave, uint32_t recv_timeout_ms,
+                                              uint32_t send_timeout_ms);
 
 /* Make loop() return at its next pass (within recv_timeout_ms). Any thread,
  * a signal handler or a callback may call it. */
-void omv_rpc_slave_stop(omv_rpc_slave *slave);
+OMV_RPC_API void omv_rpc_slave_stop(omv_rpc_slave *slave);
 /* Clear a stop request so loop() may run again. */
-void omv_rpc_slave_clear_stop(omv_rpc_slave *slave);
+OMV_RPC_API void omv_rpc_slave_clear_stop(omv_rpc_slave *slave);
 
 /* How many calls the slave has served, and how many packets it refused. */
-uint32_t omv_rpc_slave_calls_served(const omv_rpc_slave *slave);
-uint32_t omv_rpc_slave_packets_refused(const omv_rpc_slave *slave);
+OMV_RPC_API uint32_t omv_rpc_slave_calls_served(const omv_rpc_slave *slave);
+OMV_RPC_API uint32_t omv_rpc_slave_packets_refused(const omv_rpc_slave *slave);
 
-omv_rpc_link *omv_rpc_slave_link(omv_rpc_slave *slave);
+OMV_RPC_API omv_rpc_link *omv_rpc_slave_link(omv_rpc_slave *slave);
 
 /* ------------------------------------------- cut-through and streams */
 
@@ -244,10 +252,10 @@ omv_rpc_link *omv_rpc_slave_link(omv_rpc_slave *slave);
  * are then in step). get_bytes fills exactly `len` bytes. `timeout_ms`
  * bounds silence: a transfer that keeps moving at the link's pace
  * continues. These take any link (omv_rpc_master_link / omv_rpc_slave_link). */
-omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms);
-omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
+                                             uint32_t timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
+                                             uint32_t timeout_ms);
 
 /* Reader callback: `frame` (`len` bytes) is valid during the call only.
  * Return 0 to go on, non-zero to end the stream. */
@@ -265,22 +273,26 @@ typedef int (*omv_rpc_stream_write_fn)(void *user_data, const uint8_t **frame, s
  * the writer went silent (frame header: 1000 ms; frame data: silence of
  * read_timeout_ms); OMV_RPC_ERR_BAD_PACKET for a header whose magic or CRC
  * is wrong; OMV_RPC_ERR_TOO_LARGE for a frame over the limit; link errors. */
-omv_rpc_status omv_rpc_master_stream_reader(omv_rpc_master *master, omv_rpc_stream_read_fn fn,
-                                            void *user_data, uint32_t queue_depth,
-                                            uint32_t read_timeout_ms);
-omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *slave, omv_rpc_stream_read_fn fn,
-                                           void *user_data, uint32_t queue_depth,
-                                           uint32_t read_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_master_stream_reader(omv_rpc_master *master,
+                                                        omv_rpc_stream_read_fn fn, void *user_data,
+                                                        uint32_t queue_depth,
+                                                        uint32_t read_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *slave,
+                                                       omv_rpc_stream_read_fn fn, void *user_data,
+                                                       uint32_t queue_depth,
+                                                       uint32_t read_timeout_ms);
 
 /* Stream writer: waits up to 1000 ms for the reader's setup, then sends the
  * frames `fn` gives while the reader's credits allow. Returns OMV_RPC_OK
  * when `fn` ended the stream; OMV_RPC_ERR_TIMEOUT when no setup or ack came;
  * OMV_RPC_ERR_STREAM_ENDED on a wrong ack byte; OMV_RPC_ERR_BAD_PACKET for a
  * bad setup packet; link errors. */
-omv_rpc_status omv_rpc_master_stream_writer(omv_rpc_master *master, omv_rpc_stream_write_fn fn,
-                                            void *user_data, uint32_t write_timeout_ms);
-omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *slave, omv_rpc_stream_write_fn fn,
-                                           void *user_data, uint32_t write_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_master_stream_writer(omv_rpc_master *master,
+                                                        omv_rpc_stream_write_fn fn, void *user_data,
+                                                        uint32_t write_timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *slave,
+                                                       omv_rpc_stream_write_fn fn, void *user_data,
+                                                       uint32_t write_timeout_ms);
 
 #ifdef __cplusplus
 }

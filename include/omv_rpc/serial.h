@@ -25,18 +25,21 @@ extern "C" {
  * the link's transfer_ms counts 10 bits per byte). `log` (may be NULL)
  * receives advice, e.g. how to lower an FTDI latency timer.
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT, OMV_RPC_ERR_PERMISSION (the message
- * logged names the group to join), OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE
- * / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
+ * logged names the group to join when that group may read and write the
+ * device, else its owner and mode and suggests a udev rule),
+ * OMV_RPC_ERR_INVALID_ARG (NULL, or an empty name: logged),
+ * OMV_RPC_ERR_BUSY, OMV_RPC_ERR_NO_DEVICE / OMV_RPC_ERR_AMBIGUOUS ("auto"), OMV_RPC_ERR_UNSUPPORTED (a rate the
  * driver refuses; "auto" built without libserialport), OMV_RPC_ERR_LINK.
- * A path that exists but is not a terminal gives OMV_RPC_ERR_NO_SUCH_PORT.
+ * A path that exists but is not a terminal (a file, a directory) gives
+ * OMV_RPC_ERR_NO_SUCH_PORT.
  * On POSIX the port is locked against a second opener (flock and
  * TIOCEXCL); on Linux a USB-serial adapter's latency timer is lowered to
  * 1 ms when it can be, else the fix is logged as a WARNING.
  * On success *link is the caller's until handed to a master or slave.
  * Thread-safety: any thread; the link is then used by one thread at a
  * time. */
-omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_t baudrate,
-                                   const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port,
+                                               uint32_t baudrate, const omv_rpc_log *log);
 
 #ifndef _WIN32
 /* POSIX: make a serial link of a terminal file descriptor the caller
@@ -49,20 +52,20 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
  * negative fd, OMV_RPC_ERR_NO_SUCH_PORT when it is not a terminal,
  * OMV_RPC_ERR_UNSUPPORTED for a rate the driver refuses). Takes no lock on
  * the device. Thread-safety: as omv_rpc_serial_open. */
-omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, const char *name,
-                                      uint32_t baudrate, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, const char *name,
+                                                  uint32_t baudrate, const omv_rpc_log *log);
 #endif
 
 /* OpenMV-style constructors: open the link and create the master or slave
  * on it (owning it). `config` may be NULL. */
-omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port, uint32_t baudrate,
-                                       const omv_rpc_config *config);
-omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port, uint32_t baudrate,
-                                      const omv_rpc_config *config);
-omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
-                                          const omv_rpc_config *config);
-omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
-                                         const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port,
+                                                   uint32_t baudrate, const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port,
+                                                  uint32_t baudrate, const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
+                                                      const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
+                                                     const omv_rpc_config *config);
 
 /* A serial port as listed by omv_rpc_serial_list_ports. */
 typedef struct omv_rpc_port_info {
@@ -78,15 +81,15 @@ typedef struct omv_rpc_port_info {
 /* List serial ports. *ports is an array of *count entries; free it with
  * omv_rpc_serial_free_ports. OMV_RPC_ERR_UNSUPPORTED when built without
  * libserialport. */
-omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count);
-void omv_rpc_serial_free_ports(omv_rpc_port_info *ports);
+OMV_RPC_API omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count);
+OMV_RPC_API void omv_rpc_serial_free_ports(omv_rpc_port_info *ports);
 
 /* Whether a USB vendor/product ID pair is an OpenMV Cam's. */
-int omv_rpc_is_openmv_usb_id(uint16_t vid, uint16_t pid);
+OMV_RPC_API int omv_rpc_serial_is_openmv_usb_id(uint16_t vid, uint16_t pid);
 
 /* Resolve "auto" to the one OpenMV Cam's port name (copied into `name`,
  * `size` bytes). OMV_RPC_ERR_NO_DEVICE / OMV_RPC_ERR_AMBIGUOUS otherwise. */
-omv_rpc_status omv_rpc_serial_find_openmv(char *name, size_t size);
+OMV_RPC_API omv_rpc_status omv_rpc_serial_find_openmv(char *name, size_t size);
 
 #ifdef __cplusplus
 }

@@ -133,11 +133,11 @@ typedef struct omv_rpc_sim_scene {
 /* Create a virtual camera (malloc) showing the built-in scene. Its time
  * starts at 0 and follows the frames taken. Free with omv_rpc_sim_free.
  * Errors: OMV_RPC_ERR_INVALID_ARG (out is NULL), OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out);
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_new(omv_rpc_sim **out);
 
 /* Free the camera and the frames it holds; NULL is a no-op. Unregister it
  * (or free the slave) first: the slave's callbacks point to it. */
-void omv_rpc_sim_free(omv_rpc_sim *sim);
+OMV_RPC_SIM_API void omv_rpc_sim_free(omv_rpc_sim *sim);
 
 /* Register the camera's callbacks on `slave`: face_detection,
  * person_detection, qrcode_detection, all_qrcode_detection,
@@ -147,36 +147,36 @@ void omv_rpc_sim_free(omv_rpc_sim *sim);
  * jpeg_image_stream. The sim must outlive the slave's use of them.
  * Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_FULL (the slave's table
  * is full). */
-omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave);
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave);
 
 /* What is drawn at scene time `t_ms`. Pure: the same inputs always give
  * the same scene. Thread-safe. */
-void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene);
+OMV_RPC_SIM_API void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene);
 
 /* Freeze scene time at `t_ms` (every frame is then rendered at it). */
-void omv_rpc_sim_set_time(omv_rpc_sim *sim, uint32_t t_ms);
+OMV_RPC_SIM_API void omv_rpc_sim_set_time(omv_rpc_sim *sim, uint32_t t_ms);
 /* Unfreeze: time follows the frames taken again, from the frozen time. */
-void omv_rpc_sim_release_time(omv_rpc_sim *sim);
+OMV_RPC_SIM_API void omv_rpc_sim_release_time(omv_rpc_sim *sim);
 /* The scene time the next frame will be rendered at. Thread-safe. */
-uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim);
+OMV_RPC_SIM_API uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim);
 
 /* Follow a clock instead of the frame count: scene time is
  * now_ms(user_data) minus its value at this call. NULL goes back to
  * counting frames. A frozen time still wins. Not thread-safe. */
-void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data),
+OMV_RPC_SIM_API void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data),
                            void *user_data);
 
 /* How long a jpeg_image_stream writer waits for the reader's next credit
  * before it ends the stream (default OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS, as
  * on the camera). The slave's thread is busy that long after a reader
  * stops. Not thread-safe: set it before serving. */
-void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t timeout_ms);
+OMV_RPC_SIM_API void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t timeout_ms);
 
 /* Pace jpeg_image_stream like a sensor running at `fps` frames per
  * second (0, the default: as fast as the link takes them). The writer
  * sleeps until each frame is due; a late frame is sent at once and the
  * pace resumes from it. Not thread-safe: set it before serving. */
-void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
+OMV_RPC_SIM_API void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
 
 /* Pixel formats and frame sizes by their OpenMV names, with or without
  * the "sensor." prefix ("sensor.RGB565", "GRAYSCALE", "sensor.QVGA"...).
@@ -185,9 +185,9 @@ typedef enum omv_rpc_sim_pixformat {
     OMV_RPC_SIM_GRAYSCALE = 1,
     OMV_RPC_SIM_RGB565 = 2
 } omv_rpc_sim_pixformat;
-omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len,
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len,
                                            omv_rpc_sim_pixformat *out);
-omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *width,
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *width,
                                            int *height);
 
 /* Take a frame: render the scene at the current scene time (then advance
@@ -196,7 +196,7 @@ omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *wi
  * the caller's: free it with omv_rpc_sim_free_buffer. Thread-safe.
  * Errors: OMV_RPC_ERR_INVALID_ARG (unknown format or size, bad quality,
  * NULL pointer), OMV_RPC_ERR_NO_MEMORY (allocation or encoder failure). */
-omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
                                        const char *framesize, int quality, uint8_t **jpeg,
                                        size_t *len);
 
@@ -205,7 +205,7 @@ omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
  * into `pixels`, width * height bytes for GRAYSCALE, width * height * 3
  * (R, G, B) for RGB565; `scene` (may be NULL) gets what was drawn.
  * Width and height: 1..4096. Thread-safe. Errors: OMV_RPC_ERR_INVALID_ARG. */
-omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
                                     int height, uint8_t *pixels, omv_rpc_sim_scene *scene);
 
 /* A user's remote function on the virtual camera: the slave callback's
@@ -222,15 +222,15 @@ typedef void (*omv_rpc_sim_callback)(omv_rpc_sim *sim, omv_rpc_slave *slave, con
  * before serving. Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_FULL (more
  * than OMV_RPC_SIM_USER_CALLBACKS_MAX names, or the slave's table is
  * full). */
-omv_rpc_status omv_rpc_sim_register_callback(omv_rpc_sim *sim, const char *name,
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_register_callback(omv_rpc_sim *sim, const char *name,
                                              omv_rpc_sim_callback fn, void *user_data);
 
 /* Free a buffer from omv_rpc_sim_render_jpeg; NULL is a no-op. */
-void omv_rpc_sim_free_buffer(uint8_t *buf);
+OMV_RPC_SIM_API void omv_rpc_sim_free_buffer(uint8_t *buf);
 
 /* CIE L*a*b* (D65) of an sRGB colour, rounded, in OpenMV's ranges.
  * Thread-safe. */
-void omv_rpc_sim_rgb_to_lab(uint8_t r, uint8_t g, uint8_t b, int8_t *l, int8_t *a, int8_t *b_out);
+OMV_RPC_SIM_API void omv_rpc_sim_rgb_to_lab(uint8_t r, uint8_t g, uint8_t b, int8_t *l, int8_t *a, int8_t *b_out);
 
 #ifdef __cplusplus
 }

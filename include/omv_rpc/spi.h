@@ -22,7 +22,8 @@
 #ifndef OMV_RPC_SPI_H
 #define OMV_RPC_SPI_H
 
-#include "i2c.h"
+#include "bus.h"
+#include "rpc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,8 +48,9 @@ typedef struct omv_rpc_spi_bus_ops {
  * the link owns `ctx` from the call on, closed with the link or at once
  * when this fails). `hz` (0: 1 MHz) paces the link's waits.
  * Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_NO_MEMORY. */
-omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link, const omv_rpc_spi_bus_ops *ops,
-                                           void *ctx, uint32_t hz, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link,
+                                                       const omv_rpc_spi_bus_ops *ops, void *ctx,
+                                                       uint32_t hz, const omv_rpc_log *log);
 
 /* An SPI master link on Linux spidev (`device`, e.g. "/dev/spidev0.0"):
  * `mode` 0..3 (OpenMV: 2), `hz` (0: 1 MHz), 8 bits per word, MSB first.
@@ -56,14 +58,15 @@ omv_rpc_status omv_rpc_spi_master_open_bus(omv_rpc_link *link, const omv_rpc_spi
  * OMV_RPC_ERR_PERMISSION (the log names the group to join),
  * OMV_RPC_ERR_UNSUPPORTED (a mode or rate the driver refuses; not Linux),
  * OMV_RPC_ERR_INVALID_ARG. */
-omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, uint32_t mode,
-                                       uint32_t hz, const omv_rpc_log *log);
+OMV_RPC_API omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device,
+                                                   uint32_t mode, uint32_t hz,
+                                                   const omv_rpc_log *log);
 
 /* OpenMV-style constructor: rpc_spi_master(freq, clk_polarity, clk_phase)
  * on `device`; mode = polarity * 2 + phase. `config` may be NULL. */
-omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device, uint32_t hz,
-                                      uint32_t clk_polarity, uint32_t clk_phase,
-                                      const omv_rpc_config *config);
+OMV_RPC_API omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device,
+                                                  uint32_t hz, uint32_t clk_polarity,
+                                                  uint32_t clk_phase, const omv_rpc_config *config);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -54,10 +56,10 @@ typedef enum omv_rpc_status {
 /* The enum constant's name, e.g. "OMV_RPC_ERR_TIMEOUT"; "OMV_RPC_UNKNOWN"
  * for a value that is not a status. Returns a static string: never free it.
  * Thread-safe. */
-const char *omv_rpc_status_name(omv_rpc_status status);
+OMV_RPC_API const char *omv_rpc_status_name(omv_rpc_status status);
 
 /* A one-line English description of the status. Static string; thread-safe. */
-const char *omv_rpc_status_message(omv_rpc_status status);
+OMV_RPC_API const char *omv_rpc_status_message(omv_rpc_status status);
 
 typedef enum omv_rpc_log_level {
     OMV_RPC_LOG_ERROR = 0,

@@ -84,8 +84,9 @@ hex_u32le() {
         $((($1 >> 24) & 255))
 }
 
+# The sim's default link is a new pseudo-terminal.
 start_sim_pty() {
-    $OMV sim --pty -q > "$WORK/sim.out" 2> "$WORK/sim.err" &
+    $OMV sim > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
     for _ in $(seq 50); do
@@ -100,6 +101,11 @@ start_sim_pty() {
     fi
     LINK=(--port "$PTY")
     echo "virtual camera on $PTY"
+    for _ in $(seq 50); do
+        grep -q ready "$WORK/sim.err" && break
+        sleep 0.1
+    done
+    expect_grep "ready on $PTY;" "$WORK/sim.err" "the sim's ready line names its terminal"
 }
 
 start_sim_net() {
@@ -114,6 +120,7 @@ start_sim_net() {
     grep -q ready "$WORK/sim.err" || { fail "omv-rpc sim --net did not start"; cat "$WORK/sim.err" >&2; exit 1; }
     LINK=(--net 127.0.0.2 --bind 127.0.0.1 --net-port "$port")
     echo "virtual camera on 127.0.0.2:$port"
+    expect_grep "ready on 127.0.0.2:$port " "$WORK/sim.err" "the sim's ready line names its address"
 }
 
 # stop_sim [SIGNAL]: the sim ends cleanly (status 0) on SIGINT or SIGTERM.
@@ -143,11 +150,80 @@ part_usage() {
     expect_rc 2 "call with odd hex" $T $OMV call x --hex abc
     expect_rc 2 "two argument options" $T $OMV call x --hex 00 --data a
     expect_rc 2 "bad --baud" $T $OMV call x --uart /dev/null --baud fast
-    expect_rc 2 "two links" $T $OMV call x --uart /dev/null --net 127.0.0.1
-    expect_rc 2 "snapshot without -o" $T $OMV snapshot --port /dev/nonexistent
+    expect_rc 2 "two links" $T $OMV call x --uart /dev/null --net 127.0.0.1 2> "$WORK/err"
+    expect_grep "links given (--uart /dev/null and --net 127.0.0.1); choose one" "$WORK/err" \
+        "two links: both named"
+    expect_rc 2 "--port and --uart" $T $OMV call x --port A --uart B 2> "$WORK/err"
+    expect_grep "(--port A and --uart B)" "$WORK/err" "--port and --uart: both named"
+    expect_rc 2 "sim with two links" $T $OMV sim --pty --net 2> "$WORK/err"
+    expect_grep "(--pty and --net)" "$WORK/err" "sim with two links: both named"
+
+    # Numbers are decimal: a leading zero is not octal; hex only for IDs.
+    expect_rc 3 "--count 09 is nine, not a bad octal number" \
+        $T $OMV stream x --count 09 --queue-depth 010 --port /dev/nonexistent
+    expect_rc 2 "--queue-depth takes no hex" $T $OMV stream x --queue-depth 0x10 2> "$WORK/err"
+    expect_grep "decimal number from 1 to 255" "$WORK/err" "a bad number's message says decimal"
+    expect_rc 2 "--count takes no sign" $T $OMV stream x --count +5
+    expect_rc 2 "--net-port over 16 bits" $T $OMV call x --net-port 65536
+    expect_rc 2 "--baud over 32 bits" $T $OMV call x --baud 4294967296
+    expect_rc 3 "--can-id in hex" $T $OMV call x --can-id 0x7FF --can omvnosuchcan0
+    expect_rc 3 "--can-id in decimal" $T $OMV call x --can-id 2047 --can omvnosuchcan0
+    expect_rc 2 "--can-id over 11 bits" $T $OMV call x --can-id 0x800 --can omvnosuchcan0
+    expect_rc 2 "--i2c-address out of range" $T $OMV call x --i2c-address 0x78 --i2c /dev/nonexistent
+
+    # Global options before the command, and help COMMAND.
+    expect_rc 3 "-v before the command" $T $OMV -v call x --port /dev/nonexistent
+    expect_rc 3 "a link option before the command" $T $OMV --port /dev/nonexistent call x
+    expect_rc 3 "--opt=value before the command" $T $OMV -q --port=/dev/nonexistent call x
+    expect_rc 2 "an unknown option before the command" $T $OMV --bogus call x
+    expect_rc 2 "an option before no command" $T $OMV -v
+    # --version: the library's version, as version.h writes it.
+    local src major minor patch
+    src=$(cd "$(dirname "$0")/../.." && pwd)
+    major=$(sed -n 's/^#define OMV_RPC_VERSION_MAJOR \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    minor=$(sed -n 's/^#define OMV_RPC_VERSION_MINOR \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    patch=$(sed -n 's/^#define OMV_RPC_VERSION_PATCH \([0-9]*\)$/\1/p' "$src/include/omv_rpc/version.h")
+    expect_rc 0 "--version" $T $OMV --version > "$WORK/version"
+    expect_grep "^omv-rpc $major\.$minor\.$patch$" "$WORK/version" "--version prints version.h's $major.$minor.$patch"
+    expect_rc 0 "help call" $T $OMV help call > "$WORK/help"
+    expect_grep "Usage: omv-rpc call NAME" "$WORK/help" "help call shows call's help"
+    expect_rc 2 "help of no such command" $T $OMV help bogus
+    if $OMV --help | grep -q "^  bench "; then
+        # bench: the same error style as the other commands.
+        expect_rc 2 "bench with an unknown option" $T $OMV bench --bogus 2> "$WORK/err"
+        expect_grep "^omv-rpc bench: unknown option --bogus (see --help)$" "$WORK/err" "bench's unknown-option message"
+        expect_rc 2 "bench --runs in hex" $T $OMV bench --runs 0x3 2> "$WORK/err"
+        expect_grep "^omv-rpc bench: --runs must be a decimal number" "$WORK/err" "bench's bad-number message"
+        expect_rc 0 "help bench" $T $OMV help bench > "$WORK/help"
+        expect_grep "^Usage: omv-rpc bench " "$WORK/help" "help bench names the command"
+        expect_grep "^  -v, --verbose " "$WORK/help" "bench takes -v as the other commands"
+    fi
+    expect_rc 0 "sim --help" $T $OMV sim --help > "$WORK/help"
+    expect_grep "^  --net   " "$WORK/help" "sim --help: --net without a value"
+    expect_grep "default is --pty" "$WORK/help" "sim --help: --pty is the default"
+    if grep -q -- "--i2c\|--spi\|--recv-timeout\|--net HOST" "$WORK/help"; then
+        fail "sim --help lists links or options a slave does not have"
+    else
+        ok "sim --help lists only a slave's links"
+    fi
+    expect_rc 3 "snapshot to stdout that is not a terminal" $T $OMV snapshot --port /dev/nonexistent
+
+    # Binary output is not written to a terminal unless --out - asks; the
+    # refusal comes before the link is opened.
+    expect_rc 2 "snapshot to a terminal" $HELPER on-tty $T $OMV snapshot --port /dev/nonexistent 2> "$WORK/err"
+    expect_grep "not writing binary data to a terminal" "$WORK/err" "the refusal says why"
+    expect_rc 3 "snapshot --out - to a terminal" $HELPER on-tty $T $OMV snapshot --out - --port /dev/nonexistent
+    expect_rc 2 "stream to a terminal" $HELPER on-tty $T $OMV stream x --port /dev/nonexistent
+    expect_rc 2 "stream --out a folder" $T $OMV stream x --out "$WORK" 2> "$WORK/err"
+    expect_grep "is a folder; give a file name (or --out-dir" "$WORK/err" "stream --out a folder: use --out-dir"
+    expect_rc 2 "stream with --out and --out-dir" $T $OMV stream x --out a --out-dir b
+    expect_rc 2 "--framesize with --data" $T $OMV stream x --framesize QVGA --data y
+    expect_rc 2 "view --frames is now --count" $T $OMV view --frames 3 2> "$WORK/err"
+    expect_grep "unknown option --frames" "$WORK/err" "an abbreviation (--frames of --framesize) is not taken"
+    expect_rc 2 "--out-d is not --out-dir" $T $OMV stream x --out-d=y
     expect_rc 2 "stream with --queue-depth 0" $T $OMV stream x --queue-depth 0
     expect_rc 2 "features with an unknown name" $T $OMV features no_such_feature
-    expect_rc 2 "view --screenshot without --frames" $T $OMV view --screenshot x.bmp
+    expect_rc 2 "view --screenshot without --count" $T $OMV view --screenshot x.bmp
     expect_rc 3 "call on a port that does not exist" $T $OMV call face_detection --port /dev/nonexistent
     expect_rc 3 "call on a file that is not a terminal" $T $OMV call face_detection --port /dev/null
     expect_rc 3 "sim on a port that does not exist" $T $OMV sim --port /dev/nonexistent
@@ -161,6 +237,16 @@ part_usage() {
     expect_rc 0 "ports" $T $OMV ports > "$WORK/ports"
     expect_rc 0 "ports --json" $T $OMV ports --json > "$WORK/ports.json"
     expect_grep '^\[' "$WORK/ports.json" "ports --json prints a JSON array"
+    expect_rc 0 "ports with a filter matching nothing" $T $OMV ports omv-no-such-port > "$WORK/ports.none" 2> "$WORK/err"
+    expect_size "$WORK/ports.none" 0 "the filter kept no port"
+    expect_grep 'no serial port matches "omv-no-such-port"' "$WORK/err" "ports says nothing matched"
+    expect_rc 0 "ports --json with a filter matching nothing" $T $OMV ports --json omv-no-such-port > "$WORK/ports.json"
+    expect_grep '^\[\]$' "$WORK/ports.json" "an empty JSON array"
+    expect_rc 2 "ports with two filters" $T $OMV ports a b
+    # Every port name on Linux holds "tty" (any case matches): the filter keeps them all.
+    $T $OMV ports TTY > "$WORK/ports.tty" 2> /dev/null
+    [ "$(grep -c . "$WORK/ports.tty")" -eq "$(grep -c . "$WORK/ports")" ] && ok "ports TTY keeps every tty" \
+        || fail "ports TTY kept $(grep -c . "$WORK/ports.tty") of $(grep -c . "$WORK/ports") ports"
 
     # Nobody answers on a pseudo-terminal with no camera behind it.
     $HELPER pty-hold > "$WORK/hold.out" &
@@ -172,8 +258,20 @@ part_usage() {
         sleep 0.1
     done
     expect_rc 4 "call timed out (pty, nobody answering)" \
-        $T $OMV call face_detection --port "$silent" --send-timeout 300 --recv-timeout 300 > "$WORK/out"
+        $T $OMV -v call face_detection --port "$silent" --send-timeout 300 --recv-timeout 300 \
+        > "$WORK/out" 2> "$WORK/err"
     expect_size "$WORK/out" 0 "nothing on stdout after a timeout"
+    expect_grep "^omv-rpc: [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9] master: command attempt 2 failed (OMV_RPC_ERR_[A-Z_]*; short wait [0-9]* ms), starting over$" \
+        "$WORK/err" "-v: each retry with the time, its attempt number and its wait"
+    expect_grep "call face_detection: OMV_RPC_ERR_SEND_TIMEOUT after [0-9]* attempts, [0-9]* ms (timeouts 300 ms to send, 300 ms to receive)" \
+        "$WORK/err" "-v: the failed call's attempts and timeouts"
+    expect_rc 4 "features on a camera that does not answer" \
+        $T $OMV features --port "$silent" --send-timeout 300 --out-dir "$WORK" > "$WORK/out" 2> "$WORK/err"
+    local timeouts
+    timeouts=$(grep -c "(OMV_RPC_ERR_[A-Z_]*TIMEOUT)$" "$WORK/err")
+    [ "$timeouts" -eq 1 ] && ok "features stops at the first link failure" \
+        || fail "features reported $timeouts time-outs, not 1"
+    expect_grep "stopped at the first link failure" "$WORK/err" "features says why it stopped"
     expect_rc 4 "snapshot timed out" \
         $T $OMV snapshot -o "$WORK/x.jpg" --port "$silent" --send-timeout 300
     kill -TERM "$HOLD_PID"
@@ -187,7 +285,20 @@ part_usage() {
         $T $OMV call face_detection --net 127.0.0.2 --bind 127.0.0.1 --net-port "$port" \
         --send-timeout 300 --recv-timeout 300
     expect_rc 3 "network address that is not local" \
-        $T $OMV call face_detection --net 127.0.0.2 --bind 192.0.2.1 --net-port "$port"
+        $T $OMV call face_detection --net 127.0.0.2 --bind 192.0.2.1 --net-port "$port" \
+        2> "$WORK/err"
+    # The error names what failed: our address and port, not the slave.
+    expect_grep "cannot open local address 192.0.2.1 port $port" "$WORK/err" \
+        "the bind failure names the address and port"
+    expect_rc 3 "slave name that does not resolve" \
+        $T $OMV call face_detection --net omv-no-such-host.invalid --net-port "$port" 2> "$WORK/err"
+    expect_grep "cannot open the slave omv-no-such-host.invalid" "$WORK/err" \
+        "the resolve failure names the slave"
+    expect_rc 3 "empty port name" $T $OMV call face_detection --port "" 2> "$WORK/err"
+    expect_grep "port name is empty" "$WORK/err" "an empty port name is said to be empty"
+    if grep -q "cannot open :" "$WORK/err"; then
+        fail "an empty port name still gives \"cannot open :\""
+    fi
 }
 
 # Every subcommand and every callback's format, over the link in LINK.
@@ -241,12 +352,28 @@ link_checks() {
     expect_rc 0 "call with --file -" $T $OMV call jpeg_image_snapshot --file - "${LINK[@]}" < "$d/arg" > "$d/size3"
     expect_size "$d/size3" 4 "--file - argument"
 
-    # An unknown function: an empty result, a completed call.
-    expect_rc 0 "call of an unknown function" $T $OMV call no_such_function "${LINK[@]}" > "$d/empty"
+    # An unknown function: an empty result, a completed call; -v says so.
+    expect_rc 0 "call of an unknown function" $T $OMV call no_such_function -v "${LINK[@]}" \
+        > "$d/empty" 2> "$d/err"
     expect_size "$d/empty" 0 "an unknown function's empty result"
+    expect_grep "no_such_function gave an empty result: the camera has no such function, or found nothing" \
+        "$d/err" "-v: an empty result is said so"
+    expect_rc 0 "-v call" $T $OMV -v call face_detection "${LINK[@]}" --out /dev/null 2> "$d/err"
+    expect_grep "^omv-rpc: [0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9] call face_detection: OK, 8-byte result, [0-9]* attempts*, [0-9]* ms (timeouts 1000 ms to send, 1000 ms to receive)$" \
+        "$d/err" "-v: the call's time, result, attempts and timeouts"
+
+    # Binary results are not written to a terminal; text results are.
+    expect_rc 2 "a binary result to a terminal" $HELPER on-tty $T $OMV call face_detection "${LINK[@]}" > "$d/tty"
+    expect_size "$d/tty" 0 "nothing written to the terminal"
+    expect_rc 0 "a binary result to a terminal with --out -" \
+        $HELPER on-tty $T $OMV call face_detection --out - "${LINK[@]}" > "$d/tty"
+    expect_rc 0 "a text result to a terminal" $HELPER on-tty $T $OMV call qrcode_detection "${LINK[@]}" > "$d/tty"
+    expect_grep "$(cat "$d/qrcode")" "$d/tty" "the text reached the terminal"
 
     # snapshot: chunked (VGA spans several 32 KiB chunks) and cut-through.
     expect_rc 0 "snapshot (chunked)" $T $OMV snapshot -o "$d/chunked.jpg" "${LINK[@]}"
+    expect_rc 0 "snapshot to stdout (not a terminal)" $T $OMV snapshot --framesize QQVGA "${LINK[@]}" > "$d/stdout.jpg"
+    expect_rc 0 "the snapshot on stdout is 160x120" $HELPER jpeg "$d/stdout.jpg" 160 120
     expect_rc 0 "chunked snapshot is 320x240" $HELPER jpeg "$d/chunked.jpg" 320 240
     expect_rc 0 "snapshot VGA (chunked)" $T $OMV snapshot --framesize sensor.VGA -o "$d/vga.jpg" "${LINK[@]}"
     expect_rc 0 "VGA snapshot is 640x480" $HELPER jpeg "$d/vga.jpg" 640 480
@@ -258,15 +385,35 @@ link_checks() {
     expect_rc 7 "snapshot of a frame size the camera does not know" \
         $T $OMV snapshot --framesize sensor.NOPE -o "$d/nope.jpg" "${LINK[@]}"
 
-    # stream: numbered files, and raw frames on stdout.
-    expect_rc 0 "stream to a folder" $T $OMV stream jpeg_image_stream --data sensor.RGB565,sensor.QVGA \
-        --count 5 --out "$d/frames" "${LINK[@]}"
+    # stream: numbered files (--count is decimal: 010 is ten), and raw
+    # frames on stdout. No argument: jpeg_image_stream's default image.
+    expect_rc 0 "stream to a folder" $T $OMV stream jpeg_image_stream \
+        --count 010 --out-dir "$d/frames" "${LINK[@]}"
     local n
     n=$(ls "$d/frames" | wc -l)
-    [ "$n" -eq 5 ] && ok "5 frame files" || fail "$n frame files, expected 5"
-    for f in "$d"/frames/frame-00000{1,5}.jpg; do
-        expect_rc 0 "$(basename "$f") is 320x240" $HELPER jpeg "$f" 320 240
+    [ "$n" -eq 10 ] && ok "10 frame files" || fail "$n frame files, expected 10"
+    for f in "$d"/frames/frame-0000{01,10}.jpg; do
+        expect_rc 0 "$(basename "$f") is 320x240 (the default image)" $HELPER jpeg "$f" 320 240
     done
+    touch "$d/frames/notes.txt" "$d/frames/frame-1.jpg"
+    expect_rc 0 "stream to the same folder again" $T $OMV stream jpeg_image_stream --framesize QQVGA \
+        --count 3 --out-dir "$d/frames" "${LINK[@]}" 2> "$d/err"
+    expect_grep "removed 10 files of an earlier run from $d/frames (frame-000001.jpg to frame-000010.jpg)" \
+        "$d/err" "the earlier run's frames are removed, and the command says which"
+    n=$(ls "$d/frames" | grep -c '^frame-[0-9]\{6\}\.jpg$')
+    [ "$n" -eq 3 ] && ok "3 new frame files, none old" || fail "$n frame files, expected 3"
+    [ -e "$d/frames/notes.txt" ] && [ -e "$d/frames/frame-1.jpg" ] && ok "other files are left alone" \
+        || fail "files that are not ours were removed"
+    expect_rc 0 "the new frames are QQVGA (--framesize)" $HELPER jpeg "$d/frames/frame-000003.jpg" 160 120
+    expect_rc 0 "stream --out /dev/null" $T $OMV stream jpeg_image_stream --count 2 --out /dev/null "${LINK[@]}"
+    expect_rc 0 "stream --out FILE" $T $OMV stream jpeg_image_stream --pixformat GRAYSCALE \
+        --framesize QQVGA --count 4 --out "$d/file.mjpeg" "${LINK[@]}"
+    n=$($HELPER mjpeg "$d/file.mjpeg" 160 120)
+    [ "$n" = 4 ] && ok "--out FILE holds 4 QQVGA JPEG frames" || fail "--out FILE holds $n frames, expected 4"
+    expect_rc 7 "stream of a function that does not stream" $T $OMV stream face_detection -o /dev/null \
+        "${LINK[@]}" 2> "$d/err"
+    expect_grep "face_detection answered (8-byte result) but no stream followed" "$d/err" \
+        "a call with no stream after it is said so, with the result's length"
     expect_rc 0 "stream to stdout (queue depth 4)" $T $OMV stream jpeg_image_stream \
         --data sensor.RGB565,sensor.QQVGA --count 8 --queue-depth 4 --out - "${LINK[@]}" > "$d/stream.mjpeg"
     n=$($HELPER mjpeg "$d/stream.mjpeg" 160 120)
@@ -305,6 +452,8 @@ link_checks() {
     expect_grep "^Largest Color Detected \[cx=[0-9]*, cy=[0-9]*\]$" "$d/features" "features: color"
     expect_grep "^Writing jpeg .*snapshot-00000.jpg...$" "$d/features" "features: jpeg snapshot"
     expect_rc 0 "features' snapshot is a JPEG" $HELPER jpeg "$d/snapshot-00000.jpg" 0 0
+    expect_rc 0 "features again" $T $OMV features jpeg_snapshot --out-dir "$d" "${LINK[@]}" > /dev/null 2> "$d/err"
+    expect_grep "removed $d/snapshot-00000.jpg of an earlier run" "$d/err" "features: the earlier snapshot is removed, and said so"
     expect_rc 0 "features --repeat 3 face_detection" \
         $T $OMV features --repeat 3 face_detection "${LINK[@]}" > "$d/faces"
     n=$(grep -c "^Largest Face Detected" "$d/faces")
@@ -315,6 +464,14 @@ part_pty() {
     start_sim_pty
     link_checks
     stop_sim
+    # Streams ended by the master (--count, Ctrl-C, a closed pipe) are
+    # normal ends, not warnings.
+    if grep -q "stream" "$WORK/sim.err"; then
+        fail "the sim logged a normal stream end:"
+        sed 's/^/    /' "$WORK/sim.err" >&4
+    else
+        ok "the sim logs no normal stream end"
+    fi
 }
 
 part_net() {
@@ -329,7 +486,7 @@ part_view() {
     start_sim_pty
     local driver ok_driver=""
     for driver in offscreen dummy; do
-        if SDL_VIDEODRIVER=$driver $T $OMV view "${LINK[@]}" --frames 5 \
+        if SDL_VIDEODRIVER=$driver $T $OMV view "${LINK[@]}" --count 5 \
             --screenshot "$WORK/shot.bmp" 2> "$WORK/view.err"; then
             ok_driver=$driver
             break
@@ -344,8 +501,34 @@ part_view() {
         expect_rc 0 "reference frame" $T $OMV snapshot -q -o "$WORK/ref.jpg" "${LINK[@]}"
         expect_rc 0 "the screenshot shows the frame" $HELPER bmp "$WORK/shot.bmp" "$WORK/ref.jpg"
         expect_rc 0 "view at QQVGA, queue depth 1" env SDL_VIDEODRIVER=$ok_driver \
-            $T $OMV view "${LINK[@]}" --data sensor.RGB565,sensor.QQVGA --queue-depth 1 --frames 3 -q
+            $T $OMV view "${LINK[@]}" --framesize QQVGA --queue-depth 1 --count 3 -q
+        # s saves the frame on screen as the camera's JPEG.
+        mkdir -p "$WORK/saves"
+        expect_rc 0 "view, pressing s at the second frame" env SDL_VIDEODRIVER=$ok_driver \
+            $T $OMV view "${LINK[@]}" --framesize QQVGA --count 3 --press xs --out-dir "$WORK/saves" \
+            2> "$WORK/view.err"
+        local saved
+        saved=$(ls "$WORK"/saves/view-*.jpg 2>/dev/null)
+        if [ "$(echo "$saved" | grep -c .)" -eq 1 ]; then
+            ok "s saved one file"
+            expect_rc 0 "the saved frame is a 160x120 JPEG" $HELPER jpeg "$saved" 160 120
+            expect_grep "saved $saved (160x120, " "$WORK/view.err" "view says where it saved"
+        else
+            fail "s saved: '$saved'"
+        fi
+        # q, Esc and Ctrl-C in the window end it at once.
+        local key
+        for key in q "$(printf '\033')" "$(printf '\003')"; do
+            env SDL_VIDEODRIVER=$ok_driver $T $OMV view "${LINK[@]}" --framesize QQVGA --count 50 \
+                --press "x$key" 2> "$WORK/view.err"
+            expect_grep "showed 2 frames" "$WORK/view.err" "view ends at the key pressed (0x$(printf '%s' "$key" | od -An -tx1 | tr -d ' '))"
+        done
     fi
+    # No display: a clear error, a failure, and no call to the camera.
+    expect_rc 1 "view with no display" env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER \
+        XDG_RUNTIME_DIR="$WORK" $T $OMV view "${LINK[@]}" 2> "$WORK/view.err"
+    expect_grep "omv-rpc view: no display" "$WORK/view.err" "view says there is no display"
+    if grep -q "showed" "$WORK/view.err"; then fail "view with no display showed frames"; else ok "view with no display showed nothing"; fi
     stop_sim
 }
 

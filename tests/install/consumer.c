@@ -10,8 +10,8 @@ int main(void)
         return 1;
     }
     omv_rpc_link_close(&b);
-    printf("%s %08x\n", omv_rpc_status_name(omv_rpc_master_call(m, "echo", "x", 1, NULL, NULL, 10, 10)),
-           (unsigned)omv_rpc_hash_str("echo"));
+    printf("%s %08x %s\n", omv_rpc_status_name(omv_rpc_master_call(m, "echo", "x", 1, NULL, NULL, 10, 10)),
+           (unsigned)omv_rpc_hash_str("echo"), omv_rpc_version());
     omv_rpc_master_free(m);
     return 0;
 }

@@ -47,19 +47,28 @@ typedef int (*cli_option_fn)(void *ctx, int opt, const char *arg);
 /* Parse argv (argv[0] is the subcommand's name) with the link options and
  * the subcommand's `extra` options (a table ending with a zero entry; NULL
  * for none). `slave` non-zero: --net takes no host (the slave learns its
- * master) and --pty is allowed. Fills `opts` (defaults first). On success returns 0 and sets
+ * master), --pty is allowed and is the default link. Two link options
+ * are a usage error naming both. Fills `opts` (defaults first). On success returns 0 and sets
  * *first_arg to the index of the first positional argument. Returns
  * CLI_EXIT_USAGE on a bad option, or -1 when --help was shown (the caller
  * then prints its own help and exits 0). */
 int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
               int slave, cli_link_opts *opts, int *first_arg);
 
-/* Text for --help: the link options every subcommand takes. */
-void cli_print_link_help(void);
+/* Text for --help: the link options every master subcommand takes, or
+ * (`slave`) those a slave has. */
+void cli_print_link_help(int slave);
 
-/* Parse an unsigned number in [min, max]; 0 on success, -1 (after a
- * message naming `what`) otherwise. */
+/* Parse a decimal number in [min, max] (leading zeros are just zeros, not
+ * octal); 0 on success, -1 (after a message naming `what`) otherwise. */
 int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+/* The same for IDs and addresses, which also take 0x hex (--can-id 0x7FF). */
+int cli_parse_id(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out);
+
+/* For options given before the command (omv-rpc -v call ...): -1 when
+ * `arg` is not a link option (or -q / -v), else how many following
+ * arguments it takes (0 or 1). */
+int cli_link_option_arity(const char *arg);
 
 /* Open the chosen link (not --pty) for a master or (`slave`) a slave.
  * Returns a CLI_EXIT_* (a message on stderr on failure). */
@@ -69,8 +78,38 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link);
  * stderr on failure). */
 int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out);
 
-/* The log hook (stderr) the tools give the library, honouring --verbose. */
+/* The log hook (stderr) the tools give the library: warnings and errors
+ * always; with --verbose every line, each with the time of day. */
 omv_rpc_log cli_log(const cli_link_opts *opts);
+
+/* With --verbose, a line on stderr like the library's (with the time). */
+void cli_verbose(const cli_link_opts *opts, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Before a call: what cli_call_note needs to count its attempts. */
+typedef struct cli_call_start {
+    uint32_t retries;
+    uint64_t ms;
+} cli_call_start;
+cli_call_start cli_call_begin(omv_rpc_master *master);
+/* With --verbose, after a call: its status, result length, attempts, time
+ * taken and the timeouts it had. */
+void cli_call_note(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                   omv_rpc_status st, const cli_call_start *start, size_t result_len);
+
+/* omv_rpc_master_call with the link's timeouts and the -v note.
+ * `result` / `result_len` may be NULL. */
+omv_rpc_status cli_call(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                        const void *arg, size_t arg_len, const uint8_t **result,
+                        size_t *result_len);
+
+/* The stream queue depth of `stream`, `view` and `demo` unless
+ * --queue-depth says otherwise: the writer keeps up to half of it in
+ * flight, so 4 lets two frames cross while the last one is handled. */
+#define CLI_DEFAULT_QUEUE_DEPTH 4
 
 /* Ctrl-C / SIGTERM: the handler sets cli_interrupted and, when a slave is
  * registered with cli_set_stoppable_slave, stops it. SIGPIPE is ignored so

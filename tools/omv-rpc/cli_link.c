@@ -1,5 +1,8 @@
-/* omv-rpc: opening the link the command line names, and a master on it. */
+/* omv-rpc: opening the link the command line names, a master on it, and
+ * what -v says about calls. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <omv_rpc/can.h>
 #include <omv_rpc/i2c.h>
@@ -9,14 +12,90 @@
 
 #include "cli.h"
 
+/* "HH:MM:SS.mmm " of the wall clock, for -v lines. */
+static void timestamp(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t secs = ts.tv_sec;
+    if (localtime_r(&secs, &tm) == NULL) {
+        snprintf(buf, size, "? ");
+        return;
+    }
+    snprintf(buf, size, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             ts.tv_nsec / 1000000L);
+}
+
 static void log_to_stderr(void *user_data, omv_rpc_log_level level, const char *message)
 {
     const cli_link_opts *opts = user_data;
     /* Errors and warnings (e.g. how to fix a USB-serial latency timer) are
      * always worth reading; the retry chatter only with --verbose. */
-    if (level <= OMV_RPC_LOG_WARNING || opts->verbose) {
+    if (opts->verbose) {
+        char when[32];
+        timestamp(when, sizeof(when));
+        fprintf(stderr, "omv-rpc: %s%s\n", when, message);
+    } else if (level <= OMV_RPC_LOG_WARNING) {
         fprintf(stderr, "omv-rpc: %s\n", message);
     }
+}
+
+void cli_verbose(const cli_link_opts *opts, const char *fmt, ...)
+{
+    if (!opts->verbose) {
+        return;
+    }
+    char when[32], line[512];
+    timestamp(when, sizeof(when));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "omv-rpc: %s%s\n", when, line);
+}
+
+void cli_call_note(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                   omv_rpc_status st, const cli_call_start *start, size_t result_len)
+{
+    uint32_t attempts = omv_rpc_master_retries(master) - start->retries + 1u;
+    unsigned long long ms = (unsigned long long)(cli_now_ms() - start->ms);
+    if (st == OMV_RPC_OK) {
+        cli_verbose(opts, "call %s: OK, %zu-byte result, %lu attempt%s, %llu ms (timeouts %lu ms "
+                    "to send, %lu ms to receive)", name, result_len, (unsigned long)attempts,
+                    attempts == 1 ? "" : "s", ms, (unsigned long)opts->send_timeout_ms,
+                    (unsigned long)opts->recv_timeout_ms);
+    } else {
+        cli_verbose(opts, "call %s: %s after %lu attempt%s, %llu ms (timeouts %lu ms to send, "
+                    "%lu ms to receive)", name, omv_rpc_status_name(st), (unsigned long)attempts,
+                    attempts == 1 ? "" : "s", ms, (unsigned long)opts->send_timeout_ms,
+                    (unsigned long)opts->recv_timeout_ms);
+    }
+}
+
+cli_call_start cli_call_begin(omv_rpc_master *master)
+{
+    cli_call_start start = {omv_rpc_master_retries(master), cli_now_ms()};
+    return start;
+}
+
+omv_rpc_status cli_call(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
+                        const void *arg, size_t arg_len, const uint8_t **result,
+                        size_t *result_len)
+{
+    const uint8_t *r = NULL;
+    size_t len = 0;
+    cli_call_start start = cli_call_begin(master);
+    omv_rpc_status st = omv_rpc_master_call(master, name, arg, arg_len, &r, &len,
+                                            opts->send_timeout_ms, opts->recv_timeout_ms);
+    cli_call_note(master, opts, name, st, &start, len);
+    if (result != NULL) {
+        *result = r;
+    }
+    if (result_len != NULL) {
+        *result_len = len;
+    }
+    return st;
 }
 
 omv_rpc_log cli_log(const cli_link_opts *opts)
@@ -30,11 +109,29 @@ static uint32_t rate_or(const cli_link_opts *opts, uint32_t fallback)
     return opts->bus_rate != 0 ? opts->bus_rate : fallback;
 }
 
+/* What a network open failed on: the slave's address when it could not be
+ * used (a name that does not resolve, 0.0.0.0), else our own address and
+ * port (taken, privileged, not an address of this host). */
+static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_status st,
+                                 char *buf, size_t size)
+{
+    int slave_at_fault = !slave && (st == OMV_RPC_ERR_HOST_NOT_FOUND ||
+                                    (st == OMV_RPC_ERR_INVALID_ARG && opts->bind == NULL));
+    if (slave_at_fault) {
+        snprintf(buf, size, "the slave %s", opts->net_host ? opts->net_host : "(none)");
+    } else {
+        snprintf(buf, size, "local address %s port %u",
+                 opts->bind != NULL ? opts->bind : "any",
+                 (unsigned)(opts->net_port != 0 ? opts->net_port : OMV_RPC_NET_DEFAULT_PORT));
+    }
+    return buf;
+}
+
 int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
 {
     omv_rpc_log log = cli_log(opts);
     omv_rpc_status st;
-    char what[64];
+    char what[320];
     const char *name;
     if (opts->net) {
         name = slave ? (opts->bind != NULL ? opts->bind : "the network") : opts->net_host;
@@ -43,13 +140,13 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
                                              &log);
     } else if (opts->can != NULL) {
         name = opts->can;
-        st = omv_rpc_socketcan_open(link, opts->can, opts->can_id,
-                                    rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
-                                    opts->sample_point, &log);
+        st = omv_rpc_can_open_socketcan(link, opts->can, opts->can_id,
+                                        rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
+                                        opts->sample_point, &log);
     } else if (opts->kvaser >= 0) {
         snprintf(what, sizeof(what), "Kvaser channel %d", opts->kvaser);
         name = what;
-        st = omv_rpc_kvaser_can_open(link, opts->kvaser, opts->can_id,
+        st = omv_rpc_can_open_kvaser(link, opts->kvaser, opts->can_id,
                                      rate_or(opts, OMV_RPC_CAN_DEFAULT_BIT_RATE),
                                      opts->sample_point, NULL, &log);
     } else if (opts->i2c != NULL) {
@@ -69,6 +166,11 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
         st = omv_rpc_serial_open(link, opts->port, 0, &log);
     }
     if (st != OMV_RPC_OK) {
+        if (opts->net) {
+            name = net_failed_on(opts, slave, st, what, sizeof what);
+        } else if (name == NULL || *name == '\0') {
+            name = "the link: its name is empty";
+        }
         fprintf(stderr, "omv-rpc: cannot open %s: %s\n", name, omv_rpc_status_message(st));
         return cli_exit_for_open(st);
     }

@@ -57,8 +57,27 @@ static const struct option link_options[] = {
 };
 #define LINK_OPTION_COUNT (sizeof(link_options) / sizeof(link_options[0]))
 
-void cli_print_link_help(void)
+void cli_print_link_help(int slave)
 {
+    if (slave) {
+        printf("Link options (one link; the default is --pty):\n"
+               "  --pty               a new pseudo-terminal; its path is the first line on stdout\n"
+               "  --port DEV          an existing serial port or terminal\n"
+               "  --uart DEV          hardware UART or USB-serial adapter\n"
+               "  --baud N            UART rate (default 9600)\n"
+               "  --net               network: UDP and TCP; the master is whoever calls\n"
+               "  --bind ADDR         network: own address to bind (default: all)\n"
+               "  --net-port N        network: port number (default 7610)\n"
+               "  --can IFACE         CAN over Linux SocketCAN (e.g. can0)\n"
+               "  --kvaser N          CAN over Kvaser CANlib channel N\n"
+               "  --can-id ID         CAN message ID, decimal or 0x hex (default 0x7FF)\n"
+               "  --sample-point P    CAN sample point in percent (default 75)\n"
+               "  --bus-rate N        CAN bit rate (default 250000)\n"
+               "  --send-timeout MS   how long a result may take to send (default 1000)\n"
+               "  -q, --quiet         fewer messages\n"
+               "  -v, --verbose       show every library log line, with the time\n");
+        return;
+    }
     printf("Link options (one link; the default is --port auto):\n"
            "  --port DEV          USB virtual COM port; \"auto\" finds the one OpenMV Cam\n"
            "  --uart DEV          hardware UART or USB-serial adapter\n"
@@ -68,32 +87,72 @@ void cli_print_link_help(void)
            "  --net-port N        network: port number (default 7610)\n"
            "  --can IFACE         CAN over Linux SocketCAN (e.g. can0)\n"
            "  --kvaser N          CAN over Kvaser CANlib channel N\n"
-           "  --can-id ID         CAN message ID (default 0x7FF)\n"
+           "  --can-id ID         CAN message ID, decimal or 0x hex (default 0x7FF)\n"
            "  --sample-point P    CAN sample point in percent (default 75)\n"
            "  --i2c DEV           I2C master on i2c-dev (e.g. /dev/i2c-1)\n"
-           "  --i2c-address A     the camera's I2C address (default 0x12)\n"
+           "  --i2c-address A     the camera's I2C address, decimal or 0x hex (default 0x12)\n"
            "  --spi DEV           SPI master on spidev (e.g. /dev/spidev0.0)\n"
            "  --spi-mode M        SPI mode 0..3 (default 2)\n"
            "  --bus-rate N        CAN bit rate (250000), I2C clock (100000), SPI clock (1000000)\n"
            "  --send-timeout MS   call phase 1 timeout (default 1000)\n"
            "  --recv-timeout MS   call phase 2 timeout (default 1000)\n"
-           "  -q, --quiet         no progress bar\n"
-           "  -v, --verbose       show the library's log lines\n"
-           );
+           "  -q, --quiet         no progress bar, fewer messages\n"
+           "  -v, --verbose       show every library log line, with the time, and each\n"
+           "                      call's attempts and timeouts\n"
+           "Numbers are decimal (a leading 0 is not octal); only IDs and addresses also\n"
+           "take 0x hex. Link options may also come before the command.\n");
 }
 
-int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out)
+/* Decimal only: "010" is ten, as a user means it (C's strtoul base 0
+ * would read it as octal eight and refuse "09"). */
+static int parse_digits(const char *text, int base, unsigned long long *v)
 {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0 || v < min || v > max) {
-        fprintf(stderr, "omv-rpc: %s must be a number from %lu to %lu, not \"%s\"\n", what,
-                (unsigned long)min, (unsigned long)max, text);
+    if (text[0] == '\0') {
+        return -1;
+    }
+    unsigned long long n = 0;
+    for (const char *s = text; *s != '\0'; s++) {
+        int d = *s >= '0' && *s <= '9'   ? *s - '0'
+                : base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+                : base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+                                                       : -1;
+        if (d < 0 || n > (0xFFFFFFFFull - (unsigned)d) / (unsigned)base) {
+            return -1; /* not a digit, or over 32 bits */
+        }
+        n = n * (unsigned)base + (unsigned)d;
+    }
+    *v = n;
+    return 0;
+}
+
+static int parse_in_range(const char *text, int hex_ok, uint32_t min, uint32_t max,
+                          const char *what, uint32_t *out)
+{
+    unsigned long long v = 0;
+    int is_hex = hex_ok && (strncmp(text, "0x", 2) == 0 || strncmp(text, "0X", 2) == 0);
+    if (parse_digits(is_hex ? text + 2 : text, is_hex ? 16 : 10, &v) != 0 || v < min || v > max) {
+        if (hex_ok) {
+            fprintf(stderr, "omv-rpc: %s must be a number from %lu to %lu (0x%lX to 0x%lX), "
+                            "not \"%s\"\n", what, (unsigned long)min, (unsigned long)max,
+                    (unsigned long)min, (unsigned long)max, text);
+        } else {
+            fprintf(stderr, "omv-rpc: %s must be a decimal number from %lu to %lu, not \"%s\"\n",
+                    what, (unsigned long)min, (unsigned long)max, text);
+        }
         return -1;
     }
     *out = (uint32_t)v;
     return 0;
+}
+
+int cli_parse_u32(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out)
+{
+    return parse_in_range(text, 0, min, max, what, out);
+}
+
+int cli_parse_id(const char *text, uint32_t min, uint32_t max, const char *what, uint32_t *out)
+{
+    return parse_in_range(text, 1, min, max, what, out);
 }
 
 /* Build the getopt short-option string from the table's single-letter
@@ -168,14 +227,14 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
         o->kvaser = (int)v;
         return 0;
     case OPT_CAN_ID:
-        return cli_parse_u32(arg, 0, 0x7FF, "--can-id", &o->can_id);
+        return cli_parse_id(arg, 0, 0x7FF, "--can-id", &o->can_id);
     case OPT_SAMPLE_POINT:
         return cli_parse_u32(arg, 50, 95, "--sample-point", &o->sample_point);
     case OPT_I2C:
         o->i2c = arg;
         return 0;
     case OPT_I2C_ADDRESS:
-        return cli_parse_u32(arg, 0x08, 0x77, "--i2c-address", &o->i2c_address);
+        return cli_parse_id(arg, 0x08, 0x77, "--i2c-address", &o->i2c_address);
     case OPT_SPI:
         o->spi = arg;
         return 0;
@@ -192,6 +251,36 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
     default:
         return 1; /* not a link option */
     }
+}
+
+/* The text of the long option getopt_long just returned: argv[optind - 1],
+ * or argv[optind - 2] when its value came as the next argument. */
+static const char *long_option_text(char **argv, int optind_now, int has_value)
+{
+    const char *text = argv[optind_now - 1];
+    if (has_value && strchr(text, '=') == NULL && optind_now >= 2 &&
+        strncmp(argv[optind_now - 2], "--", 2) == 0) {
+        text = argv[optind_now - 2];
+    }
+    return text;
+}
+
+/* Whether that text names the option in full. */
+static int is_whole_name(const char *text, const char *name)
+{
+    if (strncmp(text, "--", 2) != 0) {
+        return 1;
+    }
+    text += 2;
+    size_t len = strcspn(text, "=");
+    return strlen(name) == len && strncmp(text, name, len) == 0;
+}
+
+/* The options that choose the link (as opposed to tuning it). */
+static int selects_link(int opt)
+{
+    return opt == OPT_PORT || opt == OPT_UART || opt == OPT_NET || opt == OPT_PTY ||
+           opt == OPT_CAN || opt == OPT_KVASER || opt == OPT_I2C || opt == OPT_SPI;
 }
 
 int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
@@ -233,11 +322,18 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
     char shorts[64];
     build_short_options(table, n, shorts, sizeof(shorts));
 
+    /* Each link option given, in order, to name them when there are two. */
+    struct {
+        const char *option, *value;
+    } given[4];
+    size_t given_count = 0;
+
     int rc = 0;
     optind = 1;
     opterr = 0;
     for (;;) {
-        int opt = getopt_long(argc, argv, shorts, table, NULL);
+        int index = -1;
+        int opt = getopt_long(argc, argv, shorts, table, &index);
         if (opt == -1) {
             break;
         }
@@ -248,6 +344,15 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
             rc = CLI_EXIT_USAGE;
             break;
         }
+        const char *text = index >= 0 ? long_option_text(argv, optind, optarg != NULL) : "";
+        if (index >= 0 && !is_whole_name(text, table[index].name)) {
+            /* getopt_long takes unique prefixes: --frames would silently
+             * be --framesize. Only whole names are options here. */
+            fprintf(stderr, "omv-rpc %s: unknown option %.*s (see --help)\n", argv[0],
+                    (int)strcspn(text, "="), text);
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
         if (opt == OPT_HELP) {
             rc = -1;
             break;
@@ -255,6 +360,12 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
         int r = link_option(opt, optarg, slave, opts);
         if (r == 1) {
             r = fn != NULL ? fn(ctx, opt, optarg) : -1;
+        } else if (r == 0 && selects_link(opt)) {
+            if (given_count < sizeof(given) / sizeof(given[0])) {
+                given[given_count].option = index >= 0 ? table[index].name : "?";
+                given[given_count].value = table[index >= 0 ? index : 0].has_arg ? optarg : NULL;
+            }
+            given_count++;
         }
         if (r != 0) {
             rc = CLI_EXIT_USAGE;
@@ -262,18 +373,49 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
         }
     }
     free(table);
-    if (rc == 0) {
-        int links = (opts->uart != NULL) + opts->net + opts->pty + (opts->can != NULL) +
-                    (opts->kvaser >= 0) + (opts->i2c != NULL) + (opts->spi != NULL);
-        if (links > 1) {
-            fprintf(stderr, "omv-rpc %s: choose one link (--port, --uart, --net, --can, --kvaser, "
-                            "--i2c, --spi%s)\n", argv[0], slave ? ", --pty" : "");
-            rc = CLI_EXIT_USAGE;
-        } else if (slave && (opts->i2c != NULL || opts->spi != NULL)) {
-            fprintf(stderr, "omv-rpc %s: the I2C and SPI links are master only\n", argv[0]);
-            rc = CLI_EXIT_USAGE;
+    if (rc == 0 && given_count > 1) {
+        /* One link only: name what was given, so that the user sees which
+         * option (perhaps from an alias or a script) is the extra one. */
+        fprintf(stderr, "omv-rpc %s: %zu links given (", argv[0], given_count);
+        size_t shown = given_count < 4 ? given_count : 4;
+        for (size_t i = 0; i < shown; i++) {
+            fprintf(stderr, "%s--%s%s%s", i == 0 ? "" : i + 1 == given_count ? " and " : ", ",
+                    given[i].option, given[i].value != NULL ? " " : "",
+                    given[i].value != NULL ? given[i].value : "");
         }
+        fprintf(stderr, "%s); choose one\n", shown < given_count ? ", ..." : "");
+        rc = CLI_EXIT_USAGE;
+    } else if (rc == 0 && slave && (opts->i2c != NULL || opts->spi != NULL)) {
+        fprintf(stderr, "omv-rpc %s: the I2C and SPI links are master only\n", argv[0]);
+        rc = CLI_EXIT_USAGE;
+    } else if (rc == 0 && slave && given_count == 0) {
+        opts->pty = 1; /* a slave's natural home: masters open the new terminal */
     }
     *first_arg = optind;
     return rc;
+}
+
+int cli_link_option_arity(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0') {
+        return -1;
+    }
+    if (arg[1] != '-') {
+        /* A cluster of flags, like -vq. */
+        for (const char *c = arg + 1; *c != '\0'; c++) {
+            if (*c != OPT_QUIET && *c != OPT_VERBOSE) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    for (size_t i = 0; i < LINK_OPTION_COUNT; i++) {
+        if (strlen(link_options[i].name) == len && strncmp(link_options[i].name, name, len) == 0 &&
+            link_options[i].val != OPT_HELP) {
+            return link_options[i].has_arg == required_argument && name[len] != '=' ? 1 : 0;
+        }
+    }
+    return -1;
 }

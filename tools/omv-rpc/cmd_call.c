@@ -5,6 +5,7 @@
 #include "argument.h"
 #include "cli.h"
 #include "commands.h"
+#include "output.h"
 #include "progress.h"
 
 typedef struct call_opts {
@@ -32,9 +33,11 @@ static void call_help(void)
 {
     printf("Usage: omv-rpc call NAME [--data TEXT | --hex HEX | --file PATH|-] [--out PATH|-]\n"
            "Call the remote function NAME once; its result's raw bytes go to stdout\n"
-           "(or --out). An unknown function gives an empty result.\n\n" CLI_ARGUMENT_HELP
-           "  -o, --out PATH|-    where the result goes (default: stdout)\n\n");
-    cli_print_link_help();
+           "(or --out). An unknown function gives an empty result (with -v, a note\n"
+           "says so: the protocol cannot tell it from \"nothing found\").\n\n" CLI_ARGUMENT_HELP
+           "  -o, --out FILE|-    where the result goes (default stdout; a binary result\n"
+           "                      is not written to a terminal unless --out - asks)\n\n");
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }
@@ -44,7 +47,7 @@ int cmd_call(int argc, char **argv)
     static const struct option extra[] = {CLI_ARGUMENT_OPTIONS,
                                           {"out", required_argument, NULL, OPT_OUT},
                                           {NULL, 0, NULL, 0}};
-    call_opts c = {{0}, "-"};
+    call_opts c = {{0}, NULL};
     cli_link_opts opts;
     int first = 0;
     int rc = cli_parse(argc, argv, extra, call_option, &c, 0, &opts, &first);
@@ -55,6 +58,9 @@ int cmd_call(int argc, char **argv)
     if (rc == 0 && first != argc - 1) {
         fprintf(stderr, "omv-rpc call: give one function NAME (see --help)\n");
         rc = CLI_EXIT_USAGE;
+    }
+    if (rc == 0) {
+        rc = cli_out_check("call", c.out, 0);
     }
     if (rc != 0) {
         return rc;
@@ -70,14 +76,20 @@ int cmd_call(int argc, char **argv)
         size_t len = 0;
         cli_progress spinner;
         cli_progress_spin_start(&spinner, name, opts.quiet);
-        omv_rpc_status st = omv_rpc_master_call(master, name, c.arg.bytes, c.arg.len, &result,
-                                                &len, opts.send_timeout_ms, opts.recv_timeout_ms);
+        omv_rpc_status st = cli_call(master, &opts, name, c.arg.bytes, c.arg.len, &result, &len);
         cli_progress_spin_stop(&spinner);
         if (st != OMV_RPC_OK) {
             cli_report(name, st);
             rc = cli_exit_for_call(st);
         } else {
-            rc = cli_write_file(c.out, result, len);
+            if (len == 0) {
+                cli_verbose(&opts, "%s gave an empty result: the camera has no such function, or "
+                            "found nothing (the protocol cannot tell them apart)", name);
+            }
+            rc = cli_out_check_data("call", c.out, result, len);
+            if (rc == CLI_EXIT_OK) {
+                rc = cli_write_file(c.out != NULL ? c.out : "-", result, len);
+            }
         }
     }
     omv_rpc_master_free(master);

@@ -5,10 +5,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "features.h"
+#include "image_options.h"
+#include "output.h"
 #include "sim_host.h"
 #include "snapshot.h"
 
@@ -69,7 +72,8 @@ static int run_tour(const cli_link_opts *opts, const demo_opts *d)
         uint8_t *jpeg = NULL;
         size_t len = 0;
         uint64_t t0 = cli_now_ms();
-        rc = cli_fetch_snapshot(master, opts, "sensor.RGB565", "sensor.QVGA", 0, &jpeg, &len);
+        cli_image image = {0};
+        rc = cli_fetch_snapshot(master, opts, cli_image_text(&image), 0, &jpeg, &len);
         if (rc == CLI_EXIT_OK) {
             char path[4096];
             snprintf(path, sizeof(path), "%s/snapshot.jpg", d->dir);
@@ -82,14 +86,14 @@ static int run_tour(const cli_link_opts *opts, const demo_opts *d)
     if (rc == CLI_EXIT_OK) {
         printf("\n== JPEG streaming (%lu s) ==\n", (unsigned long)d->seconds);
         fflush(stdout);
-        static const char arg[] = "sensor.RGB565,sensor.QVGA";
-        omv_rpc_status st = omv_rpc_master_call(master, "jpeg_image_stream", arg, sizeof(arg) - 1,
-                                                NULL, NULL, opts->send_timeout_ms,
-                                                opts->recv_timeout_ms);
+        cli_image image = {0};
+        const char *arg = cli_image_text(&image);
+        omv_rpc_status st = cli_call(master, opts, CLI_JPEG_STREAM_FUNCTION, arg, strlen(arg),
+                                     NULL, NULL);
         stream_count c = {cli_now_ms(), 0, 0, 0};
         c.until_ms = c.start_ms + 1000u * d->seconds;
         if (st == OMV_RPC_OK) {
-            st = omv_rpc_master_stream_reader(master, count_frame, &c, 8,
+            st = omv_rpc_master_stream_reader(master, count_frame, &c, CLI_DEFAULT_QUEUE_DEPTH,
                                               OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS);
         }
         if (st != OMV_RPC_OK) {
@@ -128,6 +132,10 @@ int cmd_demo(int argc, char **argv)
     }
     if (rc != 0) {
         return rc;
+    }
+    if (cli_out_dir_prepare(d.dir, CLI_FEATURE_SNAPSHOT_PREFIX, CLI_FEATURE_SNAPSHOT_DIGITS,
+                            CLI_FEATURE_SNAPSHOT_SUFFIX) != CLI_EXIT_OK) {
+        return CLI_EXIT_FILE;
     }
     cli_install_signals();
     cli_link_opts sim_opts = opts;

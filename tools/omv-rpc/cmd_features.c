@@ -1,9 +1,11 @@
 /* omv-rpc features [NAME...]: OpenMV's popular features, results in words. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "features.h"
+#include "output.h"
 
 typedef struct features_opts {
     uint32_t repeat;
@@ -34,8 +36,9 @@ static void features_help(void)
         printf("%s%s", i % 4 == 0 ? "\n  " : " ", cli_feature_defaults[i]);
     }
     printf("\n  --repeat N          run the list N times (default 1)\n"
-           "  --out-dir DIR       where jpeg_snapshot saves snapshot-NNNNN.jpg (default .)\n\n");
-    cli_print_link_help();
+           "  --out-dir DIR       where jpeg_snapshot saves snapshot-00000.jpg, ... (default .;\n"
+           "                      those of an earlier run there are removed first)\n\n");
+    cli_print_link_help(0);
     printf("\n");
     cli_print_exit_codes();
 }
@@ -62,27 +65,39 @@ int cmd_features(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    int snapshots = first == argc;
+    for (int i = first; i < argc; i++) {
+        snapshots |= strcmp(argv[i], "jpeg_snapshot") == 0;
+    }
+    if (snapshots && cli_out_dir_prepare(f.dir, CLI_FEATURE_SNAPSHOT_PREFIX,
+                                         CLI_FEATURE_SNAPSHOT_DIGITS,
+                                         CLI_FEATURE_SNAPSHOT_SUFFIX) != CLI_EXIT_OK) {
+        return CLI_EXIT_FILE;
+    }
     cli_install_signals();
     omv_rpc_master *master = NULL;
     rc = cli_open_master(&opts, &master);
     unsigned number = 0;
-    /* Like OpenMV's example, a failed call does not stop the others; the
-     * exit status is the first failure's. */
+    /* Like OpenMV's example, a failed call does not stop the others (the
+     * exit status is the first failure's), unless the link failed: then
+     * every other call would fail the same way. */
     int first_failure = CLI_EXIT_OK;
-    for (uint32_t round = 0; rc == CLI_EXIT_OK && round < f.repeat && !cli_interrupted; round++) {
-        if (first == argc) {
-            for (size_t i = 0; cli_feature_defaults[i] != NULL && !cli_interrupted; i++) {
-                int r = cli_run_feature(master, &opts, cli_feature_defaults[i], stdout, f.dir,
-                                        &number);
-                first_failure = first_failure != CLI_EXIT_OK ? first_failure : r;
+    int count = first == argc ? -1 : argc - first;
+    for (uint32_t round = 0; rc == CLI_EXIT_OK && round < f.repeat && !cli_interrupted &&
+                             !cli_feature_link_failed(first_failure);
+         round++) {
+        for (int i = 0; !cli_interrupted && !cli_feature_link_failed(first_failure); i++) {
+            const char *name = count < 0 ? cli_feature_defaults[i] : i < count ? argv[first + i] : NULL;
+            if (name == NULL) {
+                break;
             }
-        } else {
-            for (int i = first; i < argc && !cli_interrupted; i++) {
-                int r = cli_run_feature(master, &opts, argv[i], stdout, f.dir, &number);
-                first_failure = first_failure != CLI_EXIT_OK ? first_failure : r;
-            }
+            int r = cli_run_feature(master, &opts, name, stdout, f.dir, &number);
+            first_failure = first_failure != CLI_EXIT_OK ? first_failure : r;
         }
         fflush(stdout);
+    }
+    if (cli_feature_link_failed(first_failure)) {
+        fprintf(stderr, "omv-rpc: stopped at the first link failure\n");
     }
     omv_rpc_master_free(master);
     return rc != CLI_EXIT_OK ? rc : first_failure;

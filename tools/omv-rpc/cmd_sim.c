@@ -1,6 +1,6 @@
-/* omv-rpc sim: the virtual OpenMV Cam as a slave, on a serial port, a new
- * pseudo-terminal (--pty, whose path is the first line on stdout) or the
- * network (--net). Ends cleanly on SIGINT / SIGTERM. */
+/* omv-rpc sim: the virtual OpenMV Cam as a slave, on a new pseudo-terminal
+ * (--pty, the default; its path is the first line on stdout), a serial
+ * port, the network (--net) or CAN. Ends cleanly on SIGINT / SIGTERM. */
 #include <stdio.h>
 
 #include "cli.h"
@@ -17,12 +17,11 @@ int cmd_sim(int argc, char **argv)
     int first = 0;
     int rc = cli_parse(argc, argv, NULL, NULL, NULL, 1, &opts, &first);
     if (rc < 0) {
-        printf("Usage: omv-rpc sim (--pty | --port DEV | --uart DEV [--baud N] |\n"
-               "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N)\n"
-               "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C.\n"
-               "  --pty               on a new pseudo-terminal; its path is printed first\n"
-               "  --net               on the network (UDP and TCP on --bind and --net-port)\n\n");
-        cli_print_link_help();
+        printf("Usage: omv-rpc sim [--pty | --port DEV | --uart DEV [--baud N] |\n"
+               "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N]\n"
+               "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C; the line \"ready on\n"
+               "...\" on stderr says where masters find it.\n\n");
+        cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
     if (rc == 0 && first != argc) {
@@ -43,8 +42,9 @@ int cmd_sim(int argc, char **argv)
         fflush(stdout);
     }
     if (!opts.quiet) {
-        fprintf(stderr, "omv-rpc: virtual camera ready%s%s; Ctrl-C ends it\n",
-                opts.pty ? " on " : "", opts.pty ? host.pty_path : "");
+        char where[256];
+        cli_sim_host_where(&host, &opts, where, sizeof(where));
+        fprintf(stderr, "omv-rpc: virtual camera ready on %s; Ctrl-C ends it\n", where);
     }
     cli_set_stoppable_slave(host.slave);
     omv_rpc_status st = OMV_RPC_ERR_STOPPED;

@@ -50,6 +50,11 @@ static const feature *find_feature(const char *name)
     return NULL;
 }
 
+int cli_feature_link_failed(int exit_code)
+{
+    return exit_code == CLI_EXIT_TIMEOUT || exit_code == CLI_EXIT_LINK_BROKEN;
+}
+
 int cli_feature_known(const char *name)
 {
     return find_feature(name) != NULL;
@@ -92,7 +97,8 @@ static int save_jpeg(const uint8_t *result, size_t len, FILE *out, const char *d
                      unsigned *number)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/snapshot-%05u.jpg", dir, (*number)++);
+    snprintf(path, sizeof(path), "%s/" CLI_FEATURE_SNAPSHOT_PREFIX "%0*u" CLI_FEATURE_SNAPSHOT_SUFFIX,
+             dir, CLI_FEATURE_SNAPSHOT_DIGITS, (*number)++);
     fprintf(out, "Writing jpeg %s...\n", path);
     return cli_write_file(path, result, len);
 }
@@ -109,8 +115,7 @@ int cli_run_feature(omv_rpc_master *master, const cli_link_opts *opts, const cha
     size_t arg_len = f->kind == KIND_COLOR ? sizeof(red_thresholds) : 0;
     const uint8_t *r = NULL;
     size_t len = 0;
-    omv_rpc_status st = omv_rpc_master_call(master, name, arg, arg_len, &r, &len,
-                                            opts->send_timeout_ms, opts->recv_timeout_ms);
+    omv_rpc_status st = cli_call(master, opts, name, arg, arg_len, &r, &len);
     if (st != OMV_RPC_OK) {
         cli_report(name, st);
         return cli_exit_for_call(st);

@@ -7,6 +7,15 @@
 
 #include "cli.h"
 
+/* jpeg_snapshot's files: snapshot-00000.jpg, ... (OpenMV's example's names). */
+#define CLI_FEATURE_SNAPSHOT_PREFIX "snapshot-"
+#define CLI_FEATURE_SNAPSHOT_DIGITS 5
+#define CLI_FEATURE_SNAPSHOT_SUFFIX ".jpg"
+
+/* Whether a failure means the camera is gone (nobody answers, the link
+ * broke): running the next feature would only fail the same way. */
+int cli_feature_link_failed(int exit_code);
+
 /* Whether `name` is a feature this tool knows how to decode. */
 int cli_feature_known(const char *name);
 /* The names run when none is given, NULL-terminated. */

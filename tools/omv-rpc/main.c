@@ -37,7 +37,9 @@ static const subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: omv-rpc COMMAND [options]   (omv-rpc COMMAND --help for details)\n\n"
+    fprintf(out, "Usage: omv-rpc [link options] COMMAND [options]\n"
+                 "       omv-rpc help COMMAND   (or omv-rpc COMMAND --help)\n"
+                 "       omv-rpc --version\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < SUBCOMMAND_COUNT; i++) {
         fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
@@ -45,26 +47,107 @@ static void usage(FILE *out)
     fprintf(out, "\n");
 }
 
+static const subcommand *find_subcommand(const char *name)
+{
+    for (size_t i = 0; i < SUBCOMMAND_COUNT; i++) {
+        if (strcmp(name, subcommands[i].name) == 0) {
+            return &subcommands[i];
+        }
+    }
+    return NULL;
+}
+
+static int no_such_command(const char *name)
+{
+    fprintf(stderr, "omv-rpc: no command named \"%s\"\n\n", name);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static int full_help(void)
+{
+    usage(stdout);
+    cli_print_link_help(0);
+    printf("\n");
+    cli_print_exit_codes();
+    return CLI_EXIT_OK;
+}
+
+/* omv-rpc help [COMMAND]: the command's own --help. */
+static int help(int argc, char **argv)
+{
+    if (argc < 3) {
+        return full_help();
+    }
+    const subcommand *cmd = find_subcommand(argv[2]);
+    if (cmd == NULL) {
+        return no_such_command(argv[2]);
+    }
+    char *args[] = {argv[2], "--help", NULL};
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+    static char bench_name[] = "omv-rpc bench";
+    if (cmd->run == omv_rpc_bench_main) {
+        args[0] = bench_name;
+    }
+#endif
+    return cmd->run(2, args);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    /* Link options and -v / -q may come before the command: skip over
+     * them to find it, then hand them to the command after its name. */
+    int at = 1;
+    while (at < argc && argv[at][0] == '-') {
+        const char *a = argv[at];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            return full_help();
+        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            /* The library's own version: the one this program runs with. */
+            printf("omv-rpc %s\n", omv_rpc_version());
+            return CLI_EXIT_OK;
+        }
+        int arity = cli_link_option_arity(a);
+        if (arity < 0) {
+            fprintf(stderr, "omv-rpc: unknown option %s before the command (see --help)\n", a);
+            return CLI_EXIT_USAGE;
+        }
+        /* A slave's --net takes no host: `omv-rpc --net sim`. */
+        if (arity == 1 && at + 1 < argc && find_subcommand(argv[at + 1]) != NULL &&
+            strcmp(a, "--net") == 0) {
+            arity = 0;
+        }
+        if (at + arity >= argc) {
+            fprintf(stderr, "omv-rpc: missing the argument of %s (see --help)\n", a);
+            return CLI_EXIT_USAGE;
+        }
+        at += 1 + arity;
+    }
+    if (at >= argc) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage(stdout);
-        cli_print_link_help();
-        printf("\n");
-        cli_print_exit_codes();
-        return CLI_EXIT_OK;
+    if (strcmp(argv[at], "help") == 0) {
+        return help(argc - at + 1, argv + at - 1);
     }
-    for (size_t i = 0; i < SUBCOMMAND_COUNT; i++) {
-        if (strcmp(argv[1], subcommands[i].name) == 0) {
-            return subcommands[i].run(argc - 1, argv + 1);
-        }
+    const subcommand *cmd = find_subcommand(argv[at]);
+    if (cmd == NULL) {
+        return no_such_command(argv[at]);
     }
-    fprintf(stderr, "omv-rpc: no command named \"%s\"\n\n", argv[1]);
-    usage(stderr);
-    return CLI_EXIT_USAGE;
+    /* argv becomes COMMAND, the options given before it, the rest. */
+    char *name = argv[at];
+    for (int i = at; i > 1; i--) {
+        argv[i] = argv[i - 1];
+    }
+    argv[1] = name;
+#ifdef OMV_RPC_CLI_HAVE_BENCH
+    /* bench names itself by argv[0] in its messages (it is also a program
+     * of its own): here it is a command of omv-rpc's. */
+    static char bench_name[] = "omv-rpc bench";
+    if (cmd->run == omv_rpc_bench_main) {
+        argv[1] = bench_name;
+    }
+#endif
+    return cmd->run(argc - 1, argv + 1);
 }

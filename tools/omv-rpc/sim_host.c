@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
 
 /* A new pseudo-terminal: *controller_fd is its controlling side (for the
@@ -100,5 +101,23 @@ void cli_sim_host_close(cli_sim_host *host)
     if (host->pty_terminal_fd >= 0) {
         close(host->pty_terminal_fd);
         host->pty_terminal_fd = -1;
+    }
+}
+
+void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf,
+                        size_t size)
+{
+    if (opts->pty) {
+        snprintf(buf, size, "%s", host->pty_path);
+    } else if (opts->net) {
+        snprintf(buf, size, "%s:%u (UDP and TCP)", opts->bind != NULL ? opts->bind : "0.0.0.0",
+                 (unsigned)(opts->net_port != 0 ? opts->net_port : OMV_RPC_NET_DEFAULT_PORT));
+    } else if (opts->can != NULL || opts->kvaser >= 0) {
+        char channel[32];
+        snprintf(channel, sizeof(channel), "Kvaser channel %d", opts->kvaser);
+        snprintf(buf, size, "%s, CAN ID 0x%03lX", opts->can != NULL ? opts->can : channel,
+                 (unsigned long)opts->can_id);
+    } else {
+        snprintf(buf, size, "%s", opts->uart != NULL ? opts->uart : opts->port);
     }
 }

@@ -23,4 +23,9 @@ typedef struct cli_sim_host {
 int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts);
 void cli_sim_host_close(cli_sim_host *host);
 
+/* Where masters find the camera, in words: the terminal's path, the
+ * address:port it listens on, or the CAN interface and ID. */
+void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf,
+                        size_t size);
+
 #endif

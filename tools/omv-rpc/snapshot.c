@@ -30,9 +30,11 @@ static int read_chunked(omv_rpc_master *master, const cli_link_opts *opts, uint8
         size_t got = 0;
         /* As OpenMV's example: a chunk gets three tries before giving up. */
         for (int attempt = 0; attempt < CLI_SNAPSHOT_TRIES && !cli_interrupted; attempt++) {
+            cli_call_start start = cli_call_begin(master);
             st = omv_rpc_master_call_into(master, "jpeg_image_read", arg, sizeof(arg),
                                           img + offset, want, &got, opts->send_timeout_ms,
                                           opts->recv_timeout_ms);
+            cli_call_note(master, opts, "jpeg_image_read", st, &start, got);
             if (st == OMV_RPC_OK) {
                 break;
             }
@@ -58,8 +60,7 @@ static int read_cut_through(omv_rpc_master *master, const cli_link_opts *opts, u
 {
     /* An empty argument asks for the whole image as raw bytes right after
      * the call's result. */
-    omv_rpc_status st = omv_rpc_master_call(master, "jpeg_image_read", NULL, 0, NULL, NULL,
-                                            opts->send_timeout_ms, opts->recv_timeout_ms);
+    omv_rpc_status st = cli_call(master, opts, "jpeg_image_read", NULL, 0, NULL, NULL);
     if (st == OMV_RPC_OK) {
         cli_progress spinner;
         cli_progress_spin_start(&spinner, "snapshot", opts->quiet);
@@ -73,16 +74,17 @@ static int read_cut_through(omv_rpc_master *master, const cli_link_opts *opts, u
     return CLI_EXIT_OK;
 }
 
-int cli_fetch_snapshot(omv_rpc_master *master, const cli_link_opts *opts, const char *pixformat,
-                       const char *framesize, int cut_through, uint8_t **jpeg, size_t *len)
+int cli_fetch_snapshot(omv_rpc_master *master, const cli_link_opts *opts, const char *image,
+                       int cut_through, uint8_t **jpeg, size_t *len)
 {
-    char arg[128];
-    snprintf(arg, sizeof(arg), "%s,%s", pixformat, framesize);
+    const char *arg = image;
     uint8_t size_le[4];
     size_t got = 0;
+    cli_call_start start = cli_call_begin(master);
     omv_rpc_status st = omv_rpc_master_call_into(master, "jpeg_image_snapshot", arg, strlen(arg),
                                                  size_le, sizeof(size_le), &got,
                                                  opts->send_timeout_ms, opts->recv_timeout_ms);
+    cli_call_note(master, opts, "jpeg_image_snapshot", st, &start, got);
     if (st == OMV_RPC_ERR_BUFFER_TOO_SMALL) {
         fprintf(stderr, "omv-rpc: jpeg_image_snapshot gave %zu bytes, not a 4-byte size\n", got);
         return CLI_EXIT_BAD_RESULT;

@@ -14,8 +14,10 @@
 #define CLI_SNAPSHOT_TRIES 3
 #define CLI_CUT_THROUGH_TIMEOUT_MS 5000u
 
-/* On CLI_EXIT_OK, *jpeg is a malloc'd image of *len bytes. */
-int cli_fetch_snapshot(omv_rpc_master *master, const cli_link_opts *opts, const char *pixformat,
-                       const char *framesize, int cut_through, uint8_t **jpeg, size_t *len);
+/* `image` is jpeg_image_snapshot's argument, "PIXFORMAT,FRAMESIZE"
+ * (image_options.h). On CLI_EXIT_OK, *jpeg is a malloc'd image of *len
+ * bytes. */
+int cli_fetch_snapshot(omv_rpc_master *master, const cli_link_opts *opts, const char *image,
+                       int cut_through, uint8_t **jpeg, size_t *len);
 
 #endif
