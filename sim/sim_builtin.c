@@ -90,6 +90,17 @@ omv_rpc_status omvrpc_sim_encode_symbols(omv_rpc_sim_scene_def *d)
     if (st == OMV_RPC_OK && d->datamatrix.visible) {
         st = omvrpc_sim_encode_datamatrix(d->datamatrix.payload, &d->datamatrix.symbol);
     }
+    /* An EAN-13 given without its check digit: the camera reads all 13. */
+    char *p = d->barcode.payload;
+    if (d->barcode.visible && d->barcode.type == OMV_RPC_SIM_EAN13 && strlen(p) == 12 &&
+        strspn(p, "0123456789") == 12) {
+        int sum = 0;
+        for (int i = 0; i < 12; i++) {
+            sum += (p[i] - '0') * (i % 2 ? 3 : 1);
+        }
+        p[12] = (char)('0' + (10 - sum % 10) % 10);
+        p[13] = '\0';
+    }
     if (st == OMV_RPC_OK && d->barcode.visible) {
         st = omvrpc_sim_encode_barcode(d->barcode.payload, d->barcode.type, &d->barcode.symbol);
     }

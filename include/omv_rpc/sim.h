@@ -11,8 +11,9 @@
  * libqrencode, Code 128 and EAN-13 by libzint, Data Matrix by libdmtx,
  * tag36h11 AprilTags from libapriltag's family), drawn with whole pixels
  * per module at QVGA and larger, so any decoder reads them from the
- * frames. User callbacks (omv_rpc_sim_register_callback) run next to
- * the built-in ones.
+ * frames. A scene file (omv_rpc_sim_load_scene, docs/sim-scene.md)
+ * changes what the camera sees; user callbacks
+ * (omv_rpc_sim_register_callback) run next to the built-in ones.
  *
  * Geometry: the scene model is laid out on a 640x480 (VGA) reference
  * frame; a frame of another size shows the same scene stretched to it.
@@ -149,6 +150,17 @@ OMV_RPC_SIM_API void omv_rpc_sim_free(omv_rpc_sim *sim);
  * is full). */
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave);
 
+/* Replace the scene with the one the JSON text `json` (`len` bytes)
+ * describes (format: docs/sim-scene.md); what it does not mention stays as
+ * in the built-in scene. On an error the scene is unchanged and, when
+ * `error` is not NULL, a NUL-terminated message (at most `error_size`
+ * bytes) says what is wrong. Errors: OMV_RPC_ERR_INVALID_ARG (not JSON, an
+ * unknown key, a value out of range, a payload its symbology cannot
+ * carry), OMV_RPC_ERR_NO_MEMORY. Not thread-safe: load before serving. */
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_load_scene(omv_rpc_sim *sim, const char *json,
+                                                      size_t len, char *error,
+                                                      size_t error_size);
+
 /* What is drawn at scene time `t_ms`. Pure: the same inputs always give
  * the same scene. Thread-safe. */
 OMV_RPC_SIM_API void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene);
@@ -177,6 +189,19 @@ OMV_RPC_SIM_API void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t t
  * sleeps until each frame is due; a late frame is sent at once and the
  * pace resumes from it. Not thread-safe: set it before serving. */
 OMV_RPC_SIM_API void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
+
+/* Make `link` check what it receives at the speed of a camera's CRC: the
+ * link then waits `us_per_byte` microseconds for every byte received
+ * before it sends anything (the ack or result that follows a packet),
+ * as a camera does that checks a packet before it answers. Waits are
+ * whole milliseconds; the fractions are carried over to the next wait, so
+ * the pace is right on average. The link keeps its flags and functions;
+ * its context moves into a wrapper that the link's close frees. Call it
+ * before handing the link to a slave (or master). 0 leaves the link as it
+ * is. Errors: OMV_RPC_ERR_INVALID_ARG (NULL or incomplete link),
+ * OMV_RPC_ERR_NO_MEMORY (the link is then unchanged). */
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_checking_link(omv_rpc_link *link,
+                                                          uint32_t us_per_byte);
 
 /* Pixel formats and frame sizes by their OpenMV names, with or without
  * the "sensor." prefix ("sensor.RGB565", "GRAYSCALE", "sensor.QVGA"...).
