@@ -5,7 +5,7 @@
 
 #include "omv_rpc/rpc.h"
 
-/* Packet magics (PROTOCOL.md section 1). */
+/* Packet magics (docs/protocol.md section 1). */
 #define MAGIC_COMMAND_HEADER 0x1209u
 #define MAGIC_COMMAND_DATA 0xABD1u
 #define MAGIC_RESULT_HEADER 0x9021u
@@ -13,7 +13,7 @@
 #define MAGIC_STREAM_SETUP 0xEDF6u
 #define MAGIC_STREAM_FRAME 0x542Eu
 
-/* Local timing policy (PROTOCOL.md leaves it to each peer). */
+/* Local timing policy (docs/protocol.md section 2 leaves it to each peer). */
 #define SHORT_TIMEOUT_START_MS 10u /* first wait for a small answer */
 #define LONG_TIMEOUT_MS 1000u      /* silence allowed before a data packet */
 #define STREAM_TIMEOUT_MS 1000u    /* stream setup, headers and acks */

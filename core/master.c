@@ -1,4 +1,4 @@
-/* The master: drives a call in two phases (PROTOCOL.md section 2).
+/* The master: drives a call in two phases (docs/protocol.md section 2).
  *
  * Waits are sized for what is in flight: a wait for an answer is the short
  * timeout (which grows after each failed attempt, as OpenMV's does) plus the

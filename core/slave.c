@@ -1,5 +1,5 @@
 /* The slave: waits for a command, runs its callback, serves the result
- * (PROTOCOL.md section 2).
+ * (docs/protocol.md section 2).
  *
  * Unlike OpenMV's slave, it waits for a command without polling in 2 ms
  * slices (a slice that ends mid-packet loses the packet), flushes only

@@ -1,4 +1,4 @@
-/* Credit-flow-controlled streams (PROTOCOL.md section 3).
+/* Credit-flow-controlled streams (docs/protocol.md section 3).
  *
  * The reader announces a queue depth; the writer may have that many frames
  * unacknowledged, and waits for an ack byte once half its credits are

@@ -9,7 +9,7 @@
  * provides (marked BOARD HAL below: wrap your vendor's HAL, e.g. STM32
  * HAL_I2C_Slave_Receive / HAL_I2C_Slave_Transmit and HAL_GetTick).
  *
- * How an I2C slave takes part (PROTOCOL.md section 4): the master clocks
+ * How an I2C slave takes part (docs/protocol.md section 4): the master clocks
  * every byte, so the slave can only "get" or "put" while the master writes
  * or reads. get_bytes arms the peripheral to receive and waits; put_bytes
  * arms it to transmit and waits for the master to read. While nothing is

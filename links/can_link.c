@@ -1,4 +1,4 @@
-/* CAN link table over any frame backend (PROTOCOL.md section 4): each
+/* CAN link table over any frame backend (docs/protocol.md section 4): each
  * transfer is cut into 8-byte frames on one message ID; scattered and
  * gathered transfers are cut over the concatenation of their pieces, so a
  * packet is one transfer whatever its pieces. */

@@ -170,7 +170,7 @@ omv_rpc_status omvrpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
     memset(link, 0, sizeof *link);
     link->ops = &bus_ops;
     link->ctx = b;
-    link->stream_queue_depth_max = 1; /* one frame in flight: PROTOCOL.md */
+    link->stream_queue_depth_max = 1; /* one frame in flight: docs/protocol.md section 3 */
     /* No OMV_RPC_LINK_BYTE_STREAM: one transaction per packet, as OpenMV. */
     return OMV_RPC_OK;
 }

@@ -1,6 +1,6 @@
 /* Network link: transfers of more than 1400 bytes and all stream traffic,
  * over one TCP connection that the slave opens to the master
- * (PROTOCOL.md section 4).
+ * (docs/protocol.md section 4).
  *
  * The master listens from the moment it opens (a slave that connects
  * first is not refused, unlike OpenMV's master) and takes connections only

@@ -1,5 +1,5 @@
 /* Network link: transfers of at most 1400 bytes, one UDP datagram each way
- * (PROTOCOL.md section 4).
+ * (docs/protocol.md section 4).
  *
  * Who may talk to us: the master takes datagrams only from the slave's
  * address and port. The slave takes them from the master it serves; another

@@ -1,5 +1,5 @@
 /* Serial links: finding ports. libserialport lists them (when the build
- * has it); OpenMV Cams are told apart by their USB IDs (PROTOCOL.md
+ * has it); OpenMV Cams are told apart by their USB IDs (docs/protocol.md
  * section 5); "auto" picks the one attached camera. */
 #include <stdlib.h>
 #include <string.h>

@@ -20,3 +20,9 @@ if(TARGET omv-rpc AND TARGET omvrpc_sim AND TARGET image_transfer_jpg_streaming
       ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
   endforeach()
 endif()
+
+# omv-rpc ports: the filter, board names and USB release (on a fake sysfs).
+if(TARGET omv-rpc AND NOT WIN32)
+  omv_rpc_add_test(test_cli_port_info test_cli_port_info.c
+    ${PROJECT_SOURCE_DIR}/tools/omv-rpc/port_info.c TIMEOUT 60)
+endif()

@@ -1,5 +1,5 @@
 /*
- * omvrpc links: CAN (classic CAN, 11-bit standard message ID), PROTOCOL.md
+ * omvrpc links: CAN (classic CAN, 11-bit standard message ID), docs/protocol.md
  * section 4.
  *
  * Every transfer is cut into 8-byte frames (the last one shorter) on one

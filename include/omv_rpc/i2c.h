@@ -1,5 +1,5 @@
 /*
- * omvrpc links: I2C master (PROTOCOL.md section 4), for Linux boards such
+ * omvrpc links: I2C master (docs/protocol.md section 4), for Linux boards such
  * as the Raspberry Pi and Jetson talking to an OpenMV Cam or a
  * microcontroller that is the I2C slave (address 0x12 by default).
  *

@@ -1,6 +1,6 @@
 /*
  * omvrpc links: network (Ethernet, WiFi) over UDP and TCP, IPv4
- * (PROTOCOL.md section 4).
+ * (docs/protocol.md section 4).
  *
  * Transfers of at most 1400 bytes travel as UDP datagrams; larger ones and
  * all stream traffic over one TCP connection that the slave opens to the

@@ -265,7 +265,7 @@ typedef int (*omv_rpc_stream_read_fn)(void *user_data, const uint8_t *frame, siz
  * non-zero to end the stream. */
 typedef int (*omv_rpc_stream_write_fn)(void *user_data, const uint8_t **frame, size_t *len);
 
-/* Stream reader (PROTOCOL.md section 3): sends the setup with
+/* Stream reader (docs/protocol.md section 3): sends the setup with
  * `queue_depth` (1..255; the link may lower it), then hands each frame to
  * `fn`. Frames go to the handle's buffer (config.buffer, or an owned buffer
  * that grows to the largest frame, bounded by max_payload).

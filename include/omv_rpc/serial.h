@@ -75,7 +75,7 @@ typedef struct omv_rpc_port_info {
     char manufacturer[128];
     uint16_t usb_vid, usb_pid; /* 0 when not a USB port */
     int is_usb;
-    int is_openmv; /* the USB IDs are an OpenMV Cam's (PROTOCOL.md section 5) */
+    int is_openmv; /* the USB IDs are an OpenMV Cam's (docs/protocol.md section 5) */
 } omv_rpc_port_info;
 
 /* List serial ports. *ports is an array of *count entries; free it with

@@ -1,5 +1,5 @@
 /*
- * omvrpc links: SPI master (PROTOCOL.md section 4), for Linux boards such
+ * omvrpc links: SPI master (docs/protocol.md section 4), for Linux boards such
  * as the Raspberry Pi and Jetson talking to an OpenMV Cam or a
  * microcontroller that is the SPI slave.
  *

@@ -8,7 +8,7 @@ cJSON *ts_load_vectors(const char *name)
 {
     const char *dir = getenv("OMV_RPC_VECTORS");
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/vectors", name);
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : OMV_RPC_VECTORS_DEFAULT, name);
     FILE *f = fopen(path, "rb");
     if (!f) {
         fail_msg("cannot open the reference vectors %s", path);

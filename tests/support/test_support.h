@@ -12,8 +12,8 @@
 
 #include "omv_rpc/omv_rpc.h"
 
-/* Load ../shared/vectors/<name> (folder from $OMV_RPC_VECTORS). Fails the
- * test when missing. Free with cJSON_Delete. */
+/* Load tests/vectors/<name> (or from the folder $OMV_RPC_VECTORS names).
+ * Fails the test when missing. Free with cJSON_Delete. */
 cJSON *ts_load_vectors(const char *name);
 
 /* Decode a hex string; *out is malloc'd (free it). Returns the length. */

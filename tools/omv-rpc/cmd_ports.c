@@ -2,8 +2,6 @@
  * Cams are marked (docs/protocol.md section 5), and for USB ports the
  * strings and device release their descriptors give, which hint at the
  * firmware (the camera's USB product string and release change with it). */
-#include <ctype.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "port_info.h"
 
 enum { OPT_JSON = 3300 };
 
@@ -26,81 +25,12 @@ static int ports_option(void *ctx, int opt, const char *arg)
     return -1;
 }
 
-/* Whether `needle` occurs in `hay`, ignoring case. */
-static int contains(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay != '\0'; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] != '\0' &&
-               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i])) {
-            i++;
-        }
-        if (i == n) {
-            return 1;
-        }
-    }
-    return n == 0;
-}
-
-/* FILTER matches a port's name, description, manufacturer, serial number
- * or VID:PID; "openmv" also matches every port with an OpenMV Cam's IDs. */
-static int matches(const omv_rpc_port_info *p, const char *filter)
-{
-    if (filter == NULL) {
-        return 1;
-    }
-    char ids[16];
-    snprintf(ids, sizeof(ids), "%04x:%04x", p->usb_vid, p->usb_pid);
-    return contains(p->name, filter) || contains(p->description, filter) ||
-           contains(p->manufacturer, filter) || contains(p->serial_number, filter) ||
-           (p->is_usb && contains(ids, filter)) || (p->is_openmv && contains("openmv", filter));
-}
-
-/* The USB device release (bcdDevice) as "2.00", where the system shows
- * it (Linux sysfs); "" elsewhere. */
-static void usb_release(const omv_rpc_port_info *p, char *out, size_t size)
-{
-    out[0] = '\0';
-#ifdef __linux__
-    const char *base = strrchr(p->name, '/');
-    char path[PATH_MAX], real[PATH_MAX];
-    snprintf(path, sizeof(path), "/sys/class/tty/%s/device", base != NULL ? base + 1 : p->name);
-    if (!p->is_usb || realpath(path, real) == NULL) {
-        return;
-    }
-    /* The tty's device is a USB interface (ACM) or a port under one
-     * (usb-serial); the USB device, with bcdDevice, is a level or two up. */
-    for (int up = 0; up < 3; up++) {
-        char *slash = strrchr(real, '/');
-        if (slash == NULL || slash == real) {
-            return;
-        }
-        *slash = '\0';
-        char probe[PATH_MAX + 16];
-        snprintf(probe, sizeof(probe), "%s/bcdDevice", real);
-        FILE *f = fopen(probe, "r");
-        if (f != NULL) {
-            unsigned bcd = 0;
-            if (fscanf(f, "%4x", &bcd) == 1) {
-                snprintf(out, size, "%x.%02x", bcd >> 8, bcd & 0xFFu);
-            }
-            fclose(f);
-            return;
-        }
-    }
-#else
-    (void)p;
-    (void)size;
-#endif
-}
-
 static int print_json(const omv_rpc_port_info *ports, size_t count, const char *filter)
 {
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array != NULL && i < count; i++) {
         const omv_rpc_port_info *p = &ports[i];
-        if (!matches(p, filter)) {
+        if (!cli_port_matches(p, filter)) {
             continue;
         }
         cJSON *o = cJSON_CreateObject();
@@ -119,9 +49,12 @@ static int print_json(const omv_rpc_port_info *ports, size_t count, const char *
             snprintf(id, sizeof(id), "%04x", p->usb_pid);
             cJSON_AddStringToObject(o, "pid", id);
             char release[16];
-            usb_release(p, release, sizeof(release));
+            cli_port_usb_release(p, CLI_PORT_SYSFS, release, sizeof(release));
             if (release[0] != '\0') {
                 cJSON_AddStringToObject(o, "usb_release", release);
+            }
+            if (cli_port_board(p) != NULL) {
+                cJSON_AddStringToObject(o, "board", cli_port_board(p));
             }
         }
         cJSON_AddBoolToObject(o, "openmv", p->is_openmv);
@@ -150,7 +83,8 @@ int cmd_ports(int argc, char **argv)
         printf("Usage: omv-rpc ports [--json] [FILTER]\n"
                "List serial ports with their USB IDs; \"*\" marks an OpenMV Cam. For USB\n"
                "ports the product string and the device release (\"usb 2.00\", where the\n"
-               "system shows it) come from the USB descriptors: they hint at the firmware.\n"
+               "system shows it) come from the USB descriptors: they hint at the firmware;\n"
+               "Arduino and Raspberry Pi boards that run OpenMV's firmware are named.\n"
                "FILTER keeps the ports whose name, description, manufacturer, serial\n"
                "number or VID:PID contain it (any case); \"openmv\" keeps OpenMV Cams.\n"
                "  --json              the list as a JSON array\n");
@@ -177,16 +111,19 @@ int cmd_ports(int argc, char **argv)
     } else {
         for (size_t i = 0; i < count; i++) {
             const omv_rpc_port_info *p = &ports[i];
-            if (!matches(p, filter)) {
+            if (!cli_port_matches(p, filter)) {
                 continue;
             }
             shown++;
             if (p->is_usb) {
                 char release[16];
-                usb_release(p, release, sizeof(release));
-                printf("%s %-20s %04x:%04x  %s%s%s%s%s\n", p->is_openmv ? "*" : " ", p->name,
-                       p->usb_vid, p->usb_pid, p->description, release[0] != '\0' ? "  usb " : "",
-                       release, p->serial_number[0] != '\0' ? "  serial " : "", p->serial_number);
+                cli_port_usb_release(p, CLI_PORT_SYSFS, release, sizeof(release));
+                const char *board = cli_port_board(p);
+                printf("%s %-20s %04x:%04x  %s%s%s%s%s%s%s%s\n", p->is_openmv ? "*" : " ", p->name,
+                       p->usb_vid, p->usb_pid, p->description, board != NULL ? "  (" : "",
+                       board != NULL ? board : "", board != NULL ? ")" : "",
+                       release[0] != '\0' ? "  usb " : "", release,
+                       p->serial_number[0] != '\0' ? "  serial " : "", p->serial_number);
             } else {
                 printf("  %-20s            %s\n", p->name, p->description);
             }

@@ -24,7 +24,11 @@ int cmd_sim(int argc, char **argv)
         cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
-    if (rc == 0 && first != argc) {
+    if (rc == 0 && first != argc && opts.net) {
+        fprintf(stderr, "omv-rpc sim: --net takes no address (a slave answers whoever calls; "
+                        "--bind ADDR sets its own)\n");
+        rc = CLI_EXIT_USAGE;
+    } else if (rc == 0 && first != argc) {
         fprintf(stderr, "omv-rpc sim: no arguments expected (see --help)\n");
         rc = CLI_EXIT_USAGE;
     }
