@@ -24,3 +24,15 @@ if(TARGET omvrpc_test_sim_decoders)
   target_compile_definitions(test_sim_scene PRIVATE
     OMV_RPC_SCENE_EXAMPLE="${PROJECT_SOURCE_DIR}/docs/sim-scene-example.json")
 endif()
+
+# The done-when of the decodable codes, as a user types it: omv-rpc sim,
+# omv-rpc snapshot, zbarimg (Debian: zbar-tools), omv-rpc call.
+find_program(OMV_RPC_ZBARIMG zbarimg)
+find_program(OMV_RPC_SIM_CLI_BASH bash)
+if(TARGET omv-rpc AND OMV_RPC_ZBARIMG AND OMV_RPC_SIM_CLI_BASH)
+  add_test(NAME cli_sim_codes
+    COMMAND ${OMV_RPC_SIM_CLI_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_sim_cli.sh
+      $<TARGET_FILE:omv-rpc> ${PROJECT_SOURCE_DIR}/docs/sim-scene-example.json)
+  set_tests_properties(cli_sim_codes PROPERTIES TIMEOUT 180 LABELS cli
+    ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
+endif()

@@ -143,7 +143,7 @@ int cmd_demo(int argc, char **argv)
     sim_opts.net = 0;
     sim_opts.uart = NULL;
     cli_sim_host host;
-    rc = cli_sim_host_open(&host, &sim_opts);
+    rc = cli_sim_host_open(&host, &sim_opts, NULL);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }

@@ -1,6 +1,7 @@
 /* omv-rpc sim: the virtual OpenMV Cam as a slave, on a new pseudo-terminal
  * (--pty, the default; its path is the first line on stdout), a serial
  * port, the network (--net) or CAN. Ends cleanly on SIGINT / SIGTERM. */
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -11,16 +12,48 @@
  * a stop request is seen quickly. */
 #define SIM_LOOP_WAIT_MS 250u
 
+enum { OPT_FPS = 3300, OPT_CHECK_US_PER_BYTE, OPT_SCENE };
+
+/* The camera's own options (sim_host.h). */
+static int sim_option(void *ctx, int opt, const char *arg)
+{
+    cli_sim_settings *s = ctx;
+    switch (opt) {
+    case OPT_FPS:
+        return cli_parse_u32(arg, 1, 1000, "--fps", &s->fps);
+    case OPT_CHECK_US_PER_BYTE:
+        return cli_parse_u32(arg, 0, 1000, "--check-us-per-byte", &s->check_us_per_byte);
+    case OPT_SCENE:
+        s->scene_path = arg;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 int cmd_sim(int argc, char **argv)
 {
+    static const struct option extra[] = {
+        {"fps", required_argument, NULL, OPT_FPS},
+        {"check-us-per-byte", required_argument, NULL, OPT_CHECK_US_PER_BYTE},
+        {"scene", required_argument, NULL, OPT_SCENE},
+        {NULL, 0, NULL, 0}};
     cli_link_opts opts;
+    cli_sim_settings settings = {0, 0, NULL};
     int first = 0;
-    int rc = cli_parse(argc, argv, NULL, NULL, NULL, 1, &opts, &first);
+    int rc = cli_parse(argc, argv, extra, sim_option, &settings, 1, &opts, &first);
     if (rc < 0) {
         printf("Usage: omv-rpc sim [--pty | --port DEV | --uart DEV [--baud N] |\n"
                "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N]\n"
+               "                   [--fps N] [--check-us-per-byte N] [--scene FILE]\n"
                "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C; the line \"ready on\n"
-               "...\" on stderr says where masters find it.\n\n");
+               "...\" on stderr says where masters find it.\n\n"
+               "  --fps N             pace jpeg_image_stream at N frames per second (1..1000;\n"
+               "                      default: as fast as the link takes them)\n"
+               "  --check-us-per-byte N  check received packets at N microseconds per byte\n"
+               "                      before answering, as a camera's CRC does (0..1000;\n"
+               "                      an OpenMV Cam M4 takes about 0.5-5; default 0)\n"
+               "  --scene FILE        what the camera sees: a JSON scene file (docs/sim-scene.md)\n\n");
         cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
@@ -37,7 +70,7 @@ int cmd_sim(int argc, char **argv)
     }
     cli_install_signals();
     cli_sim_host host;
-    rc = cli_sim_host_open(&host, &opts);
+    rc = cli_sim_host_open(&host, &opts, &settings);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }

@@ -49,8 +49,46 @@ static int open_pty(int *controller_fd, int *terminal_fd, char *path, size_t siz
     return CLI_EXIT_OK;
 }
 
-int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts)
+/* Load the scene file at `path` into the camera; a CLI_EXIT_* (message on
+ * stderr). */
+static int load_scene(omv_rpc_sim *sim, const char *path)
 {
+    /* Scene files are small; a bound keeps a wrong path (a device, a
+     * huge file) from eating memory. */
+    enum { SCENE_MAX = 1 << 20 };
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "omv-rpc sim: cannot open %s: %s\n", path, strerror(errno));
+        return CLI_EXIT_FILE;
+    }
+    char *text = malloc(SCENE_MAX + 1);
+    size_t len = text ? fread(text, 1, SCENE_MAX + 1, f) : 0;
+    int read_error = ferror(f);
+    fclose(f);
+    if (!text || read_error || len > SCENE_MAX) {
+        fprintf(stderr, "omv-rpc sim: cannot read %s%s\n", path,
+                len > SCENE_MAX ? ": larger than 1 MiB" : "");
+        free(text);
+        return CLI_EXIT_FILE;
+    }
+    char error[256];
+    omv_rpc_status st = omv_rpc_sim_load_scene(sim, text, len, error, sizeof error);
+    free(text);
+    if (st != OMV_RPC_OK) {
+        fprintf(stderr, "omv-rpc sim: %s: %s\n", path,
+                st == OMV_RPC_ERR_INVALID_ARG ? error : omv_rpc_status_message(st));
+        return st == OMV_RPC_ERR_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
+                      const cli_sim_settings *settings)
+{
+    static const cli_sim_settings defaults = {0, 0, NULL};
+    if (!settings) {
+        settings = &defaults;
+    }
     memset(host, 0, sizeof(*host));
     host->pty_terminal_fd = -1;
     omv_rpc_log log = cli_log(opts);
@@ -77,11 +115,24 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts)
     }
     omv_rpc_config config = {0};
     config.log = log;
-    omv_rpc_status st = omv_rpc_slave_new(&host->slave, &link, &config);
+    omv_rpc_status st = omv_rpc_sim_checking_link(&link, settings->check_us_per_byte);
+    if (st != OMV_RPC_OK) {
+        omv_rpc_link_close(&link);
+    } else {
+        st = omv_rpc_slave_new(&host->slave, &link, &config);
+    }
     if (st == OMV_RPC_OK) {
         st = omv_rpc_sim_new(&host->sim);
     }
+    if (st == OMV_RPC_OK && settings->scene_path) {
+        int rc = load_scene(host->sim, settings->scene_path);
+        if (rc != CLI_EXIT_OK) {
+            cli_sim_host_close(host);
+            return rc;
+        }
+    }
     if (st == OMV_RPC_OK) {
+        omv_rpc_sim_set_fps(host->sim, settings->fps);
         st = omv_rpc_sim_attach(host->sim, host->slave);
     }
     if (st != OMV_RPC_OK) {

@@ -17,10 +17,18 @@ typedef struct cli_sim_host {
     char pty_path[128];
 } cli_sim_host;
 
+/* What `omv-rpc sim` asks of the camera beyond the defaults. */
+typedef struct cli_sim_settings {
+    uint32_t fps;               /* --fps: jpeg_image_stream's pace; 0 as fast as it can */
+    uint32_t check_us_per_byte; /* --check-us-per-byte: a camera's CRC speed; 0 instant */
+    const char *scene_path;     /* --scene: a scene file; NULL the built-in scene */
+} cli_sim_settings;
+
 /* Open the link `opts` names (pty, net, uart or port) and attach the
  * virtual camera to a slave on it. Returns a CLI_EXIT_* (message on
  * stderr); on failure everything is released. */
-int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts);
+int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
+                      const cli_sim_settings *settings);
 void cli_sim_host_close(cli_sim_host *host);
 
 /* Where masters find the camera, in words: the terminal's path, the
