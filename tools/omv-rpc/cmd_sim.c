@@ -11,16 +11,49 @@
  * a stop request is seen quickly. */
 #define SIM_LOOP_WAIT_MS 250u
 
+/* --allow-master: the masters a network sim may serve. */
+#define SIM_MAX_ALLOWED 64
+enum { OPT_ALLOW_MASTER = 4000 };
+
+typedef struct sim_options {
+    const char *allowed[SIM_MAX_ALLOWED];
+    size_t allowed_count;
+} sim_options;
+
+static int sim_option(void *ctx, int opt, const char *arg)
+{
+    sim_options *o = ctx;
+    if (opt != OPT_ALLOW_MASTER) {
+        return 1;
+    }
+    if (*arg == '\0') {
+        fprintf(stderr, "omv-rpc sim: --allow-master needs an address or host name\n");
+        return 1;
+    }
+    if (o->allowed_count == SIM_MAX_ALLOWED) {
+        fprintf(stderr, "omv-rpc sim: at most %d --allow-master\n", SIM_MAX_ALLOWED);
+        return 1;
+    }
+    o->allowed[o->allowed_count++] = arg;
+    return 0;
+}
+
 int cmd_sim(int argc, char **argv)
 {
     cli_link_opts opts;
+    sim_options so = {{0}, 0};
+    static const struct option extra[] = {
+        {"allow-master", required_argument, NULL, OPT_ALLOW_MASTER}, {NULL, 0, NULL, 0}};
     int first = 0;
-    int rc = cli_parse(argc, argv, NULL, NULL, NULL, 1, &opts, &first);
+    int rc = cli_parse(argc, argv, extra, sim_option, &so, 1, &opts, &first);
     if (rc < 0) {
         printf("Usage: omv-rpc sim [--pty | --port DEV | --uart DEV [--baud N] |\n"
-               "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N]\n"
+               "                    --net [--bind ADDR] [--net-port N] [--allow-master ADDR]... |\n"
+               "                    --can IFACE | --kvaser N]\n"
                "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C; the line \"ready on\n"
-               "...\" on stderr says where masters find it.\n\n");
+               "...\" on stderr says where masters find it.\n"
+               "  --allow-master ADDR network: serve only this master (host name or IPv4\n"
+               "                      address; repeat for several); default: any master\n\n");
         cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
@@ -32,9 +65,15 @@ int cmd_sim(int argc, char **argv)
         fprintf(stderr, "omv-rpc sim: no arguments expected (see --help)\n");
         rc = CLI_EXIT_USAGE;
     }
+    if (rc == 0 && so.allowed_count > 0 && !opts.net) {
+        fprintf(stderr, "omv-rpc sim: --allow-master is for --net only\n");
+        rc = CLI_EXIT_USAGE;
+    }
     if (rc != 0) {
         return rc;
     }
+    opts.allowed_masters = so.allowed;
+    opts.allowed_master_count = so.allowed_count;
     cli_install_signals();
     cli_sim_host host;
     rc = cli_sim_host_open(&host, &opts);
