@@ -22,6 +22,27 @@
  * is ignored until then (a call in progress is never taken over). */
 #define NET_PEER_LOCK_MS 1000u
 
+/* A slave prefers the last master it completed a call with (it sent that
+ * master a result) over newcomers: while that master has been heard within
+ * this many milliseconds, no other host is taken on; after that, one may
+ * be (by the rule above), and the preferred master takes the slave back
+ * with its next command header whenever the host served has not completed
+ * a call yet. A host the slave serves that has not completed a call keeps
+ * the slave only by making progress in one: its repeated command headers
+ * do not extend NET_PEER_LOCK_MS (a host that only sends headers cannot
+ * lock a master out). */
+#define NET_PREFER_MS 10000u
+
+/* Master: connections from the slave's address that arrive while the one
+ * in use is alive are held here (the oldest closed when full), not
+ * switched to: the newest takes over only once the one in use is gone. */
+#define NET_PENDING_MAX 4u
+
+/* Slave: when nobody listens at the master's TCP port yet (OpenMV's
+ * desktop master opens its listener only when it needs it), connect again
+ * after this many milliseconds, within the transfer's time. */
+#define NET_CONNECT_RETRY_MS 20u
+
 /* Most pieces a scattered or gathered transfer may have (the core uses 3). */
 #define NET_MAX_IOV 16u
 
@@ -65,7 +86,8 @@ typedef struct net_fault {
 
 /* Counters for tests and diagnostics. */
 typedef struct net_stats {
-    uint32_t accepted;   /* master: TCP connections accepted from the slave */
+    uint32_t accepted;   /* master: TCP connections from the slave taken into use */
+    uint32_t held;       /* master: from the slave's address while one was in use: held back */
     uint32_t connected;  /* slave: TCP connections made to the master */
     uint32_t refused;    /* master: TCP connections from other hosts, closed */
     uint32_t ignored;    /* datagrams from hosts we do not serve, dropped */
@@ -74,6 +96,7 @@ typedef struct net_stats {
     uint32_t tcp_closed; /* TCP connections closed after an error or a hang-up */
     uint64_t tcp_flushed; /* stale bytes dropped from TCP by flush */
     uint32_t peer_changes; /* slave: times it took on a (new) master */
+    uint32_t connect_retries; /* slave: TCP connects refused and tried again */
 } net_stats;
 
 typedef struct net_link {
@@ -98,6 +121,15 @@ typedef struct net_link {
     struct sockaddr_in peer;
     int peer_known;
     uint64_t peer_heard_ms; /* slave: last time the peer was heard */
+    /* Slave: the last master it completed a call with (see NET_PREFER_MS),
+     * and when that master was last heard. */
+    struct sockaddr_in preferred;
+    int has_preferred;
+    uint64_t preferred_heard_ms;
+    /* Master: connections from the slave held back (NET_PENDING_MAX),
+     * oldest first. */
+    int pending[NET_PENDING_MAX];
+    size_t pending_count;
     struct in_addr *allowed; /* slave: masters it may serve (none: any) */
     size_t allowed_count;
     net_stats stats;
@@ -192,8 +224,18 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
                                   size_t total, uint64_t deadline, int stream);
 omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                   size_t total, uint64_t deadline, int stream);
-/* Master: accept pending connections (the slave's newest is kept, others
- * closed). Both: drop bytes waiting on the connection (stale: nothing is
+/* Whether the master takes a TCP connection from `from`, made to its
+ * address `to`, when its slave is at `slave`: from the slave's address;
+ * and, when the slave's address is a loopback one, also from `to` itself,
+ * which is where an unbound connection from a peer on this host comes from
+ * (OpenMV's camera slave does not bind its TCP socket, so on one host with
+ * two loopback addresses its datagrams come from its own, its connection
+ * from ours). */
+int omvrpc_net_tcp_source_ok(struct in_addr slave, struct in_addr from, struct in_addr to);
+/* Master: accept pending connections (from the slave's address, or see
+ * omvrpc_net_tcp_source_ok; others closed). The connection in use is kept
+ * while it is alive; newer ones are held back, and the newest takes over
+ * once it is gone. Both: drop bytes waiting on the connection (stale: nothing is
  * due when the protocol flushes), close it when the peer hung up. Never
  * blocks (at most 4 MiB are dropped per call). */
 void omvrpc_net_tcp_flush(net_link *n);
@@ -201,6 +243,12 @@ void omvrpc_net_tcp_flush(net_link *n);
 size_t omvrpc_net_tcp_buffered(const net_link *n);
 /* Close the connection (counted as stats.tcp_closed when `counted`). */
 void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why);
+/* Close every TCP socket but the listener: the connection and those held
+ * back. */
+void omvrpc_net_tcp_close_all(net_link *n);
+/* Slave: the master it serves has completed a call (the link is sending
+ * it a result). */
+void omvrpc_net_note_call_done(net_link *n);
 
 /* ------------------------------------------------------------ net_link.c */
 

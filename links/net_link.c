@@ -36,18 +36,38 @@ static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
     return omvrpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), stream);
 }
 
+/* Whether the pieces start with a result data packet's magic (0x1DBA,
+ * little-endian): a slave sending one has completed a call. */
+static int starts_result(const omv_rpc_out_iov *iov, size_t count)
+{
+    uint8_t first[2];
+    size_t got = 0;
+    for (size_t i = 0; i < count && got < 2; i++) {
+        for (size_t k = 0; k < iov[i].len && got < 2; k++) {
+            first[got++] = iov[i].base[k];
+        }
+    }
+    return got == 2 && first[0] == 0xBA && first[1] == 0x1D;
+}
+
 static omv_rpc_status put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                             uint32_t timeout_ms, int stream)
 {
+    net_link *n = ctx;
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_out(iov, count, NET_MAX_IOV, &total);
     if (st != OMV_RPC_OK || total == 0) {
         return st;
     }
     if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omvrpc_net_udp_put(ctx, iov, count, total, deadline_in(timeout_ms));
+        st = omvrpc_net_udp_put(n, iov, count, total, deadline_in(timeout_ms));
+    } else {
+        st = omvrpc_net_tcp_put(n, iov, count, total, deadline_in(timeout_ms), stream);
     }
-    return omvrpc_net_tcp_put(ctx, iov, count, total, deadline_in(timeout_ms), stream);
+    if (st == OMV_RPC_OK && !stream && !n->is_master && starts_result(iov, count)) {
+        omvrpc_net_note_call_done(n);
+    }
+    return st;
 }
 
 static omv_rpc_status net_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
@@ -120,7 +140,7 @@ static uint32_t net_transfer_ms(void *ctx, size_t len)
 
 static void net_free(net_link *n)
 {
-    omvrpc_net_close_fd(&n->tcp);
+    omvrpc_net_tcp_close_all(n);
     omvrpc_net_close_fd(&n->listener);
     omvrpc_net_close_fd(&n->udp);
     free(n->allowed);

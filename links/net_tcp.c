@@ -4,12 +4,15 @@
  *
  * The master listens from the moment it opens (a slave that connects
  * first is not refused, unlike OpenMV's master) and takes connections only
- * from the slave's address; others are closed at once. Both keep the
+ * from the slave's address (on loopback also from its own, see
+ * omvrpc_net_tcp_source_ok); others are closed at once. Both keep the
  * connection across calls. Any error or timeout closes it, so the rest of
  * an aborted transfer can never be read as a new packet, and a flush drops
- * bytes left over; the next transfer sets a fresh connection up. Before each transfer both sides check that the
- * peer has not hung up, and the master switches to the slave's newest
- * connection (the slave opens one only after dropping its last). */
+ * bytes left over; the next transfer sets a fresh connection up. Before
+ * each transfer both sides check that the peer has not hung up. The
+ * master never lets a second connection interrupt the one in use: it holds
+ * newer ones back and takes the newest only once the one in use is gone
+ * (the slave opens one only after dropping its last). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "net_internal.h"
+#include "omv_rpc/clock.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -81,13 +85,48 @@ static int prepare_connection(int fd)
     return 0;
 }
 
-/* Master: take every pending connection; keep the slave's newest.
- * Returns 0, or the errno of a failure that leaves connections pending
- * (e.g. out of file descriptors), so that waiters do not spin on it. */
+int omvrpc_net_tcp_source_ok(struct in_addr slave, struct in_addr from, struct in_addr to)
+{
+    if (from.s_addr == slave.s_addr) {
+        return 1;
+    }
+    int slave_on_loopback = (ntohl(slave.s_addr) >> 24) == 127u;
+    return slave_on_loopback && from.s_addr == to.s_addr;
+}
+
+/* Hold a connection from the slave's address back (the one in use is
+ * alive), closing the oldest held when there is no room. */
+static void hold_back(net_link *n, int fd)
+{
+    if (n->pending_count == NET_PENDING_MAX) {
+        close(n->pending[0]);
+        memmove(n->pending, n->pending + 1, (NET_PENDING_MAX - 1) * sizeof n->pending[0]);
+        n->pending_count--;
+    }
+    n->pending[n->pending_count++] = fd;
+    n->stats.held++;
+}
+
+void omvrpc_net_tcp_close_all(net_link *n)
+{
+    omvrpc_net_close_fd(&n->tcp);
+    for (size_t i = 0; i < n->pending_count; i++) {
+        close(n->pending[i]);
+    }
+    n->pending_count = 0;
+}
+
+/* Master: take every pending connection. One from the slave becomes the
+ * connection in use when there is none; while there is one, others are
+ * held back, never switched to, so that no second connection interrupts
+ * a transfer (a local process bound to the slave's address could
+ * otherwise take every call over). Returns 0, or the errno of a failure
+ * that leaves connections pending (e.g. out of file descriptors), so that
+ * waiters do not spin on it. */
 static int accept_pending(net_link *n)
 {
     for (;;) {
-        struct sockaddr_in from;
+        struct sockaddr_in from, to;
         socklen_t len = sizeof from;
         memset(&from, 0, sizeof from);
         int fd = accept(n->listener, (struct sockaddr *)(void *)&from, &len);
@@ -99,7 +138,11 @@ static int accept_pending(net_link *n)
         }
         char who[32];
         omvrpc_net_format(&from, who, sizeof who);
-        if (from.sin_family != AF_INET || from.sin_addr.s_addr != n->peer.sin_addr.s_addr) {
+        socklen_t to_len = sizeof to;
+        memset(&to, 0, sizeof to);
+        if (from.sin_family != AF_INET ||
+            getsockname(fd, (struct sockaddr *)(void *)&to, &to_len) != 0 ||
+            !omvrpc_net_tcp_source_ok(n->peer.sin_addr, from.sin_addr, to.sin_addr)) {
             close(fd);
             n->stats.refused++;
             omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING,
@@ -110,7 +153,12 @@ static int accept_pending(net_link *n)
             close(fd);
             continue;
         }
-        omvrpc_net_tcp_drop(n, 0, "the slave connected again");
+        if (n->tcp >= 0 || n->pending_count > 0) {
+            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                             "net: TCP connection from %s held back (one is in use)", who);
+            hold_back(n, fd);
+            continue;
+        }
         n->tcp = fd;
         n->tcp_lowat = 1;
         n->stats.accepted++;
@@ -139,7 +187,78 @@ static int connection_state(net_link *n)
     }
 }
 
-/* Slave: connect to the master's address and the port. */
+/* Master, the connection in use gone: the newest connection held back
+ * takes over (the slave opens one only after dropping its last); older
+ * ones stay held, next in line should this one fail too. */
+static void take_held(net_link *n)
+{
+    n->tcp = n->pending[--n->pending_count];
+    n->tcp_lowat = 1;
+    n->stats.accepted++;
+    omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                     "net: a TCP connection held back from the slave takes over");
+}
+
+/* Slave: one attempt to connect to `to`: the socket, or -1 with the
+ * errno in *err (ETIMEDOUT when the deadline passed; 0 when our own
+ * address could not be bound, logged, with the status in *bind_st). */
+static int connect_once(net_link *n, const struct sockaddr_in *to, uint64_t deadline, int *err,
+                        omv_rpc_status *bind_st)
+{
+    int fd = omvrpc_net_socket(SOCK_STREAM);
+    if (fd < 0) {
+        *err = errno;
+        return -1;
+    }
+    /* From our own address: the master accepts only the slave's. */
+    if (n->self.sin_addr.s_addr != htonl(INADDR_ANY)) {
+        struct sockaddr_in me = n->self;
+        me.sin_port = 0;
+        *bind_st = omvrpc_net_bind(fd, &me, "TCP", &n->log);
+        if (*bind_st != OMV_RPC_OK) {
+            *err = 0;
+            close(fd);
+            return -1;
+        }
+    }
+    *err = 0;
+    if (connect(fd, (const struct sockaddr *)(const void *)to, sizeof *to) != 0) {
+        *err = errno;
+    }
+    if (*err == EINPROGRESS || *err == EINTR) {
+        int w = omvrpc_net_wait(fd, POLLOUT, deadline);
+        socklen_t len = sizeof *err;
+        if (w == 0) {
+            *err = ETIMEDOUT;
+        } else if (w < 0) {
+            *err = errno;
+        } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) != 0) {
+            *err = errno;
+        }
+    }
+    if (*err == 0 && prepare_connection(fd) != 0) {
+        *err = errno;
+    }
+    if (*err != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Whether a datagram is waiting (never blocks). */
+static int datagram_waiting(const net_link *n)
+{
+    struct pollfd p = {n->udp, POLLIN, 0};
+    return poll(&p, 1, 0) > 0;
+}
+
+/* Slave: connect to the master's address and the port. Refused while
+ * nobody listens there yet: tried again until the deadline (OpenMV's
+ * desktop master opens its listener only when it is about to use TCP),
+ * unless a datagram comes in meanwhile: then the master has moved on (it
+ * asks again), or another host is talking, and holding on to the transfer
+ * would only keep the slave from hearing it. */
 static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 {
     if (!n->peer_known) {
@@ -151,41 +270,23 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
     char who[32];
     omvrpc_net_format(&to, who, sizeof who);
 
-    int fd = omvrpc_net_socket(SOCK_STREAM);
+    int err;
+    omv_rpc_status bind_st = OMV_RPC_OK;
+    int fd = connect_once(n, &to, deadline, &err, &bind_st);
+    while (fd < 0 && err == ECONNREFUSED && !datagram_waiting(n) &&
+           omvrpc_net_now() + NET_CONNECT_RETRY_MS < deadline) {
+        n->stats.connect_retries++;
+        omv_rpc_sleep_ms(NET_CONNECT_RETRY_MS);
+        fd = connect_once(n, &to, deadline, &err, &bind_st);
+    }
+    if (fd < 0 && bind_st != OMV_RPC_OK) {
+        return bind_st;
+    }
+    if (fd < 0 && err == ETIMEDOUT) {
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: connecting to %s timed out", who);
+        return OMV_RPC_ERR_TIMEOUT;
+    }
     if (fd < 0) {
-        return omvrpc_net_status_from_errno(errno);
-    }
-    /* From our own address: the master accepts only the slave's. */
-    if (n->self.sin_addr.s_addr != htonl(INADDR_ANY)) {
-        struct sockaddr_in me = n->self;
-        me.sin_port = 0;
-        omv_rpc_status st = omvrpc_net_bind(fd, &me, "TCP", &n->log);
-        if (st != OMV_RPC_OK) {
-            close(fd);
-            return st;
-        }
-    }
-    int err = 0;
-    if (connect(fd, (const struct sockaddr *)(const void *)&to, sizeof to) != 0) {
-        err = errno;
-    }
-    if (err == EINPROGRESS || err == EINTR) {
-        int w = omvrpc_net_wait(fd, POLLOUT, deadline);
-        if (w == 0) {
-            close(fd);
-            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: connecting to %s timed out", who);
-            return OMV_RPC_ERR_TIMEOUT;
-        }
-        socklen_t len = sizeof err;
-        if (w < 0) {
-            err = errno;
-        } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
-            err = errno;
-        }
-    }
-    if (err != 0 || prepare_connection(fd) != 0) {
-        err = err ? err : errno;
-        close(fd);
         omvrpc_net_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
                         who, strerror(err));
         return omvrpc_net_status_from_errno(err);
@@ -212,6 +313,12 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
          * is only gone once they have been read. */
         if (n->tcp >= 0 && n->ahead_pos == n->ahead_len && connection_state(n) == 0) {
             omvrpc_net_tcp_drop(n, 1, "the peer hung up");
+        }
+        while (n->tcp < 0 && n->pending_count > 0) {
+            take_held(n);
+            if (connection_state(n) == 0) {
+                omvrpc_net_tcp_drop(n, 0, "the peer hung up before it was used");
+            }
         }
         if (n->tcp >= 0) {
             n->tcp_checked = 1;

@@ -6,14 +6,17 @@
  * host (allowed by the slave's list, when it has one) becomes the master it
  * serves only by sending a valid command header, and only when the current
  * master has been silent for NET_PEER_LOCK_MS, so a call in progress is
- * never taken over. Everything else is dropped before it can reach the
- * protocol. */
+ * never taken over, and the last master that completed a call has been
+ * silent for NET_PREFER_MS (which master may take the slave back at any
+ * time from one that has not completed a call). Everything else is dropped
+ * before it can reach the protocol. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "omv_rpc/clock.h"
+#include "iov_util.h"
 #include "net_internal.h"
 
 #ifndef MSG_NOSIGNAL
@@ -57,24 +60,14 @@ static int is_command_header(const struct iovec *v, size_t vc)
     return crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, d, 10);
 }
 
-/* Whether a datagram of `len` bytes (now in `v`) from `from` is for us. */
-static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
-                         size_t vc, size_t len, int oversized)
+static int is_preferred(const net_link *n, const struct sockaddr_in *from)
 {
-    uint64_t now = omvrpc_net_now();
-    if (n->peer_known && same_host(from, &n->peer)) {
-        n->peer_heard_ms = now;
-        return 1;
-    }
-    if (n->is_master || !is_allowed(n, from)) {
-        return 0;
-    }
-    if (n->peer_known && now - n->peer_heard_ms < NET_PEER_LOCK_MS) {
-        return 0; /* the master we serve may be in the middle of a call */
-    }
-    if (oversized || len != COMMAND_HEADER_LEN || !is_command_header(v, vc)) {
-        return 0;
-    }
+    return n->has_preferred && same_host(from, &n->preferred);
+}
+
+/* Slave: serve `from` from now on. */
+static void take_on(net_link *n, const struct sockaddr_in *from, uint64_t now)
+{
     char who[32];
     omvrpc_net_logf(&n->log, OMV_RPC_LOG_INFO, "net: serving master %s",
                      omvrpc_net_format(from, who, sizeof who));
@@ -85,7 +78,60 @@ static int take_datagram(net_link *n, const struct sockaddr_in *from, const stru
     n->peer_known = 1;
     n->peer_heard_ms = now;
     n->stats.peer_changes++;
+}
+
+/* Whether a datagram of `len` bytes (now in `v`) from `from` is for us.
+ * A slave's rules: see NET_PEER_LOCK_MS and NET_PREFER_MS. */
+static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
+                         size_t vc, size_t len, int oversized)
+{
+    uint64_t now = omvrpc_net_now();
+    int header = !oversized && len == COMMAND_HEADER_LEN && is_command_header(v, vc);
+    if (n->peer_known && same_host(from, &n->peer)) {
+        /* Progress in a call keeps the host's hold; mere command headers
+         * from a host that never completed a call do not. */
+        if (!header || is_preferred(n, from)) {
+            n->peer_heard_ms = now;
+        }
+        if (is_preferred(n, from)) {
+            n->preferred_heard_ms = now;
+        }
+        return 1;
+    }
+    if (n->is_master || !header || !is_allowed(n, from)) {
+        return 0;
+    }
+    if (is_preferred(n, from)) {
+        /* The host served has not completed a call (else it would be the
+         * preferred one): the master that did takes the slave back. */
+        n->preferred_heard_ms = now;
+        take_on(n, from, now);
+        return 1;
+    }
+    if (n->peer_known && now - n->peer_heard_ms < NET_PEER_LOCK_MS) {
+        return 0; /* the master we serve may be in the middle of a call */
+    }
+    if (n->has_preferred && now - n->preferred_heard_ms < NET_PREFER_MS) {
+        return 0; /* the master that completed a call was heard lately */
+    }
+    take_on(n, from, now);
     return 1;
+}
+
+void omvrpc_net_note_call_done(net_link *n)
+{
+    if (n->is_master || !n->peer_known) {
+        return;
+    }
+    if (!is_preferred(n, &n->peer)) {
+        char who[32];
+        omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                         "net: master %s completed a call: preferred from now on",
+                         omvrpc_net_format(&n->peer, who, sizeof who));
+    }
+    n->preferred = n->peer;
+    n->has_preferred = 1;
+    n->preferred_heard_ms = omvrpc_net_now();
 }
 
 static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t vc,
@@ -242,6 +288,17 @@ static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
         }
         *st = OMV_RPC_OK;
         if (from_len < sizeof from || !same_host(&from, &n->peer)) {
+            /* A slave: another host's command header may still take it
+             * over (see take_datagram); then this transfer is moot. */
+            uint32_t changes = n->stats.peer_changes;
+            struct iovec pv = {peek, (size_t)r};
+            if (!n->is_master && from_len >= sizeof from && from.sin_family == AF_INET &&
+                take_datagram(n, &from, &pv, 1, (size_t)r, 0) &&
+                n->stats.peer_changes != changes) {
+                discard_datagram(n);
+                *st = OMV_RPC_ERR_TIMEOUT;
+                return 1;
+            }
             discard_datagram(n);
             n->stats.ignored++;
             return 1;
@@ -284,6 +341,17 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         }
         struct iovec v[NET_MAX_IOV];
         size_t vc = omvrpc_net_iov_in(iov, count, got, v);
+        /* A slave waiting for fewer bytes than a command header takes the
+         * datagram through a header-sized buffer, so that a master's
+         * header can still be recognised (see take_datagram). */
+        uint8_t small[COMMAND_HEADER_LEN];
+        int bounced = !n->is_master && got == 0 && total < COMMAND_HEADER_LEN;
+        if (bounced) {
+            v[0].iov_base = small;
+            v[0].iov_len = sizeof small;
+            vc = 1;
+        }
+        uint32_t changes = n->stats.peer_changes;
         struct sockaddr_in from;
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
@@ -301,8 +369,24 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             continue;
         }
         int oversized = (msg.msg_flags & MSG_TRUNC) != 0;
-        if (msg.msg_namelen < sizeof from || from.sin_family != AF_INET ||
-            !take_datagram(n, &from, v, vc, (size_t)r, oversized)) {
+        int ours = msg.msg_namelen >= sizeof from && from.sin_family == AF_INET &&
+                   take_datagram(n, &from, v, vc, (size_t)r, oversized);
+        if (ours && n->stats.peer_changes != changes && total != COMMAND_HEADER_LEN) {
+            /* A new master took over while this transfer waited for the
+             * previous one (which went silent): the transfer is moot. End
+             * it now, so that the slave listens for the new master's
+             * command (it sends the header again) instead of taking its
+             * header for the rest of another host's packet. */
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+        if (ours && bounced) {
+            oversized = oversized || (size_t)r > total;
+            if (!oversized) {
+                omv_rpc_iov_cursor at = {0, 0};
+                omvrpc_iov_scatter(iov, &at, small, (size_t)r);
+            }
+        }
+        if (!ours) {
             n->stats.ignored++;
         } else if (oversized) {
             /* A peer sends each transfer as one datagram of its exact size,

@@ -108,10 +108,11 @@ start_sim_pty() {
     expect_grep "ready on $PTY;" "$WORK/sim.err" "the sim's ready line names its terminal"
 }
 
+# start_sim_net [SIM OPTIONS...]
 start_sim_net() {
     local port
     port=$($HELPER free-port) || { fail "no free port"; exit 1; }
-    $OMV sim --net --bind 127.0.0.2 --net-port "$port" 2> "$WORK/sim.err" &
+    $OMV sim --net --bind 127.0.0.2 --net-port "$port" "$@" 2> "$WORK/sim.err" &
     SIM_PID=$!
     for _ in $(seq 50); do
         grep -q ready "$WORK/sim.err" && break
@@ -480,6 +481,17 @@ part_net() {
     start_sim_net
     link_checks
     stop_sim TERM
+
+    # --allow-master: names and addresses; a master not listed is not served.
+    start_sim_net --allow-master 127.0.0.9 --allow-master localhost
+    expect_rc 0 "an allowed master (by host name) is served" \
+        $T $OMV call face_detection "${LINK[@]}" > /dev/null
+    stop_sim
+    start_sim_net --allow-master 127.0.0.9
+    expect_rc 4 "a master not allowed is not served" \
+        $T $OMV call face_detection "${LINK[@]}" --send-timeout 300 --recv-timeout 300
+    stop_sim
+    expect_rc 2 "--allow-master without --net" $T $OMV sim --pty --allow-master 127.0.0.1
 }
 
 # The viewer draws the frames: its screenshot is lit and its mean colour is

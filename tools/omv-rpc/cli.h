@@ -24,6 +24,10 @@ typedef struct cli_link_opts {
     const char *bind;     /* own address to bind ("any" when NULL) */
     uint16_t net_port;    /* 0: 7610 */
     int net;              /* --net given (a slave may give it without a host) */
+    /* Network slave: the only masters it may serve (sim --allow-master);
+     * none: any. */
+    const char *const *allowed_masters;
+    size_t allowed_master_count;
     int pty;              /* --pty (sim only) */
     const char *can;      /* SocketCAN interface, e.g. "can0" */
     int kvaser;           /* Kvaser CANlib channel; -1: none */

@@ -135,7 +135,9 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
     const char *name;
     if (opts->net) {
         name = slave ? (opts->bind != NULL ? opts->bind : "the network") : opts->net_host;
-        st = slave ? omv_rpc_net_slave_open(link, opts->bind, opts->net_port, NULL, 0, &log)
+        st = slave ? omv_rpc_net_slave_open(link, opts->bind, opts->net_port,
+                                            opts->allowed_masters, opts->allowed_master_count,
+                                            &log)
                    : omv_rpc_net_master_open(link, opts->net_host, opts->bind, opts->net_port,
                                              &log);
     } else if (opts->can != NULL) {

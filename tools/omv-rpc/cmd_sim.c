@@ -1,7 +1,6 @@
 /* omv-rpc sim: the virtual OpenMV Cam as a slave, on a new pseudo-terminal
  * (--pty, the default; its path is the first line on stdout), a serial
  * port, the network (--net) or CAN. Ends cleanly on SIGINT / SIGTERM. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -12,42 +11,68 @@
  * a stop request is seen quickly. */
 #define SIM_LOOP_WAIT_MS 250u
 
-enum { OPT_FPS = 3300, OPT_CHECK_US_PER_BYTE, OPT_SCENE };
+/* --allow-master: the masters a network sim may serve. */
+#define SIM_MAX_ALLOWED 64
+enum { OPT_ALLOW_MASTER = 4000, OPT_FPS, OPT_CHECK_US_PER_BYTE, OPT_SCENE };
 
-/* The camera's own options (sim_host.h). */
+typedef struct sim_options {
+    const char *allowed[SIM_MAX_ALLOWED];
+    size_t allowed_count;
+    cli_sim_settings camera; /* --fps, --check-us-per-byte, --scene */
+} sim_options;
+
 static int sim_option(void *ctx, int opt, const char *arg)
 {
-    cli_sim_settings *s = ctx;
+    sim_options *o = ctx;
     switch (opt) {
     case OPT_FPS:
-        return cli_parse_u32(arg, 1, 1000, "--fps", &s->fps);
+        return cli_parse_u32(arg, 1, 1000, "--fps", &o->camera.fps) ? 1 : 0;
     case OPT_CHECK_US_PER_BYTE:
-        return cli_parse_u32(arg, 0, 1000, "--check-us-per-byte", &s->check_us_per_byte);
+        return cli_parse_u32(arg, 0, 1000, "--check-us-per-byte", &o->camera.check_us_per_byte)
+                   ? 1
+                   : 0;
     case OPT_SCENE:
-        s->scene_path = arg;
+        o->camera.scene_path = arg;
         return 0;
     default:
-        return -1;
+        break;
     }
+    if (opt != OPT_ALLOW_MASTER) {
+        return 1;
+    }
+    if (*arg == '\0') {
+        fprintf(stderr, "omv-rpc sim: --allow-master needs an address or host name\n");
+        return 1;
+    }
+    if (o->allowed_count == SIM_MAX_ALLOWED) {
+        fprintf(stderr, "omv-rpc sim: at most %d --allow-master\n", SIM_MAX_ALLOWED);
+        return 1;
+    }
+    o->allowed[o->allowed_count++] = arg;
+    return 0;
 }
 
 int cmd_sim(int argc, char **argv)
 {
+    cli_link_opts opts;
+    sim_options so = {{0}, 0, {0, 0, NULL}};
     static const struct option extra[] = {
+        {"allow-master", required_argument, NULL, OPT_ALLOW_MASTER},
         {"fps", required_argument, NULL, OPT_FPS},
         {"check-us-per-byte", required_argument, NULL, OPT_CHECK_US_PER_BYTE},
         {"scene", required_argument, NULL, OPT_SCENE},
         {NULL, 0, NULL, 0}};
-    cli_link_opts opts;
-    cli_sim_settings settings = {0, 0, NULL};
     int first = 0;
-    int rc = cli_parse(argc, argv, extra, sim_option, &settings, 1, &opts, &first);
+    int rc = cli_parse(argc, argv, extra, sim_option, &so, 1, &opts, &first);
     if (rc < 0) {
         printf("Usage: omv-rpc sim [--pty | --port DEV | --uart DEV [--baud N] |\n"
-               "                    --net [--bind ADDR] [--net-port N] | --can IFACE | --kvaser N]\n"
+               "                    --net [--bind ADDR] [--net-port N] [--allow-master ADDR]... |\n"
+               "                    --can IFACE | --kvaser N]\n"
                "                   [--fps N] [--check-us-per-byte N] [--scene FILE]\n"
                "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C; the line \"ready on\n"
-               "...\" on stderr says where masters find it.\n\n"
+               "...\" on stderr says where masters find it.\n"
+               "  --allow-master ADDR network: serve only this master (host name or IPv4\n"
+               "                      address; repeat for several); default: any master\n"
                "  --fps N             pace jpeg_image_stream at N frames per second (1..1000;\n"
                "                      default: as fast as the link takes them)\n"
                "  --check-us-per-byte N  check received packets at N microseconds per byte\n"
@@ -65,12 +90,18 @@ int cmd_sim(int argc, char **argv)
         fprintf(stderr, "omv-rpc sim: no arguments expected (see --help)\n");
         rc = CLI_EXIT_USAGE;
     }
+    if (rc == 0 && so.allowed_count > 0 && !opts.net) {
+        fprintf(stderr, "omv-rpc sim: --allow-master is for --net only\n");
+        rc = CLI_EXIT_USAGE;
+    }
     if (rc != 0) {
         return rc;
     }
+    opts.allowed_masters = so.allowed;
+    opts.allowed_master_count = so.allowed_count;
     cli_install_signals();
     cli_sim_host host;
-    rc = cli_sim_host_open(&host, &opts, &settings);
+    rc = cli_sim_host_open(&host, &opts, &so.camera);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
