@@ -18,8 +18,11 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
 def version():
-    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as f:
-        return re.search(r"project\(omvrpc VERSION ([0-9.]+)", f.read()).group(1)
+    # Written once, in version.h (as the C library and CMake read it).
+    with open(os.path.join(ROOT, "include", "omv_rpc", "version.h"), encoding="utf-8") as f:
+        text = f.read()
+    return ".".join(re.search(r"#define OMV_RPC_VERSION_%s ([0-9]+)" % part, text).group(1)
+                    for part in ("MAJOR", "MINOR", "PATCH"))
 
 
 class CMakeBuild(build_ext):

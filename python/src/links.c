@@ -221,7 +221,7 @@ static PyObject *open_socketcan(PyObject *mod, PyObject *args, PyObject *kw)
     omv_rpc_link link;
     omv_rpc_log log = omvpy_log_hook();
     omv_rpc_status st;
-    OPEN_RELEASED(omv_rpc_socketcan_open(&link, iface, id, rate, sp, &log));
+    OPEN_RELEASED(omv_rpc_can_open_socketcan(&link, iface, id, rate, sp, &log));
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the CAN interface");
     }
@@ -245,7 +245,7 @@ static PyObject *open_kvaser(PyObject *mod, PyObject *args, PyObject *kw)
     omv_rpc_link link;
     omv_rpc_log log = omvpy_log_hook();
     omv_rpc_status st;
-    OPEN_RELEASED(omv_rpc_kvaser_can_open(&link, channel, id, rate, sp, library, &log));
+    OPEN_RELEASED(omv_rpc_can_open_kvaser(&link, channel, id, rate, sp, library, &log));
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the Kvaser CAN channel");
     }

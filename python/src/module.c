@@ -3,10 +3,6 @@
  * friendlier constructors. */
 #include "omvpy.h"
 
-#ifndef OMVPY_VERSION
-#define OMVPY_VERSION "0.0.0"
-#endif
-
 static PyObject *py_list_ports(PyObject *mod, PyObject *unused)
 {
     (void)mod;
@@ -98,7 +94,7 @@ PyMODINIT_FUNC PyInit__omvrpc(void)
         PyModule_AddObjectRef(m, "Link", (PyObject *)&omvpy_LinkType) < 0 ||
         omvpy_errors_init(m) < 0 || omvpy_master_init_type(m) < 0 ||
         omvpy_slave_init_type(m) < 0 || omvpy_log_init() < 0 || omvpy_intr_init() < 0 ||
-        PyModule_AddStringConstant(m, "__version__", OMVPY_VERSION) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", omv_rpc_version()) < 0 ||
         PyModule_AddIntConstant(m, "DEFAULT_MAX_PAYLOAD", OMV_RPC_DEFAULT_MAX_PAYLOAD) < 0 ||
         PyModule_AddIntConstant(m, "NET_DEFAULT_PORT", OMV_RPC_NET_DEFAULT_PORT) < 0) {
         Py_DECREF(m);
