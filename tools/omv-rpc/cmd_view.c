@@ -1,25 +1,21 @@
-/* omv-rpc view: a live window of the camera's JPEG stream. Frames are
- * decoded with libturbojpeg, scaled to the (resizable) window keeping their
- * aspect, and the frame rate is shown in the title. Window close, q, Esc or
- * Ctrl-C (in the window or the terminal) end it cleanly; s saves the frame
- * on screen as a JPEG (the camera's own bytes). With no display it fails
- * (SDL would otherwise fall back to drawing off screen, unseen), unless
- * SDL_VIDEODRIVER asks for offscreen or dummy. For scripts and tests:
- * --count N stops after N frames, --screenshot FILE.bmp saves the last one
- * as drawn, --press KEYS acts as if the keys were pressed. */
-#include <errno.h>
+/* omv-rpc view: a live window of the camera's JPEG stream (the window
+ * itself: view_window.h). Window close, q, Esc or Ctrl-C (in the window or
+ * the terminal) end it cleanly; s saves the frame on screen as a JPEG (the
+ * camera's own bytes). For scripts and tests: --count N stops after N
+ * frames, --screenshot FILE.bmp saves the last one as drawn, --press KEYS
+ * acts as if the keys were pressed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <SDL.h>
-#include <turbojpeg.h>
 
 #include "argument.h"
 #include "cli.h"
 #include "commands.h"
 #include "image_options.h"
+#include "view_window.h"
 
 typedef struct view_opts {
     cli_argument arg;
@@ -34,13 +30,8 @@ typedef struct view_opts {
 
 typedef struct viewer {
     const view_opts *o;
-    SDL_Window *window;
-    SDL_Renderer *renderer;
-    SDL_Texture *texture;
-    tjhandle tj;
-    uint8_t *rgb;
-    int width, height; /* the current frame's size */
-    uint64_t frames, fps_frames, fps_start_ms;
+    view_window win;
+    uint64_t frames;
     uint8_t *jpeg; /* the frame on screen, as the camera sent it */
     size_t jpeg_len, jpeg_cap;
     unsigned saves;
@@ -98,8 +89,8 @@ static void save_frame(viewer *v)
     char path[4096];
     snprintf(path, sizeof(path), "%s/view-%s-%02u.jpg", v->o->out_dir, stamp, v->saves++ % 100u);
     if (cli_write_file(path, v->jpeg, v->jpeg_len) == CLI_EXIT_OK) {
-        fprintf(stderr, "omv-rpc: saved %s (%dx%d, %zu bytes)\n", path, v->width, v->height,
-                v->jpeg_len);
+        fprintf(stderr, "omv-rpc: saved %s (%dx%d, %zu bytes)\n", path, v->win.width,
+                v->win.height, v->jpeg_len);
     }
 }
 
@@ -161,167 +152,33 @@ static int keep_jpeg(viewer *v, const uint8_t *frame, size_t len)
     return 0;
 }
 
-/* Make the texture and pixel buffer fit a new frame size. */
-static int fit_frame(viewer *v, int width, int height)
-{
-    if (v->texture != NULL && width == v->width && height == v->height) {
-        return 0;
-    }
-    SDL_DestroyTexture(v->texture);
-    free(v->rgb);
-    v->rgb = malloc((size_t)width * (size_t)height * 3u);
-    v->texture = SDL_CreateTexture(v->renderer, SDL_PIXELFORMAT_RGB24,
-                                   SDL_TEXTUREACCESS_STREAMING, width, height);
-    if (v->rgb == NULL || v->texture == NULL) {
-        fprintf(stderr, "omv-rpc: cannot make a %dx%d texture: %s\n", width, height,
-                SDL_GetError());
-        return -1;
-    }
-    v->width = width;
-    v->height = height;
-    return 0;
-}
-
-/* The largest rectangle of the frame's aspect that fits the window. */
-static SDL_Rect letterbox(const viewer *v)
-{
-    int ww = 0, wh = 0;
-    SDL_GetRendererOutputSize(v->renderer, &ww, &wh);
-    SDL_Rect r = {0, 0, ww, wh};
-    if ((long)ww * v->height > (long)wh * v->width) {
-        r.w = (int)((long)wh * v->width / v->height);
-        r.x = (ww - r.w) / 2;
-    } else {
-        r.h = (int)((long)ww * v->height / v->width);
-        r.y = (wh - r.h) / 2;
-    }
-    return r;
-}
-
-static int save_screenshot(viewer *v)
-{
-    int ww = 0, wh = 0;
-    SDL_GetRendererOutputSize(v->renderer, &ww, &wh);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, ww, wh, 24, SDL_PIXELFORMAT_RGB24);
-    int ok = s != NULL &&
-             SDL_RenderReadPixels(v->renderer, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) == 0 &&
-             SDL_SaveBMP(s, v->o->screenshot) == 0;
-    if (!ok) {
-        fprintf(stderr, "omv-rpc: cannot save %s: %s\n", v->o->screenshot, SDL_GetError());
-    }
-    SDL_FreeSurface(s);
-    return ok ? CLI_EXIT_OK : CLI_EXIT_FILE;
-}
-
-static void show_fps(viewer *v)
-{
-    uint64_t now = cli_now_ms();
-    v->fps_frames++;
-    if (now - v->fps_start_ms >= 500) {
-        char title[128];
-        snprintf(title, sizeof(title), "omv-rpc view - %dx%d - %.1f fps", v->width, v->height,
-                 (double)v->fps_frames * 1000.0 / (double)(now - v->fps_start_ms));
-        SDL_SetWindowTitle(v->window, title);
-        v->fps_frames = 0;
-        v->fps_start_ms = now;
-    }
-}
-
 static int on_frame(void *user_data, const uint8_t *frame, size_t len)
 {
     viewer *v = user_data;
     if (user_quit(v)) {
         return 1;
     }
-    int w = 0, h = 0, subsamp = 0, colorspace = 0;
-    if (tjDecompressHeader3(v->tj, frame, (unsigned long)len, &w, &h, &subsamp, &colorspace) != 0 ||
-        w <= 0 || h <= 0) {
-        fprintf(stderr, "omv-rpc: skipped a frame that is not a JPEG (%zu bytes)\n", len);
-        return 0;
+    int drawn = view_window_draw(&v->win, frame, len);
+    if (drawn == 1) {
+        return 0; /* skipped */
     }
-    if (fit_frame(v, w, h) != 0) {
+    if (drawn < 0 || keep_jpeg(v, frame, len) != 0) {
+        if (drawn == 0) {
+            fprintf(stderr, "omv-rpc: out of memory\n");
+        }
         v->rc = CLI_EXIT_FAILURE;
         return 1;
     }
-    if (tjDecompress2(v->tj, frame, (unsigned long)len, v->rgb, w, w * 3, h, TJPF_RGB, 0) != 0 &&
-        tjGetErrorCode(v->tj) == TJERR_FATAL) {
-        fprintf(stderr, "omv-rpc: skipped a bad JPEG frame: %s\n", tjGetErrorStr2(v->tj));
-        return 0;
-    }
-    if (keep_jpeg(v, frame, len) != 0) {
-        fprintf(stderr, "omv-rpc: out of memory\n");
-        v->rc = CLI_EXIT_FAILURE;
-        return 1;
-    }
-    SDL_UpdateTexture(v->texture, NULL, v->rgb, w * 3);
-    SDL_SetRenderDrawColor(v->renderer, 0, 0, 0, 255);
-    SDL_RenderClear(v->renderer);
-    SDL_Rect dst = letterbox(v);
-    SDL_RenderCopy(v->renderer, v->texture, NULL, &dst);
     v->frames++;
     int last = v->o->count != 0 && v->frames >= v->o->count;
-    if (last && v->o->screenshot != NULL) {
-        v->rc = save_screenshot(v); /* read back before presenting */
+    if (last && v->o->screenshot != NULL && view_window_screenshot(&v->win, v->o->screenshot) != 0) {
+        v->rc = CLI_EXIT_FILE; /* read back before presenting */
     }
-    SDL_RenderPresent(v->renderer);
-    show_fps(v);
+    view_window_present(&v->win);
     press_next_key(v);
     /* Keys pressed while this frame was drawn act now, not a frame later
      * (the last frame's included). */
     return user_quit(v) || last;
-}
-
-static int open_window(viewer *v)
-{
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* keep our Ctrl-C handler */
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        fprintf(stderr, "omv-rpc view: no display (%s); run it on a desktop, or set DISPLAY "
-                        "or WAYLAND_DISPLAY\n", SDL_GetError());
-        return -1;
-    }
-    /* With no display SDL falls back to drawing in memory, where nobody
-     * sees the frames; that is only wanted when asked for by name. */
-    const char *driver = SDL_GetCurrentVideoDriver();
-    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
-    if (driver != NULL && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0) &&
-        (asked == NULL || strcmp(asked, driver) != 0)) {
-        fprintf(stderr, "omv-rpc view: no display (SDL found none and fell back to its %s "
-                        "driver); run it on a desktop, or set DISPLAY or WAYLAND_DISPLAY "
-                        "(SDL_VIDEODRIVER=%s draws unseen, for tests)\n", driver, driver);
-        return -1;
-    }
-    v->window = SDL_CreateWindow("omv-rpc view", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                 640, 480, SDL_WINDOW_RESIZABLE);
-    if (v->window != NULL) {
-        v->renderer = SDL_CreateRenderer(v->window, -1, 0);
-        if (v->renderer == NULL) {
-            v->renderer = SDL_CreateRenderer(v->window, -1, SDL_RENDERER_SOFTWARE);
-        }
-    }
-    if (v->window == NULL || v->renderer == NULL) {
-        fprintf(stderr, "omv-rpc: cannot open a window: %s\n", SDL_GetError());
-        return -1;
-    }
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-    v->tj = tjInitDecompress();
-    if (v->tj == NULL) {
-        fprintf(stderr, "omv-rpc: cannot start the JPEG decoder\n");
-        return -1;
-    }
-    return 0;
-}
-
-static void close_window(viewer *v)
-{
-    if (v->tj != NULL) {
-        tjDestroy(v->tj);
-    }
-    free(v->rgb);
-    free(v->jpeg);
-    SDL_DestroyTexture(v->texture);
-    SDL_DestroyRenderer(v->renderer);
-    SDL_DestroyWindow(v->window);
-    SDL_Quit();
 }
 
 static void view_help(void)
@@ -388,13 +245,13 @@ int cmd_view(int argc, char **argv)
     memset(&v, 0, sizeof(v));
     v.o = &o;
     /* The window first: with no display there is no point in calling. */
-    rc = open_window(&v) != 0 ? CLI_EXIT_FAILURE : cli_argument_load(&o.arg);
+    rc = view_window_open(&v.win) != 0 ? CLI_EXIT_FAILURE : cli_argument_load(&o.arg);
     omv_rpc_master *master = NULL;
     if (rc == CLI_EXIT_OK) {
         rc = cli_open_master(&opts, &master);
     }
     if (rc == CLI_EXIT_OK) {
-        v.fps_start_ms = cli_now_ms();
+        v.win.fps_start_ms = cli_now_ms();
         omv_rpc_status st = cli_call(master, &opts, o.name, o.arg.bytes, o.arg.len, NULL, NULL);
         if (st == OMV_RPC_OK) {
             st = omv_rpc_master_stream_reader(master, on_frame, &v, o.queue_depth,
@@ -410,7 +267,8 @@ int cmd_view(int argc, char **argv)
             fprintf(stderr, "omv-rpc: showed %llu frames\n", (unsigned long long)v.frames);
         }
     }
-    close_window(&v);
+    view_window_close(&v.win);
+    free(v.jpeg);
     omv_rpc_master_free(master);
     cli_argument_free(&o.arg);
     return rc;

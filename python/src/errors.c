@@ -1,0 +1,141 @@
+/* omvrpc Python extension: the exception classes and the status-to-
+ * exception mapping of the modern API. */
+#include "omvpy.h"
+
+PyObject *omvpy_Error;
+PyObject *omvpy_TimeoutError;
+PyObject *omvpy_LinkError;
+PyObject *omvpy_ProtocolError;
+PyObject *omvpy_TooLargeError;
+PyObject *omvpy_StoppedError;
+
+static PyObject *new_class(PyObject *module, const char *name, const char *doc, PyObject *bases)
+{
+    char full[64];
+    PyOS_snprintf(full, sizeof(full), "omvrpc.%s", name);
+    PyObject *cls = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+    if (cls == NULL) {
+        return NULL;
+    }
+    Py_INCREF(cls);
+    if (PyModule_AddObject(module, name, cls) < 0) {
+        Py_DECREF(cls);
+        Py_DECREF(cls);
+        return NULL;
+    }
+    return cls;
+}
+
+static PyObject *new_sub(PyObject *module, const char *name, const char *doc, PyObject *extra)
+{
+    PyObject *bases = extra ? PyTuple_Pack(2, omvpy_Error, extra) : PyTuple_Pack(1, omvpy_Error);
+    if (bases == NULL) {
+        return NULL;
+    }
+    PyObject *cls = new_class(module, name, doc, bases);
+    Py_DECREF(bases);
+    return cls;
+}
+
+int omvpy_errors_init(PyObject *module)
+{
+    omvpy_Error = new_class(module, "Error",
+        "Base class of every omvrpc error. Attributes: status (the C status name,\n"
+        "e.g. 'OMV_RPC_ERR_RECV_TIMEOUT'), code (its number), phase ('send',\n"
+        "'recv' or None).", NULL);
+    if (omvpy_Error == NULL) {
+        return -1;
+    }
+    omvpy_TimeoutError = new_sub(module, "TimeoutError",
+        "The peer did not answer in time. phase is 'send' (the slave never took\n"
+        "the command), 'recv' (no valid result came) or None (a raw transfer or a\n"
+        "stream). Also a builtins.TimeoutError.", PyExc_TimeoutError);
+    omvpy_LinkError = new_sub(module, "LinkError",
+        "The link cannot be opened or broke (no such port, permission, busy,\n"
+        "closed by the peer, network errors). Also an OSError.", PyExc_OSError);
+    omvpy_ProtocolError = new_sub(module, "ProtocolError",
+        "The peer sent something the protocol refuses (bad magic or CRC, a wrong\n"
+        "stream ack).", NULL);
+    omvpy_TooLargeError = new_sub(module, "TooLargeError",
+        "A length is over the limit (max_payload) or the buffer given.", NULL);
+    omvpy_StoppedError = new_sub(module, "StoppedError",
+        "The operation was stopped: stop() / abort() or Ctrl-C.", NULL);
+    if (!omvpy_TimeoutError || !omvpy_LinkError || !omvpy_ProtocolError ||
+        !omvpy_TooLargeError || !omvpy_StoppedError) {
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *class_for(omv_rpc_status st, const char **phase)
+{
+    *phase = NULL;
+    switch (st) {
+    case OMV_RPC_ERR_SEND_TIMEOUT:
+        *phase = "send";
+        return omvpy_TimeoutError;
+    case OMV_RPC_ERR_RECV_TIMEOUT:
+        *phase = "recv";
+        return omvpy_TimeoutError;
+    case OMV_RPC_ERR_TIMEOUT:
+        return omvpy_TimeoutError;
+    case OMV_RPC_ERR_TOO_LARGE:
+    case OMV_RPC_ERR_BUFFER_TOO_SMALL:
+        return omvpy_TooLargeError;
+    case OMV_RPC_ERR_BAD_PACKET:
+    case OMV_RPC_ERR_STREAM_ENDED:
+        return omvpy_ProtocolError;
+    case OMV_RPC_ERR_STOPPED:
+        return omvpy_StoppedError;
+    default:
+        break;
+    }
+    if ((int)st <= (int)OMV_RPC_ERR_LINK) {
+        return omvpy_LinkError;
+    }
+    if (st == OMV_RPC_ERR_NO_MEMORY) {
+        return PyExc_MemoryError;
+    }
+    /* Everything else (usage errors, and statuses added to the library
+     * after this module, such as an abort) by its name. */
+    const char *name = omv_rpc_status_name(st);
+    if (strstr(name, "ABORT") != NULL) {
+        return omvpy_StoppedError;
+    }
+    return omvpy_Error;
+}
+
+PyObject *omvpy_raise(omv_rpc_status st, const char *what)
+{
+    const char *phase;
+    PyObject *cls = class_for(st, &phase);
+    PyObject *msg = PyUnicode_FromFormat("%s: %s (%s)", what, omv_rpc_status_message(st),
+                                         omv_rpc_status_name(st));
+    if (msg == NULL) {
+        return NULL;
+    }
+    PyObject *exc = PyObject_CallOneArg(cls, msg);
+    Py_DECREF(msg);
+    if (exc == NULL) {
+        return NULL;
+    }
+    if (cls != PyExc_MemoryError) {
+        PyObject *status = PyUnicode_FromString(omv_rpc_status_name(st));
+        PyObject *code = PyLong_FromLong((long)st);
+        PyObject *ph = phase ? PyUnicode_FromString(phase) : Py_NewRef(Py_None);
+        int bad = status == NULL || code == NULL || ph == NULL ||
+                  PyObject_SetAttrString(exc, "status", status) < 0 ||
+                  PyObject_SetAttrString(exc, "code", code) < 0 ||
+                  PyObject_SetAttrString(exc, "phase", ph) < 0;
+        Py_XDECREF(status);
+        Py_XDECREF(code);
+        Py_XDECREF(ph);
+        if (bad) {
+            Py_DECREF(exc);
+            return NULL;
+        }
+    }
+    PyErr_SetObject(cls, exc);
+    Py_DECREF(exc);
+    return NULL;
+}
