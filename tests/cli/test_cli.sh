@@ -89,7 +89,7 @@ start_sim_pty() {
     $OMV sim > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
-    for _ in $(seq 50); do
+    for _ in $(seq 300); do
         PTY=$(head -n 1 "$WORK/sim.out" 2>/dev/null)
         [ -n "$PTY" ] && break
         sleep 0.1
@@ -101,7 +101,7 @@ start_sim_pty() {
     fi
     LINK=(--port "$PTY")
     echo "virtual camera on $PTY"
-    for _ in $(seq 50); do
+    for _ in $(seq 300); do
         grep -q ready "$WORK/sim.err" && break
         sleep 0.1
     done
@@ -114,7 +114,7 @@ start_sim_net() {
     port=$($HELPER free-port) || { fail "no free port"; exit 1; }
     $OMV sim --net --bind 127.0.0.2 --net-port "$port" "$@" 2> "$WORK/sim.err" &
     SIM_PID=$!
-    for _ in $(seq 50); do
+    for _ in $(seq 300); do
         grep -q ready "$WORK/sim.err" && break
         sleep 0.1
     done
@@ -255,7 +255,7 @@ part_usage() {
     $HELPER pty-hold > "$WORK/hold.out" &
     HOLD_PID=$!
     local silent=""
-    for _ in $(seq 50); do
+    for _ in $(seq 300); do
         silent=$(head -n 1 "$WORK/hold.out" 2>/dev/null)
         [ -n "$silent" ] && break
         sleep 0.1
