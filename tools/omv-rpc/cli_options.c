@@ -64,7 +64,7 @@ void cli_print_link_help(int slave)
                "  --port DEV          an existing serial port or terminal\n"
                "  --uart DEV          hardware UART or USB-serial adapter\n"
                "  --baud N            UART rate (default 9600)\n"
-               "  --net               network: UDP and TCP; the master is whoever calls\n"
+               "  --net               network (UDP and TCP); no address: masters find the slave\n"
                "  --bind ADDR         network: own address to bind (default: all)\n"
                "  --net-port N        network: port number (default 7610)\n"
                "  --can IFACE         CAN over Linux SocketCAN (e.g. can0)\n"

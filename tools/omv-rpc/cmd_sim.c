@@ -83,8 +83,8 @@ int cmd_sim(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (rc == 0 && first != argc && opts.net) {
-        fprintf(stderr, "omv-rpc sim: --net takes no address (a slave answers whoever calls; "
-                        "--bind ADDR sets its own)\n");
+        fprintf(stderr, "omv-rpc sim: --net takes no address (the slave learns its master "
+                        "from its calls; --bind ADDR sets its own)\n");
         rc = CLI_EXIT_USAGE;
     } else if (rc == 0 && first != argc) {
         fprintf(stderr, "omv-rpc sim: no arguments expected (see --help)\n");

@@ -19,18 +19,18 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"ports", cmd_ports, "list serial ports; OpenMV Cams are marked"},
     {"call", cmd_call, "call a remote function; the result's bytes go to stdout"},
-    {"stream", cmd_stream, "call, then read a stream of frames (to files or stdout)"},
+    {"stream", cmd_stream, "call, then read the frames that follow (stdout, a file or a folder)"},
     {"snapshot", cmd_snapshot, "save a JPEG snapshot (chunked or cut-through)"},
     {"features", cmd_features, "run the popular detections and print the results"},
 #ifdef OMV_RPC_CLI_HAVE_VIEW
     {"view", cmd_view, "show the live JPEG stream in a window"},
 #endif
 #ifdef OMV_RPC_CLI_HAVE_SIM
-    {"sim", cmd_sim, "run the virtual OpenMV Cam as a slave (--pty, --port, --net)"},
+    {"sim", cmd_sim, "run the virtual OpenMV Cam as a slave (a new pseudo-terminal by default)"},
     {"demo", cmd_demo, "the virtual camera on a pseudo-terminal, and a tour of it"},
 #endif
 #ifdef OMV_RPC_CLI_HAVE_BENCH
-    {"bench", omv_rpc_bench_main, "measure each link against its raw limit (see bench/)"},
+    {"bench", omv_rpc_bench_main, "measure each link against its raw limit"},
 #endif
 };
 #define SUBCOMMAND_COUNT (sizeof(subcommands) / sizeof(subcommands[0]))
