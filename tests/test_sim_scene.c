@@ -96,6 +96,7 @@ static void test_calls_follow_the_scene(void **state)
     ts_slave_thread thread;
     size_t len;
     const char *json = read_text(OMV_RPC_SCENE_EXAMPLE, &len);
+    memset(&thread, 0, sizeof thread);
     assert_int_equal(omv_rpc_pair_open(&a, &b, 0), OMV_RPC_OK);
     assert_int_equal(omv_rpc_master_new(&master, &a, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_slave_new(&slave, &b, NULL), OMV_RPC_OK);
