@@ -57,15 +57,15 @@ omv_rpc_status omvrpc_sim_builtin_scene(omv_rpc_sim_scene_def *d)
     d->face_x = wave(90, 20, 6, 0);
     d->face_y = wave(365, 25, 8, 1);
     /* Centres; sizes follow from the symbols (QR version 1: 21 modules;
-     * Data Matrix 16x16; Code 128 of 8 digits: 79 modules). Modules: 4
+     * Data Matrix 16x16; Code 128 of 6 digits: 68 modules). Modules: 4
      * reference pixels for the QR code, 6 for the Data Matrix (libdmtx
      * wants 3 pixels at QVGA), 2 for the barcode (bars of 1 pixel still
-     * scan at QVGA). Quiet zones: 2 modules, 1, and the 10 that Code 128
-     * needs. */
-    code(&d->qrcode, "omvrpc.sim/qr", 0, 4, 2, wave(423, 5, 5, 0), wave(234, 60, 6, 0));
-    code(&d->datamatrix, "omvrpc-dm", 0, 6, 1, wave(309, 3, 4, 0), wave(234, 58, 7, 2));
-    code(&d->barcode, "31415926", OMV_RPC_SIM_CODE128, 2, 10, wave(124, 24, 9, 0),
-         wave(234, 4, 5, 0));
+     * scan at QVGA). Quiet zones: 2 modules; 3 (libdmtx misjudges the
+     * size now and then with less); the 10 that Code 128 needs. */
+    code(&d->qrcode, "omvrpc.sim/qr", 0, 4, 2, wave(420, 9, 5, 0), wave(234, 60, 6, 0));
+    code(&d->datamatrix, "omvrpc-dm", 0, 6, 3, wave(280, 12, 4, 0), wave(234, 48, 7, 2));
+    code(&d->barcode, "314159", OMV_RPC_SIM_CODE128, 2, 10, wave(100, 12, 9, 0),
+         wave(234, 6, 5, 0));
     d->tag_visible = true;
     d->tag_id = 7;
     d->tag_side = 80;

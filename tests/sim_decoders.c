@@ -77,8 +77,9 @@ void sd_find_dmtx(const uint8_t *gray, int w, int h, sd_found *dm)
     dmtxImageSetProp(img, DmtxPropImageFlip, DmtxFlipNone);
     DmtxDecode *dec = dmtxDecodeCreate(img, 1);
     DmtxTime timeout = dmtxTimeAdd(dmtxTimeNow(), 20000);
-    DmtxRegion *reg = dmtxRegionFindNext(dec, &timeout);
-    if (reg) {
+    /* As dmtxread does: every candidate region until one decodes. */
+    DmtxRegion *reg;
+    while (!dm->ok && (reg = dmtxRegionFindNext(dec, &timeout)) != NULL) {
         DmtxMessage *msg = dmtxDecodeMatrixRegion(dec, reg, DmtxUndefined);
         if (msg) {
             dm->ok = 1;

@@ -112,6 +112,29 @@ static void test_frames_decode(void **state)
     omv_rpc_sim_free(sim);
 }
 
+/* A sweep through the motions' periods (the longest is 9 s): every
+ * 100 ms of scene time, alternating the formats, at QVGA (the smaller
+ * size, where modules are fewest pixels). */
+static void test_motion_sweep(void **state)
+{
+    (void)state;
+    omv_rpc_sim *sim;
+    assert_int_equal(omv_rpc_sim_new(&sim), OMV_RPC_OK);
+    for (uint32_t t = 0; t < 9000; t += 100) {
+        omv_rpc_sim_scene s;
+        uint8_t *jpeg;
+        size_t len;
+        omv_rpc_sim_set_time(sim, t);
+        omv_rpc_sim_scene_at(sim, t, &s);
+        assert_int_equal(omv_rpc_sim_render_jpeg(sim, t % 200 ? "RGB565" : "GRAYSCALE", "QVGA",
+                                                 90, &jpeg, &len),
+                         OMV_RPC_OK);
+        check_frame(jpeg, len, &s);
+        omv_rpc_sim_free_buffer(jpeg);
+    }
+    omv_rpc_sim_free(sim);
+}
+
 typedef struct rig {
     omv_rpc_master *master;
     omv_rpc_slave *slave;
@@ -275,6 +298,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_decode),
+        cmocka_unit_test(test_motion_sweep),
         cmocka_unit_test_setup_teardown(test_calls_match_decoders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_decodes, setup, teardown),
     };

@@ -145,7 +145,8 @@ OMV_RPC_SIM_API void omv_rpc_sim_free(omv_rpc_sim *sim);
  * datamatrix_detection, all_datamatrix_detection, barcode_detection,
  * all_barcode_detection, apriltag_detection, all_apriltag_detection,
  * color_detection, jpeg_snapshot, jpeg_image_snapshot, jpeg_image_read,
- * jpeg_image_stream. The sim must outlive the slave's use of them.
+ * jpeg_image_stream, and the user's (omv_rpc_sim_register_callback). The
+ * sim must outlive the slave's use of them.
  * Errors: OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_FULL (the slave's table
  * is full). */
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slave *slave);
@@ -187,7 +188,9 @@ OMV_RPC_SIM_API void omv_rpc_sim_set_stream_timeout(omv_rpc_sim *sim, uint32_t t
 /* Pace jpeg_image_stream like a sensor running at `fps` frames per
  * second (0, the default: as fast as the link takes them). The writer
  * sleeps until each frame is due; a late frame is sent at once and the
- * pace resumes from it. Not thread-safe: set it before serving. */
+ * pace resumes from it. A stop request waits for the frame being paced
+ * (at most one period: 1000 / fps ms). At most 1000. Not thread-safe: set
+ * it before serving. */
 OMV_RPC_SIM_API void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
 
 /* Make `link` check what it receives at the speed of a camera's CRC: the
