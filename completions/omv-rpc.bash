@@ -23,7 +23,7 @@ _omv_rpc()
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             -*)
-                printf '%s\n' "$global_opts" | grep -q -- "^${COMP_WORDS[i]} " && ((i++))
+                grep -q -- "^${COMP_WORDS[i]} " <<<"$global_opts" && ((i++))
                 ;;
             *)
                 cmd=${COMP_WORDS[i]}
@@ -53,7 +53,7 @@ _omv_rpc()
         --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         -o | --out | --file | --json | --screenshot) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
     esac
-    if printf '%s\n' "$global_opts" | grep -q -- "^$prev "; then
+    if grep -q -- "^$prev " <<<"$global_opts"; then
         return 0 # a value nobody can guess (a number, a host name)
     fi
 

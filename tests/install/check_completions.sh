@@ -42,7 +42,7 @@ expect() {
   local got
   got=$("${sh}_complete" "$@") || { echo "$sh: completing '$*' failed"; fail=1; return; }
   for w in "${want[@]}"; do
-    printf '%s\n' "$got" | grep -qxF -- "$w" || {
+    grep -qxF -- "$w" <<<"$got" || {
       echo "$sh: completing '$*' does not offer '$w' (offers: $(echo $got))"; fail=1; }
   done
 }
