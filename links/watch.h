@@ -48,10 +48,13 @@ static inline void omvrpc_quiet_moved(omv_rpc_quiet *q)
     q->since = omv_rpc_clock_ms(NULL);
 }
 
-/* Milliseconds of silence left (0: the transfer has timed out). */
+/* Milliseconds of silence left (0: the transfer has timed out). The
+ * clock counts whole milliseconds, so a millisecond that has only begun
+ * is not counted as spent: a wait is never shorter than asked. */
 static inline uint32_t omvrpc_quiet_left(const omv_rpc_quiet *q)
 {
     uint32_t spent = omv_rpc_clock_ms(NULL) - q->since;
+    spent = spent ? spent - 1u : 0u;
     return spent >= q->timeout_ms ? 0u : q->timeout_ms - spent;
 }
 

@@ -46,7 +46,8 @@ typedef omv_rpc_status (*omv_rpc_link_watch_fn)(void *arg);
 
 typedef struct omv_rpc_link_ops {
     /* Required. Fill exactly `len` bytes of `buf` within `timeout_ms`
-     * milliseconds, or fail: OMV_RPC_ERR_TIMEOUT when time ran out,
+     * milliseconds (of silence, with OMV_RPC_LINK_QUIET_TIMEOUTS), or
+     * fail: OMV_RPC_ERR_TIMEOUT when time ran out,
      * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK on a broken link. `len` may be 0
      * (return OMV_RPC_OK at once). Bytes read before a failure are lost. */
     omv_rpc_status (*get_bytes)(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms);

@@ -19,6 +19,20 @@
  * the link announces (omv_rpc_link_ops.transfer_ms), so a 64 MiB argument
  * succeeds with a 1000 ms send timeout.
  *
+ * Waits are for progress, not for the length a peer announces. On a link
+ * with quiet timeouts (every link the library ships;
+ * OMV_RPC_LINK_QUIET_TIMEOUTS in link.h) a data packet or raw transfer
+ * goes on while bytes keep coming and ends once the link has been silent
+ * for the phase's allowance: 1000 ms for an argument or a result (before
+ * a result's first byte also the slave's time to compute its CRC at
+ * 10 MB/s, at most 1000 ms more), read_timeout_ms for a stream frame's
+ * bytes, timeout_ms for omv_rpc_get_bytes / omv_rpc_put_bytes. A transfer
+ * that keeps moving may take its allowance plus twice its wire time (a
+ * peer at half the link's pace gets through; one that dribbles cannot
+ * hold it for ever). So a peer that announces 64 MiB and goes silent
+ * costs about 2 s, not the 67 s of its wire time at USB speed. On another
+ * link each transfer gets its whole allowance, wire time included.
+ *
  * Stopping: omv_rpc_master_abort() and omv_rpc_slave_stop() end what the
  * handle is doing (waiting, receiving, sending, a stream, a cut-through
  * transfer) within about 100 ms on every link the library ships: their
@@ -145,7 +159,7 @@ OMV_RPC_API void omv_rpc_master_free(omv_rpc_master *master);
  * command), OMV_RPC_ERR_RECV_TIMEOUT (phase 2: no valid result),
  * OMV_RPC_ERR_TOO_LARGE (argument or announced result over the limit),
  * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK (the link broke),
- * OMV_RPC_ERR_NO_MEMORY. */
+ * OMV_RPC_ERR_ABORTED (omv_rpc_master_abort), OMV_RPC_ERR_NO_MEMORY. */
 OMV_RPC_API omv_rpc_status omv_rpc_master_call(omv_rpc_master *master, const char *name,
                                                const void *arg, size_t arg_len,
                                                const uint8_t **result, size_t *result_len,
