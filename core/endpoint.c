@@ -256,24 +256,208 @@ void omvrpc_ep_flush(omv_rpc_endpoint *ep)
     ep->link.ops->flush(ep->link.ctx);
 }
 
+/* ---------------------------------------------------------- cancellation */
+
+/* The link's watcher (link.h): the owner's cancellation, and the end of
+ * the whole transfer while the core's own link call runs. */
+static omv_rpc_status ep_watcher(void *arg)
+{
+    omv_rpc_endpoint *ep = arg;
+    omv_rpc_status st = omvrpc_ep_cancelled(ep);
+    if (st == OMV_RPC_OK && ep->capped && omvrpc_ep_remaining(ep, ep->cap) == 0) {
+        st = OMV_RPC_ERR_TIMEOUT;
+    }
+    return st;
+}
+
+void omvrpc_ep_watch(omv_rpc_endpoint *ep, omv_rpc_status status, int once)
+{
+    ep->cancel_status = status;
+    ep->cancel_once = once;
+    EP_FLAG_STORE(ep->cancel, 0);
+    if (ep->link.ops->watch) {
+        ep->link.ops->watch(ep->link.ctx, ep_watcher, ep);
+    }
+}
+
+void omvrpc_ep_cancel(omv_rpc_endpoint *ep)
+{
+    EP_FLAG_STORE(ep->cancel, 1); /* lock-free: fine in a signal handler */
+}
+
+void omvrpc_ep_clear_cancel(omv_rpc_endpoint *ep)
+{
+    EP_FLAG_STORE(ep->cancel, 0);
+}
+
+int omvrpc_ep_cancel_pending(omv_rpc_endpoint *ep)
+{
+    return EP_FLAG_LOAD(ep->cancel) != 0;
+}
+
+omv_rpc_status omvrpc_ep_cancelled(omv_rpc_endpoint *ep)
+{
+    if (!EP_FLAG_LOAD(ep->cancel) || ep->cancel_status == OMV_RPC_OK ||
+        (!ep->cancel_once && !ep->busy)) {
+        return OMV_RPC_OK;
+    }
+    if (ep->cancel_once && !EP_FLAG_TAKE(ep->cancel)) {
+        return OMV_RPC_OK; /* used up in the meantime */
+    }
+    return ep->cancel_status;
+}
+
+/* ------------------------------------------------------------- transfers */
+
+/* Packets this small go through a stack buffer in one transfer. */
+#define SMALL_PACKET 64u
+
+/* Longest wait handed to a link: deadlines are compared as signed
+ * differences of a wrapping 32-bit clock. */
+#define TIMEOUT_MAX 0x7FFFFFFFu
+
+/* How one transfer (one or more link calls: the pieces of a packet) is
+ * bounded. Callers give its whole allowance, `timeout_ms`: the silence
+ * its phase allows plus the wire time of its bytes. A link without quiet
+ * timeouts gets what is left of that allowance in each call. On a link
+ * with quiet timeouts (link.h) the wait is for progress: each call may be
+ * silent for the phase's part of the allowance (the allowance less the
+ * wire time; the whole allowance for a small transfer, where the two are
+ * one), and the transfer as a whole may take its allowance plus its wire
+ * time once more, so that a peer at half the link's pace still gets
+ * through while one that announced a large length and went silent is
+ * given up in about the phase's timeout. */
+typedef struct ep_bound {
+    uint32_t quiet_ms; /* silence allowed in one call (quiet links) */
+    uint32_t deadline; /* end of the allowance (other links) */
+    uint32_t cap;      /* end of the whole transfer (quiet links) */
+    int has_cap;       /* the cap is past the silence: a large transfer */
+} ep_bound;
+
+static int quiet_link(const omv_rpc_endpoint *ep)
+{
+    return (ep->link.flags & OMV_RPC_LINK_QUIET_TIMEOUTS) != 0;
+}
+
+static ep_bound bound_of(omv_rpc_endpoint *ep, size_t wire_len, uint32_t timeout_ms)
+{
+    const uint32_t now = omvrpc_ep_now(ep);
+    uint32_t wire = wire_len > SMALL_PACKET ? omvrpc_ep_transfer_ms(ep, wire_len) : 0u;
+    ep_bound b;
+    if (timeout_ms > TIMEOUT_MAX) {
+        timeout_ms = TIMEOUT_MAX;
+    }
+    b.quiet_ms = timeout_ms > wire ? timeout_ms - wire : timeout_ms;
+    b.has_cap = timeout_ms > wire && wire > 0;
+    b.deadline = now + timeout_ms;
+    wire = omvrpc_sat_add(timeout_ms, wire);
+    b.cap = now + (wire > TIMEOUT_MAX ? TIMEOUT_MAX : wire);
+    return b;
+}
+
+/* Before one link call of a transfer bounded by `b`: the timeout to hand
+ * the link, or (returns 0) the owner's cancellation in *st. */
+static int link_begin(omv_rpc_endpoint *ep, const ep_bound *b, uint32_t *timeout,
+                      omv_rpc_status *st)
+{
+    *st = omvrpc_ep_cancelled(ep);
+    if (*st != OMV_RPC_OK) {
+        return 0;
+    }
+    if (!quiet_link(ep)) {
+        *timeout = omvrpc_ep_remaining(ep, b->deadline);
+        return 1;
+    }
+    uint32_t left = omvrpc_ep_remaining(ep, b->cap);
+    *timeout = left < b->quiet_ms ? left : b->quiet_ms;
+    /* The watcher ends a large transfer that drips past its cap; a small
+     * one ends by its silence, which is its whole allowance, as the link
+     * reports it. */
+    ep->cap = b->cap;
+    ep->capped = b->has_cap;
+    return 1;
+}
+
+static omv_rpc_status link_end(omv_rpc_endpoint *ep, omv_rpc_status st)
+{
+    ep->capped = 0;
+    return st;
+}
+
+static omv_rpc_status get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf,
+                                  size_t len, int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    uint32_t t;
+    omv_rpc_status st;
+    if (!link_begin(ep, b, &t, &st)) {
+        return st;
+    }
+    st = stream && ops->stream_get_bytes ? ops->stream_get_bytes(ep->link.ctx, buf, len, t)
+                                         : ops->get_bytes(ep->link.ctx, buf, len, t);
+    return link_end(ep, st);
+}
+
+static omv_rpc_status put_bounded(omv_rpc_endpoint *ep, const ep_bound *b, const uint8_t *buf,
+                                  size_t len, int stream)
+{
+    const omv_rpc_link_ops *ops = ep->link.ops;
+    uint32_t t;
+    omv_rpc_status st;
+    if (!link_begin(ep, b, &t, &st)) {
+        return st;
+    }
+    st = stream && ops->stream_put_bytes ? ops->stream_put_bytes(ep->link.ctx, buf, len, t)
+                                         : ops->put_bytes(ep->link.ctx, buf, len, t);
+    return link_end(ep, st);
+}
+
+static omv_rpc_status get_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
+                                    const omv_rpc_in_iov *iov, size_t count)
+{
+    uint32_t t;
+    omv_rpc_status st;
+    if (!link_begin(ep, b, &t, &st)) {
+        return st;
+    }
+    return link_end(ep, ep->link.ops->get_bytes_v(ep->link.ctx, iov, count, t));
+}
+
+static omv_rpc_status put_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
+                                    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
+                                                             size_t, uint32_t),
+                                    const omv_rpc_out_iov *iov, size_t count)
+{
+    uint32_t t;
+    omv_rpc_status st;
+    if (!link_begin(ep, b, &t, &st)) {
+        return st;
+    }
+    return link_end(ep, gather(ep->link.ctx, iov, count, t));
+}
+
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    if (stream && ops->stream_get_bytes) {
-        return ops->stream_get_bytes(ep->link.ctx, buf, len, timeout_ms);
-    }
-    return ops->get_bytes(ep->link.ctx, buf, len, timeout_ms);
+    ep_bound b = bound_of(ep, len, timeout_ms);
+    return get_bounded(ep, &b, buf, len, stream);
 }
 
 omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    if (stream && ops->stream_put_bytes) {
-        return ops->stream_put_bytes(ep->link.ctx, buf, len, timeout_ms);
-    }
-    return ops->put_bytes(ep->link.ctx, buf, len, timeout_ms);
+    ep_bound b = bound_of(ep, len, timeout_ms);
+    return put_bounded(ep, &b, buf, len, stream);
+}
+
+omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep,
+                                      omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
+                                                               size_t, uint32_t),
+                                      const omv_rpc_out_iov *iov, size_t count, size_t len,
+                                      uint32_t timeout_ms)
+{
+    ep_bound b = bound_of(ep, len, timeout_ms);
+    return put_v_bounded(ep, &b, gather, iov, count);
 }
 
 static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t len)
@@ -293,9 +477,6 @@ size_t omvrpc_ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payl
     out[3 + len] = (uint8_t)(crc >> 8);
     return len + 4;
 }
-
-/* Packets this small go through a stack buffer in one transfer. */
-#define SMALL_PACKET 64u
 
 /* A large payload moves in pieces with the CRC computed piece by piece:
  * the CRC work overlaps with the link moving the previous piece (the peer,
@@ -352,14 +533,14 @@ static size_t next_piece(size_t left, size_t piece)
 /* One piece as one transfer: gathered where the link can, else (a byte
  * stream) part by part. */
 static omv_rpc_status put_piece(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov, size_t count,
-                                uint32_t deadline, int stream)
+                                const ep_bound *b, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
-        return ops->put_bytes_v(ep->link.ctx, iov, count, omvrpc_ep_remaining(ep, deadline));
+        return put_v_bounded(ep, b, ops->put_bytes_v, iov, count);
     }
     for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = omvrpc_ep_put(ep, iov[i].base, iov[i].len, omvrpc_ep_remaining(ep, deadline), stream);
+        omv_rpc_status st = put_bounded(ep, b, iov[i].base, iov[i].len, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -368,14 +549,14 @@ static omv_rpc_status put_piece(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov
 }
 
 static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov, size_t count,
-                                uint32_t deadline, int stream)
+                                const ep_bound *b, int stream)
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
-        return ops->get_bytes_v(ep->link.ctx, iov, count, omvrpc_ep_remaining(ep, deadline));
+        return get_v_bounded(ep, b, iov, count);
     }
     for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = omvrpc_ep_get(ep, iov[i].base, iov[i].len, omvrpc_ep_remaining(ep, deadline), stream);
+        omv_rpc_status st = get_bounded(ep, b, iov[i].base, iov[i].len, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -384,10 +565,9 @@ static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov,
 }
 
 static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2],
-                                     const uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                     const uint8_t *payload, size_t len, const ep_bound *b,
                                      int stream)
 {
-    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
     const size_t piece = piece_for(len, SEND_PIECE_MAX);
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, head, 2);
     uint8_t tail[2];
@@ -406,7 +586,7 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
             tail[1] = (uint8_t)(crc >> 8);
             iov[count++] = (omv_rpc_out_iov){tail, 2};
         }
-        omv_rpc_status st = put_piece(ep, iov, count, deadline, stream);
+        omv_rpc_status st = put_piece(ep, iov, count, b, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -420,7 +600,7 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
  * before it (omvrpc_ep_recv_packet_skipping). */
 static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t head[2],
                                      int head_read, uint8_t *payload, size_t len,
-                                     uint32_t deadline, int stream)
+                                     const ep_bound *b, int stream)
 {
     const size_t piece = piece_for(len, RECV_PIECE_MAX);
     uint8_t tail[2];
@@ -439,7 +619,7 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
         if (off + n == len) {
             iov[count++] = (omv_rpc_in_iov){tail, 2};
         }
-        omv_rpc_status st = get_piece(ep, iov, count, deadline, stream);
+        omv_rpc_status st = get_piece(ep, iov, count, b, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -460,28 +640,28 @@ omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const
 {
     const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
+    const ep_bound b = bound_of(ep, len + 4, timeout_ms);
     if (moves_in_pieces(ep, len, stream)) {
-        return send_in_pieces(ep, head, payload, len, timeout_ms, stream);
+        return send_in_pieces(ep, head, payload, len, &b, stream);
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
-        return omvrpc_ep_put(ep, pkt, omvrpc_ep_encode_packet(pkt, magic, payload, len), timeout_ms, stream);
+        return put_bounded(ep, &b, pkt, omvrpc_ep_encode_packet(pkt, magic, payload, len), stream);
     }
     uint16_t crc = packet_crc(head, payload, len);
     uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
 
     if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
         omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
-        return ops->put_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
+        return put_v_bounded(ep, &b, ops->put_bytes_v, iov, 3);
     }
     if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
-        uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
-        omv_rpc_status st = omvrpc_ep_put(ep, head, 2, timeout_ms, stream);
+        omv_rpc_status st = put_bounded(ep, &b, head, 2, stream);
         if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_put(ep, payload, len, omvrpc_ep_remaining(ep, deadline), stream);
+            st = put_bounded(ep, &b, payload, len, stream);
         }
         if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_put(ep, tail, 2, omvrpc_ep_remaining(ep, deadline), stream);
+            st = put_bounded(ep, &b, tail, 2, stream);
         }
         return st;
     }
@@ -496,7 +676,7 @@ omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const
     }
     memcpy(ep->tx.data, head, 2);
     memcpy(ep->tx.data + 2 + len, tail, 2);
-    return omvrpc_ep_put(ep, ep->tx.data, len + 4, timeout_ms, stream);
+    return put_bounded(ep, &b, ep->tx.data, len + 4, stream);
 }
 
 omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
@@ -505,13 +685,14 @@ omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8
     const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2], tail[2];
     omv_rpc_status st;
+    const ep_bound b = bound_of(ep, len + 4, timeout_ms);
 
     if (moves_in_pieces(ep, len, stream)) {
-        return recv_in_pieces(ep, magic, head, 0, payload, len, omvrpc_ep_now(ep) + timeout_ms, stream);
+        return recv_in_pieces(ep, magic, head, 0, payload, len, &b, stream);
     }
     if (len + 4 <= SMALL_PACKET) {
         uint8_t pkt[SMALL_PACKET];
-        st = omvrpc_ep_get(ep, pkt, len + 4, timeout_ms, stream);
+        st = get_bounded(ep, &b, pkt, len + 4, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -522,21 +703,20 @@ omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8
         memcpy(tail, pkt + 2 + len, 2);
     } else if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
         omv_rpc_in_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
-        st = ops->get_bytes_v(ep->link.ctx, iov, 3, timeout_ms);
+        st = get_v_bounded(ep, &b, iov, 3);
         if (st != OMV_RPC_OK) {
             return st;
         }
     } else if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
-        uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
-        st = omvrpc_ep_get(ep, head, 2, timeout_ms, stream);
+        st = get_bounded(ep, &b, head, 2, stream);
         if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
             return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
         }
         if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_get(ep, payload, len, omvrpc_ep_remaining(ep, deadline), stream);
+            st = get_bounded(ep, &b, payload, len, stream);
         }
         if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_get(ep, tail, 2, omvrpc_ep_remaining(ep, deadline), stream);
+            st = get_bounded(ep, &b, tail, 2, stream);
         }
         if (st != OMV_RPC_OK) {
             return st;
@@ -547,7 +727,7 @@ omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8
         if (st != OMV_RPC_OK) {
             return st;
         }
-        st = omvrpc_ep_get(ep, ep->tx.data, len + 4, timeout_ms, stream);
+        st = get_bounded(ep, &b, ep->tx.data, len + 4, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -586,11 +766,11 @@ omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t mag
     if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
         return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
     }
-    const uint32_t deadline = omvrpc_ep_now(ep) + timeout_ms;
+    const ep_bound b = bound_of(ep, len + 4, timeout_ms);
     size_t slid = 0;
     for (uint32_t skipped = 0;; skipped++) {
         uint8_t packet[2 + 8 + 2];
-        omv_rpc_status st = omvrpc_ep_get(ep, packet, 2, omvrpc_ep_remaining(ep, deadline), 0);
+        omv_rpc_status st = get_bounded(ep, &b, packet, 2, 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -601,7 +781,7 @@ omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t mag
          * and flushing in the middle of the packet that follows them. */
         while (got != magic && !kind && slid < hunt) {
             packet[0] = packet[1];
-            st = omvrpc_ep_get(ep, packet + 1, 1, omvrpc_ep_remaining(ep, deadline), 0);
+            st = get_bounded(ep, &b, packet + 1, 1, 0);
             if (st != OMV_RPC_OK) {
                 return st;
             }
@@ -611,12 +791,12 @@ omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t mag
             kind = stale_kind(stale, stale_count, got);
         }
         if (got == magic) {
-            return recv_in_pieces(ep, magic, packet, 1, payload, len, deadline, 0);
+            return recv_in_pieces(ep, magic, packet, 1, payload, len, &b, 0);
         }
         if (!kind || skipped >= STALE_SKIP_MAX) {
             return OMV_RPC_ERR_BAD_PACKET;
         }
-        st = omvrpc_ep_get(ep, packet + 2, (size_t)kind->len + 2, omvrpc_ep_remaining(ep, deadline), 0);
+        st = get_bounded(ep, &b, packet + 2, (size_t)kind->len + 2, 0);
         if (st != OMV_RPC_OK) {
             return st;
         }

@@ -21,6 +21,33 @@
  * its CRC at a pessimistic 10 MB/s (a small microcontroller, or a PC
  * under load or sanitizers). Only a failed attempt ever waits this long. */
 #define CHECK_MS(len) ((uint32_t)((len) / 10000u) + 1u)
+/* Silence allowed before the first byte of a data packet the peer sends
+ * for its check: OpenMV's slave computes a result's CRC before it sends
+ * it, but at most LONG_TIMEOUT_MS, so that a peer that announces a huge
+ * length and goes silent is given up in about 2 s whatever the length
+ * (CHECK_MS reaches 1 s at 10 MB, more than a camera sends). */
+#define FIRST_BYTE_CHECK_MS(len) (CHECK_MS(len) < LONG_TIMEOUT_MS ? CHECK_MS(len) : LONG_TIMEOUT_MS)
+
+/* A request to end what the owner is doing, set from any thread or a
+ * signal handler (omv_rpc_master_abort, omv_rpc_slave_stop). */
+#if defined(__STDC_NO_ATOMICS__)
+typedef volatile int ep_flag;
+#define EP_FLAG_LOAD(x) (x)
+#define EP_FLAG_STORE(x, v) ((x) = (v))
+#define EP_FLAG_TAKE(x) ep_flag_take_plain(&(x))
+static inline int ep_flag_take_plain(ep_flag *f)
+{
+    int v = *f;
+    *f = 0;
+    return v;
+}
+#else
+#include <stdatomic.h>
+typedef atomic_int ep_flag;
+#define EP_FLAG_LOAD(x) atomic_load(&(x))
+#define EP_FLAG_STORE(x, v) atomic_store(&(x), (v))
+#define EP_FLAG_TAKE(x) atomic_exchange(&(x), 0)
+#endif
 
 /* A growable buffer: caller's (fixed) or owned (grows, bounded). */
 typedef struct ep_buffer {
@@ -37,10 +64,38 @@ typedef struct omv_rpc_endpoint {
     ep_buffer rx;
     ep_buffer tx;
     uint32_t stray_bytes; /* slid over by omvrpc_ep_recv_packet_skipping's hunt */
+    /* Cancellation (omvrpc_ep_cancel): what the transfer in progress, or
+     * the next one, fails with. A master's request is used up by that
+     * failure (one abort ends one call). A slave's stays until cleared and
+     * holds only while the slave is busy (ep.busy: in its loop or a
+     * stream), so that the link stays usable between loops. */
+    ep_flag cancel;
+    omv_rpc_status cancel_status;
+    int cancel_once;
+    int busy;
+    /* While the core's own link call runs on a link with quiet timeouts
+     * and a watcher: the end of the whole transfer (see link_begin). */
+    int capped;
+    uint32_t cap;
 } omv_rpc_endpoint;
 
 omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
                        const omv_rpc_config *config);
+
+/* Make the endpoint cancellable: omvrpc_ep_cancel makes the transfer in
+ * progress (or the next) fail with `status`; `once`: the failure uses the
+ * request up. Installs the endpoint as the link's watcher when the link
+ * has one (link.h), so that a wait ends within OMV_RPC_LINK_WATCH_MS; on
+ * other links the core sees the request before each link call. The
+ * endpoint must not move afterwards. */
+void omvrpc_ep_watch(omv_rpc_endpoint *ep, omv_rpc_status status, int once);
+/* Request cancellation; async-signal-safe, any thread. */
+void omvrpc_ep_cancel(omv_rpc_endpoint *ep);
+void omvrpc_ep_clear_cancel(omv_rpc_endpoint *ep);
+/* Whether a request is pending (does not use it up). */
+int omvrpc_ep_cancel_pending(omv_rpc_endpoint *ep);
+/* OMV_RPC_OK, or the cancellation status (using a `once` request up). */
+omv_rpc_status omvrpc_ep_cancelled(omv_rpc_endpoint *ep);
 
 /* Where a master or slave (`size` bytes) goes: `storage` when given (it
  * must hold `size` bytes), else allocated with the config's allocator.
@@ -108,11 +163,21 @@ omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t mag
                                        size_t stale_count, size_t hunt,
                                        void (*on_stale)(omv_rpc_endpoint *ep));
 
-/* Raw transfers (stream != 0: the link's stream variants). */
+/* Raw transfers (stream != 0: the link's stream variants). `timeout_ms`
+ * is the whole allowance, wire time included: on a link with quiet
+ * timeouts (link.h) the wait is for progress instead (see quiet_part). */
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
 omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
+
+/* A gathered write through `gather` (a link's put_bytes_v or
+ * stream_put_bytes_v) of `len` bytes in all, bounded as omvrpc_ep_put. */
+omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep,
+                                      omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
+                                                               size_t, uint32_t),
+                                      const omv_rpc_out_iov *iov, size_t count, size_t len,
+                                      uint32_t timeout_ms);
 
 /* Little-endian helpers. */
 static inline uint32_t get_le32(const uint8_t *p)
@@ -128,11 +193,13 @@ static inline void put_le32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-/* Status classes. */
+/* Status classes. A broken link, or the owner's cancellation: nothing
+ * to retry either way. */
 static inline int is_link_failure(omv_rpc_status st)
 {
     return st == OMV_RPC_ERR_CLOSED || st == OMV_RPC_ERR_LINK || st == OMV_RPC_ERR_LINK_DOWN ||
-           st == OMV_RPC_ERR_NO_SUCH_PORT;
+           st == OMV_RPC_ERR_NO_SUCH_PORT || st == OMV_RPC_ERR_ABORTED ||
+           st == OMV_RPC_ERR_STOPPED;
 }
 
 /* Streams, shared by master and slave front ends. */

@@ -28,7 +28,9 @@ static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
                                    const omv_rpc_config *config)
 {
     memset(m, 0, sizeof *m);
-    return omvrpc_ep_init(&m->ep, link, config);
+    omv_rpc_status st = omvrpc_ep_init(&m->ep, link, config);
+    omvrpc_ep_watch(&m->ep, OMV_RPC_ERR_ABORTED, 1);
+    return st;
 }
 
 omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
@@ -78,6 +80,13 @@ void omv_rpc_master_free(omv_rpc_master *m)
 omv_rpc_link *omv_rpc_master_link(omv_rpc_master *m)
 {
     return m ? &m->ep.link : NULL;
+}
+
+void omv_rpc_master_abort(omv_rpc_master *m)
+{
+    if (m) {
+        omvrpc_ep_cancel(&m->ep);
+    }
 }
 
 uint32_t omv_rpc_master_retries(const omv_rpc_master *m)
@@ -226,7 +235,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                 static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
                 st = omvrpc_ep_recv_packet_skipping(
                     ep, MAGIC_RESULT_DATA, dest, len,
-                    omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + CHECK_MS(len), round_trip),
+                    omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + FIRST_BYTE_CHECK_MS(len), round_trip),
                             omvrpc_ep_transfer_ms(ep, (size_t)len + 4)),
                     &result_header, 1, 0, NULL);
             }

@@ -11,17 +11,6 @@
 
 #include "endpoint.h"
 
-#if defined(__STDC_NO_ATOMICS__)
-typedef volatile int stop_flag;
-#define STOP_LOAD(x) (x)
-#define STOP_STORE(x, v) ((x) = (v))
-#else
-#include <stdatomic.h>
-typedef atomic_int stop_flag;
-#define STOP_LOAD(x) atomic_load(&(x))
-#define STOP_STORE(x, v) atomic_store(&(x), (v))
-#endif
-
 typedef struct callback_entry {
     uint32_t command;
     omv_rpc_callback fn;
@@ -45,7 +34,6 @@ struct omv_rpc_slave {
      * master gave up on that result and started a new call. */
     uint8_t pending_header[8];
     int has_pending_header;
-    stop_flag stop;
     uint32_t served;
     uint32_t refused;
     int in_caller_storage;
@@ -62,7 +50,8 @@ static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rp
 {
     memset(s, 0, sizeof *s);
     omvrpc_ep_init(&s->ep, link, config);
-    STOP_STORE(s->stop, 0);
+    /* A stop ends the wait in progress and every later one until cleared. */
+    omvrpc_ep_watch(&s->ep, OMV_RPC_ERR_STOPPED, 0);
 }
 
 omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
@@ -232,14 +221,14 @@ void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *s, omv_rpc_task fn, void *
 void omv_rpc_slave_stop(omv_rpc_slave *s)
 {
     if (s) {
-        STOP_STORE(s->stop, 1);
+        omvrpc_ep_cancel(&s->ep);
     }
 }
 
 void omv_rpc_slave_clear_stop(omv_rpc_slave *s)
 {
     if (s) {
-        STOP_STORE(s->stop, 0);
+        omvrpc_ep_clear_cancel(&s->ep);
     }
 }
 
@@ -287,7 +276,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
     const uint32_t answer = answer_ms(ep, 4);
     uint8_t header[8];
 
-    while (!STOP_LOAD(s->stop)) {
+    while (!omvrpc_ep_cancel_pending(ep)) {
         uint32_t left = omvrpc_ep_remaining(ep, deadline);
         if (left == 0) {
             return OMV_RPC_ERR_TIMEOUT;
@@ -455,6 +444,9 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
     }
 }
 
+static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
+                                 uint32_t send_timeout_ms);
+
 omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
                                        uint32_t send_timeout_ms)
 {
@@ -464,9 +456,19 @@ omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_m
     if (s->in_callback) {
         return OMV_RPC_ERR_INVALID_ARG; /* not from inside a callback */
     }
-    if (STOP_LOAD(s->stop)) {
+    if (omvrpc_ep_cancel_pending(&s->ep)) {
         return OMV_RPC_ERR_STOPPED;
     }
+    s->ep.busy++;
+    omv_rpc_status st = serve_once(s, recv_timeout_ms, send_timeout_ms);
+    s->ep.busy--;
+    return st;
+}
+
+/* One pass of the loop (loop_once without its checks). */
+static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
+                                 uint32_t send_timeout_ms)
+{
     uint32_t command = 0;
     size_t arg_len = 0;
     omv_rpc_status st = get_command(s, recv_timeout_ms, &command, &arg_len);
@@ -512,7 +514,7 @@ omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *s, uint32_t recv_timeout_ms,
         if (st == OMV_RPC_ERR_STOPPED || is_link_failure(st) || st == OMV_RPC_ERR_INVALID_ARG) {
             return st;
         }
-        if (STOP_LOAD(s->stop)) {
+        if (omvrpc_ep_cancel_pending(&s->ep)) {
             return OMV_RPC_ERR_STOPPED;
         }
     }
@@ -525,7 +527,10 @@ omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *s, omv_rpc_stream_read
     if (!s) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return omvrpc_ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
+    s->ep.busy++;
+    omv_rpc_status st = omvrpc_ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
+    s->ep.busy--;
+    return st;
 }
 
 omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *s, omv_rpc_stream_write_fn fn,
@@ -534,5 +539,8 @@ omv_rpc_status omv_rpc_slave_stream_writer(omv_rpc_slave *s, omv_rpc_stream_writ
     if (!s) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    return omvrpc_ep_stream_writer(&s->ep, fn, user_data, write_timeout_ms);
+    s->ep.busy++;
+    omv_rpc_status st = omvrpc_ep_stream_writer(&s->ep, fn, user_data, write_timeout_ms);
+    s->ep.busy--;
+    return st;
 }

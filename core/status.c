@@ -21,6 +21,7 @@ static const status_text texts[] = {
     {OMV_RPC_ERR_STOPPED, "OMV_RPC_ERR_STOPPED", "stopped on request"},
     {OMV_RPC_ERR_BUFFER_TOO_SMALL, "OMV_RPC_ERR_BUFFER_TOO_SMALL",
      "the buffer is too small for the data"},
+    {OMV_RPC_ERR_ABORTED, "OMV_RPC_ERR_ABORTED", "aborted on request"},
     {OMV_RPC_ERR_INVALID_ARG, "OMV_RPC_ERR_INVALID_ARG", "invalid argument"},
     {OMV_RPC_ERR_NO_MEMORY, "OMV_RPC_ERR_NO_MEMORY", "out of memory"},
     {OMV_RPC_ERR_UNSUPPORTED, "OMV_RPC_ERR_UNSUPPORTED", "not supported on this platform or link"},

@@ -167,7 +167,8 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
     uint8_t header[8];
     omv_rpc_out_iov iov[2] = {{header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
                               {frame, len}};
-    return gather(ep->link.ctx, iov, 2, omvrpc_sat_add(header_ms, frame_ms));
+    return omvrpc_ep_put_gathered(ep, gather, iov, 2, iov[0].len + len,
+                                  omvrpc_sat_add(header_ms, frame_ms));
 }
 
 omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
@@ -232,14 +233,26 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
     }
 }
 
+/* Cut-through: `timeout_ms` bounds silence. A link with quiet timeouts
+ * does that itself (and its watcher, the master's or slave's, ends the
+ * transfer on omv_rpc_master_abort / omv_rpc_slave_stop); any other link
+ * gets the silence plus the transfer's wire time. */
+static uint32_t raw_timeout(const omv_rpc_link *link, size_t len, uint32_t timeout_ms)
+{
+    if (link->flags & OMV_RPC_LINK_QUIET_TIMEOUTS) {
+        return timeout_ms;
+    }
+    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
+    return omvrpc_sat_add(timeout_ms, wire);
+}
+
 omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
                                  uint32_t timeout_ms)
 {
     if (!link || !link->ops || (!buf && len)) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
-    return link->ops->get_bytes(link->ctx, buf, len, omvrpc_sat_add(timeout_ms, wire));
+    return link->ops->get_bytes(link->ctx, buf, len, raw_timeout(link, len, timeout_ms));
 }
 
 omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
@@ -248,6 +261,5 @@ omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t 
     if (!link || !link->ops || (!buf && len)) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
-    return link->ops->put_bytes(link->ctx, buf, len, omvrpc_sat_add(timeout_ms, wire));
+    return link->ops->put_bytes(link->ctx, buf, len, raw_timeout(link, len, timeout_ms));
 }

@@ -10,6 +10,7 @@
 #include "iov_util.h"
 #include "link_log.h"
 #include "omv_rpc/clock.h"
+#include "watch.h"
 
 typedef struct can_link {
     const omv_rpc_can_bus_ops *ops;
@@ -17,6 +18,7 @@ typedef struct can_link {
     uint32_t id;
     uint32_t bit_rate;
     omv_rpc_log log;
+    omv_rpc_watcher watcher;
 } can_link;
 
 void omvrpc_can_logf(const omv_rpc_log *log, omv_rpc_log_level level, const char *fmt, ...)
@@ -64,10 +66,24 @@ omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent, omv_rpc_can
     return OMV_RPC_ERR_INVALID_ARG;
 }
 
-static uint32_t remaining_ms(uint32_t start, uint32_t timeout_ms)
+/* One frame each way, in waits of at most OMV_RPC_LINK_WATCH_MS while the
+ * owner watches; a transfer's timeout bounds its silence (each frame of
+ * the transfer moved starts it again). A bus backend is asked again after a timeout:
+ * a frame is whole or not there. */
+static omv_rpc_status frame_io(can_link *c, omv_rpc_can_frame *f, omv_rpc_quiet *q, int send)
 {
-    uint32_t spent = omv_rpc_clock_ms(NULL) - start;
-    return spent >= timeout_ms ? 0u : timeout_ms - spent;
+    for (;;) {
+        const uint32_t left = omvrpc_quiet_left(q);
+        omv_rpc_status st = omvrpc_watcher_ask(&c->watcher);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        uint32_t ms = c->watcher.fn && left > OMV_RPC_LINK_WATCH_MS ? OMV_RPC_LINK_WATCH_MS : left;
+        st = send ? c->ops->send(c->bus, f, ms) : c->ops->recv(c->bus, f, ms);
+        if (st != OMV_RPC_ERR_TIMEOUT || left == 0) {
+            return st; /* with no time left, one try (a frame already queued) */
+        }
+    }
 }
 
 static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
@@ -79,16 +95,24 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
     if (st != OMV_RPC_OK) {
         return st;
     }
-    const uint32_t start = omv_rpc_clock_ms(NULL);
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    st = omvrpc_watcher_ask(&c->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
     omv_rpc_iov_cursor at = {0, 0};
     while (total) {
         size_t expected = total < 8 ? total : 8;
         omv_rpc_can_frame f;
-        st = c->ops->recv(c->bus, &f, remaining_ms(start, timeout_ms));
+        st = frame_io(c, &f, &q, 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
         if (f.id != c->id || (f.flags & OMV_RPC_CAN_FRAME_EXT)) {
+            if (omvrpc_quiet_left(&q) == 0) {
+                return OMV_RPC_ERR_TIMEOUT; /* other traffic is not progress */
+            }
             continue; /* another node's traffic: filtered out, never data */
         }
         if ((f.flags & OMV_RPC_CAN_FRAME_RTR) || f.len != expected) {
@@ -99,6 +123,7 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
             return OMV_RPC_ERR_BAD_PACKET;
         }
         omvrpc_iov_scatter(iov, &at, f.data, expected);
+        omvrpc_quiet_moved(&q);
         total -= expected;
     }
     return OMV_RPC_OK;
@@ -113,15 +138,21 @@ static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t co
     if (st != OMV_RPC_OK) {
         return st;
     }
-    const uint32_t start = omv_rpc_clock_ms(NULL);
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    st = omvrpc_watcher_ask(&c->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
     omv_rpc_iov_cursor at = {0, 0};
     while (total) {
         omv_rpc_can_frame f = {c->id, (uint8_t)(total < 8 ? total : 8), 0, {0}};
         omvrpc_iov_gather(iov, &at, f.data, f.len);
-        st = c->ops->send(c->bus, &f, remaining_ms(start, timeout_ms));
+        st = frame_io(c, &f, &q, 1);
         if (st != OMV_RPC_OK) {
             return st;
         }
+        omvrpc_quiet_moved(&q);
         total -= f.len;
     }
     return OMV_RPC_OK;
@@ -162,6 +193,11 @@ static uint32_t can_transfer_ms(void *ctx, size_t len)
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
+static void can_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((can_link *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops can_ops = {
     .get_bytes = can_get,
     .put_bytes = can_put,
@@ -171,6 +207,7 @@ static const omv_rpc_link_ops can_ops = {
     .get_bytes_v = can_get_v,
     .put_bytes_v = can_put_v,
     .transfer_ms = can_transfer_ms,
+    .watch = can_watch,
 };
 
 omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops,
@@ -205,6 +242,7 @@ omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_op
     link->ops = &can_ops;
     link->ctx = c;
     /* No OMV_RPC_LINK_BYTE_STREAM: each transfer's size shapes its frames. */
+    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
     return OMV_RPC_OK;
 }
 

@@ -1,6 +1,9 @@
 /* The polled link table shared by the I2C and SPI masters: transfers cut
  * into chunks, reads retried while the slave is not ready (no
- * acknowledge, or all-equal bytes), pacing from the bus clock. */
+ * acknowledge, or all-equal bytes), pacing from the bus clock. A
+ * transfer's timeout bounds its silence (OMV_RPC_LINK_QUIET_TIMEOUTS): each
+ * chunk moved starts it again; the owner's watcher is asked before each
+ * chunk and each pause. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,21 +43,18 @@ void omvrpc_bus_sleep_us(uint32_t us)
 #endif
 }
 
-static uint32_t elapsed(uint32_t start)
+/* After a chunk that found the slave not ready (`st`): wait before
+ * trying again (OMV_RPC_OK), or the status to give up with: `st` when the
+ * silence is over, the watcher's when it says stop. */
+static omv_rpc_status pause_or_give_up(bus_link *b, omv_rpc_quiet *q, omv_rpc_status st)
 {
-    return omv_rpc_clock_ms(NULL) - start;
-}
-
-/* Wait before trying again; 0 when the time is up. */
-static int pause_or_give_up(uint32_t start, uint32_t timeout_ms)
-{
-    uint32_t spent = elapsed(start);
-    if (spent >= timeout_ms) {
-        return 0;
+    uint32_t ms;
+    omv_rpc_status w = omvrpc_quiet_wait(q, &b->watcher, &ms);
+    if (w != OMV_RPC_OK) {
+        return w == OMV_RPC_ERR_TIMEOUT ? st : w;
     }
-    uint32_t left = timeout_ms - spent;
-    omv_rpc_sleep_ms(left < BUS_POLL_MS ? left : BUS_POLL_MS);
-    return 1;
+    omv_rpc_sleep_ms(ms < BUS_POLL_MS ? ms : BUS_POLL_MS);
+    return OMV_RPC_OK;
 }
 
 static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
@@ -68,16 +68,23 @@ static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t time
     }
     /* Each chunk is its own transaction that the slave arms separately,
      * so each is polled until it brings an answer. */
-    const uint32_t start = omv_rpc_clock_ms(NULL);
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
     for (size_t off = 0; off < len;) {
         size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
-        omv_rpc_status st = b->chunk->read(b, buf + off, n);
+        omv_rpc_status st = omvrpc_watcher_ask(&b->watcher);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        st = b->chunk->read(b, buf + off, n);
         if (st == OMV_RPC_OK && omvrpc_bus_all_equal(buf + off, n)) {
             st = OMV_RPC_ERR_NOT_READY; /* an idle bus, not an answer */
         }
         if (st == OMV_RPC_OK) {
             off += n;
-        } else if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
+            omvrpc_quiet_moved(&q);
+        } else if (st != OMV_RPC_ERR_NOT_READY ||
+                   (st = pause_or_give_up(b, &q, st)) != OMV_RPC_OK) {
             return st;
         }
     }
@@ -90,13 +97,20 @@ static omv_rpc_status bus_put(void *ctx, const uint8_t *buf, size_t len, uint32_
     if (!buf && len) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    const uint32_t start = omv_rpc_clock_ms(NULL);
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
     for (size_t off = 0; off < len;) {
         size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
-        omv_rpc_status st = b->chunk->write(b, buf + off, n);
+        omv_rpc_status st = omvrpc_watcher_ask(&b->watcher);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        st = b->chunk->write(b, buf + off, n);
         if (st == OMV_RPC_OK) {
             off += n;
-        } else if (st != OMV_RPC_ERR_NOT_READY || !pause_or_give_up(start, timeout_ms)) {
+            omvrpc_quiet_moved(&q);
+        } else if (st != OMV_RPC_ERR_NOT_READY ||
+                   (st = pause_or_give_up(b, &q, st)) != OMV_RPC_OK) {
             return st;
         }
     }
@@ -130,6 +144,11 @@ static uint32_t bus_transfer_ms(void *ctx, size_t len)
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
+static void bus_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((bus_link *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops bus_ops = {
     .get_bytes = bus_get,
     .put_bytes = bus_put,
@@ -137,6 +156,7 @@ static const omv_rpc_link_ops bus_ops = {
     .now_ms = omv_rpc_clock_ms,
     .close = bus_close,
     .transfer_ms = bus_transfer_ms,
+    .watch = bus_watch,
 };
 
 omv_rpc_status omvrpc_bus_link_open(omv_rpc_link *link, omv_rpc_status checked,
@@ -168,9 +188,11 @@ omv_rpc_status omvrpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
         return OMV_RPC_ERR_INVALID_ARG;
     }
     memset(link, 0, sizeof *link);
+    omvrpc_watcher_set(&b->watcher, NULL, NULL);
     link->ops = &bus_ops;
     link->ctx = b;
     link->stream_queue_depth_max = 1; /* one frame in flight: docs/protocol.md section 3 */
     /* No OMV_RPC_LINK_BYTE_STREAM: one transaction per packet, as OpenMV. */
+    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
     return OMV_RPC_OK;
 }

@@ -12,9 +12,11 @@
 
 #include "omv_rpc/i2c.h"
 #include "omv_rpc/spi.h"
+#include "watch.h"
 
 /* How long a read or write that found the slave not ready waits before
- * trying again (bounded by the transfer's timeout). */
+ * trying again (bounded by the transfer's timeout, which bounds silence:
+ * each chunk moved starts it again). */
 #define BUS_POLL_MS 1u
 
 typedef struct bus_link bus_link;
@@ -35,6 +37,7 @@ struct bus_link {
     uint32_t hz;            /* bus clock */
     uint32_t bits_per_byte; /* on the wire, with I2C's ack bit */
     omv_rpc_log log;
+    omv_rpc_watcher watcher; /* the owner's (link.h), cleared by omv_rpc_bus_link_finish */
 };
 
 /* printf-style logging through the user's hook (no-op without one). */

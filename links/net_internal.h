@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 
 #include "omv_rpc/net.h"
+#include "watch.h"
 
 /* A slave keeps serving the master it serves while that master has been
  * heard within this many milliseconds: a command header from another host
@@ -137,6 +138,12 @@ typedef struct net_link {
     uint8_t held[OMV_RPC_NET_MAX_DATAGRAM]; /* a datagram the fault hook holds */
     size_t held_len;
     int has_held;
+    /* The transfer in progress: its silence (each byte moved starts it
+     * again, OMV_RPC_LINK_QUIET_TIMEOUTS), the owner's watcher, and why
+     * the last wait ended without its fd being ready. */
+    omv_rpc_quiet quiet;
+    omv_rpc_watcher watcher;
+    omv_rpc_status wait_status;
 } net_link;
 
 /* ------------------------------------------------------------ net_sock.c */
@@ -169,11 +176,14 @@ const char *omvrpc_net_format(const struct sockaddr_in *addr, char *buf, size_t 
 /* Milliseconds of the monotonic clock, not wrapping. */
 uint64_t omvrpc_net_now(void);
 
-/* Wait until `fd` has `events` or `deadline` (omvrpc_net_now scale)
- * passes; EINTR is retried. 1: ready (or an error/hang-up is pending on
- * the socket, which the next call reports), 0: time ran out, -1: poll
- * failed (errno set). */
-int omvrpc_net_wait(int fd, short events, uint64_t deadline);
+/* Wait until `fd` has `events`, the transfer's silence (n->quiet) runs
+ * out or its watcher says stop; EINTR is retried. 1: ready (or an
+ * error/hang-up is pending on the socket, which the next call reports),
+ * 0: the transfer ends (n->wait_status says why: OMV_RPC_ERR_TIMEOUT or
+ * the watcher's status), -1: poll failed (errno set). */
+int omvrpc_net_wait(net_link *n, int fd, short events);
+/* Whether the transfer must end now (n->wait_status then says why). */
+int omvrpc_net_expired(net_link *n);
 
 /* A non-blocking, close-on-exec socket, or -1 (errno set). */
 int omvrpc_net_socket(int type);
@@ -198,7 +208,7 @@ size_t omvrpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offse
 
 /* Send the pieces (`total` <= 1400 bytes) as one datagram to the peer. */
 omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline);
+                                  size_t total);
 /* Fill the pieces (`total` <= 1400 bytes) with datagrams from the peer
  * (a slave may take on a new master here), in order, as OpenMV does: a
  * transfer may come as several shorter datagrams. A datagram longer than
@@ -206,7 +216,7 @@ omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_
  * then fail its CRC); one longer than the room left but not than the
  * transfer starts it over (what came before it was stale). */
 omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline);
+                                  size_t total);
 /* Drop every datagram queued. Never blocks. */
 void omvrpc_net_udp_flush(net_link *n);
 
@@ -221,9 +231,9 @@ omv_rpc_status omvrpc_net_tcp_listen(net_link *n);
  * OMV_RPC_ERR_TIMEOUT, so the protocol retries and the next transfer
  * connects again, and a slave's loop does not end. */
 omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline, int stream);
+                                  size_t total, int stream);
 omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline, int stream);
+                                  size_t total, int stream);
 /* Whether the master takes a TCP connection from `from`, made to its
  * address `to`, when its slave is at `slave`: from the slave's address;
  * and, when the slave's address is a loopback one, also from `to` itself,

@@ -14,9 +14,12 @@
 #include "net_internal.h"
 #include "omv_rpc/clock.h"
 
-static uint64_t deadline_in(uint32_t timeout_ms)
+/* A transfer starts: its silence runs from now; the owner may say stop. */
+static omv_rpc_status begin(net_link *n, uint32_t timeout_ms)
 {
-    return omvrpc_net_now() + timeout_ms;
+    omvrpc_quiet_start(&n->quiet, timeout_ms);
+    n->wait_status = OMV_RPC_OK;
+    return omvrpc_watcher_ask(&n->watcher);
 }
 
 /* Every transfer, whole or in pieces, within a stream or not: a call's
@@ -27,13 +30,16 @@ static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
 {
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_in(iov, count, NET_MAX_IOV, &total);
+    if (st == OMV_RPC_OK) {
+        st = begin(ctx, timeout_ms);
+    }
     if (st != OMV_RPC_OK || total == 0) {
         return st;
     }
     if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        return omvrpc_net_udp_get(ctx, iov, count, total, deadline_in(timeout_ms));
+        return omvrpc_net_udp_get(ctx, iov, count, total);
     }
-    return omvrpc_net_tcp_get(ctx, iov, count, total, deadline_in(timeout_ms), stream);
+    return omvrpc_net_tcp_get(ctx, iov, count, total, stream);
 }
 
 /* Whether the pieces start with a result data packet's magic (0x1DBA,
@@ -56,13 +62,16 @@ static omv_rpc_status put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
     net_link *n = ctx;
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_out(iov, count, NET_MAX_IOV, &total);
+    if (st == OMV_RPC_OK) {
+        st = begin(n, timeout_ms);
+    }
     if (st != OMV_RPC_OK || total == 0) {
         return st;
     }
     if (!stream && total <= OMV_RPC_NET_MAX_DATAGRAM) {
-        st = omvrpc_net_udp_put(n, iov, count, total, deadline_in(timeout_ms));
+        st = omvrpc_net_udp_put(n, iov, count, total);
     } else {
-        st = omvrpc_net_tcp_put(n, iov, count, total, deadline_in(timeout_ms), stream);
+        st = omvrpc_net_tcp_put(n, iov, count, total, stream);
     }
     if (st == OMV_RPC_OK && !stream && !n->is_master && starts_result(iov, count)) {
         omvrpc_net_note_call_done(n);
@@ -157,6 +166,11 @@ static size_t net_stream_buffered(void *ctx)
     return omvrpc_net_tcp_buffered(ctx);
 }
 
+static void net_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((net_link *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops net_ops = {
     .get_bytes = net_get,
     .put_bytes = net_put,
@@ -170,6 +184,7 @@ static const omv_rpc_link_ops net_ops = {
     .transfer_ms = net_transfer_ms,
     .stream_put_bytes_v = net_stream_put_v,
     .stream_buffered = net_stream_buffered,
+    .watch = net_watch,
 };
 
 net_link *omvrpc_net_internal(omv_rpc_link *link)
@@ -223,7 +238,8 @@ static void fill_link(omv_rpc_link *link, net_link *n)
     link->ctx = n;
     link->stream_queue_depth_max = 0;
     link->short_timeout_scale = 10; /* as OpenMV does on UDP */
-    link->flags = 0;                /* datagrams: each call's size is its framing */
+    /* Datagrams: each call's size is its framing. Timeouts bound silence. */
+    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
     link->split_min = OMV_RPC_NET_MAX_DATAGRAM; /* above it, TCP: a byte stream */
 }
 

@@ -100,24 +100,41 @@ uint64_t omvrpc_net_now(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int omvrpc_net_wait(int fd, short events, uint64_t deadline)
+/* Whether the transfer must end now (n->wait_status says why); else
+ * *sleep_ms is how long it may sleep. */
+static int must_end(net_link *n, uint32_t *sleep_ms)
+{
+    n->wait_status = omvrpc_quiet_wait(&n->quiet, &n->watcher, sleep_ms);
+    return n->wait_status != OMV_RPC_OK;
+}
+
+int omvrpc_net_wait(net_link *n, int fd, short events)
 {
     for (;;) {
-        uint64_t now = omvrpc_net_now();
+        uint32_t ms = 0;
+        int last = must_end(n, &ms);
+        if (last && n->wait_status != OMV_RPC_ERR_TIMEOUT) {
+            return 0; /* the watcher said stop */
+        }
         /* One more look when the time is up: data may be waiting. */
-        int ms = now >= deadline ? 0 : (deadline - now > 60000u ? 60000 : (int)(deadline - now));
         struct pollfd p = {fd, events, 0};
-        int rc = poll(&p, 1, ms);
+        int rc = poll(&p, 1, last ? 0 : (int)(ms > 60000u ? 60000u : ms));
         if (rc > 0) {
             return 1;
         }
         if (rc < 0 && errno != EINTR) {
             return -1;
         }
-        if (rc == 0 && ms == 0) {
+        if (last) {
             return 0;
         }
     }
+}
+
+int omvrpc_net_expired(net_link *n)
+{
+    uint32_t ms;
+    return must_end(n, &ms);
 }
 
 int omvrpc_net_socket(int type)

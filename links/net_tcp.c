@@ -200,9 +200,10 @@ static void take_held(net_link *n)
 }
 
 /* Slave: one attempt to connect to `to`: the socket, or -1 with the
- * errno in *err (ETIMEDOUT when the deadline passed; 0 when our own
+ * errno in *err (ETIMEDOUT when the wait ended, n->wait_status says why;
+ * 0 when our own
  * address could not be bound, logged, with the status in *bind_st). */
-static int connect_once(net_link *n, const struct sockaddr_in *to, uint64_t deadline, int *err,
+static int connect_once(net_link *n, const struct sockaddr_in *to, int *err,
                         omv_rpc_status *bind_st)
 {
     int fd = omvrpc_net_socket(SOCK_STREAM);
@@ -226,7 +227,7 @@ static int connect_once(net_link *n, const struct sockaddr_in *to, uint64_t dead
         *err = errno;
     }
     if (*err == EINPROGRESS || *err == EINTR) {
-        int w = omvrpc_net_wait(fd, POLLOUT, deadline);
+        int w = omvrpc_net_wait(n, fd, POLLOUT);
         socklen_t len = sizeof *err;
         if (w == 0) {
             *err = ETIMEDOUT;
@@ -254,12 +255,12 @@ static int datagram_waiting(const net_link *n)
 }
 
 /* Slave: connect to the master's address and the port. Refused while
- * nobody listens there yet: tried again until the deadline (OpenMV's
+ * nobody listens there yet: tried again within the silence (OpenMV's
  * desktop master opens its listener only when it is about to use TCP),
  * unless a datagram comes in meanwhile: then the master has moved on (it
  * asks again), or another host is talking, and holding on to the transfer
  * would only keep the slave from hearing it. */
-static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
+static omv_rpc_status slave_connect(net_link *n)
 {
     if (!n->peer_known) {
         omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: no master heard yet: cannot connect");
@@ -272,12 +273,15 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 
     int err;
     omv_rpc_status bind_st = OMV_RPC_OK;
-    int fd = connect_once(n, &to, deadline, &err, &bind_st);
+    int fd = connect_once(n, &to, &err, &bind_st);
     while (fd < 0 && err == ECONNREFUSED && !datagram_waiting(n) &&
-           omvrpc_net_now() + NET_CONNECT_RETRY_MS < deadline) {
+           omvrpc_quiet_left(&n->quiet) > NET_CONNECT_RETRY_MS && !omvrpc_net_expired(n)) {
         n->stats.connect_retries++;
         omv_rpc_sleep_ms(NET_CONNECT_RETRY_MS);
-        fd = connect_once(n, &to, deadline, &err, &bind_st);
+        fd = connect_once(n, &to, &err, &bind_st);
+    }
+    if (fd < 0 && n->wait_status != OMV_RPC_OK && n->wait_status != OMV_RPC_ERR_TIMEOUT) {
+        return n->wait_status; /* the owner said stop */
     }
     if (fd < 0 && bind_st != OMV_RPC_OK) {
         return bind_st;
@@ -299,7 +303,7 @@ static omv_rpc_status slave_connect(net_link *n, uint64_t deadline)
 }
 
 /* A live connection, set up now when there is none. */
-static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
+static omv_rpc_status ensure_connection(net_link *n)
 {
     /* The protocol flushes before each step; between flushes the
      * transfers are pieces of one packet, on the connection checked for
@@ -325,7 +329,7 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
             return OMV_RPC_OK;
         }
         if (!n->is_master) {
-            omv_rpc_status st = slave_connect(n, deadline);
+            omv_rpc_status st = slave_connect(n);
             n->tcp_checked = st == OMV_RPC_OK;
             return st;
         }
@@ -334,13 +338,19 @@ static omv_rpc_status ensure_connection(net_link *n, uint64_t deadline)
                             strerror(err));
             return omvrpc_net_status_from_errno(err);
         }
-        if (omvrpc_net_now() >= deadline) {
-            omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                            "net: the slave did not connect for TCP in time");
-            return OMV_RPC_ERR_TIMEOUT;
+        if (omvrpc_net_expired(n)) {
+            if (n->wait_status == OMV_RPC_ERR_TIMEOUT) {
+                omvrpc_net_logf(&n->log, OMV_RPC_LOG_DEBUG,
+                                "net: the slave did not connect for TCP in time");
+            }
+            return n->wait_status;
         }
-        if (omvrpc_net_wait(n->listener, POLLIN, deadline) < 0) {
+        int w = omvrpc_net_wait(n, n->listener, POLLIN);
+        if (w < 0) {
             return omvrpc_net_status_from_errno(errno);
+        }
+        if (w == 0 && n->wait_status != OMV_RPC_ERR_TIMEOUT) {
+            return n->wait_status; /* the owner said stop */
         }
     }
 }
@@ -357,7 +367,7 @@ static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream
      * gone. A timeout makes the protocol retry (and the retry connects
      * again); CLOSED or LINK would end a slave's loop. */
     if (st == OMV_RPC_ERR_UNREACHABLE || st == OMV_RPC_ERR_REFUSED ||
-        st == OMV_RPC_ERR_PERMISSION) {
+        st == OMV_RPC_ERR_PERMISSION || st == OMV_RPC_ERR_ABORTED || st == OMV_RPC_ERR_STOPPED) {
         return st;
     }
     return OMV_RPC_ERR_TIMEOUT;
@@ -365,6 +375,7 @@ static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream
 
 static void note_progress(net_link *n)
 {
+    omvrpc_quiet_moved(&n->quiet);
     if (!n->is_master) {
         n->peer_heard_ms = omvrpc_net_now();
     }
@@ -388,13 +399,13 @@ static size_t trim(struct iovec *v, size_t vc, size_t limit)
 }
 
 omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline, int stream)
+                                  size_t total, int stream)
 {
     /* Within a stream the connection is the one the stream runs on: no
      * new connection may take over and a hang-up shows in the transfer
      * itself, so skip the accept() and MSG_PEEK probes (two system calls
      * per frame header, frame and ack byte). */
-    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n, deadline);
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n);
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
@@ -427,9 +438,11 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
             continue;
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            int w = omvrpc_net_wait(n->tcp, POLLOUT, deadline);
+            int w = omvrpc_net_wait(n, n->tcp, POLLOUT);
             if (w == 0) {
-                return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "send timed out");
+                return transfer_failed(n, n->wait_status, stream,
+                                       n->wait_status == OMV_RPC_ERR_TIMEOUT ? "send timed out"
+                                                                             : "send stopped");
             }
             if (w > 0) {
                 continue;
@@ -485,13 +498,13 @@ static size_t take_ahead(net_link *n, const omv_rpc_in_iov *iov, size_t count, s
 }
 
 omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline, int stream)
+                                  size_t total, int stream)
 {
     /* Within a stream the connection is the one the stream runs on: no
      * new connection may take over and a hang-up shows in the transfer
      * itself, so skip the accept() and MSG_PEEK probes (two system calls
      * per frame header, frame and ack byte). */
-    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n, deadline);
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n);
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
@@ -527,9 +540,11 @@ omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
             wake_at(n, total - got);
-            int w = omvrpc_net_wait(n->tcp, POLLIN, deadline);
+            int w = omvrpc_net_wait(n, n->tcp, POLLIN);
             if (w == 0) {
-                return transfer_failed(n, OMV_RPC_ERR_TIMEOUT, stream, "receive timed out");
+                return transfer_failed(n, n->wait_status, stream,
+                                       n->wait_status == OMV_RPC_ERR_TIMEOUT ? "receive timed out"
+                                                                             : "receive stopped");
             }
             if (w > 0) {
                 continue;

@@ -134,8 +134,7 @@ void omvrpc_net_note_call_done(net_link *n)
     n->preferred_heard_ms = omvrpc_net_now();
 }
 
-static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t vc,
-                                    uint64_t deadline)
+static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t vc)
 {
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
@@ -155,12 +154,12 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
             return OMV_RPC_OK; /* news about an earlier datagram: nobody listened then */
         }
         if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-            if (omvrpc_net_now() >= deadline) {
-                return OMV_RPC_ERR_TIMEOUT;
+            if (omvrpc_net_expired(n)) {
+                return n->wait_status;
             }
             if (err == ENOBUFS) {
                 omv_rpc_sleep_ms(1); /* poll would report writable at once */
-            } else if (omvrpc_net_wait(n->udp, POLLOUT, deadline) < 0) {
+            } else if (omvrpc_net_wait(n, n->udp, POLLOUT) < 0) {
                 return omvrpc_net_status_from_errno(errno);
             }
             continue;
@@ -173,8 +172,7 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
 }
 
 /* Tests: drop, duplicate or hold back the datagram as the hook says. */
-static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_t vc,
-                                       uint64_t deadline)
+static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_t vc)
 {
     uint8_t copy[OMV_RPC_NET_MAX_DATAGRAM];
     size_t len = 0;
@@ -190,33 +188,33 @@ static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_
     case NET_FAULT_HOLD:
         if (n->has_held) {
             struct iovec h = {n->held, n->held_len};
-            st = send_datagram(n, &h, 1, deadline);
+            st = send_datagram(n, &h, 1);
         }
         memcpy(n->held, copy, len);
         n->held_len = len;
         n->has_held = 1;
         return st;
     case NET_FAULT_DUPLICATE:
-        st = send_datagram(n, v, vc, deadline);
+        st = send_datagram(n, v, vc);
         if (st != OMV_RPC_OK) {
             return st;
         }
         /* fall through */
     case NET_FAULT_SEND:
     default:
-        st = send_datagram(n, v, vc, deadline);
+        st = send_datagram(n, v, vc);
         break;
     }
     if (st == OMV_RPC_OK && n->has_held) {
         struct iovec h = {n->held, n->held_len};
         n->has_held = 0;
-        st = send_datagram(n, &h, 1, deadline);
+        st = send_datagram(n, &h, 1);
     }
     return st;
 }
 
 omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline)
+                                  size_t total)
 {
     (void)total; /* at most OMV_RPC_NET_MAX_DATAGRAM: checked by the caller */
     if (!n->peer_known) {
@@ -226,29 +224,29 @@ omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_
     struct iovec v[NET_MAX_IOV];
     size_t vc = omvrpc_net_iov_out(iov, count, 0, v);
     if (n->fault.on_datagram) {
-        return send_with_faults(n, v, vc, deadline);
+        return send_with_faults(n, v, vc);
     }
-    return send_datagram(n, v, vc, deadline);
+    return send_datagram(n, v, vc);
 }
 
 /* Wait for a datagram. OMV_RPC_OK when one is queued. */
-static omv_rpc_status wait_datagram(net_link *n, uint64_t deadline)
+static omv_rpc_status wait_datagram(net_link *n)
 {
-    int w = omvrpc_net_wait(n->udp, POLLIN, deadline);
+    int w = omvrpc_net_wait(n, n->udp, POLLIN);
     if (w == 0) {
-        return OMV_RPC_ERR_TIMEOUT;
+        return n->wait_status;
     }
     return w < 0 ? omvrpc_net_status_from_errno(errno) : OMV_RPC_OK;
 }
 
 /* A receive error: OMV_RPC_OK to go on (wait or try again), else fatal. */
-static omv_rpc_status receive_error(net_link *n, int err, uint64_t deadline)
+static omv_rpc_status receive_error(net_link *n, int err)
 {
     if (err == EINTR) {
         return OMV_RPC_OK;
     }
     if (err == EAGAIN || err == EWOULDBLOCK) {
-        return wait_datagram(n, deadline);
+        return wait_datagram(n);
     }
     if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
         return OMV_RPC_OK; /* news about an earlier datagram */
@@ -269,8 +267,7 @@ static void discard_datagram(net_link *n)
  * the room left but fits the whole transfer, so what came before it is
  * stale (a late duplicate, a piece of an earlier attempt): start over
  * with it. OMV_RPC_ERR_TIMEOUT in *st when nothing came in time. */
-static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
-                    omv_rpc_status *st)
+static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
 {
     uint8_t peek[OMV_RPC_NET_MAX_DATAGRAM + 1];
     for (;;) {
@@ -280,7 +277,7 @@ static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
         ssize_t r = recvfrom(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT,
                              (struct sockaddr *)(void *)&from, &from_len);
         if (r < 0) {
-            *st = receive_error(n, errno, deadline);
+            *st = receive_error(n, errno);
             if (*st != OMV_RPC_OK) {
                 return 1;
             }
@@ -316,7 +313,7 @@ static int fit_next(net_link *n, size_t room, size_t total, uint64_t deadline,
 }
 
 omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
-                                  size_t total, uint64_t deadline)
+                                  size_t total)
 {
     size_t got = 0;
     while (got < total) {
@@ -324,13 +321,13 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             /* Rare (a transfer in several datagrams, or stale pieces): look
              * at the next datagram before taking it. */
             omv_rpc_status st;
-            int fit = fit_next(n, total - got, total, deadline, &st);
+            int fit = fit_next(n, total - got, total, &st);
             if (st != OMV_RPC_OK) {
                 return st;
             }
             if (fit == 1) {
-                if (omvrpc_net_now() >= deadline) {
-                    return OMV_RPC_ERR_TIMEOUT;
+                if (omvrpc_net_expired(n)) {
+                    return n->wait_status;
                 }
                 continue;
             }
@@ -362,7 +359,7 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         msg.msg_iovlen = vc;
         ssize_t r = recvmsg(n->udp, &msg, MSG_DONTWAIT);
         if (r < 0) {
-            omv_rpc_status st = receive_error(n, errno, deadline);
+            omv_rpc_status st = receive_error(n, errno);
             if (st != OMV_RPC_OK) {
                 return st;
             }
@@ -401,12 +398,14 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         } else {
             got += (size_t)r;
             if (r > 0) {
+                omvrpc_quiet_moved(&n->quiet);
                 continue;
             }
         }
-        /* A flood of foreign or empty datagrams must not outlast the wait. */
-        if (omvrpc_net_now() >= deadline) {
-            return OMV_RPC_ERR_TIMEOUT;
+        /* A flood of foreign or empty datagrams must not outlast the wait
+         * (it is no progress). */
+        if (omvrpc_net_expired(n)) {
+            return n->wait_status;
         }
     }
     return OMV_RPC_OK;

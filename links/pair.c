@@ -1,4 +1,6 @@
-/* The in-process link pair: two bounded byte queues under one mutex. */
+/* The in-process link pair: two bounded byte queues under one mutex.
+ * Timeouts bound silence (OMV_RPC_LINK_QUIET_TIMEOUTS), and waits ask the
+ * owner's watcher every OMV_RPC_LINK_WATCH_MS. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include "deadline.h"
 #include "omv_rpc/clock.h"
 #include "omv_rpc/pair.h"
+#include "watch.h"
 
 typedef struct ring {
     uint8_t *data;
@@ -25,12 +28,21 @@ typedef struct pair_shared {
 typedef struct pair_end {
     pair_shared *shared;
     int side; /* 0 or 1 */
+    omv_rpc_watcher watcher;
 } pair_end;
 
-/* Wait for a change; returns non-zero when the deadline passed. */
-static int wait_changed(pair_shared *sh, const struct timespec *deadline)
+/* Wait for a change (lock held). OMV_RPC_OK: look again; otherwise the
+ * silence ran out or the watcher said stop. */
+static omv_rpc_status wait_changed(pair_end *e, omv_rpc_quiet *q)
 {
-    return pthread_cond_timedwait(&sh->changed, &sh->lock, deadline) == ETIMEDOUT;
+    uint32_t ms;
+    omv_rpc_status st = omvrpc_quiet_wait(q, &e->watcher, &ms);
+    if (st == OMV_RPC_OK) {
+        struct timespec until;
+        omvrpc_deadline_after(&until, ms);
+        pthread_cond_timedwait(&e->shared->changed, &e->shared->lock, &until);
+    }
+    return st;
 }
 
 static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
@@ -38,12 +50,12 @@ static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t tim
     pair_end *e = ctx;
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[e->side];
-    struct timespec deadline;
-    omvrpc_deadline_after(&deadline, timeout_ms);
-    omv_rpc_status st = OMV_RPC_OK;
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    omv_rpc_status st = omvrpc_watcher_ask(&e->watcher);
 
     pthread_mutex_lock(&sh->lock);
-    while (len) {
+    while (len && st == OMV_RPC_OK) {
         if (r->count) {
             size_t n = r->count < len ? r->count : len;
             size_t first = r->capacity - r->head < n ? r->capacity - r->head : n;
@@ -53,6 +65,7 @@ static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t tim
             r->count -= n;
             buf += n;
             len -= n;
+            omvrpc_quiet_moved(&q);
             pthread_cond_broadcast(&sh->changed);
             continue;
         }
@@ -60,10 +73,7 @@ static omv_rpc_status pair_get(void *ctx, uint8_t *buf, size_t len, uint32_t tim
             st = OMV_RPC_ERR_CLOSED;
             break;
         }
-        if (wait_changed(sh, &deadline)) {
-            st = OMV_RPC_ERR_TIMEOUT;
-            break;
-        }
+        st = wait_changed(e, &q);
     }
     pthread_mutex_unlock(&sh->lock);
     return st;
@@ -74,12 +84,12 @@ static omv_rpc_status pair_put(void *ctx, const uint8_t *buf, size_t len, uint32
     pair_end *e = ctx;
     pair_shared *sh = e->shared;
     ring *r = &sh->dir[1 - e->side];
-    struct timespec deadline;
-    omvrpc_deadline_after(&deadline, timeout_ms);
-    omv_rpc_status st = OMV_RPC_OK;
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    omv_rpc_status st = omvrpc_watcher_ask(&e->watcher);
 
     pthread_mutex_lock(&sh->lock);
-    while (len) {
+    while (len && st == OMV_RPC_OK) {
         if (sh->closed[1 - e->side]) {
             st = OMV_RPC_ERR_CLOSED;
             break;
@@ -94,13 +104,11 @@ static omv_rpc_status pair_put(void *ctx, const uint8_t *buf, size_t len, uint32
             r->count += n;
             buf += n;
             len -= n;
+            omvrpc_quiet_moved(&q);
             pthread_cond_broadcast(&sh->changed);
             continue;
         }
-        if (wait_changed(sh, &deadline)) {
-            st = OMV_RPC_ERR_TIMEOUT;
-            break;
-        }
+        st = wait_changed(e, &q);
     }
     pthread_mutex_unlock(&sh->lock);
     return st;
@@ -135,12 +143,18 @@ static void pair_close(void *ctx)
     }
 }
 
+static void pair_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((pair_end *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops pair_ops = {
     .get_bytes = pair_get,
     .put_bytes = pair_put,
     .flush = pair_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = pair_close,
+    .watch = pair_watch,
 };
 
 omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capacity)
@@ -175,7 +189,8 @@ omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capaci
     ea->shared = eb->shared = sh;
     ea->side = 0;
     eb->side = 1;
-    *a = (omv_rpc_link){.ops = &pair_ops, .ctx = ea, .flags = OMV_RPC_LINK_BYTE_STREAM};
-    *b = (omv_rpc_link){.ops = &pair_ops, .ctx = eb, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    const uint32_t flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS;
+    *a = (omv_rpc_link){.ops = &pair_ops, .ctx = ea, .flags = flags};
+    *b = (omv_rpc_link){.ops = &pair_ops, .ctx = eb, .flags = flags};
     return OMV_RPC_OK;
 }

@@ -1,8 +1,9 @@
 /* Serial links on POSIX: termios on any tty (USB CDC ports, UARTs,
  * USB-serial adapters, pseudo-terminals).
  *
- * The descriptor is non-blocking; every wait is a poll() bounded by a
- * monotonic deadline, so a transfer never blocks past its timeout. Reads
+ * The descriptor is non-blocking; every wait is a poll() bounded by the
+ * transfer's silence (OMV_RPC_LINK_QUIET_TIMEOUTS: each byte moved starts
+ * it again) and by OMV_RPC_LINK_WATCH_MS when the owner watches. Reads
  * go through a small buffer so that the protocol's many short packets
  * cost one system call each, not one per piece; long reads bypass it. */
 #include <errno.h>
@@ -28,6 +29,7 @@
 
 #include "omv_rpc/clock.h"
 #include "serial_internal.h"
+#include "watch.h"
 
 /* Bytes read ahead; a protocol ack or header is 4 to 12 bytes. */
 #define RX_BUFFER_SIZE 4096u
@@ -37,33 +39,29 @@ typedef struct serial_port {
     int exclusive; /* TIOCEXCL was set: clear it on close */
     uint32_t baudrate;
     uint32_t latency_ms;
+    omv_rpc_watcher watcher;
     size_t rx_head, rx_count;
     uint8_t rx[RX_BUFFER_SIZE];
 } serial_port;
 
 /* ------------------------------------------------------------ waiting */
 
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* Wait until `fd` is ready for `events` or the deadline passes. Sets
- * *hangup when the device reported a hang-up or an error: the caller's
- * next system call then tells what happened, and if it would still block
- * the link is closed (polling again would spin). */
-static omv_rpc_status wait_ready(int fd, short events, uint64_t deadline, int *hangup)
+/* Wait until the port is ready for `events`, the silence `q` runs out or
+ * the watcher says stop. Sets *hangup when the device reported a hang-up
+ * or an error: the caller's next system call then tells what happened,
+ * and if it would still block the link is closed (polling again would
+ * spin). */
+static omv_rpc_status wait_ready(serial_port *p, short events, omv_rpc_quiet *q,
+                                 int *hangup)
 {
     for (;;) {
-        uint64_t now = monotonic_ms();
-        if (now >= deadline) {
-            return OMV_RPC_ERR_TIMEOUT;
+        uint32_t ms;
+        omv_rpc_status st = omvrpc_quiet_wait(q, &p->watcher, &ms);
+        if (st != OMV_RPC_OK) {
+            return st;
         }
-        uint64_t left = deadline - now;
-        struct pollfd pfd = {fd, events, 0};
-        int rc = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        struct pollfd pfd = {p->fd, events, 0};
+        int rc = poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms);
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;
@@ -116,16 +114,22 @@ static size_t take_buffered(serial_port *p, uint8_t *buf, size_t len)
 static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     serial_port *p = ctx;
+    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
     size_t n = take_buffered(p, buf, len);
     buf += n;
     len -= n;
-    const uint64_t deadline = monotonic_ms() + timeout_ms;
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
     int hangup = 0;
     while (len) {
         /* Long reads go straight to the caller; short ones read ahead. */
         int direct = len >= RX_BUFFER_SIZE;
         ssize_t got = direct ? read(p->fd, buf, len) : read(p->fd, p->rx, RX_BUFFER_SIZE);
         if (got > 0) {
+            omvrpc_quiet_moved(&q);
             if (direct) {
                 buf += got;
                 len -= (size_t)got;
@@ -150,7 +154,7 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
         if (hangup) {
             return OMV_RPC_ERR_CLOSED;
         }
-        omv_rpc_status st = wait_ready(p->fd, POLLIN, deadline, &hangup);
+        st = wait_ready(p, POLLIN, &q, &hangup);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -161,7 +165,7 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
 /* Write every byte of `iov` (at most IOV_PIECES pieces; modified). */
 #define IOV_PIECES 8
 static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
-                                uint64_t deadline)
+                                omv_rpc_quiet *q)
 {
     int hangup = 0;
     /* Skip empty pieces so the loop below only ever sees data. */
@@ -173,6 +177,7 @@ static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
         ssize_t put = count == 1 ? write(p->fd, iov->iov_base, iov->iov_len)
                                  : writev(p->fd, iov, count);
         if (put > 0) {
+            omvrpc_quiet_moved(q);
             size_t left = (size_t)put;
             while (count && left >= iov->iov_len) {
                 left -= iov->iov_len;
@@ -198,7 +203,7 @@ static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
         if (hangup) {
             return OMV_RPC_ERR_CLOSED;
         }
-        omv_rpc_status st = wait_ready(p->fd, POLLOUT, deadline, &hangup);
+        omv_rpc_status st = wait_ready(p, POLLOUT, q, &hangup);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -208,15 +213,28 @@ static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
 
 static omv_rpc_status serial_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
+    serial_port *p = ctx;
+    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
     struct iovec iov = {(void *)(uintptr_t)buf, len};
-    return write_all(ctx, &iov, 1, monotonic_ms() + timeout_ms);
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    return write_all(p, &iov, 1, &q);
 }
 
 /* A packet's magic, payload and CRC in one system call. */
 static omv_rpc_status serial_put_v(void *ctx, const omv_rpc_out_iov *pieces, size_t count,
                                    uint32_t timeout_ms)
 {
-    const uint64_t deadline = monotonic_ms() + timeout_ms;
+    serial_port *p = ctx;
+    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
     struct iovec iov[IOV_PIECES];
     while (count) {
         size_t n = count < IOV_PIECES ? count : IOV_PIECES;
@@ -224,7 +242,7 @@ static omv_rpc_status serial_put_v(void *ctx, const omv_rpc_out_iov *pieces, siz
             iov[i].iov_base = (void *)(uintptr_t)pieces[i].base;
             iov[i].iov_len = pieces[i].len;
         }
-        omv_rpc_status st = write_all(ctx, iov, (int)n, deadline);
+        st = write_all(p, iov, (int)n, &q);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -259,6 +277,11 @@ static uint32_t serial_transfer_ms(void *ctx, size_t len)
     return omvrpc_serial_wire_ms(p->baudrate, p->latency_ms, len);
 }
 
+static void serial_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((serial_port *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops serial_ops = {
     .get_bytes = serial_get,
     .put_bytes = serial_put,
@@ -267,6 +290,7 @@ static const omv_rpc_link_ops serial_ops = {
     .close = serial_close,
     .put_bytes_v = serial_put_v,
     .transfer_ms = serial_transfer_ms,
+    .watch = serial_watch,
 };
 
 /* -------------------------------------------------------------- setup */
@@ -456,7 +480,9 @@ static omv_rpc_status make_link(omv_rpc_link *link, int fd, int exclusive, uint3
     p->exclusive = exclusive;
     p->baudrate = baudrate;
     p->latency_ms = latency_ms;
-    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link = (omv_rpc_link){.ops = &serial_ops,
+                           .ctx = p,
+                           .flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS};
     return OMV_RPC_OK;
 }
 

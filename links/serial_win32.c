@@ -5,24 +5,23 @@
  * Every ReadFile is bounded by COMMTIMEOUTS set for the time left: with
  * ReadIntervalTimeout and ReadTotalTimeoutMultiplier at MAXDWORD, a read
  * returns as soon as any byte is there, or after ReadTotalTimeoutConstant
- * with none. */
+ * with none. Timeouts bound silence (OMV_RPC_LINK_QUIET_TIMEOUTS), and no
+ * ReadFile or WriteFile waits longer than OMV_RPC_LINK_WATCH_MS while the
+ * owner watches. */
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
 
 #include "omv_rpc/clock.h"
 #include "serial_internal.h"
+#include "watch.h"
 
 typedef struct serial_port {
     HANDLE handle;
     uint32_t baudrate;
     DWORD read_wait; /* the ReadTotalTimeoutConstant in force; MAXDWORD: none set */
+    omv_rpc_watcher watcher;
 } serial_port;
-
-static uint64_t monotonic_ms(void)
-{
-    return (uint64_t)GetTickCount64();
-}
 
 /* The errors a vanished device (unplugged USB port) gives. */
 static omv_rpc_status io_error(DWORD err)
@@ -55,9 +54,9 @@ static int set_read_wait(serial_port *p, DWORD wait_ms)
         t.ReadTotalTimeoutMultiplier = MAXDWORD;
         t.ReadTotalTimeoutConstant = wait_ms;
     }
-    /* Each WriteFile gives up after 100 ms with what it wrote; put_bytes
-     * loops until its own deadline. */
-    t.WriteTotalTimeoutConstant = 100;
+    /* Each WriteFile gives up after a watch interval with what it wrote;
+     * put_bytes loops until its silence runs out. */
+    t.WriteTotalTimeoutConstant = OMV_RPC_LINK_WATCH_MS;
     if (!SetCommTimeouts(p->handle, &t)) {
         p->read_wait = MAXDWORD;
         return 0;
@@ -69,17 +68,25 @@ static int set_read_wait(serial_port *p, DWORD wait_ms)
 static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     serial_port *p = ctx;
-    const uint64_t deadline = monotonic_ms() + timeout_ms;
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
     int first = 1;
-    while (len) {
-        uint64_t now = monotonic_ms();
-        if (now >= deadline && !first) {
-            return OMV_RPC_ERR_TIMEOUT;
+    while (len && st == OMV_RPC_OK) {
+        uint32_t wait_ms = 0;
+        if (!first) {
+            st = omvrpc_quiet_wait(&q, &p->watcher, &wait_ms);
+            if (st != OMV_RPC_OK) {
+                break;
+            }
+        } else {
+            /* The first read may wait for what is left of the silence. */
+            uint32_t left = omvrpc_quiet_left(&q);
+            wait_ms = p->watcher.fn && left > OMV_RPC_LINK_WATCH_MS ? OMV_RPC_LINK_WATCH_MS : left;
         }
         first = 0;
-        uint64_t left = now >= deadline ? 0 : deadline - now;
         /* MAXDWORD is not a valid total timeout: stay below it. */
-        if (!set_read_wait(p, left >= MAXDWORD ? MAXDWORD - 1 : (DWORD)left)) {
+        if (!set_read_wait(p, wait_ms >= MAXDWORD ? MAXDWORD - 1 : (DWORD)wait_ms)) {
             return io_error(GetLastError());
         }
         DWORD chunk = len > 0x10000000u ? 0x10000000u : (DWORD)len;
@@ -87,16 +94,24 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
         if (!ReadFile(p->handle, buf, chunk, &got, NULL)) {
             return io_error(GetLastError());
         }
+        if (got) {
+            omvrpc_quiet_moved(&q);
+        }
         buf += got;
         len -= got;
     }
-    return OMV_RPC_OK;
+    return st;
 }
 
 static omv_rpc_status serial_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     serial_port *p = ctx;
-    const uint64_t deadline = monotonic_ms() + timeout_ms;
+    omv_rpc_quiet q;
+    omvrpc_quiet_start(&q, timeout_ms);
+    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
     while (len) {
         DWORD chunk = len > 0x10000000u ? 0x10000000u : (DWORD)len;
         DWORD put = 0;
@@ -109,8 +124,14 @@ static omv_rpc_status serial_put(void *ctx, const uint8_t *buf, size_t len, uint
         }
         buf += put;
         len -= put;
-        if (len && put == 0 && monotonic_ms() >= deadline) { /* no progress, no time */
-            return OMV_RPC_ERR_TIMEOUT;
+        if (put) {
+            omvrpc_quiet_moved(&q);
+        } else if (len) {
+            uint32_t unused;
+            st = omvrpc_quiet_wait(&q, &p->watcher, &unused); /* no progress: time? stop? */
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
         }
     }
     return OMV_RPC_OK;
@@ -135,6 +156,11 @@ static uint32_t serial_transfer_ms(void *ctx, size_t len)
     return omvrpc_serial_wire_ms(p->baudrate, 0, len);
 }
 
+static void serial_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    omvrpc_watcher_set(&((serial_port *)ctx)->watcher, fn, arg);
+}
+
 static const omv_rpc_link_ops serial_ops = {
     .get_bytes = serial_get,
     .put_bytes = serial_put,
@@ -142,6 +168,7 @@ static const omv_rpc_link_ops serial_ops = {
     .now_ms = omv_rpc_clock_ms,
     .close = serial_close,
     .transfer_ms = serial_transfer_ms,
+    .watch = serial_watch,
 };
 
 static omv_rpc_status open_error(const char *name, DWORD err, const omv_rpc_log *log)
@@ -239,6 +266,8 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
         free(p);
         return OMV_RPC_ERR_LINK;
     }
-    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link = (omv_rpc_link){.ops = &serial_ops,
+                           .ctx = p,
+                           .flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS};
     return OMV_RPC_OK;
 }

@@ -34,9 +34,20 @@ typedef struct omv_rpc_out_iov {
     size_t len;
 } omv_rpc_out_iov;
 
+/* A link's watcher (see omv_rpc_link_ops.watch): OMV_RPC_OK to go on
+ * waiting, or the status the transfer in progress must fail with at once
+ * (OMV_RPC_ERR_ABORTED after omv_rpc_master_abort, OMV_RPC_ERR_STOPPED
+ * after omv_rpc_slave_stop, OMV_RPC_ERR_TIMEOUT when the owner's bound on
+ * the whole transfer has passed). */
+typedef omv_rpc_status (*omv_rpc_link_watch_fn)(void *arg);
+
+/* How often, at least, a link calls its watcher while a transfer waits. */
+#define OMV_RPC_LINK_WATCH_MS 20u
+
 typedef struct omv_rpc_link_ops {
     /* Required. Fill exactly `len` bytes of `buf` within `timeout_ms`
-     * milliseconds, or fail: OMV_RPC_ERR_TIMEOUT when time ran out,
+     * milliseconds (of silence, with OMV_RPC_LINK_QUIET_TIMEOUTS), or
+     * fail: OMV_RPC_ERR_TIMEOUT when time ran out,
      * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK on a broken link. `len` may be 0
      * (return OMV_RPC_OK at once). Bytes read before a failure are lost. */
     omv_rpc_status (*get_bytes)(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms);
@@ -97,6 +108,17 @@ typedef struct omv_rpc_link_ops {
      * one write: fewer writes, and fewer wake-ups of the writer. Must not
      * block. */
     size_t (*stream_buffered)(void *ctx);
+
+    /* Optional (NULL: a wait ends only when its timeout runs out). The
+     * master or slave that owns the link installs its watcher once, when it
+     * is created: `fn(arg)` (fn NULL: none). From then on every transfer
+     * (each get and put variant) calls fn(arg) when it starts and at least
+     * every OMV_RPC_LINK_WATCH_MS milliseconds while it waits, and fails
+     * with the status fn returns when that is not OMV_RPC_OK. This is how
+     * omv_rpc_master_abort and omv_rpc_slave_stop end a wait within about
+     * 100 ms, from any thread or a signal handler. fn is called on the
+     * transferring thread and does not block. */
+    void (*watch)(void *ctx, omv_rpc_link_watch_fn fn, void *arg);
 } omv_rpc_link_ops;
 
 /* omv_rpc_link.flags */
@@ -106,6 +128,19 @@ typedef struct omv_rpc_link_ops {
  * SPI): the library then makes exactly one call per packet, as OpenMV's
  * code does, so that both sides cut the bytes the same way. */
 #define OMV_RPC_LINK_BYTE_STREAM 0x1u
+/* Every transfer's timeout_ms bounds its silence, not its whole length:
+ * the transfer fails with OMV_RPC_ERR_TIMEOUT once no byte has moved for
+ * timeout_ms (each byte that moves starts the wait again). The library
+ * then waits for progress: a transfer goes on while bytes keep coming,
+ * and a peer that goes silent is given up in about the timeout whatever
+ * length it announced. Without it the library passes each transfer its
+ * whole allowance (silence plus wire time, see transfer_ms), so a peer
+ * that announces a large length and goes silent holds the transfer for
+ * that length's wire time. Every link the library ships sets it, and
+ * offers `watch` (which, when installed, also bounds the whole transfer
+ * to about twice its wire time plus its timeout, so that a peer dripping
+ * bytes cannot hold it for ever). */
+#define OMV_RPC_LINK_QUIET_TIMEOUTS 0x2u
 
 typedef struct omv_rpc_link {
     const omv_rpc_link_ops *ops; /* the functions; must outlive the link */

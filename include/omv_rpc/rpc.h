@@ -9,15 +9,37 @@
  * the allocating forms omv_rpc_master_new / omv_rpc_slave_new use malloc.
  *
  * Thread-safety: a master or slave handle is used by one thread at a time.
- * The only exception is omv_rpc_slave_stop(), which any thread (or a signal
- * handler, or a callback) may call at any time. Distinct handles are
- * independent: the library has no global state.
+ * The only exceptions are omv_rpc_master_abort() and omv_rpc_slave_stop(),
+ * which any thread (or a signal handler, or a callback) may call at any
+ * time. Distinct handles are independent: the library has no global state.
  *
  * Timeouts: every `*_timeout_ms` bounds waiting, not transferring. A phase
  * starts no new attempt after its timeout, but a packet that is arriving
  * keeps its attempt alive for as long as its bytes keep coming at the pace
  * the link announces (omv_rpc_link_ops.transfer_ms), so a 64 MiB argument
  * succeeds with a 1000 ms send timeout.
+ *
+ * Waits are for progress, not for the length a peer announces. On a link
+ * with quiet timeouts (every link the library ships;
+ * OMV_RPC_LINK_QUIET_TIMEOUTS in link.h) a data packet or raw transfer
+ * goes on while bytes keep coming and ends once the link has been silent
+ * for the phase's allowance: 1000 ms for an argument or a result (before
+ * a result's first byte also the slave's time to compute its CRC at
+ * 10 MB/s, at most 1000 ms more), read_timeout_ms for a stream frame's
+ * bytes, timeout_ms for omv_rpc_get_bytes / omv_rpc_put_bytes. A transfer
+ * that keeps moving may take its allowance plus twice its wire time (a
+ * peer at half the link's pace gets through; one that dribbles cannot
+ * hold it for ever). So a peer that announces 64 MiB and goes silent
+ * costs about 2 s, not the 67 s of its wire time at USB speed. On another
+ * link each transfer gets its whole allowance, wire time included.
+ *
+ * Stopping: omv_rpc_master_abort() and omv_rpc_slave_stop() end what the
+ * handle is doing (waiting, receiving, sending, a stream, a cut-through
+ * transfer) within about 100 ms on every link the library ships: their
+ * waits ask the handle every OMV_RPC_LINK_WATCH_MS (link.h, `watch`). On a
+ * user link without `watch` the request is seen before each transfer, so
+ * it takes effect within that link's own timeouts. A user callback that is
+ * running is never interrupted: the request takes effect when it returns.
  */
 #ifndef OMV_RPC_RPC_H
 #define OMV_RPC_RPC_H
@@ -137,7 +159,7 @@ OMV_RPC_API void omv_rpc_master_free(omv_rpc_master *master);
  * command), OMV_RPC_ERR_RECV_TIMEOUT (phase 2: no valid result),
  * OMV_RPC_ERR_TOO_LARGE (argument or announced result over the limit),
  * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK (the link broke),
- * OMV_RPC_ERR_NO_MEMORY. */
+ * OMV_RPC_ERR_ABORTED (omv_rpc_master_abort), OMV_RPC_ERR_NO_MEMORY. */
 OMV_RPC_API omv_rpc_status omv_rpc_master_call(omv_rpc_master *master, const char *name,
                                                const void *arg, size_t arg_len,
                                                const uint8_t **result, size_t *result_len,
@@ -163,6 +185,15 @@ OMV_RPC_API omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *master, uint
 /* How many attempts the master started over since it was created (a
  * health figure; 0 on a clean link). */
 OMV_RPC_API uint32_t omv_rpc_master_retries(const omv_rpc_master *master);
+
+/* End the call, cut-through transfer or stream in progress on `master`, or
+ * if none is running the next one to start: it returns
+ * OMV_RPC_ERR_ABORTED within about 100 ms (see "Stopping" above), and that
+ * return uses the request up, so the call after it runs normally. The link
+ * stays open and usable (the next call flushes what the aborted one left).
+ * Async-signal-safe; any thread may call it at any time, e.g. a Ctrl-C
+ * handler. A NULL master is a no-op. */
+OMV_RPC_API void omv_rpc_master_abort(omv_rpc_master *master);
 
 /* The master's link, for use with the cut-through and stream functions. */
 OMV_RPC_API omv_rpc_link *omv_rpc_master_link(omv_rpc_master *master);
@@ -234,8 +265,12 @@ OMV_RPC_API omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *slave, uint32_
 OMV_RPC_API omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *slave, uint32_t recv_timeout_ms,
                                               uint32_t send_timeout_ms);
 
-/* Make loop() return at its next pass (within recv_timeout_ms). Any thread,
- * a signal handler or a callback may call it. */
+/* Make loop() and loop_once() return OMV_RPC_ERR_STOPPED within about
+ * 100 ms whatever the slave is doing (waiting for a command, receiving it,
+ * sending a result, a stream or a cut-through transfer started from a
+ * callback: those return OMV_RPC_ERR_STOPPED too); see "Stopping" above.
+ * The request stays until omv_rpc_slave_clear_stop. Async-signal-safe;
+ * any thread, a signal handler or a callback may call it. */
 OMV_RPC_API void omv_rpc_slave_stop(omv_rpc_slave *slave);
 /* Clear a stop request so loop() may run again. */
 OMV_RPC_API void omv_rpc_slave_clear_stop(omv_rpc_slave *slave);

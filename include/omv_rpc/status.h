@@ -30,6 +30,7 @@ typedef enum omv_rpc_status {
     OMV_RPC_ERR_STREAM_ENDED = -6,    /* the stream peer stopped (timeout, bad header, bad ack) */
     OMV_RPC_ERR_STOPPED = -7,         /* omv_rpc_slave_stop() or a callback ended the loop */
     OMV_RPC_ERR_BUFFER_TOO_SMALL = -8,/* the caller's buffer cannot hold the data */
+    OMV_RPC_ERR_ABORTED = -9,         /* omv_rpc_master_abort() ended the call or stream */
 
     /* Usage and resources. */
     OMV_RPC_ERR_INVALID_ARG = -20,    /* NULL handle, bad parameter */

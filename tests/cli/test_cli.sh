@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # omv-rpc command-line tests. ctest runs one part per test:
 #   test_cli.sh PART OMV_RPC HELPER EXAMPLES_DIR
-# PART: usage | pty | net | view | demo | examples. Every command runs
+# PART: usage | pty | net | view | demo | examples | signals. Every command runs
 # under `timeout`; every failed check is reported, and the exit status is
 # the number of failures (0: all passed).
 set -u
@@ -580,8 +580,62 @@ part_examples() {
     stop_sim
 }
 
+# Stop means stop: the sim ends within a bound on SIGINT / SIGTERM while it
+# receives a command whose 64 MiB argument never comes (a header for "x",
+# then silence: 67 s of wire time at USB pace), and while it streams to a
+# master that keeps reading. 5 s is generous for the ~100 ms expected.
+STOP_BOUND_MS=5000
+COMMAND_HEADER_64MIB='\x09\x12\xdd\xb5\x02\x00\x00\x00\x00\x04\x38\x71'
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# stop_sim_within SIGNAL WHAT: the sim ends cleanly within STOP_BOUND_MS.
+stop_sim_within() {
+    local t0 t1
+    t0=$(now_ms)
+    kill -"$1" "$SIM_PID"
+    local i
+    for i in $(seq 1 $((STOP_BOUND_MS / 50))); do
+        kill -0 "$SIM_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    t1=$(now_ms)
+    if kill -0 "$SIM_PID" 2>/dev/null; then
+        fail "sim still runs $((t1 - t0)) ms after SIG$1 $2"
+        kill -KILL "$SIM_PID"
+        wait "$SIM_PID" 2>/dev/null
+    else
+        wait "$SIM_PID"
+        local rc=$?
+        [ "$rc" -eq 0 ] && ok "sim ends cleanly $((t1 - t0)) ms after SIG$1 $2" \
+            || fail "sim exit status $rc after SIG$1 $2"
+    fi
+    SIM_PID=""
+}
+
+part_signals() {
+    local sig
+    for sig in INT TERM; do
+        start_sim_pty
+        stty -F "$PTY" raw -echo
+        exec 5<>"$PTY"
+        printf "$COMMAND_HEADER_64MIB" >&5
+        sleep 0.3
+        stop_sim_within "$sig" "while it receives"
+        exec 5>&-
+
+        start_sim_pty
+        $T $OMV stream jpeg_image_stream --data sensor.GRAYSCALE,sensor.QQVGA --out /dev/null \
+            --port "$PTY" 2> "$WORK/stream.err" &
+        local spid=$!
+        sleep 1
+        stop_sim_within "$sig" "while it streams"
+        wait "$spid" 2>/dev/null
+    done
+}
+
 case "$PART" in
-usage | pty | net | view | demo | examples) "part_$PART" ;;
+usage | pty | net | view | demo | examples | signals) "part_$PART" ;;
 *)
     echo "unknown part $PART" >&2
     exit 2

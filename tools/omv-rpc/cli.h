@@ -115,12 +115,16 @@ omv_rpc_status cli_call(omv_rpc_master *master, const cli_link_opts *opts, const
  * flight, so 4 lets two frames cross while the last one is handled. */
 #define CLI_DEFAULT_QUEUE_DEPTH 4
 
-/* Ctrl-C / SIGTERM: the handler sets cli_interrupted and, when a slave is
- * registered with cli_set_stoppable_slave, stops it. SIGPIPE is ignored so
- * that a closed pipe shows up as EPIPE. */
+/* Ctrl-C / SIGTERM: the handler sets cli_interrupted, stops the slave
+ * registered with cli_set_stoppable_slave and aborts what the master of
+ * cli_open_master is doing (its call returns OMV_RPC_ERR_ABORTED within
+ * about 100 ms). SIGPIPE is ignored so that a closed pipe shows up as
+ * EPIPE. Free that master with cli_free_master, which unregisters it. */
 extern volatile sig_atomic_t cli_interrupted;
 void cli_install_signals(void);
 void cli_set_stoppable_slave(omv_rpc_slave *slave);
+void cli_set_abortable_master(omv_rpc_master *master);
+void cli_free_master(omv_rpc_master *master);
 
 /* Print "omv-rpc: <what>: <status message>" on stderr. */
 void cli_report(const char *what, omv_rpc_status status);

@@ -98,5 +98,6 @@ int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out)
         cli_report("cannot create the master", st);
         return CLI_EXIT_FAILURE;
     }
+    cli_set_abortable_master(*out);
     return CLI_EXIT_OK;
 }

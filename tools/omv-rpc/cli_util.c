@@ -10,8 +10,10 @@
 #include "cli.h"
 
 volatile sig_atomic_t cli_interrupted = 0;
-/* The slave that Ctrl-C stops (omv_rpc_slave_stop is signal-safe). */
+/* The slave that Ctrl-C stops and the master whose call, stream or
+ * cut-through it aborts (both functions are async-signal-safe). */
 static omv_rpc_slave *volatile stoppable_slave = NULL;
+static omv_rpc_master *volatile abortable_master = NULL;
 
 static void on_signal(int sig)
 {
@@ -20,6 +22,10 @@ static void on_signal(int sig)
     omv_rpc_slave *slave = stoppable_slave;
     if (slave != NULL) {
         omv_rpc_slave_stop(slave);
+    }
+    omv_rpc_master *master = abortable_master;
+    if (master != NULL) {
+        omv_rpc_master_abort(master);
     }
 }
 
@@ -33,6 +39,22 @@ void cli_install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+}
+
+void cli_set_abortable_master(omv_rpc_master *master)
+{
+    abortable_master = master;
+    if (master != NULL && cli_interrupted) {
+        omv_rpc_master_abort(master);
+    }
+}
+
+void cli_free_master(omv_rpc_master *master)
+{
+    if (master != NULL && master == abortable_master) {
+        abortable_master = NULL;
+    }
+    omv_rpc_master_free(master);
 }
 
 void cli_set_stoppable_slave(omv_rpc_slave *slave)

@@ -92,7 +92,7 @@ int cmd_call(int argc, char **argv)
             }
         }
     }
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     cli_argument_free(&c.arg);
     return rc;
 }

@@ -107,7 +107,7 @@ static int run_tour(const cli_link_opts *opts, const demo_opts *d)
         }
     }
     fflush(stdout);
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     return rc;
 }
 

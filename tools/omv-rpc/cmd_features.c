@@ -99,6 +99,6 @@ int cmd_features(int argc, char **argv)
     if (cli_feature_link_failed(first_failure)) {
         fprintf(stderr, "omv-rpc: stopped at the first link failure\n");
     }
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     return rc != CLI_EXIT_OK ? rc : first_failure;
 }

@@ -90,6 +90,6 @@ int cmd_snapshot(int argc, char **argv)
         }
         free(jpeg);
     }
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     return rc;
 }

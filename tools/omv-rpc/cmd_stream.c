@@ -129,6 +129,9 @@ static int run_stream(omv_rpc_master *master, const cli_link_opts *opts, const c
     st = omv_rpc_master_stream_reader(master, on_frame, &s, o->queue_depth,
                                       OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS);
     cli_progress_end(&s.progress);
+    if (st == OMV_RPC_ERR_ABORTED && cli_interrupted) {
+        st = OMV_RPC_OK; /* Ctrl-C while the reader waited: a clean end too */
+    }
     double secs = (double)(cli_now_ms() - start) / 1000.0;
     int rc = s.rc;
     if ((st == OMV_RPC_ERR_TIMEOUT || st == OMV_RPC_ERR_RECV_TIMEOUT) && s.frames == 0) {
@@ -205,7 +208,7 @@ int cmd_stream(int argc, char **argv)
         rc = run_stream(master, &opts, name, &o, fd);
     }
     int close_rc = cli_out_close(o.out, fd);
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     cli_argument_free(&o.arg);
     return rc != CLI_EXIT_OK ? rc : close_rc;
 }

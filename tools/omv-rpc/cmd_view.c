@@ -256,6 +256,9 @@ int cmd_view(int argc, char **argv)
         if (st == OMV_RPC_OK) {
             st = omv_rpc_master_stream_reader(master, on_frame, &v, o.queue_depth,
                                               OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS);
+            if (st == OMV_RPC_ERR_ABORTED && cli_interrupted) {
+                st = OMV_RPC_OK; /* Ctrl-C while the reader waited: a clean end */
+            }
         }
         if (st != OMV_RPC_OK) {
             cli_report(o.name, st);
@@ -269,7 +272,7 @@ int cmd_view(int argc, char **argv)
     }
     view_window_close(&v.win);
     free(v.jpeg);
-    omv_rpc_master_free(master);
+    cli_free_master(master);
     cli_argument_free(&o.arg);
     return rc;
 }

@@ -1,0 +1,84 @@
+/* What the shipped links share to honour OMV_RPC_LINK_QUIET_TIMEOUTS and
+ * omv_rpc_link_ops.watch (link.h): a silence timer that each byte moved
+ * starts again, and the owner's watcher, asked when a transfer starts and
+ * at least every OMV_RPC_LINK_WATCH_MS while it waits. Internal, not
+ * installed. */
+#ifndef OMV_RPC_LINK_WATCH_H
+#define OMV_RPC_LINK_WATCH_H
+
+#include "omv_rpc/clock.h"
+#include "omv_rpc/link.h"
+
+typedef struct omv_rpc_watcher {
+    omv_rpc_link_watch_fn fn; /* NULL: none installed */
+    void *arg;
+} omv_rpc_watcher;
+
+static inline void omvrpc_watcher_set(omv_rpc_watcher *w, omv_rpc_link_watch_fn fn, void *arg)
+{
+    w->fn = fn;
+    w->arg = fn ? arg : NULL;
+}
+
+/* OMV_RPC_OK, or what the transfer must fail with now. */
+static inline omv_rpc_status omvrpc_watcher_ask(const omv_rpc_watcher *w)
+{
+    return w->fn ? w->fn(w->arg) : OMV_RPC_OK;
+}
+
+/* A transfer's silence: `timeout_ms` without a byte moving ends it. */
+typedef struct omv_rpc_quiet {
+    uint32_t timeout_ms;
+    uint32_t since; /* omv_rpc_clock_ms of the start or the last byte moved */
+    /* What the watcher said when it said stop: final for the transfer,
+     * since asking again may not repeat it (an abort is used up). */
+    omv_rpc_status stop;
+} omv_rpc_quiet;
+
+static inline void omvrpc_quiet_start(omv_rpc_quiet *q, uint32_t timeout_ms)
+{
+    q->timeout_ms = timeout_ms;
+    q->since = omv_rpc_clock_ms(NULL);
+    q->stop = OMV_RPC_OK;
+}
+
+/* Bytes moved: the silence starts again. */
+static inline void omvrpc_quiet_moved(omv_rpc_quiet *q)
+{
+    q->since = omv_rpc_clock_ms(NULL);
+}
+
+/* Milliseconds of silence left (0: the transfer has timed out). The
+ * clock counts whole milliseconds, so a millisecond that has only begun
+ * is not counted as spent: a wait is never shorter than asked. */
+static inline uint32_t omvrpc_quiet_left(const omv_rpc_quiet *q)
+{
+    uint32_t spent = omv_rpc_clock_ms(NULL) - q->since;
+    spent = spent ? spent - 1u : 0u;
+    return spent >= q->timeout_ms ? 0u : q->timeout_ms - spent;
+}
+
+/* Before a link sleeps: OMV_RPC_ERR_TIMEOUT when the silence is over, the
+ * watcher's status when it says stop, else OMV_RPC_OK with *sleep_ms set
+ * to how long it may sleep (the silence left, at most
+ * OMV_RPC_LINK_WATCH_MS when a watcher is installed). */
+static inline omv_rpc_status omvrpc_quiet_wait(omv_rpc_quiet *q, const omv_rpc_watcher *w,
+                                                uint32_t *sleep_ms)
+{
+    if (q->stop != OMV_RPC_OK) {
+        return q->stop;
+    }
+    uint32_t left = omvrpc_quiet_left(q);
+    if (left == 0) {
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    omv_rpc_status st = omvrpc_watcher_ask(w);
+    if (st != OMV_RPC_OK) {
+        q->stop = st;
+        return st;
+    }
+    *sleep_ms = w->fn && left > OMV_RPC_LINK_WATCH_MS ? OMV_RPC_LINK_WATCH_MS : left;
+    return OMV_RPC_OK;
+}
+
+#endif
