@@ -159,12 +159,12 @@ OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_attach(omv_rpc_sim *sim, omv_rpc_slav
  * unknown key, a value out of range, a payload its symbology cannot
  * carry), OMV_RPC_ERR_NO_MEMORY. Not thread-safe: load before serving. */
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_load_scene(omv_rpc_sim *sim, const char *json,
-                                                      size_t len, char *error,
-                                                      size_t error_size);
+                                                      size_t len, char *error, size_t error_size);
 
 /* What is drawn at scene time `t_ms`. Pure: the same inputs always give
  * the same scene. Thread-safe. */
-OMV_RPC_SIM_API void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms, omv_rpc_sim_scene *scene);
+OMV_RPC_SIM_API void omv_rpc_sim_scene_at(const omv_rpc_sim *sim, uint32_t t_ms,
+                                          omv_rpc_sim_scene *scene);
 
 /* Freeze scene time at `t_ms` (every frame is then rendered at it). */
 OMV_RPC_SIM_API void omv_rpc_sim_set_time(omv_rpc_sim *sim, uint32_t t_ms);
@@ -177,7 +177,7 @@ OMV_RPC_SIM_API uint32_t omv_rpc_sim_time(const omv_rpc_sim *sim);
  * now_ms(user_data) minus its value at this call. NULL goes back to
  * counting frames. A frozen time still wins. Not thread-safe. */
 OMV_RPC_SIM_API void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data),
-                           void *user_data);
+                                           void *user_data);
 
 /* How long a jpeg_image_stream writer waits for the reader's next credit
  * before it ends the stream (default OMV_RPC_DEFAULT_STREAM_TIMEOUT_MS, as
@@ -203,8 +203,7 @@ OMV_RPC_SIM_API void omv_rpc_sim_set_fps(omv_rpc_sim *sim, uint32_t fps);
  * before handing the link to a slave (or master). 0 leaves the link as it
  * is. Errors: OMV_RPC_ERR_INVALID_ARG (NULL or incomplete link),
  * OMV_RPC_ERR_NO_MEMORY (the link is then unchanged). */
-OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_checking_link(omv_rpc_link *link,
-                                                          uint32_t us_per_byte);
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_checking_link(omv_rpc_link *link, uint32_t us_per_byte);
 
 /* Pixel formats and frame sizes by their OpenMV names, with or without
  * the "sensor." prefix ("sensor.RGB565", "GRAYSCALE", "sensor.QVGA"...).
@@ -214,9 +213,9 @@ typedef enum omv_rpc_sim_pixformat {
     OMV_RPC_SIM_RGB565 = 2
 } omv_rpc_sim_pixformat;
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len,
-                                           omv_rpc_sim_pixformat *out);
+                                                           omv_rpc_sim_pixformat *out);
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, size_t len, int *width,
-                                           int *height);
+                                                           int *height);
 
 /* Take a frame: render the scene at the current scene time (then advance
  * it by one frame) and encode it as JPEG (quality 1..100; 4:2:0 for
@@ -225,16 +224,17 @@ OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_parse_framesize(const char *name, siz
  * Errors: OMV_RPC_ERR_INVALID_ARG (unknown format or size, bad quality,
  * NULL pointer), OMV_RPC_ERR_NO_MEMORY (allocation or encoder failure). */
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
-                                       const char *framesize, int quality, uint8_t **jpeg,
-                                       size_t *len);
+                                                       const char *framesize, int quality,
+                                                       uint8_t **jpeg, size_t *len);
 
 /* Take a frame without encoding it, as the built-in callbacks do: the
  * scene at the current scene time (then advanced by one frame) painted
  * into `pixels`, width * height bytes for GRAYSCALE, width * height * 3
  * (R, G, B) for RGB565; `scene` (may be NULL) gets what was drawn.
  * Width and height: 1..4096. Thread-safe. Errors: OMV_RPC_ERR_INVALID_ARG. */
-OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format, int width,
-                                    int height, uint8_t *pixels, omv_rpc_sim_scene *scene);
+OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_snapshot(omv_rpc_sim *sim, omv_rpc_sim_pixformat format,
+                                                    int width, int height, uint8_t *pixels,
+                                                    omv_rpc_sim_scene *scene);
 
 /* A user's remote function on the virtual camera: the slave callback's
  * arguments plus the camera, so that it can take frames
@@ -251,14 +251,16 @@ typedef void (*omv_rpc_sim_callback)(omv_rpc_sim *sim, omv_rpc_slave *slave, con
  * than OMV_RPC_SIM_USER_CALLBACKS_MAX names, or the slave's table is
  * full). */
 OMV_RPC_SIM_API omv_rpc_status omv_rpc_sim_register_callback(omv_rpc_sim *sim, const char *name,
-                                             omv_rpc_sim_callback fn, void *user_data);
+                                                             omv_rpc_sim_callback fn,
+                                                             void *user_data);
 
 /* Free a buffer from omv_rpc_sim_render_jpeg; NULL is a no-op. */
 OMV_RPC_SIM_API void omv_rpc_sim_free_buffer(uint8_t *buf);
 
 /* CIE L*a*b* (D65) of an sRGB colour, rounded, in OpenMV's ranges.
  * Thread-safe. */
-OMV_RPC_SIM_API void omv_rpc_sim_rgb_to_lab(uint8_t r, uint8_t g, uint8_t b, int8_t *l, int8_t *a, int8_t *b_out);
+OMV_RPC_SIM_API void omv_rpc_sim_rgb_to_lab(uint8_t r, uint8_t g, uint8_t b, int8_t *l, int8_t *a,
+                                            int8_t *b_out);
 
 #ifdef __cplusplus
 }

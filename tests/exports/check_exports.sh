@@ -5,7 +5,9 @@
 # omv_rpc_, exports one that no header declares, or lacks one a header
 # declares with OMV_RPC_API (OMV_RPC_SIM_API); and when a static library defines a global
 # name outside the omv_rpc_ (public) and omvrpc_ (internal) prefixes,
-# which could clash with a name in the program it is linked into.
+# which could clash with a name in the program it is linked into. Names
+# starting with two underscores belong to the toolchain (e.g. ASan's
+# __odr_asan.*) and are not counted.
 set -euo pipefail
 shared=$1
 shift
@@ -26,7 +28,8 @@ if grep -nE '^[a-z][a-z0-9_ ]*[ *]omv_rpc_[a-z0-9_]+\(' "${headers[@]}" | grep -
   echo "declared without OMV_RPC_API:"; sed 's/^/  /' "$tmp/unmarked"; fail=1
 fi
 
-nm -D --defined-only "$shared" | awk 'NF == 3 && $2 ~ /[TDBRVWi]/ {print $3}' | sed 's/@.*//' | sort -u >"$tmp/exported"
+nm -D --defined-only "$shared" | awk 'NF == 3 && $2 ~ /[TDBRVWi]/ {print $3}' | sed 's/@.*//' \
+  | grep -v '^__' | sort -u >"$tmp/exported"
 [ -s "$tmp/exported" ] || { echo "no exported symbols in $shared"; exit 1; }
 if grep -v '^omv_rpc_' "$tmp/exported" >"$tmp/bad"; then
   echo "exported without the omv_rpc_ prefix:"; sed 's/^/  /' "$tmp/bad"; fail=1
@@ -39,7 +42,7 @@ if comm -13 "$tmp/exported" "$tmp/declared" | grep . >"$tmp/bad"; then
 fi
 
 for lib in ${statics[@]+"${statics[@]}"}; do
-  if nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | grep -vE '^(omv_rpc_|omvrpc_)' \
+  if nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | grep -vE '^(omv_rpc_|omvrpc_|__)' \
       | sort -u >"$tmp/bad" && [ -s "$tmp/bad" ]; then
     echo "$lib defines global names outside omv_rpc_ / omvrpc_:"; sed 's/^/  /' "$tmp/bad"; fail=1
   fi
