@@ -126,9 +126,10 @@ static rgb scene_color(const omv_rpc_sim_scene_def *def, const omv_rpc_sim_scene
     }
     /* The background: a gradient from left to right. */
     double f = u / OMV_RPC_SIM_WIDTH;
-    c.r = (uint8_t)(def->background_from[0] + (def->background_to[0] - def->background_from[0]) * f);
-    c.g = (uint8_t)(def->background_from[1] + (def->background_to[1] - def->background_from[1]) * f);
-    c.b = (uint8_t)(def->background_from[2] + (def->background_to[2] - def->background_from[2]) * f);
+    const uint8_t *from = def->background_from, *to = def->background_to;
+    c.r = (uint8_t)(from[0] + (to[0] - from[0]) * f);
+    c.g = (uint8_t)(from[1] + (to[1] - from[1]) * f);
+    c.b = (uint8_t)(from[2] + (to[2] - from[2]) * f);
     return c;
 }
 

@@ -121,7 +121,8 @@ void sd_find_tag(const uint8_t *gray, int w, int h, sd_found *tag)
         }
         /* The tag's x axis runs from corner 0 to corner 1; y grows
          * downwards on screen. */
-        double a = atan2(-(d->p[1][1] - d->p[0][1]), d->p[1][0] - d->p[0][0]) * 180.0 / 3.14159265358979323846;
+        double a = atan2(-(d->p[1][1] - d->p[0][1]), d->p[1][0] - d->p[0][0]) * 180.0 /
+                   3.14159265358979323846;
         tag->rotation_deg = a < 0 ? a + 360.0 : a;
     }
     apriltag_detections_destroy(found);

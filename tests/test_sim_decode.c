@@ -102,8 +102,9 @@ static void test_frames_decode(void **state)
             for (int z = 0; z < 2; z++) {
                 uint8_t *jpeg;
                 size_t len;
-                assert_int_equal(omv_rpc_sim_render_jpeg(sim, formats[f], sizes[z], 90, &jpeg, &len),
-                                 OMV_RPC_OK);
+                assert_int_equal(
+                    omv_rpc_sim_render_jpeg(sim, formats[f], sizes[z], 90, &jpeg, &len),
+                    OMV_RPC_OK);
                 check_frame(jpeg, len, &s);
                 omv_rpc_sim_free_buffer(jpeg);
             }

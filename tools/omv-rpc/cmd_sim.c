@@ -78,7 +78,8 @@ int cmd_sim(int argc, char **argv)
                "  --check-us-per-byte N  check received packets at N microseconds per byte\n"
                "                      before answering, as a camera's CRC does (0..1000;\n"
                "                      an OpenMV Cam M4 takes about 0.5-5; default 0)\n"
-               "  --scene FILE        what the camera sees: a JSON scene file (docs/sim-scene.md)\n\n");
+               "  --scene FILE        what the camera sees: a JSON scene file\n"
+               "                      (docs/sim-scene.md)\n\n");
         cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
