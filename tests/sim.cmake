@@ -26,7 +26,8 @@ if(TARGET omvrpc_test_sim_decoders)
 endif()
 
 # The done-when of the decodable codes, as a user types it: omv-rpc sim,
-# omv-rpc snapshot, zbarimg (Debian: zbar-tools), omv-rpc call.
+# omv-rpc snapshot, zbarimg (Debian: zbar-tools), dmtxread (dmtx-utils),
+# apriltag (apriltag; djpeg from libjpeg-turbo-progs), omv-rpc call.
 find_program(OMV_RPC_ZBARIMG zbarimg)
 find_program(OMV_RPC_SIM_CLI_BASH bash)
 if(TARGET omv-rpc AND OMV_RPC_ZBARIMG AND OMV_RPC_SIM_CLI_BASH)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # omv-rpc sim as a user meets it: a VGA snapshot read by zbarimg shows the
-# payloads qrcode_detection and barcode_detection answer; --scene changes
+# payloads qrcode_detection and barcode_detection answer, dmtxread and
+# apriltag what datamatrix_detection and apriltag_detection answer; --scene changes
 # them; --check-us-per-byte and --fps still serve; bad options are usage
 # errors.   test_sim_cli.sh OMV_RPC SCENE_EXAMPLE
 set -u
@@ -52,8 +53,28 @@ check_codes() {
     same "barcode_detection" "$2" "$($T $OMV call barcode_detection --port "$PTY")"
 }
 
+# check_dm_tag DM TAG_ID: dmtxread (dmtx-utils) and apriltag (apriltag,
+# on a PGM from djpeg) on the same snapshot, against the calls.
+check_dm_tag() {
+    same "dmtxread" "$1" "$(timeout 60 dmtxread -N1 "$WORK/s.jpg" 2>/dev/null)"
+    same "datamatrix_detection" "$1" "$($T $OMV call datamatrix_detection --port "$PTY")"
+    djpeg -grayscale -pnm "$WORK/s.jpg" > "$WORK/s.pgm"
+    # apriltag -v: a vnlog; field 5 of a detection's row is its id.
+    same "apriltag" "$2" "$(timeout 60 apriltag -v "$WORK/s.pgm" 2>/dev/null |
+        awk '$2 == "-" { print $5 }')"
+    $T $OMV call all_apriltag_detection --port "$PTY" > "$WORK/tag.json"
+    grep -q "\"id\":$2, \"family\":16" "$WORK/tag.json" && ok "all_apriltag_detection: id $2" \
+        || fail "all_apriltag_detection: $(cat "$WORK/tag.json")"
+}
+
 start_sim
 check_codes "omvrpc.sim/qr" "314159" "CODE-128"
+if command -v dmtxread > /dev/null && command -v apriltag > /dev/null && command -v djpeg > /dev/null
+then
+    check_dm_tag "omvrpc-dm" 7
+else
+    echo "skipped: dmtxread, apriltag or djpeg is not installed (dmtx-utils, apriltag, libjpeg-turbo-progs)"
+fi
 stop_sim
 
 start_sim --scene "$SCENE" --check-us-per-byte 5 --fps 30
