@@ -170,20 +170,65 @@ static void test_huge_argument_announced(void **state)
     rig_close(&r);
 }
 
+/* A hand-played slave that answers by magic, not in a fixed order: on a
+ * loaded machine the master's first short waits may pass before this
+ * thread runs, and the master then starts its phase over; every packet it
+ * resends is answered again. Command headers and data are acknowledged;
+ * the test's `answer` writes the reply to a result header request
+ * (result_data 0) or a result data request (1) into `pkt` and returns its
+ * length. Ends when the master has been silent for a second. */
+typedef size_t (*fake_answer)(int result_data, uint8_t *pkt, void *state);
+
+static void play_slave(omv_rpc_link *link, fake_answer answer, void *state)
+{
+    uint8_t prev = 0, cur, buf[64], pkt[64];
+    uint32_t data_len = 0;
+    while (link->ops->get_bytes(link->ctx, &cur, 1, 1000) == OMV_RPC_OK) {
+        uint16_t magic = (uint16_t)(prev | (cur << 8));
+        size_t reply = 0;
+        prev = cur;
+        if (magic == 0x1209) { /* command header: command, data_len, crc */
+            if (link->ops->get_bytes(link->ctx, buf, 10, 1000) != OMV_RPC_OK) {
+                continue;
+            }
+            data_len = (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 |
+                       (uint32_t)buf[7] << 24;
+            reply = ts_packet(pkt, 0x1209, NULL, 0);
+        } else if (magic == 0xABD1 && data_len + 2 <= sizeof buf) { /* command data */
+            if (link->ops->get_bytes(link->ctx, buf, data_len + 2, 1000) != OMV_RPC_OK) {
+                continue;
+            }
+            reply = ts_packet(pkt, 0xABD1, NULL, 0);
+        } else if (magic == 0x9021 || magic == 0x1DBA) { /* result requests */
+            if (link->ops->get_bytes(link->ctx, buf, 2, 1000) != OMV_RPC_OK) {
+                continue;
+            }
+            reply = answer(magic == 0x1DBA, pkt, state);
+        } else {
+            continue;
+        }
+        prev = 0; /* a packet ended: the next one starts afresh */
+        if (reply) {
+            link->ops->put_bytes(link->ctx, pkt, reply, 1000);
+        }
+    }
+}
+
 /* A fake slave answers our master with a result header of 0xFFFFFFFF. */
+static size_t huge_header(int result_data, uint8_t *pkt, void *state)
+{
+    (void)state;
+    uint8_t len[4];
+    if (result_data) {
+        return 0; /* the master must never ask for the data */
+    }
+    put_le32(len, 0xFFFFFFFFu);
+    return ts_packet(pkt, 0x9021, len, 4);
+}
+
 static void *fake_slave(void *arg)
 {
-    omv_rpc_link *link = arg;
-    uint8_t buf[64], pkt[16], len[4];
-    /* Command header, ack, data, ack. */
-    link->ops->get_bytes(link->ctx, buf, 12, 2000);
-    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x1209, NULL, 0), 1000);
-    link->ops->get_bytes(link->ctx, buf, 4 + 4, 2000);
-    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0xABD1, NULL, 0), 1000);
-    /* Request, then the absurd header. */
-    link->ops->get_bytes(link->ctx, buf, 4, 2000);
-    put_le32(len, 0xFFFFFFFFu);
-    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x9021, len, 4), 1000);
+    play_slave(arg, huge_header, NULL);
     return NULL;
 }
 
@@ -206,25 +251,25 @@ static void test_huge_result_announced(void **state)
 
 /* A result data packet with a bad CRC is never handed over: the master
  * starts phase 2 over and gets the right bytes. */
+static size_t corrupt_once(int result_data, uint8_t *pkt, void *state)
+{
+    int *data_sent = state;
+    uint8_t len[4];
+    if (!result_data) {
+        put_le32(len, 5);
+        return ts_packet(pkt, 0x9021, len, 4);
+    }
+    size_t n = ts_packet(pkt, 0x1DBA, (const uint8_t *)"hello", 5);
+    if ((*data_sent)++ == 0) {
+        pkt[4] ^= 0x20; /* "heLlo" with the CRC of "hello" */
+    }
+    return n;
+}
+
 static void *flaky_slave(void *arg)
 {
-    omv_rpc_link *link = arg;
-    uint8_t buf[64], pkt[64], len[4];
-    link->ops->get_bytes(link->ctx, buf, 12, 2000);
-    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x1209, NULL, 0), 1000);
-    link->ops->get_bytes(link->ctx, buf, 4 + 4, 2000);
-    link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0xABD1, NULL, 0), 1000);
-    put_le32(len, 5);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        link->ops->get_bytes(link->ctx, buf, 4, 2000); /* result header request */
-        link->ops->put_bytes(link->ctx, pkt, ts_packet(pkt, 0x9021, len, 4), 1000);
-        link->ops->get_bytes(link->ctx, buf, 4, 2000); /* result data request */
-        size_t n = ts_packet(pkt, 0x1DBA, (const uint8_t *)"hello", 5);
-        if (attempt == 0) {
-            pkt[4] ^= 0x20; /* "heLlo" with the CRC of "hello" */
-        }
-        link->ops->put_bytes(link->ctx, pkt, n, 1000);
-    }
+    int data_sent = 0;
+    play_slave(arg, corrupt_once, &data_sent);
     return NULL;
 }
 
