@@ -83,7 +83,7 @@ same "datamatrix_detection (removed by the scene)" "" \
     "$($T $OMV call datamatrix_detection --port "$PTY")"
 stop_sim
 
-for bad in "--fps 0" "--fps 1001" "--check-us-per-byte 1001" "--check-us-per-byte x"; do
+for bad in "--fps 0" "--fps 1001" "--check-us-per-byte 101" "--check-us-per-byte x"; do
     # shellcheck disable=SC2086
     $T $OMV sim $bad > /dev/null 2>&1
     rc=$?

@@ -28,7 +28,7 @@ static int sim_option(void *ctx, int opt, const char *arg)
     case OPT_FPS:
         return cli_parse_u32(arg, 1, 1000, "--fps", &o->camera.fps) ? 1 : 0;
     case OPT_CHECK_US_PER_BYTE:
-        return cli_parse_u32(arg, 0, 1000, "--check-us-per-byte", &o->camera.check_us_per_byte)
+        return cli_parse_u32(arg, 0, 100, "--check-us-per-byte", &o->camera.check_us_per_byte)
                    ? 1
                    : 0;
     case OPT_SCENE:
@@ -76,7 +76,7 @@ int cmd_sim(int argc, char **argv)
                "  --fps N             pace jpeg_image_stream at N frames per second (1..1000;\n"
                "                      default: as fast as the link takes them)\n"
                "  --check-us-per-byte N  check received packets at N microseconds per byte\n"
-               "                      before answering, as a camera's CRC does (0..1000;\n"
+               "                      before answering, as a camera's CRC does (0..100;\n"
                "                      an OpenMV Cam M4 takes about 0.5-5; default 0)\n"
                "  --scene FILE        what the camera sees: a JSON scene file\n"
                "                      (docs/sim-scene.md)\n\n");
