@@ -261,6 +261,19 @@ static void discard_datagram(net_link *n)
     }
 }
 
+/* Slave: whether a datagram from the master (`len` bytes in `v`) is a
+ * command header while a transfer of another length waits: the master has
+ * started a new call (its earlier one failed), so the transfer is moot.
+ * Taking the header for a piece of it instead would keep the slave deaf
+ * to the master for as long as the master keeps retrying, since each
+ * retry is progress that extends the wait. */
+static int master_started_over(const net_link *n, const struct iovec *v, size_t vc, size_t len,
+                               size_t total)
+{
+    return !n->is_master && total != COMMAND_HEADER_LEN && len == COMMAND_HEADER_LEN &&
+           is_command_header(v, vc);
+}
+
 /* Part of a transfer has arrived and the next datagram is queued: how it
  * fits. 0: append it; 1: it cannot be the rest (from another host, or
  * longer than the whole transfer): it was dropped; 2: it is longer than
@@ -284,6 +297,12 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
             continue;
         }
         *st = OMV_RPC_OK;
+        struct iovec whole = {peek, (size_t)r};
+        if (from_len >= sizeof from && same_host(&from, &n->peer) &&
+            master_started_over(n, &whole, 1, (size_t)r, total)) {
+            *st = OMV_RPC_ERR_TIMEOUT; /* left queued: the slave's flush drops it */
+            return 1;
+        }
         if (from_len < sizeof from || !same_host(&from, &n->peer)) {
             /* A slave: another host's command header may still take it
              * over (see take_datagram); then this transfer is moot. */
@@ -368,6 +387,9 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         int oversized = (msg.msg_flags & MSG_TRUNC) != 0;
         int ours = msg.msg_namelen >= sizeof from && from.sin_family == AF_INET &&
                    take_datagram(n, &from, v, vc, (size_t)r, oversized);
+        if (ours && !oversized && master_started_over(n, v, vc, (size_t)r, total)) {
+            return OMV_RPC_ERR_TIMEOUT;
+        }
         if (ours && n->stats.peer_changes != changes && total != COMMAND_HEADER_LEN) {
             /* A new master took over while this transfer waited for the
              * previous one (which went silent): the transfer is moot. End

@@ -331,6 +331,38 @@ static void test_connect_retried_until_master_listens(void **state)
     omv_rpc_link_close(&link);
 }
 
+/* A slave waiting for a command's data gets the master's command header
+ * again (the master gave that call up and started a new one): the wait
+ * ends at once instead of taking header after header for the rest of the
+ * data, which would keep the slave deaf for as long as the master retries. */
+static void test_new_header_ends_stale_transfer(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    int master = tn_udp_socket(TN_MASTER_IP, port);
+    uint8_t header[8] = {1, 2, 3, 4, 0x63, 0x01, 0, 0}, packet[12], got[359];
+    ts_packet(packet, 0x1209, header, 8); /* 355 bytes of data to come */
+    tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    /* A first piece of the data, then the master's retries: 131 + 19 * 12
+     * bytes would fill the 359 the slave waits for. */
+    uint8_t piece[131];
+    memset(piece, 0x55, sizeof piece);
+    tn_udp_send(master, TN_SLAVE_IP, port, piece, sizeof piece);
+    for (int i = 0; i < 19; i++) {
+        tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
+    }
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
+    /* Without any piece first, too. */
+    link.ops->flush(link.ctx);
+    tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
+    assert_int_equal(link.ops->get_bytes(link.ctx, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
+    close(master);
+    omv_rpc_link_close(&link);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_tcp_source_rule),
         cmocka_unit_test(test_unbound_slave_connection),
         cmocka_unit_test(test_connect_retried_until_master_listens),
+        cmocka_unit_test(test_new_header_ends_stale_transfer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
