@@ -76,7 +76,7 @@ static void test_flood_before_first_call(void **state)
     }
     int ok = 0;
     for (uint32_t i = 0; i < 10; i++) {
-        ok += echo_ok(p.master, 100 + i, i, 3000);
+        ok += echo_ok(p.master, 100 + i, i, 6000);
     }
     atomic_store(&f.stop, 1);
     ts_thread_join(&t);
@@ -100,7 +100,7 @@ static void test_flood_while_master_idle(void **state)
     usleep((NET_PEER_LOCK_MS + 500) * 1000);
     int ok = 0;
     for (uint32_t i = 0; i < 10; i++) {
-        ok += echo_ok(p.master, 200 + i, 10 + i, 3000);
+        ok += echo_ok(p.master, 200 + i, 10 + i, 6000);
     }
     atomic_store(&f.stop, 1);
     ts_thread_join(&t);
