@@ -30,12 +30,20 @@ typedef struct bench_relay {
     int fd_a, fd_b;
 } bench_relay;
 
+/* Sleep until bench_now_s() reaches `t`. A relative nanosleep on the
+ * monotonic reading, not clock_nanosleep(TIMER_ABSTIME): macOS has no
+ * clock_nanosleep. */
 static void sleep_until(double t)
 {
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    double left = t - bench_now_s();
+    while (left > 0) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)left;
+        ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+        if (nanosleep(&ts, NULL) != 0 && errno != EINTR) {
+            return;
+        }
+        left = t - bench_now_s();
     }
 }
 

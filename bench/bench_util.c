@@ -1,7 +1,4 @@
 /* Timing, CPU and memory figures, the counting allocator, progress. */
-#if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET */
-#endif
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,35 +6,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-#endif
 
 #include "bench_internal.h"
-
-/* The camera and the computer are two devices. On a shared machine the
- * scheduler likes to put a producer and its consumer on one core, and
- * where it does so changes from run to run: stream figures moved by 2x
- * between identical runs. Each end on its own core, for raw baselines and
- * protocol alike, takes that out. */
-void bench_pin_end(int end)
-{
-#if defined(__linux__)
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 2) {
-        return;
-    }
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (long c = end < 0 ? 0 : end; c < (end < 0 ? cpus : end + 1) && c < CPU_SETSIZE; c++) {
-        CPU_SET((int)c, &set);
-    }
-    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* best effort */
-#else
-    (void)end;
-#endif
-}
 
 double bench_now_s(void)
 {

@@ -23,3 +23,5 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     message(STATUS "omvrpc: building without libsocketcan: a CAN interface that is down is not set up")
   endif()
 endif()
+# After the COMPILE_DEFINITIONS set above, which would replace these.
+omvrpc_linux_sources(can_socketcan.c i2c_linux.c spi_linux.c)

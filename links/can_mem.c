@@ -53,11 +53,7 @@ omv_rpc_status omv_rpc_can_mem_bus_new(omv_rpc_can_mem_bus **out, size_t queue_f
     if (!bus) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&bus->changed, &attr);
-    pthread_condattr_destroy(&attr);
+    omvrpc_cond_init(&bus->changed);
     pthread_mutex_init(&bus->lock, NULL);
     bus->capacity = queue_frames ? queue_frames : MEM_DEFAULT_QUEUE;
     bus->refs = 1;

@@ -151,9 +151,16 @@ int omvrpc_net_socket(int type)
         errno = err;
         return -1;
     }
-#ifdef SO_NOSIGPIPE
+#ifdef OMV_RPC_HAVE_SO_NOSIGPIPE
+    /* Where sends have no MSG_NOSIGNAL (macOS), a closed TCP peer would
+     * raise SIGPIPE and kill the user's program: the socket says no. */
     int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
 #endif
     return fd;
 }

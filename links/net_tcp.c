@@ -24,7 +24,8 @@
 #include "net_internal.h"
 #include "omv_rpc/clock.h"
 
-#ifndef MSG_NOSIGNAL
+/* Without MSG_NOSIGNAL, SO_NOSIGPIPE on the socket (net_sock.c). */
+#ifndef OMV_RPC_HAVE_MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
 

@@ -19,7 +19,8 @@
 #include "iov_util.h"
 #include "net_internal.h"
 
-#ifndef MSG_NOSIGNAL
+/* Without MSG_NOSIGNAL, SO_NOSIGPIPE on the socket (net_sock.c). */
+#ifndef OMV_RPC_HAVE_MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
 

@@ -169,7 +169,6 @@ omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capaci
     pair_end *ea = calloc(1, sizeof *ea);
     pair_end *eb = calloc(1, sizeof *eb);
     uint8_t *d0 = malloc(capacity), *d1 = malloc(capacity);
-    pthread_condattr_t attr;
     if (!sh || !ea || !eb || !d0 || !d1) {
         free(sh);
         free(ea);
@@ -179,10 +178,7 @@ omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capaci
         return OMV_RPC_ERR_NO_MEMORY;
     }
     pthread_mutex_init(&sh->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&sh->changed, &attr);
-    pthread_condattr_destroy(&attr);
+    omvrpc_cond_init(&sh->changed);
     sh->dir[0] = (ring){d0, capacity, 0, 0};
     sh->dir[1] = (ring){d1, capacity, 0, 0};
     sh->open_ends = 2;

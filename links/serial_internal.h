@@ -52,6 +52,11 @@ omv_rpc_status omvrpc_serial_resolve_port(const char *port, char *name, size_t s
 void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
                                  const omv_rpc_log *log, uint32_t *latency_ms);
 
+/* Where the latency timer cannot be read (macOS): the timer to allow for
+ * on `path` (0 when it is no USB-serial adapter), logged as a WARNING with
+ * how to set 1 ms. */
+uint32_t omvrpc_serial_latency_assumed(const char *path, const omv_rpc_log *log);
+
 #if defined(__linux__)
 /* Set an arbitrary rate with termios2/BOTHER (serial_baud_linux.c, kept
  * apart because <asm/termbits.h> clashes with <termios.h>). Returns 0 or

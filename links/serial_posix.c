@@ -6,6 +6,7 @@
  * it again) and by OMV_RPC_LINK_WATCH_MS when the owner watches. Reads
  * go through a small buffer so that the protocol's many short packets
  * cost one system call each, not one per piece; long reads bypass it. */
+#define _XOPEN_SOURCE 700 /* realpath(path, NULL) */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -642,6 +643,8 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     uint32_t latency = 0;
 #if defined(__linux__)
     latency = linux_latency(path, log);
+#elif defined(__APPLE__)
+    latency = omvrpc_serial_latency_assumed(path, log);
 #endif
     st = make_link(link, fd, exclusive, baudrate, latency);
     if (st != OMV_RPC_OK) {

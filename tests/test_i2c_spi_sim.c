@@ -29,11 +29,7 @@ struct sim_bus {
 sim_bus *sim_bus_new(uint16_t address, sim_idle idle)
 {
     sim_bus *b = calloc(1, sizeof *b);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&b->changed, &attr);
-    pthread_condattr_destroy(&attr);
+    omvrpc_cond_init(&b->changed);
     pthread_mutex_init(&b->lock, NULL);
     b->refs = 1;
     b->address = address;

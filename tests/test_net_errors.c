@@ -295,7 +295,7 @@ static void test_datagram_rules(void **state)
     for (int i = 0; i < 3; i++) {
         tn_udp_send(slave, TN_MASTER_IP, port, "old!", 4);
     }
-    usleep(20000); /* let loopback deliver them */
+    omv_rpc_sleep_ms(20); /* let loopback deliver them */
     link.ops->flush(link.ctx);
     assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
 
@@ -344,7 +344,7 @@ static void test_slave_allowed_and_lock(void **state)
     assert_int_equal(n->stats.ignored, 3);
 
     /* Once 127.0.0.3 has been silent for the lock time, 127.0.0.4 may. */
-    usleep((NET_PEER_LOCK_MS + 100) * 1000);
+    omv_rpc_sleep_ms(NET_PEER_LOCK_MS + 100);
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 2);

@@ -247,7 +247,7 @@ static void *intrude(void *arg)
             in->connections++;
             close(conn);
         }
-        usleep(5000);
+        omv_rpc_sleep_ms(5);
     }
     close(third);
     close(beside);
@@ -281,7 +281,7 @@ static net_fault_action stale_before_data_request(void *user, const uint8_t *dat
     uint8_t request[4];
     send_from(sr->master, sr->slave, request, ts_packet(request, 0x9021, NULL, 0));
     send_from(sr->slave, sr->master, data, len);
-    usleep(200000); /* the master takes the header and asks for the data */
+    omv_rpc_sleep_ms(200); /* the master takes the header and asks for the data */
     return NET_FAULT_DROP; /* sent above */
 }
 

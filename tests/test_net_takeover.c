@@ -40,7 +40,7 @@ static void *flood(void *arg)
         ts_packet(packet, 0x1209, header, 8);
         tn_udp_send(fd, TN_SLAVE_IP, f->port, packet, sizeof packet);
         atomic_fetch_add(&f->sent, 1);
-        usleep(50000);
+        omv_rpc_sleep_ms(50);
     }
     close(fd);
     return NULL;
@@ -72,7 +72,7 @@ static void test_flood_before_first_call(void **state)
     ts_thread t;
     ts_thread_start(&t, flood, &f);
     while (atomic_load(&f.sent) < 3) {
-        usleep(10000);
+        omv_rpc_sleep_ms(10);
     }
     int ok = 0;
     for (uint32_t i = 0; i < 10; i++) {
@@ -97,7 +97,7 @@ static void test_flood_while_master_idle(void **state)
     flooder f = {p.port, 0, 0};
     ts_thread t;
     ts_thread_start(&t, flood, &f);
-    usleep((NET_PEER_LOCK_MS + 500) * 1000);
+    omv_rpc_sleep_ms(NET_PEER_LOCK_MS + 500);
     int ok = 0;
     for (uint32_t i = 0; i < 10; i++) {
         ok += echo_ok(p.master, 200 + i, 10 + i, 6000);
@@ -196,7 +196,7 @@ static void *squat(void *arg)
                 atomic_fetch_add(&s->connections, 1);
             }
         }
-        usleep(20000);
+        omv_rpc_sleep_ms(20);
         if (fd >= 0) {
             close(fd);
         }
@@ -281,7 +281,7 @@ typedef struct late_listener {
 static void *listen_late(void *arg)
 {
     late_listener *l = arg;
-    usleep(300000);
+    omv_rpc_sleep_ms(300);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -1,5 +1,6 @@
 /* omv-rpc: what `ports` says about a port beyond the library's list (see
  * port_info.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "port_info.h"
 
 #include <ctype.h>

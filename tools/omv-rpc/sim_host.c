@@ -40,7 +40,12 @@ static int open_pty(int *controller_fd, int *terminal_fd, char *path, size_t siz
     /* Raw from the start: no echo, no line editing, whoever opens it. */
     struct termios t;
     if (tcgetattr(term, &t) == 0) {
-        cfmakeraw(&t);
+        /* cfmakeraw's effect in POSIX terms (cfmakeraw is BSD's). */
+        t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+        t.c_oflag &= ~(tcflag_t)OPOST;
+        t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+        t.c_cflag |= CS8;
         tcsetattr(term, TCSANOW, &t);
     }
     fcntl(term, F_SETFD, FD_CLOEXEC);

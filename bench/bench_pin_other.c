@@ -1,0 +1,9 @@
+/* bench_pin_end where threads cannot portably be pinned (macOS has only
+ * affinity hints, POSIX nothing): the ends share the cores as the
+ * scheduler likes, as bench_internal.h says. */
+#include "bench_internal.h"
+
+void bench_pin_end(int end)
+{
+    (void)end;
+}

@@ -1,0 +1,11 @@
+# Platform checks. posix_sources: Linux headers and GNU/BSD feature macros
+# only in files named for Linux (see platform/check_posix_sources.sh); the
+# OMV_RPC_POSIX_ONLY build of ./run test then compiles the rest with only
+# POSIX interfaces visible.
+find_program(OMV_RPC_BASH bash)
+if(OMV_RPC_BASH AND NOT WIN32)
+  add_test(NAME posix_sources
+    COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/platform/check_posix_sources.sh
+            ${PROJECT_SOURCE_DIR})
+  set_tests_properties(posix_sources PROPERTIES TIMEOUT 60)
+endif()
