@@ -10,6 +10,8 @@ import struct
 
 import pytest
 
+from conftest import SANITIZED
+
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 pygame = pytest.importorskip("pygame")
@@ -17,6 +19,10 @@ pygame = pytest.importorskip("pygame")
 
 @pytest.fixture
 def screen():
+    if SANITIZED:
+        # Debian's pygame 2.1.2 reads freed memory in display.set_mode (its
+        # window icon's file name): ASan stops the process there.
+        pytest.skip("pygame's display reads freed memory under ASan (pygame's own bug)")
     pygame.init()
     surface = pygame.display.set_mode((640, 480))
     yield surface
