@@ -1,6 +1,6 @@
 """Benchmark: the Python package against the C master on the same link.
 
-    python -m omvrpc.bench [--openmv PATH/rpc.py] [--links pty,net] [--seconds S]
+    python -m omvrpc.bench [--openmv PATH/rpc.py] [--links pty,net] [--slices N]
 
 A slave runs in a child process (omvrpc.Slave: the C core; small calls go
 to a name it does not serve, so it answers in C without Python). In this
@@ -14,9 +14,10 @@ other on the same link and the same slave:
   not shipped: it is OpenMV's code).
 
 Small calls per second (empty argument, empty result) and stream frames
-per second (30000-byte frames, queue depth 8). Each figure is the median
-of --rounds rounds taken in turn; ratios are against the C master of the
-same run. Timing varies with the machine's load: compare ratios.
+per second (30000-byte frames, queue depth 8). Our Python figures are taken
+in slices, each right after a C slice on the same master; a ratio is the
+median of those pairs' ratios, so the machine's load moves both sides
+alike. Rates still vary with the load: compare ratios.
 """
 
 import argparse
@@ -24,11 +25,13 @@ import importlib.util
 import os
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import time
 
 import omvrpc
+from . import _omvrpc
 
 SMALL = "bench_not_served"  # the slave answers empty, in C
 FRAME = 30000
@@ -48,7 +51,17 @@ def serve(kind, port):
 
     @slave.callback
     def bench_stream(arg):
-        slave.schedule_callback(lambda: _write_until_stopped(slave, frame))
+        # <I> frames to send (0: until the reader stops), then the stream ends.
+        count = struct.unpack("<I", arg)[0] if len(arg) == 4 else 0
+        left = [count or -1]
+
+        def next_frame():
+            if left[0] == 0:
+                return None
+            left[0] -= 1
+            return frame
+
+        slave.schedule_callback(lambda: _write(slave, next_frame))
         return None
 
     print(where, flush=True)
@@ -58,9 +71,9 @@ def serve(kind, port):
         pass
 
 
-def _write_until_stopped(slave, frame):
+def _write(slave, next_frame):
     try:
-        slave._stream_write(lambda: frame, 1000)
+        slave._stream_write(next_frame, 1000)
     except Exception:
         pass
 
@@ -107,28 +120,32 @@ class Link:
         self.proc.wait(timeout=30)
 
 
-def timed_calls(call, seconds):
-    for _ in range(100):  # warm up: buffers grown, caches filled
-        call()
-    n = 0
+FAILED_CALLS = {}
+
+
+def per_call(call, n, who=None):
+    """Seconds per successful call over `n` calls. Only OpenMV's rpc.py
+    (`who`) may fail calls (its fixed waits miss answers on a loaded
+    machine): they are counted in FAILED_CALLS and left out."""
+    ok = 0
     t0 = time.perf_counter()
-    end = t0 + seconds
-    while True:
-        for _ in range(50):
-            if call() is None:
+    for _ in range(n):
+        if call() is None:
+            if who is None:
                 raise RuntimeError("a benchmark call failed")
-            n += 1
-        t = time.perf_counter()
-        if t >= end:
-            return n / (t - t0)
+            FAILED_CALLS[who] = FAILED_CALLS.get(who, 0) + 1
+        else:
+            ok += 1
+    return (time.perf_counter() - t0) / max(ok, 1)
 
 
 class Enough(Exception):
     pass
 
 
-def timed_stream(start, reader, frames):
-    """frames/s of `reader(callback)` until `frames` frames came."""
+def per_frame(start, reader, frames):
+    """Seconds per frame of `reader(callback)` over `frames` frames; the
+    slave sends exactly that many, so neither side waits for a timeout."""
     count = [0]
 
     def cb(view):
@@ -136,7 +153,7 @@ def timed_stream(start, reader, frames):
         if count[0] == frames:
             raise Enough()
 
-    if start() is None:
+    if start(struct.pack("<I", frames)) is None:
         raise RuntimeError("the stream did not start")
     t0 = time.perf_counter()
     try:
@@ -146,60 +163,58 @@ def timed_stream(start, reader, frames):
     dt = time.perf_counter() - t0
     if count[0] < frames:
         raise RuntimeError("the stream broke after %d frames" % count[0])
-    return frames / dt
+    return dt / frames
 
 
-def settle(call):
-    """After a stream the slave's writer waits for credits before it serves
-    calls again: wait for that."""
-    for _ in range(200):
+def measure(link, openmv, calls, frames, slices):
+    """Interleaved: each Python figure is taken right after a C figure on
+    the same master, and the ratio of each such pair is kept, so that the
+    machine's load changes both sides of a ratio alike."""
+    base = _omvrpc.Master
+    rates, ratios = {}, {}
+
+    def keep(key, c, p):
+        rates.setdefault(key[:1] + ("C master",), []).append(1 / c)
+        rates.setdefault(key, []).append(1 / p)
+        ratios.setdefault(key, []).append(c / p)
+
+    with link.omvrpc_master() as m:
+        c_call = lambda: m._c_calls(SMALL, b"", calls) / calls  # noqa: E731
+        c_call()
+        per_call(lambda: m.call(SMALL), 100)
+        for _ in range(slices):
+            keep(("calls", "omvrpc"), c_call(), per_call(lambda: m.call(SMALL), calls))
+            # The drop-in's call is this very method (rpc_master.call).
+            keep(("calls", "rpc (drop-in)"), c_call(),
+                 per_call(lambda: base._rpc_call(m, SMALL), calls))
+
+        def c_frames():
+            m.call("bench_stream", struct.pack("<I", frames))
+            return m._c_stream(frames, DEPTH)[0] / frames
+
+        start = lambda arg: m.call("bench_stream", arg)  # noqa: E731
+        for _ in range(slices):
+            keep(("frames", "omvrpc"), c_frames(),
+                 per_frame(start, lambda cb: m.stream_reader(cb, DEPTH), frames))
+            keep(("frames", "rpc (drop-in)"), c_frames(),
+                 per_frame(start, lambda cb: base._stream_read(m, cb, DEPTH), frames))
+    if openmv is not None:
+        # Its own port opening: taken after ours, not interleaved (its
+        # ratio is far from 1 either way).
+        o = link.rpc_master(openmv)
+        c = 1 / statistics.median(rates[("calls", "C master")])
+        keep(("calls", "OpenMV rpc.py"), c,
+             per_call(lambda: o.call(SMALL), calls, "OpenMV rpc.py on " + link.kind))
+        c = 1 / statistics.median(rates[("frames", "C master")])
         try:
-            if call() is not None:
-                return
-        except omvrpc.Error:
-            pass
-
-
-def measure(link, openmv, seconds, frames, rounds):
-    import rpc as dropin
-    results = {}
-
-    def add(key, value):
-        results.setdefault(key, []).append(value)
-
-    for _ in range(rounds):
-        with link.omvrpc_master() as m:
-            n = max(100, int(seconds * 2000))
-            m._c_calls(SMALL, b"", 100)  # warm up, as timed_calls does
-            add(("calls", "C master"), n / m._c_calls(SMALL, b"", n))
-            add(("calls", "omvrpc"), timed_calls(lambda: m.call(SMALL), seconds))
-            m.call("bench_stream")
-            dt, _ = m._c_stream(frames, DEPTH)
-            add(("frames", "C master"), frames / dt)
-            settle(lambda: m.call(SMALL, send_timeout=0.2))
-            add(("frames", "omvrpc"), timed_stream(
-                lambda: m.call("bench_stream"),
-                lambda cb: m.stream_reader(cb, DEPTH), frames))
-            settle(lambda: m.call(SMALL, send_timeout=0.2))
-        r = link.rpc_master(dropin)
-        add(("calls", "rpc (drop-in)"), timed_calls(lambda: r.call(SMALL), seconds))
-        add(("frames", "rpc (drop-in)"), timed_stream(
-            lambda: r.call("bench_stream"), lambda cb: r.stream_reader(cb, DEPTH), frames))
-        settle(lambda: r.call(SMALL, send_timeout=200))
-        r.close()
-        if openmv is not None:
-            o = link.rpc_master(openmv)
-            add(("calls", "OpenMV rpc.py"), timed_calls(lambda: o.call(SMALL), seconds))
-            try:
-                add(("frames", "OpenMV rpc.py"), timed_stream(
-                    lambda: o.call("bench_stream"),
-                    lambda cb: o.stream_reader(cb, DEPTH), max(frames // 10, 10)))
-            except RuntimeError as e:
-                add(("frames", "OpenMV rpc.py"), float("nan"))
-                print("  OpenMV rpc.py stream on %s: %s" % (link.kind, e), file=sys.stderr)
-            settle(lambda: o.call(SMALL, send_timeout=200))
-            _close_openmv(o)
-    return {k: statistics.median(v) for k, v in results.items()}
+            keep(("frames", "OpenMV rpc.py"), c,
+                 per_frame(lambda arg: o.call("bench_stream", arg),
+                           lambda cb: o.stream_reader(cb, DEPTH), frames))
+        except RuntimeError as e:
+            print("  OpenMV rpc.py stream on %s: %s" % (link.kind, e), file=sys.stderr)
+        _close_openmv(o)
+    return ({k: statistics.median(v) for k, v in rates.items()},
+            {k: statistics.median(v) for k, v in ratios.items()})
 
 
 def _close_openmv(o):
@@ -222,18 +237,17 @@ def load_openmv(path):
 def table(rows, who):
     lines = ["| link | figure | " + " | ".join(who) + " |",
              "|---|---|" + "---|" * len(who)]
-    for link, res in rows:
+    for link, (rates, ratios) in rows:
         for metric, unit in (("calls", "small calls/s"), ("frames", "stream frames/s")):
-            base = res.get((metric, "C master"))
             cells = []
             for w in who:
-                v = res.get((metric, w))
+                v = rates.get((metric, w))
                 if v is None:
-                    cells.append("-")
+                    cells.append("failed")
                 elif w == "C master":
                     cells.append("%.0f" % v)
                 else:
-                    cells.append("%.0f (%.2fx)" % (v, v / base) if v == v else "failed")
+                    cells.append("%.0f (%.2fx)" % (v, ratios[(metric, w)]))
             lines.append("| %s | %s | %s |" % (link, unit, " | ".join(cells)))
     return "\n".join(lines)
 
@@ -243,9 +257,9 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--openmv", metavar="PATH", help="OpenMV's desktop rpc.py, to compare")
     p.add_argument("--links", default="pty,net", help="pty,net (default both)")
-    p.add_argument("--seconds", type=float, default=1.0, help="per small-call figure")
-    p.add_argument("--frames", type=int, default=2000, help="per stream figure")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--calls", type=int, default=500, help="small calls per slice")
+    p.add_argument("--frames", type=int, default=500, help="stream frames per slice")
+    p.add_argument("--slices", type=int, default=7, help="interleaved C/Python pairs")
     p.add_argument("--serve", choices=["pty", "net"], help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -258,12 +272,14 @@ def main(argv=None):
     for kind in a.links.split(","):
         link = Link(kind)
         try:
-            rows.append((kind, measure(link, openmv, a.seconds, a.frames, a.rounds)))
+            rows.append((kind, measure(link, openmv, a.calls, a.frames, a.slices)))
         finally:
             link.close()
-    print("omvrpc %s, Python %s; median of %d rounds; ratio to the C master in ()"
-          % (omvrpc.__version__, sys.version.split()[0], a.rounds))
+    print("omvrpc %s, Python %s; medians of %d interleaved slices; in (): the median "
+          "ratio to the C master" % (omvrpc.__version__, sys.version.split()[0], a.slices))
     print(table(rows, who))
+    for what, n in sorted(FAILED_CALLS.items()):
+        print("%s: %d small calls failed (not counted)" % (what, n))
     return 0
 
 

@@ -86,6 +86,7 @@ static PyObject *class_for(omv_rpc_status st, const char **phase)
     case OMV_RPC_ERR_STREAM_ENDED:
         return omvpy_ProtocolError;
     case OMV_RPC_ERR_STOPPED:
+    case OMV_RPC_ERR_ABORTED:
         return omvpy_StoppedError;
     default:
         break;
@@ -96,13 +97,7 @@ static PyObject *class_for(omv_rpc_status st, const char **phase)
     if (st == OMV_RPC_ERR_NO_MEMORY) {
         return PyExc_MemoryError;
     }
-    /* Everything else (usage errors, and statuses added to the library
-     * after this module, such as an abort) by its name. */
-    const char *name = omv_rpc_status_name(st);
-    if (strstr(name, "ABORT") != NULL) {
-        return omvpy_StoppedError;
-    }
-    return omvpy_Error;
+    return omvpy_Error; /* usage errors */
 }
 
 PyObject *omvpy_raise(omv_rpc_status st, const char *what)

@@ -13,6 +13,9 @@ typedef struct {
     omvpy_pytransport transport;
     int has_transport;
     omvpy_busy busy;
+    /* Ctrl-C came just after a call had ended: the abort request it made
+     * is still waiting for the next call, which must not pay for it. */
+    int stale_abort;
     PyObject *weakrefs;
 } MasterObject;
 
@@ -29,9 +32,12 @@ static int check_open(MasterObject *self)
 
 /* Leave a library call: re-raise a transport's exception, then deliver
  * Ctrl-C. Returns -1 with an exception set, else 0. */
-static int after_call(MasterObject *self, omvpy_intr *g)
+static int after_call_st(MasterObject *self, omvpy_intr *g, omv_rpc_status st)
 {
     int interrupted = omvpy_intr_end(g);
+    if (interrupted && st != OMV_RPC_ERR_ABORTED) {
+        self->stale_abort = 1;
+    }
     int rc = 0;
     if (self->has_transport && omvpy_pytransport_reraise(&self->transport) < 0) {
         rc = -1;
@@ -52,6 +58,12 @@ static int after_call(MasterObject *self, omvpy_intr *g)
     }
     omvpy_busy_leave(&self->busy);
     return rc;
+}
+
+/* For operations whose status is not looked at here. */
+static int after_call(MasterObject *self, omvpy_intr *g)
+{
+    return after_call_st(self, g, OMV_RPC_ERR_ABORTED);
 }
 
 static int before_call(MasterObject *self, omvpy_intr *g)
@@ -158,6 +170,15 @@ static PyObject *master_close(MasterObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
+static PyObject *master_abort(MasterObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (self->m != NULL) {
+        omv_rpc_master_abort(self->m);
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *master_enter(MasterObject *self, PyObject *unused)
 {
     (void)unused;
@@ -204,12 +225,20 @@ static int run_call(MasterObject *self, PyObject *name, PyObject *data, uint32_t
         return -1;
     }
     uint32_t hash = omv_rpc_hash(n, (size_t)nlen);
+    unsigned long sigints = g.count_at_start;
+    int stale = self->stale_abort;
+    self->stale_abort = 0;
     Py_BEGIN_ALLOW_THREADS
     *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len, send_ms,
                                    recv_ms);
+    if (*st == OMV_RPC_ERR_ABORTED && stale && omvpy_intr_count() == sigints) {
+        /* That was the old request (no Ctrl-C since): the real call now. */
+        *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len,
+                                       send_ms, recv_ms);
+    }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&arg);
-    return after_call(self, &g);
+    return after_call_st(self, &g, *st);
 }
 
 PyDoc_STRVAR(call_doc,
@@ -692,6 +721,10 @@ static PyMethodDef master_methods[] = {
     {"call_into", KW(master_call_into), call_into_doc},
     {"read_raw", KW(master_read_raw), read_raw_doc},
     {"write_raw", KW(master_write_raw), write_raw_doc},
+    {"abort", (PyCFunction)master_abort, METH_NOARGS,
+     "abort()\n\nEnd the call or stream running on this master (from another thread)\n"
+     "within about 100 ms: it raises omvrpc.StoppedError (the drop-in returns None).\n"
+     "With none running, the next one ends so. The master stays usable."},
     {"close", (PyCFunction)master_close, METH_NOARGS,
      "close()\n\nClose the link and free the master (idempotent)."},
     {"__enter__", (PyCFunction)master_enter, METH_NOARGS, NULL},

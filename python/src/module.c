@@ -3,13 +3,6 @@
  * friendlier constructors. */
 #include "omvpy.h"
 
-/* Whether Ctrl-C can cut a master's call short (omv_rpc_master_abort). */
-#ifdef OMVPY_HAVE_MASTER_ABORT
-#define HAVE_MASTER_ABORT 1
-#else
-#define HAVE_MASTER_ABORT 0
-#endif
-
 static PyObject *py_list_ports(PyObject *mod, PyObject *unused)
 {
     (void)mod;
@@ -103,8 +96,7 @@ PyMODINIT_FUNC PyInit__omvrpc(void)
         omvpy_slave_init_type(m) < 0 || omvpy_log_init() < 0 || omvpy_intr_init() < 0 ||
         PyModule_AddStringConstant(m, "__version__", omv_rpc_version()) < 0 ||
         PyModule_AddIntConstant(m, "DEFAULT_MAX_PAYLOAD", OMV_RPC_DEFAULT_MAX_PAYLOAD) < 0 ||
-        PyModule_AddIntConstant(m, "NET_DEFAULT_PORT", OMV_RPC_NET_DEFAULT_PORT) < 0 ||
-        PyModule_AddIntConstant(m, "HAVE_MASTER_ABORT", HAVE_MASTER_ABORT) < 0) {
+        PyModule_AddIntConstant(m, "NET_DEFAULT_PORT", OMV_RPC_NET_DEFAULT_PORT) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -96,6 +96,8 @@ int omvpy_intr_end(omvpy_intr *g);
  * it raised (KeyboardInterrupt), 0 when it did not. */
 int omvpy_intr_deliver(void);
 int omvpy_intr_init(void);
+/* How many SIGINTs the handler has seen (async-signal-safe read). */
+unsigned long omvpy_intr_count(void);
 
 /* ------------------------------------------------------------ helpers */
 

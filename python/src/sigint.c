@@ -28,12 +28,10 @@ static void on_sigint(int sig)
     if (s != NULL) {
         omv_rpc_slave_stop(s);
     }
-#ifdef OMVPY_HAVE_MASTER_ABORT
     omv_rpc_master *m = atomic_load(&current_master);
     if (m != NULL) {
         omv_rpc_master_abort(m);
     }
-#endif
     PyErr_SetInterrupt();
 }
 #endif
@@ -110,6 +108,11 @@ int omvpy_intr_end(omvpy_intr *g)
     atomic_store(&current_master, (omv_rpc_master *)g->prev_master);
     atomic_store(&current_slave, (omv_rpc_slave *)g->prev_slave);
     return atomic_load(&sigint_count) != g->count_at_start;
+}
+
+unsigned long omvpy_intr_count(void)
+{
+    return atomic_load(&sigint_count);
 }
 
 int omvpy_intr_deliver(void)

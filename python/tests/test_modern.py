@@ -340,3 +340,16 @@ def test_module_facts():
         assert isinstance(p, omvrpc.PortInfo)
     assert "call" in omvrpc.Master.call.__doc__
     assert omvrpc.Master.__doc__ and omvrpc.Slave.__doc__
+
+
+def test_abort_from_another_thread(pair):
+    master, slave, start = pair  # the slave does not serve yet: the call waits
+    threading.Timer(0.2, master.abort).start()
+    t0 = time.monotonic()
+    with pytest.raises(omvrpc.StoppedError) as e:
+        master.call("ping", send_timeout=60, recv_timeout=60)
+    assert time.monotonic() - t0 < 30  # not the 60 s timeout
+    assert e.value.status == "OMV_RPC_ERR_ABORTED"
+    slave.register("ping", lambda a: b"pong")
+    start()
+    assert master.call("ping") == b"pong"  # the abort was used up
