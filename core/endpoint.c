@@ -564,6 +564,25 @@ static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov,
     return OMV_RPC_OK;
 }
 
+/* The bound on one piece of `n` bytes of a transfer bounded by `b`: on a
+ * link with quiet timeouts each piece must also be over within the
+ * transfer's silence plus twice its own wire time. That is the pace
+ * check: a peer that dribbles bytes (a master's repeated 12-byte headers
+ * fed into a 64 MiB argument the slave awaits) keeps the silence from
+ * running out, but not one piece from running past its time. */
+static ep_bound piece_bound(omv_rpc_endpoint *ep, const ep_bound *b, size_t n)
+{
+    ep_bound pb = *b;
+    uint32_t wire = omvrpc_ep_transfer_ms(ep, n);
+    uint32_t span = omvrpc_sat_add(b->quiet_ms, omvrpc_sat_add(wire, wire));
+    uint32_t cap = omvrpc_ep_now(ep) + (span > TIMEOUT_MAX ? TIMEOUT_MAX : span);
+    if (wire > 0 && (int32_t)(cap - b->cap) < 0) {
+        pb.cap = cap;
+        pb.has_cap = 1;
+    }
+    return pb;
+}
+
 static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2],
                                      const uint8_t *payload, size_t len, const ep_bound *b,
                                      int stream)
@@ -586,7 +605,8 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
             tail[1] = (uint8_t)(crc >> 8);
             iov[count++] = (omv_rpc_out_iov){tail, 2};
         }
-        omv_rpc_status st = put_piece(ep, iov, count, b, stream);
+        const ep_bound pb = piece_bound(ep, b, n);
+        omv_rpc_status st = put_piece(ep, iov, count, &pb, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -619,7 +639,8 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
         if (off + n == len) {
             iov[count++] = (omv_rpc_in_iov){tail, 2};
         }
-        omv_rpc_status st = get_piece(ep, iov, count, b, stream);
+        const ep_bound pb = piece_bound(ep, b, n);
+        omv_rpc_status st = get_piece(ep, iov, count, &pb, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }

@@ -27,9 +27,10 @@
  * a result's first byte also the slave's time to compute its CRC at
  * 10 MB/s, at most 1000 ms more), read_timeout_ms for a stream frame's
  * bytes, timeout_ms for omv_rpc_get_bytes / omv_rpc_put_bytes. A transfer
- * that keeps moving may take its allowance plus twice its wire time (a
- * peer at half the link's pace gets through; one that dribbles cannot
- * hold it for ever). So a peer that announces 64 MiB and goes silent
+ * that keeps moving may take its allowance plus twice its wire time, and
+ * each piece of a large packet (an eighth, 64 KiB to 1 MiB) its allowance
+ * plus twice the piece's wire time: a peer at half the link's pace gets
+ * through, one that dribbles bytes is given up in seconds. So a peer that announces 64 MiB and goes silent
  * costs about 2 s, not the 67 s of its wire time at USB speed. On another
  * link each transfer gets its whole allowance, wire time included.
  *
