@@ -16,6 +16,10 @@ elseif(NOT WIN32)
   endif()
 endif()
 add_compile_definitions(${OMV_RPC_FEATURE_MACROS})
+# mingw-w64: C99 printf formats (%zu, %jd, %lld) rather than msvcrt's.
+if(MINGW)
+  add_compile_definitions(__USE_MINGW_ANSI_STDIO=1)
+endif()
 
 # Files named for Linux (*_linux.c, SocketCAN) may use its extensions.
 # Usage: omvrpc_linux_sources(file...) in the directory that lists them.
@@ -55,3 +59,28 @@ if(NOT WIN32)
   endif()
 endif()
 unset(CMAKE_REQUIRED_DEFINITIONS)
+
+# omvrpc_need_modules(VAR "what" module...): VAR is TRUE when pkg-config
+# finds every module. A missing one stops the configure with the Debian
+# packages to install, except on Windows, where Debian has no build of
+# these libraries: there `what` is left out, with a message saying why.
+function(omvrpc_need_modules var what)
+  set(missing "")
+  foreach(m ${ARGN})
+    string(MAKE_C_IDENTIFIER "OMV_RPC_PROBE_${m}" probe)
+    pkg_check_modules(${probe} QUIET ${m})
+    if(NOT ${probe}_FOUND)
+      list(APPEND missing ${m})
+    endif()
+  endforeach()
+  if(missing STREQUAL "")
+    set(${var} TRUE PARENT_SCOPE)
+  elseif(WIN32)
+    string(REPLACE ";" ", " missing "${missing}")
+    message(STATUS "omvrpc: ${what} not built: no Windows build of ${missing} found")
+    set(${var} FALSE PARENT_SCOPE)
+  else()
+    string(REPLACE ";" ", " missing "${missing}")
+    message(FATAL_ERROR "omvrpc: ${what} needs ${missing} (pkg-config); ./run deps installs them")
+  endif()
+endfunction()

@@ -5,6 +5,7 @@
 
 #include "endpoint.h"
 #include "test_support.h"
+#include "vectors.h"
 
 static void test_hashes(void **state)
 {

@@ -8,6 +8,7 @@
 
 #include "omv_rpc/sim.h"
 #include "test_support.h"
+#include "vectors.h"
 
 #define T_FROZEN 7777u
 

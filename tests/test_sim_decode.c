@@ -11,6 +11,7 @@
 #include "omv_rpc/sim.h"
 #include "sim_decoders.h"
 #include "test_support.h"
+#include "vectors.h"
 
 /* Corner points against the model's box, in frame pixels: decoders place
  * corners on module edges, JPEG and rounding move them a little. */

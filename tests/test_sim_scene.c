@@ -10,6 +10,7 @@
 #include "omv_rpc/sim.h"
 #include "sim_decoders.h"
 #include "test_support.h"
+#include "vectors.h"
 
 #ifndef OMV_RPC_SCENE_EXAMPLE
 #error "OMV_RPC_SCENE_EXAMPLE: the path of docs/sim-scene-example.json"

@@ -6,6 +6,7 @@
 #define OMV_RPC_SCRIPT_LINK_H
 
 #include "test_support.h"
+#include "vectors.h"
 
 typedef struct script_turn {
     int from_peer; /* 1: bytes the scripted peer sends; 0: bytes we expect */

@@ -1,8 +1,8 @@
-/* Helpers shared by the tests: vectors, hex, threads, patterns. */
+/* Helpers shared by the tests: hex, threads, patterns (the reference
+ * vectors: vectors.h). */
 #ifndef OMV_RPC_TEST_SUPPORT_H
 #define OMV_RPC_TEST_SUPPORT_H
 
-#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +11,6 @@
 #include <cmocka.h>
 
 #include "omv_rpc/omv_rpc.h"
-
-/* Load tests/vectors/<name> (or from the folder $OMV_RPC_VECTORS names).
- * Fails the test when missing. Free with cJSON_Delete. */
-cJSON *ts_load_vectors(const char *name);
 
 /* Decode a hex string; *out is malloc'd (free it). Returns the length. */
 size_t ts_hex_decode(const char *hex, uint8_t **out);
