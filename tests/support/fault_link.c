@@ -153,6 +153,16 @@ static uint32_t fl_transfer_ms(void *ctx, size_t len)
     return f->inner.ops->transfer_ms ? f->inner.ops->transfer_ms(f->inner.ctx, len) : 0u;
 }
 
+/* The owner's watcher (stop, abort) goes to the real link, which calls it
+ * while it waits, as it would unwrapped. */
+static void fl_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    fault_link *f = ((fault_ctx *)ctx)->f;
+    if (f->inner.ops->watch) {
+        f->inner.ops->watch(f->inner.ctx, fn, arg);
+    }
+}
+
 static void fl_close(void *ctx)
 {
     fault_ctx *fc = ctx;
@@ -172,6 +182,7 @@ static const omv_rpc_link_ops fault_ops = {
     .transfer_ms = fl_transfer_ms,
     .get_bytes_v = fl_get_v,
     .put_bytes_v = fl_put_v,
+    .watch = fl_watch,
 };
 
 omv_rpc_link fault_link_wrap(fault_link *f, const omv_rpc_link *inner, uint32_t seed,
