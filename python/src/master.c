@@ -16,8 +16,61 @@ typedef struct {
     /* Ctrl-C came just after a call had ended: the abort request it made
      * is still waiting for the next call, which must not pay for it. */
     int stale_abort;
+    /* The zero-copy result handed out by call(view=True), while a view of
+     * it lives (borrowed: the result clears it when it goes). */
+    struct ResultObject *live_view;
     PyObject *weakrefs;
 } MasterObject;
+
+/* A result left in the master's buffer, exported read-only without a
+ * copy. The master refuses to reuse the buffer while it is exported. */
+typedef struct ResultObject {
+    PyObject_HEAD
+    MasterObject *owner; /* strong */
+    const uint8_t *p;
+    Py_ssize_t len;
+} ResultObject;
+
+static int result_getbuffer(ResultObject *self, Py_buffer *view, int flags)
+{
+    static char empty[1];
+    return PyBuffer_FillInfo(view, (PyObject *)self, self->len ? (void *)self->p : empty,
+                             self->len, 1, flags);
+}
+
+static void result_dealloc(ResultObject *self)
+{
+    if (self->owner != NULL) {
+        if (self->owner->live_view == self) {
+            self->owner->live_view = NULL;
+        }
+        Py_DECREF(self->owner);
+    }
+    PyObject_Free(self);
+}
+
+static PyBufferProcs result_as_buffer = {(getbufferproc)result_getbuffer, NULL};
+
+static PyTypeObject ResultType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "omvrpc._omvrpc.Result",
+    .tp_basicsize = sizeof(ResultObject),
+    .tp_dealloc = (destructor)result_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A result in the master's buffer (see Master.call(view=True)).",
+    .tp_as_buffer = &result_as_buffer,
+};
+
+static int check_no_view(MasterObject *self)
+{
+    if (self->live_view != NULL) {
+        PyErr_SetString(PyExc_BufferError,
+                        "a zero-copy result (call(..., view=True)) still points into the "
+                        "master's buffer: release it (view.release() or del) first");
+        return -1;
+    }
+    return 0;
+}
 
 #define MASTER_DOC_NAME "master"
 
@@ -68,7 +121,8 @@ static int after_call(MasterObject *self, omvpy_intr *g)
 
 static int before_call(MasterObject *self, omvpy_intr *g)
 {
-    if (check_open(self) < 0 || omvpy_busy_enter(&self->busy, 0, MASTER_DOC_NAME) < 0) {
+    if (check_open(self) < 0 || check_no_view(self) < 0 ||
+        omvpy_busy_enter(&self->busy, 0, MASTER_DOC_NAME) < 0) {
         return -1;
     }
     omvpy_intr_begin(g, self->m, NULL);
@@ -166,6 +220,9 @@ static PyObject *master_close(MasterObject *self, PyObject *unused)
         PyErr_SetString(PyExc_RuntimeError, "cannot close the master while a call runs on it");
         return NULL;
     }
+    if (check_no_view(self) < 0) {
+        return NULL;
+    }
     master_free_handle(self);
     Py_RETURN_NONE;
 }
@@ -242,20 +299,25 @@ static int run_call(MasterObject *self, PyObject *name, PyObject *data, uint32_t
 }
 
 PyDoc_STRVAR(call_doc,
-"call(name, data=b'', *, send_timeout=1.0, recv_timeout=1.0) -> bytes\n\n"
+"call(name, data=b'', *, send_timeout=1.0, recv_timeout=1.0, view=False) -> bytes\n\n"
 "Run the slave's function `name` with `data` (bytes-like or str, sent\n"
 "UTF-8 encoded) and return its result. An unknown function gives b''.\n"
 "Timeouts are in seconds: send_timeout bounds getting the slave to take\n"
 "the command, recv_timeout getting the result (they bound waiting, not\n"
 "transferring: large data keeps its attempt alive while it moves).\n"
 "Raises omvrpc.TimeoutError (with .phase 'send' or 'recv'), LinkError,\n"
-"ProtocolError, TooLargeError; KeyboardInterrupt on Ctrl-C.");
+"ProtocolError, TooLargeError; KeyboardInterrupt on Ctrl-C.\n"
+"view=True returns a read-only memoryview of the result where it was\n"
+"received (no copy); the master then refuses its next call or close with\n"
+"BufferError until that view is released (view.release() or del).");
 
 static PyObject *master_call(MasterObject *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"name", "data", "send_timeout", "recv_timeout", NULL};
+    static char *names[] = {"name", "data", "send_timeout", "recv_timeout", "view", NULL};
     PyObject *name, *data = NULL, *sto = NULL, *rto = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O$OO", names, &name, &data, &sto, &rto)) {
+    int as_view = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O$OOp", names, &name, &data, &sto, &rto,
+                                     &as_view)) {
         return NULL;
     }
     uint32_t s, r;
@@ -272,7 +334,22 @@ static PyObject *master_call(MasterObject *self, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "call failed");
     }
-    return PyBytes_FromStringAndSize((const char *)res, (Py_ssize_t)len);
+    if (!as_view) {
+        return PyBytes_FromStringAndSize((const char *)res, (Py_ssize_t)len);
+    }
+    ResultObject *ro = PyObject_New(ResultObject, &ResultType);
+    if (ro == NULL) {
+        return NULL;
+    }
+    ro->owner = (MasterObject *)Py_NewRef((PyObject *)self);
+    ro->p = res;
+    ro->len = (Py_ssize_t)len;
+    PyObject *mv = PyMemoryView_FromObject((PyObject *)ro);
+    if (mv != NULL) {
+        self->live_view = ro; /* cleared when the last view of it goes */
+    }
+    Py_DECREF(ro);
+    return mv;
 }
 
 PyDoc_STRVAR(call_into_doc,
@@ -776,7 +853,7 @@ PyTypeObject omvpy_MasterType = {
 
 int omvpy_master_init_type(PyObject *module)
 {
-    if (PyType_Ready(&omvpy_MasterType) < 0) {
+    if (PyType_Ready(&ResultType) < 0 || PyType_Ready(&omvpy_MasterType) < 0) {
         return -1;
     }
     Py_INCREF(&omvpy_MasterType);

@@ -353,3 +353,24 @@ def test_abort_from_another_thread(pair):
     slave.register("ping", lambda a: b"pong")
     start()
     assert master.call("ping") == b"pong"  # the abort was used up
+
+
+def test_zero_copy_view_result(pair):
+    master, slave, start = pair
+    slave.register("echo", lambda a: bytes(a))
+    start()
+    v = master.call("echo", b"abcdef", view=True)
+    assert isinstance(v, memoryview) and v.readonly and v.tobytes() == b"abcdef"
+    with pytest.raises(BufferError):
+        master.call("echo", b"x")  # the view still points into the buffer
+    part = v[2:4]
+    v.release()
+    with pytest.raises(BufferError):
+        master.call("echo", b"x")  # so does a slice of it
+    assert part.tobytes() == b"cd"
+    del part
+    assert master.call("echo", b"x") == b"x"
+    v = master.call("echo", b"", view=True)
+    assert len(v) == 0
+    del v
+    assert master.call("echo", b"y") == b"y"
