@@ -1,5 +1,6 @@
 # Serial links: termios on POSIX (any tty, pseudo-terminals included), the
-# Win32 comm API on Windows; libserialport only to list ports.
+# Win32 comm API on Windows; ports are listed by libserialport, or by
+# SetupAPI on Windows without it.
 option(OMV_RPC_WITH_LIBSERIALPORT "List serial ports (and find \"auto\") with libserialport" ON)
 
 list(APPEND OMV_RPC_LINK_SOURCES serial_common.c serial_ports.c)
@@ -14,12 +15,17 @@ else()
 endif()
 
 if(OMV_RPC_WITH_LIBSERIALPORT AND LIBSERIALPORT_FOUND)
-  set_source_files_properties(serial_ports.c PROPERTIES COMPILE_DEFINITIONS OMV_RPC_HAVE_LIBSERIALPORT)
+  list(APPEND OMV_RPC_LINK_SOURCES serial_ports_libserialport.c)
   # The libraries are linked at the top level: make the target seen there.
   set_target_properties(PkgConfig::LIBSERIALPORT PROPERTIES IMPORTED_GLOBAL TRUE)
   list(APPEND OMV_RPC_LINK_DEPS PkgConfig::LIBSERIALPORT)
   string(APPEND OMV_RPC_PC_REQUIRES " libserialport")
   string(STRIP "${OMV_RPC_PC_REQUIRES}" OMV_RPC_PC_REQUIRES)
+elseif(WIN32)
+  # SetupAPI lists the COM ports (serial_ports_win32.c).
+  list(APPEND OMV_RPC_LINK_SOURCES serial_ports_win32.c)
+  list(APPEND OMV_RPC_LINK_DEPS setupapi advapi32)
 else()
+  list(APPEND OMV_RPC_LINK_SOURCES serial_ports_none.c)
   message(STATUS "omvrpc: building without libserialport: port listing and \"auto\" unavailable")
 endif()

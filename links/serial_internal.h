@@ -57,6 +57,13 @@ void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
  * how to set 1 ms. */
 uint32_t omvrpc_serial_latency_assumed(const char *path, const omv_rpc_log *log);
 
+/* Fill the USB fields of `info` (is_usb, IDs, serial number, is_openmv)
+ * from a Windows device instance ID such as USB\VID_37C5&PID_9204\0123
+ * or FTDIBUS\VID_0403+PID_6001+A50285BI\0000. Returns 1 when it names a
+ * USB vendor and product, 0 otherwise (info untouched). Portable, so that
+ * every build tests it. */
+int omvrpc_serial_usb_from_device_id(const char *id, omv_rpc_port_info *info);
+
 #if defined(__linux__)
 /* Set an arbitrary rate with termios2/BOTHER (serial_baud_linux.c, kept
  * apart because <asm/termbits.h> clashes with <termios.h>). Returns 0 or

@@ -1,14 +1,12 @@
-/* Serial links: finding ports. libserialport lists them (when the build
- * has it); OpenMV Cams are told apart by their USB IDs (docs/protocol.md
- * section 5); "auto" picks the one attached camera. */
+/* Serial links: finding ports. omv_rpc_serial_list_ports is the
+ * platform's (serial_ports_libserialport.c, serial_ports_win32.c with
+ * SetupAPI, or serial_ports_none.c); OpenMV Cams are told apart by their
+ * USB IDs (docs/protocol.md section 5); "auto" picks the one attached
+ * camera. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "serial_internal.h"
-
-#ifdef OMV_RPC_HAVE_LIBSERIALPORT
-#include <libserialport.h>
-#endif
 
 typedef struct usb_id {
     uint16_t vid, pid;
@@ -148,80 +146,68 @@ void omv_rpc_serial_free_ports(omv_rpc_port_info *ports)
     free(ports);
 }
 
-#ifdef OMV_RPC_HAVE_LIBSERIALPORT
-
-/* Copy a string libserialport may give as NULL, truncating to fit. */
-static void copy_field(char *dst, size_t size, const char *src)
+/* The 4 hex digits after `key` in `id`; -1 when absent. */
+static long hex4_after(const char *id, const char *key)
 {
-    size_t len = src ? strlen(src) : 0;
-    if (len >= size) {
-        len = size - 1;
+    const char *p = strstr(id, key);
+    if (!p) {
+        return -1;
     }
-    if (len) {
-        memcpy(dst, src, len);
-    }
-    dst[len] = '\0';
-}
-
-omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count)
-{
-    if (!ports || !count) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    *ports = NULL;
-    *count = 0;
-    struct sp_port **list = NULL;
-    enum sp_return rc = sp_list_ports(&list);
-    if (rc == SP_ERR_MEM) {
-        return OMV_RPC_ERR_NO_MEMORY;
-    }
-    if (rc != SP_OK) {
-        return OMV_RPC_ERR_LINK;
-    }
-    size_t n = 0;
-    while (list[n]) {
-        n++;
-    }
-    omv_rpc_port_info *out = calloc(n ? n : 1, sizeof *out);
-    if (!out) {
-        sp_free_port_list(list);
-        return OMV_RPC_ERR_NO_MEMORY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct sp_port *p = list[i];
-        omv_rpc_port_info *info = &out[i];
-        copy_field(info->name, sizeof info->name, sp_get_port_name(p));
-        copy_field(info->description, sizeof info->description, sp_get_port_description(p));
-        if (sp_get_port_transport(p) == SP_TRANSPORT_USB) {
-            int vid = 0, pid = 0;
-            info->is_usb = 1;
-            if (sp_get_port_usb_vid_pid(p, &vid, &pid) == SP_OK) {
-                info->usb_vid = (uint16_t)vid;
-                info->usb_pid = (uint16_t)pid;
-            }
-            copy_field(info->serial_number, sizeof info->serial_number,
-                       sp_get_port_usb_serial(p));
-            copy_field(info->manufacturer, sizeof info->manufacturer,
-                       sp_get_port_usb_manufacturer(p));
-            info->is_openmv = omv_rpc_serial_is_openmv_usb_id(info->usb_vid, info->usb_pid);
+    p += strlen(key);
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                       : -1;
+        if (d < 0) {
+            return -1;
         }
+        v = v * 16 + d;
     }
-    sp_free_port_list(list);
-    *ports = out;
-    *count = n;
-    return OMV_RPC_OK;
+    return v;
 }
 
-#else
-
-omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count)
+int omvrpc_serial_usb_from_device_id(const char *id, omv_rpc_port_info *info)
 {
-    if (!ports || !count) {
-        return OMV_RPC_ERR_INVALID_ARG;
+    if (!id || !info) {
+        return 0;
     }
-    *ports = NULL;
-    *count = 0;
-    return OMV_RPC_ERR_UNSUPPORTED;
+    long vid = hex4_after(id, "VID_"), pid = hex4_after(id, "PID_");
+    if (vid < 0 || pid < 0) {
+        return 0;
+    }
+    info->is_usb = 1;
+    info->usb_vid = (uint16_t)vid;
+    info->usb_pid = (uint16_t)pid;
+    info->is_openmv = omv_rpc_serial_is_openmv_usb_id(info->usb_vid, info->usb_pid);
+    info->serial_number[0] = '\0';
+    /* USB\VID_v&PID_p\SERIAL: Windows makes up a last part with '&' in it
+     * when the device has no serial number (or is one function of a
+     * composite device, ...&MI_00\...). FTDIBUS\VID_v+PID_p+SERIAL\0000:
+     * FTDI's driver puts the serial in the second part. */
+    const char *start = NULL, *end = NULL;
+    const char *first = strchr(id, '\\');
+    const char *second = first ? strchr(first + 1, '\\') : NULL;
+    if (strncmp(id, "FTDIBUS\\", 8) == 0 && first) {
+        const char *plus = strchr(first + 1, '+');
+        plus = plus ? strchr(plus + 1, '+') : NULL;
+        if (plus) {
+            start = plus + 1;
+            end = second ? second : start + strlen(start);
+        }
+    } else if (second && !strchr(second + 1, '&') && !strchr(second + 1, '\\')) {
+        start = second + 1;
+        end = start + strlen(start);
+    }
+    if (start && end > start) {
+        size_t len = (size_t)(end - start);
+        if (len >= sizeof info->serial_number) {
+            len = sizeof info->serial_number - 1;
+        }
+        memcpy(info->serial_number, start, len);
+        info->serial_number[len] = '\0';
+    }
+    return 1;
 }
-
-#endif

@@ -9,3 +9,7 @@ if(OMV_RPC_BASH AND NOT WIN32)
             ${PROJECT_SOURCE_DIR})
   set_tests_properties(posix_sources PROPERTIES TIMEOUT 60)
 endif()
+
+# The Windows port listing's device-ID parser, and a well-formed listing.
+omv_rpc_add_test(test_serial_device_id test_serial_device_id.c TIMEOUT 60)
+target_include_directories(test_serial_device_id PRIVATE ${PROJECT_SOURCE_DIR}/links)

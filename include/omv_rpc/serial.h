@@ -79,8 +79,9 @@ typedef struct omv_rpc_port_info {
 } omv_rpc_port_info;
 
 /* List serial ports. *ports is an array of *count entries; free it with
- * omv_rpc_serial_free_ports. OMV_RPC_ERR_UNSUPPORTED when built without
- * libserialport. */
+ * omv_rpc_serial_free_ports. With libserialport, or SetupAPI on Windows
+ * (COM10 and above by their plain names, which omv_rpc_serial_open
+ * takes); OMV_RPC_ERR_UNSUPPORTED in other builds without libserialport. */
 OMV_RPC_API omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *count);
 OMV_RPC_API void omv_rpc_serial_free_ports(omv_rpc_port_info *ports);
 

@@ -43,6 +43,10 @@ set_tests_properties(test_core_crc PROPERTIES SKIP_RETURN_CODE 77)
 omv_rpc_add_test(test_i2c_calls test_i2c_calls.c test_i2c_spi_sim.c TIMEOUT 300)
 target_include_directories(test_i2c_calls PRIVATE ${PROJECT_SOURCE_DIR}/links)
 
+# Port listing with SetupAPI (under wine: whatever COM ports it has).
+omv_rpc_add_test(test_serial_device_id test_serial_device_id.c TIMEOUT 60)
+target_include_directories(test_serial_device_id PRIVATE ${PROJECT_SOURCE_DIR}/links)
+
 # wine makes its prefix (about 10 s) on first use: once, before the tests,
 # rather than in several at the same time.
 if(CMAKE_CROSSCOMPILING_EMULATOR)
