@@ -782,16 +782,30 @@ static const ep_stale *stale_kind(const ep_stale *stale, size_t count, uint16_t 
 omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
                                        size_t len, uint32_t timeout_ms, const ep_stale *stale,
                                        size_t stale_count, size_t hunt,
-                                       void (*on_stale)(omv_rpc_endpoint *ep))
+                                       void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic))
 {
+    return omvrpc_ep_recv_packet_starting(ep, magic, payload, len, timeout_ms, timeout_ms, stale,
+                                          stale_count, hunt, on_stale);
+}
+
+omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic,
+                                              uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                              uint32_t first_ms, const ep_stale *stale,
+                                              size_t stale_count, size_t hunt,
+                                              void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic))
+{
+    if (first_ms > timeout_ms) {
+        first_ms = timeout_ms;
+    }
     if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
+        return omvrpc_ep_recv_packet(ep, magic, payload, len, first_ms, 0);
     }
     const ep_bound b = bound_of(ep, len + 4, timeout_ms);
+    const ep_bound first = bound_of(ep, 2, first_ms);
     size_t slid = 0;
     for (uint32_t skipped = 0;; skipped++) {
         uint8_t packet[2 + 8 + 2];
-        omv_rpc_status st = get_bounded(ep, &b, packet, 2, 0);
+        omv_rpc_status st = get_bounded(ep, skipped ? &b : &first, packet, 2, 0);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -827,7 +841,7 @@ omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t mag
         }
         omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)got);
         if (on_stale) {
-            on_stale(ep);
+            on_stale(ep, got);
         }
     }
 }

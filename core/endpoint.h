@@ -154,14 +154,25 @@ typedef struct ep_stale {
  * awaited one: on a byte stream, when a retry crossed an answer, complete
  * and valid packets of the kinds in `stale` come first (a duplicate result
  * header, a duplicate header ack, the master's repeated command header or
- * requests). They are skipped, each reported to `on_stale` (may be NULL),
+ * requests). They are skipped, each reported to `on_stale` with its magic (may be NULL),
  * within the one timeout. Up to `hunt` bytes that start no such packet are
  * slid over one by one (0: none). Any other link: exactly omvrpc_ep_recv_packet
  * (there a duplicate is a transfer of its own). */
 omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
                                        size_t len, uint32_t timeout_ms, const ep_stale *stale,
                                        size_t stale_count, size_t hunt,
-                                       void (*on_stale)(omv_rpc_endpoint *ep));
+                                       void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
+
+/* omvrpc_ep_recv_packet_skipping where the packet's first bytes must come
+ * within `first_ms` (at most timeout_ms): a peer that is not answering at
+ * all is given up on early, while one that has started keeps the whole
+ * timeout. On a link that is not a byte stream the packet is one transfer
+ * and gets first_ms. */
+omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic,
+                                              uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                              uint32_t first_ms, const ep_stale *stale,
+                                              size_t stale_count, size_t hunt,
+                                              void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
 
 /* Raw transfers (stream != 0: the link's stream variants). `timeout_ms`
  * is the whole allowance, wire time included: on a link with quiet

@@ -1,18 +1,22 @@
 /* The master: drives a call in two phases (docs/protocol.md section 2).
  *
  * Waits are sized for what is in flight: a wait for an answer is the short
- * timeout (which grows after each failed attempt, as OpenMV's does) plus the
- * wire time of the packets involved, and a wait for a data packet allows
- * LONG_TIMEOUT_MS of silence plus the packet's wire time. That is why a
- * 200 KB argument goes through on the first attempt where OpenMV's desktop
- * master, waiting a few milliseconds for the ack, fails. */
+ * timeout (a rhythm of polls while the slave is busy, then growing as
+ * OpenMV's does; master_timing.h) plus the wire time of the packets
+ * involved, a wait for a data packet's ack adds the packet's wire time and
+ * the slave's check of it, and a wait for a data packet allows
+ * LONG_TIMEOUT_MS of silence plus its wire time once it has started. That
+ * is why a 200 KB argument goes through on the first attempt where
+ * OpenMV's desktop master, waiting a few milliseconds for the ack, fails. */
 #include <string.h>
 
 #include "endpoint.h"
+#include "master_timing.h"
 
 struct omv_rpc_master {
     omv_rpc_endpoint ep;
     uint32_t retries;
+    omvrpc_timing timing; /* learned from the slave, kept for the master's life */
     int in_caller_storage;
 };
 
@@ -30,6 +34,7 @@ static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
     memset(m, 0, sizeof *m);
     omv_rpc_status st = omvrpc_ep_init(&m->ep, link, config);
     omvrpc_ep_watch(&m->ep, OMV_RPC_ERR_ABORTED, 1);
+    omvrpc_timing_init(&m->timing, &m->ep);
     return st;
 }
 
@@ -94,18 +99,6 @@ uint32_t omv_rpc_master_retries(const omv_rpc_master *m)
     return m ? m->retries : 0;
 }
 
-/* Short timeouts grow by 4/3 after a failed attempt (OpenMV's rule, which
- * avoids livelock with a slave whose timeouts grow by 1), capped at the
- * phase's timeout. */
-static uint32_t grow(uint32_t t, uint32_t cap)
-{
-    uint32_t next = t + t / 3u + 1u;
-    if (cap < SHORT_TIMEOUT_START_MS) {
-        cap = SHORT_TIMEOUT_START_MS;
-    }
-    return next < cap ? next : cap;
-}
-
 static void note_retry(omv_rpc_master *m, const char *what, int attempt, uint32_t wait_ms,
                        omv_rpc_status st)
 {
@@ -115,62 +108,106 @@ static void note_retry(omv_rpc_master *m, const char *what, int attempt, uint32_
                    (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
+/* An attempt that got no answer to its first request: a poll of a busy
+ * slave (not counted), or a retry. */
+static void note_unanswered(omv_rpc_master *m, const char *what, int attempt, uint32_t wait_ms,
+                            omv_rpc_status st)
+{
+    if (st != OMV_RPC_ERR_TIMEOUT || !omvrpc_timing_is_poll(&m->timing, attempt)) {
+        note_retry(m, what, attempt, wait_ms, st);
+    }
+}
+
 /* Phase 1: command header, ack, command data, ack. */
 static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uint8_t *arg,
                                   size_t arg_len, uint32_t timeout_ms)
 {
     omv_rpc_endpoint *ep = &m->ep;
+    omvrpc_timing *t = &m->timing;
     uint8_t header[8], none[1];
     put_le32(header, command);
     put_le32(header + 4, (uint32_t)arg_len);
 
     const uint32_t scale = omvrpc_ep_short_scale(ep);
-    const uint32_t round_trip = omvrpc_ep_transfer_ms(ep, 12) + omvrpc_ep_transfer_ms(ep, 4);
-    /* The ack can only come once the whole argument has crossed the wire,
-     * and put_bytes returns as soon as the bytes are queued. Allow an
-     * eighth more than the nominal wire time: a UART's clock may be off by
-     * a few percent and adapters add their own pauses; at 9600 baud a
-     * 1 KB argument takes 1.07 s, so without slack a wire 3% slow misses
-     * the wait and the default 1000 ms send timeout leaves no retry. */
-    const uint32_t wire = omvrpc_ep_transfer_ms(ep, arg_len + 4);
-    const uint32_t data_time = omvrpc_sat_add(omvrpc_sat_add(wire, wire / 8u), CHECK_MS(arg_len));
-    uint32_t short_ms = SHORT_TIMEOUT_START_MS;
+    uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 12, 4);
+    uint32_t short_ms = omvrpc_timing_first_short(t);
+    int after_poll = 0; /* the previous attempt's header went unanswered */
     const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
         if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
             return OMV_RPC_ERR_SEND_TIMEOUT;
         }
+        round_trip = omvrpc_timing_round_trip(t, ep, 12, 4); /* learned as it goes */
         uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
         omvrpc_ep_flush(ep);
+        const uint32_t sent = omvrpc_ep_now(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
         if (st == OMV_RPC_OK) {
             st = omvrpc_ep_recv_packet(ep, MAGIC_COMMAND_HEADER, none, 0, wait, 0);
         }
-        if (st == OMV_RPC_OK) {
-            /* Anything still queued is a stale answer to an earlier header. */
-            omvrpc_ep_flush(ep);
-            st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_DATA, arg, arg_len,
-                                omvrpc_sat_add(LONG_TIMEOUT_MS, data_time), 0);
+        if (st != OMV_RPC_OK) {
+            if (is_link_failure(st)) {
+                return st;
+            }
+            note_unanswered(m, "command", attempt, wait, st);
+            after_poll = st == OMV_RPC_ERR_TIMEOUT;
+            short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
+            continue;
         }
+        const uint32_t data_start = omvrpc_ep_now(ep);
+        /* Only the first header's ack is surely its own; later ones came
+         * within the time since the first header. */
+        omvrpc_timing_header_rtt(t, data_start - (attempt ? start : sent), attempt == 0);
+        /* The ack can only come once the whole argument has crossed the
+         * wire and the slave has checked it, and put_bytes returns as soon
+         * as the bytes are queued. Allow an eighth more than the nominal
+         * wire time: a UART's clock may be off by a few percent and
+         * adapters add their own pauses; at 9600 baud a 1 KB argument
+         * takes 1.07 s, so without slack a wire 3% slow misses the wait
+         * and the default 1000 ms send timeout leaves no retry. */
+        const uint32_t wire = omvrpc_timing_wire_ms(t, ep, arg_len + 4 + 4); /* and the ack */
+        const uint32_t data_time = omvrpc_sat_add(omvrpc_sat_add(wire, wire / 8u),
+                                                  omvrpc_timing_check_ms(t, arg_len));
+        /* Anything still queued is a stale answer to an earlier header. */
+        omvrpc_ep_flush(ep);
+        st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_DATA, arg, arg_len,
+                                   omvrpc_sat_add(LONG_TIMEOUT_MS, data_time), 0);
         if (st == OMV_RPC_OK) {
-            /* The ack follows the slave's check of the whole packet, which
-             * may still be in flight when put_bytes returns. */
             /* Skipping the slave's extra acks of a command header it
-             * received twice (our retry crossed its first ack). */
+             * received twice (our retry crossed its first ack). The wait
+             * counts from the start of the data: on a link that blocks
+             * while it sends, that time is spent already. */
             static const ep_stale header_ack = {MAGIC_COMMAND_HEADER, 0};
-            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0,
-                                         omvrpc_sat_add(omvrpc_sat_add(short_ms * scale, round_trip), data_time),
-                                         &header_ack, 1, 0, NULL);
+            uint32_t spent = omvrpc_ep_now(ep) - data_start;
+            uint32_t ack_wait = omvrpc_sat_add(short_ms * scale, round_trip);
+            ack_wait = omvrpc_sat_add(ack_wait, data_time > spent ? data_time - spent : 0u);
+            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0, ack_wait,
+                                                &header_ack, 1, 0, NULL);
             if (st == OMV_RPC_OK) {
+                omvrpc_timing_ack_on_time(t, arg_len, omvrpc_ep_now(ep) - data_start);
                 return OMV_RPC_OK;
+            }
+            if (st == OMV_RPC_ERR_TIMEOUT) {
+                /* Late, or never coming (a corrupted packet): allow the
+                 * next attempt twice the check time. An ack that answered
+                 * a poll may have been late for it, and our next header
+                 * then reached the slave in place of the data. */
+                omvrpc_timing_ack_late(t);
+                if (after_poll) {
+                    omvrpc_timing_crossed(t);
+                }
             }
         }
         if (is_link_failure(st) || st == OMV_RPC_ERR_NO_MEMORY || st == OMV_RPC_ERR_TOO_LARGE) {
             return st;
         }
         note_retry(m, "command", attempt, wait, st);
-        short_ms = grow(short_ms, timeout_ms);
+        after_poll = 0;
+        short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
+        if (short_ms < omvrpc_timing_first_short(t)) {
+            short_ms = omvrpc_timing_first_short(t); /* it grew just now */
+        }
     }
 }
 
@@ -182,14 +219,47 @@ typedef struct result_sink {
     size_t len;    /* out */
 } result_sink;
 
+/* How long the first bytes of a result of `len` bytes may take after the
+ * data request: the short wait and the slave's check time (a slave may
+ * build the packet only now). Where they do not come, the slave did not
+ * take the request (the Arduino library's slave allows 2-3 ms for it,
+ * then flushes and waits for a new header request, all within 100 ms):
+ * ask again while time remains instead of waiting for data that will
+ * never come. A slave that took the request but was slow to start is
+ * asked again too; ours then sends the result again, on a byte stream.
+ * On other links (datagrams, CAN frames, I2C and SPI transactions) it
+ * cannot tell a new request from a stale one, so there the wait is at
+ * least FRAMED_DATA_START_MS, and where the data travels apart from the
+ * requests (the network link's TCP, whose connection may take its own
+ * time) the whole wait. */
+#define FRAMED_DATA_START_MS 100u /* before the link's scale: a loaded PC's stall */
+
+static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole)
+{
+    omv_rpc_endpoint *ep = &m->ep;
+    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+        if (ep->link.split_min && (size_t)len + 4 > ep->link.split_min) {
+            return whole;
+        }
+        const uint32_t least = FRAMED_DATA_START_MS * omvrpc_ep_short_scale(ep);
+        wait = wait > least ? wait : least;
+        /* One transfer: the whole packet must come in the wait. */
+        wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
+    }
+    uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
+    return omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
+}
+
 /* Phase 2: request, result header, request, result data. */
 static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t timeout_ms)
 {
     omv_rpc_endpoint *ep = &m->ep;
+    omvrpc_timing *t = &m->timing;
     uint8_t header[4];
     const uint32_t scale = omvrpc_ep_short_scale(ep);
-    const uint32_t round_trip = omvrpc_ep_transfer_ms(ep, 4) + omvrpc_ep_transfer_ms(ep, 8);
-    uint32_t short_ms = SHORT_TIMEOUT_START_MS;
+    uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
+    uint32_t short_ms = omvrpc_timing_first_short(t);
+    int after_poll = 0; /* the previous attempt's request went unanswered */
     const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
@@ -202,54 +272,76 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (st == OMV_RPC_OK) {
             st = omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
         }
+        if (st != OMV_RPC_OK) {
+            if (is_link_failure(st)) {
+                return st;
+            }
+            note_unanswered(m, "result", attempt, wait, st);
+            after_poll = st == OMV_RPC_ERR_TIMEOUT;
+            short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
+            continue;
+        }
+        uint32_t len = get_le32(header);
+        uint8_t *dest;
+        if (len > ep->max_payload) {
+            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
+                           "master: result of %u bytes is over the limit of %u bytes", len,
+                           ep->max_payload);
+            sink->len = len;
+            return OMV_RPC_ERR_TOO_LARGE;
+        }
+        if (sink->fixed) {
+            if (len > sink->fixed_size) {
+                sink->len = len;
+                return OMV_RPC_ERR_BUFFER_TOO_SMALL;
+            }
+            dest = sink->fixed;
+        } else {
+            st = omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
+            if (st != OMV_RPC_OK) {
+                sink->len = len;
+                return st;
+            }
+            dest = ep->rx.data;
+        }
+        omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
+        st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
-            uint32_t len = get_le32(header);
-            uint8_t *dest;
-            if (len > ep->max_payload) {
-                omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
-                        "master: result of %u bytes is over the limit of %u bytes", len,
-                        ep->max_payload);
-                sink->len = len;
-                return OMV_RPC_ERR_TOO_LARGE;
-            }
-            if (sink->fixed) {
-                if (len > sink->fixed_size) {
-                    sink->len = len;
-                    return OMV_RPC_ERR_BUFFER_TOO_SMALL;
-                }
-                dest = sink->fixed;
-            } else {
-                st = omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
-                if (st != OMV_RPC_OK) {
-                    sink->len = len;
-                    return st;
-                }
-                dest = ep->rx.data;
-            }
-            omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
-            st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
-            if (st == OMV_RPC_OK) {
-                /* Skipping the slave's extra result headers, answers to
-                 * our requests that crossed its first one: on a slow
-                 * UART they are still on the wire after our flush. */
-                static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
-                st = omvrpc_ep_recv_packet_skipping(
-                    ep, MAGIC_RESULT_DATA, dest, len,
-                    omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + FIRST_BYTE_CHECK_MS(len), round_trip),
-                            omvrpc_ep_transfer_ms(ep, (size_t)len + 4)),
-                    &result_header, 1, 0, NULL);
-            }
-            if (st == OMV_RPC_OK) {
-                sink->data = dest;
-                sink->len = len;
-                return OMV_RPC_OK;
-            }
+            /* Skipping the slave's extra result headers, answers to our
+             * requests that crossed its first one: on a slow UART they
+             * are still on the wire after our flush. */
+            static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
+            /* The check of a result before it is sent: at most
+             * LONG_TIMEOUT_MS, so that a slave that announced a huge
+             * length and went silent is given up in about 2 s. */
+            uint32_t check = omvrpc_timing_check_ms(t, len);
+            check = check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS;
+            uint32_t whole = omvrpc_sat_add(
+                omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
+                omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
+            st = omvrpc_ep_recv_packet_starting(ep, MAGIC_RESULT_DATA, dest, len, whole,
+                                                data_start_ms(m, wait, len, whole),
+                                                &result_header, 1, 0, NULL);
+        }
+        if (st == OMV_RPC_OK) {
+            sink->data = dest;
+            sink->len = len;
+            return OMV_RPC_OK;
         }
         if (is_link_failure(st)) {
             return st;
         }
+        if (st == OMV_RPC_ERR_TIMEOUT && after_poll) {
+            /* The header may have answered the request before the last:
+             * the last then reached the slave in place of our data request. */
+            omvrpc_timing_crossed(t);
+        }
         note_retry(m, "result", attempt, wait, st);
-        short_ms = grow(short_ms, timeout_ms);
+        after_poll = 0;
+        short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
+        if (short_ms < omvrpc_timing_first_short(t)) {
+            short_ms = omvrpc_timing_first_short(t); /* it grew just now */
+        }
     }
 }
 
@@ -269,7 +361,11 @@ static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *a
     if (st != OMV_RPC_OK) {
         return st;
     }
-    return get_result(m, sink, recv_timeout_ms);
+    st = get_result(m, sink, recv_timeout_ms);
+    if (st == OMV_RPC_OK) {
+        omvrpc_timing_call_done(&m->timing);
+    }
+    return st;
 }
 
 omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *m, uint32_t command, const void *arg,

@@ -34,6 +34,21 @@ struct omv_rpc_slave {
      * master gave up on that result and started a new call. */
     uint8_t pending_header[8];
     int has_pending_header;
+    /* Repeats of the command header seen while waiting for its data, and
+     * when our last ack of it was off the wire (see ack_header_again). */
+    uint32_t header_repeats;
+    uint32_t header_acked_ms;
+    /* The last call, in case the master repeats it (see same_call). */
+    uint32_t last_command;
+    size_t last_len;
+    uint64_t last_hash;
+    int repeat_expected;
+    omv_rpc_task last_scheduled;
+    void *last_scheduled_data;
+    /* The last result went out and nothing has used the link since: it is
+     * offered again to a master that asks (see offer_again). */
+    int offered;
+    int offer_header_sent;
     uint32_t served;
     uint32_t refused;
     int in_caller_storage;
@@ -262,9 +277,67 @@ static uint32_t answer_ms(omv_rpc_endpoint *ep, size_t len)
     return omvrpc_sat_add(SHORT_TIMEOUT_START_MS * omvrpc_ep_short_scale(ep), omvrpc_ep_transfer_ms(ep, len));
 }
 
-static void ack_header_again(omv_rpc_endpoint *ep)
+/* The command header was acked: note when the ack is off the wire. */
+static void header_acked(omv_rpc_slave *s)
 {
-    (void)omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
+    s->header_acked_ms = omvrpc_ep_now(&s->ep) + omvrpc_ep_transfer_ms(&s->ep, 4);
+}
+
+/* Quiet a master must have kept before a repeat of its header is acked
+ * again, beyond the first repeat. */
+#define REPEAT_QUIET_MS 2u
+
+/* A repeat of the command header while its data is awaited: the master's
+ * retry crossed our ack. The first repeat is acked at once (the master
+ * takes whichever ack reaches it after its flush). Later ones only when
+ * the master kept quiet for a while after our last ack: the Arduino
+ * library's master flushes right after a failed read, which may cut our
+ * ack in two, and resends at once when its read was misframed; acking
+ * each resend at once then misframes its every read (a livelock). Left
+ * unanswered, its read times out, it waits, flushes an empty line, and
+ * its next header is acked. */
+static void ack_header_again(omv_rpc_endpoint *ep, uint16_t magic)
+{
+    omv_rpc_slave *s = (omv_rpc_slave *)(void *)ep; /* ep is the slave's first member */
+    (void)magic;
+    /* When the repeat started to arrive, against our last ack's end. */
+    int32_t quiet = (int32_t)(omvrpc_ep_now(ep) - omvrpc_ep_transfer_ms(ep, 12) - s->header_acked_ms);
+    if (s->header_repeats++ == 0 ||
+        quiet >= (int32_t)(REPEAT_QUIET_MS * omvrpc_ep_short_scale(ep))) {
+        (void)omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
+        header_acked(s);
+    } else {
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: a quick repeat of the command header left unanswered");
+    }
+}
+
+/* A result request while we wait for a command: the master did not get
+ * the result we sent (it gave up waiting for its first bytes, or they
+ * were corrupted) and asks again, as it would have before we sent it.
+ * The result is still valid (until the next callback starts), so it is
+ * sent again: the call completes instead of failing. Requests cannot be
+ * stale here: a master sends none between its data request and the end
+ * of the result. */
+static void offer_again(omv_rpc_endpoint *ep, uint16_t magic)
+{
+    omv_rpc_slave *s = (omv_rpc_slave *)(void *)ep; /* ep is the slave's first member */
+    static const uint8_t empty[1] = {0};
+    if (!s->offered) {
+        return;
+    }
+    if (magic == MAGIC_RESULT_HEADER) {
+        uint8_t header[4];
+        put_le32(header, (uint32_t)s->result_len);
+        s->offer_header_sent =
+            omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms(ep, 8), 0) ==
+            OMV_RPC_OK;
+    } else if (magic == MAGIC_RESULT_DATA && s->offer_header_sent) {
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: the master asked again; result sent again");
+        (void)omvrpc_ep_send_packet(
+            ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
+            omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, s->result_len + 4)), 0);
+        s->offer_header_sent = 0;
+    }
 }
 
 /* Phase 1 seen from the slave. On success the argument is in ep.rx. */
@@ -293,7 +366,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0},
                                                  {MAGIC_RESULT_DATA, 0}};
             st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests, 2,
-                                         COMMAND_HUNT_BYTES, NULL);
+                                         COMMAND_HUNT_BYTES, offer_again);
             if (ep->stray_bytes) {
                 /* Counted as one refused packet, as a flush would have. */
                 s->refused++;
@@ -309,6 +382,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             refuse(s, "command header", st);
             continue;
         }
+        s->offered = 0; /* a new call: the last result is no longer asked for */
         uint32_t len = get_le32(header + 4);
         st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
                                    : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
@@ -321,10 +395,11 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         }
         omvrpc_ep_flush(ep); /* older bytes are stale; the data comes after our ack */
         st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer, 0);
+        header_acked(s);
+        s->header_repeats = 0;
         if (st == OMV_RPC_OK) {
             /* A repeat of the header (the master's retry crossed our ack)
-             * is acked again and skipped: the master takes whichever ack
-             * reaches it after its flush, then sends the data. */
+             * is skipped, and acked again as ack_header_again says. */
             static const ep_stale command_header = {MAGIC_COMMAND_HEADER, 8};
             st = omvrpc_ep_recv_packet_skipping(
                 ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
@@ -368,6 +443,30 @@ static int take_new_command(omv_rpc_slave *s, const uint8_t first[4], uint32_t t
     s->has_pending_header = 1;
     omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: new command while a result was on offer");
     return 1;
+}
+
+/* FNV-1a, 64 bits: tells a repeated argument from a new one. */
+static uint64_t arg_hash(const uint8_t *p, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ p[i]) * 0x100000001b3u;
+    }
+    return h;
+}
+
+/* Whether the call just taken repeats the last one, whose result the
+ * master never asked for: it missed our data ack (the Arduino library's
+ * master waits 3-4 ms for it with up to 64 bytes still in its transmit
+ * buffer, then flushes) and sent the same command and argument again.
+ * Its callback has run: the result it gave is served again rather than
+ * running it twice for one call. */
+static int same_call(omv_rpc_slave *s, uint32_t command, size_t len)
+{
+    int same = s->repeat_expected && command == s->last_command && len == s->last_len &&
+               arg_hash(s->ep.rx.data, len) == s->last_hash;
+    s->repeat_expected = 0;
+    return same;
 }
 
 /* Whether a result data packet of `len` bytes goes over another channel
@@ -433,6 +532,13 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
                 omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, s->result_len + 4)), 0);
         } else if (magic == MAGIC_COMMAND_HEADER && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) &&
                    take_new_command(s, request, answer)) {
+            /* Not one request for this result yet: the master missed our
+             * data ack and is sending the same call again. */
+            if (!header_sent && get_le32(s->pending_header) == s->last_command &&
+                get_le32(s->pending_header + 4) == s->last_len) {
+                s->repeat_expected = 1;
+                s->last_hash = arg_hash(ep->rx.data, s->last_len);
+            }
             return OMV_RPC_ERR_RECV_TIMEOUT; /* the master moved on */
         } else {
             refuse(s, "result request", OMV_RPC_ERR_BAD_PACKET);
@@ -465,6 +571,29 @@ omv_rpc_status omv_rpc_slave_loop_once(omv_rpc_slave *s, uint32_t recv_timeout_m
     return st;
 }
 
+/* After put_result: the scheduled callback runs if the result went out;
+ * it is kept while the master may still repeat the call. */
+static void finish_call(omv_rpc_slave *s, omv_rpc_status st)
+{
+    omv_rpc_task scheduled = s->scheduled;
+    s->scheduled = NULL;
+    s->last_scheduled = s->repeat_expected ? scheduled : NULL;
+    s->last_scheduled_data = s->scheduled_data;
+    /* A scheduled callback (or a loop callback) may use the link after
+     * the call: no offer then. */
+    s->offered = st == OMV_RPC_OK && !scheduled && !s->loop_fn;
+    s->offer_header_sent = 0;
+    if (st == OMV_RPC_OK) {
+        s->served++;
+        if (scheduled) {
+            scheduled(s, s->scheduled_data);
+        }
+    } else if (!is_link_failure(st)) {
+        omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: result not delivered (%s)",
+                       omv_rpc_status_name(st));
+    }
+}
+
 /* One pass of the loop (loop_once without its checks). */
 static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
                                  uint32_t send_timeout_ms)
@@ -472,11 +601,20 @@ static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
     uint32_t command = 0;
     size_t arg_len = 0;
     omv_rpc_status st = get_command(s, recv_timeout_ms, &command, &arg_len);
-    if (st == OMV_RPC_OK) {
+    if (st == OMV_RPC_OK && same_call(s, command, arg_len)) {
+        omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG,
+                       "slave: the master repeated the call; its result is served again");
+        s->scheduled = s->last_scheduled;
+        s->scheduled_data = s->last_scheduled_data;
+        st = put_result(s, send_timeout_ms);
+        finish_call(s, st);
+    } else if (st == OMV_RPC_OK) {
         callback_entry *e = find_callback(s, command);
         s->result = NULL;
         s->result_len = 0;
         s->scheduled = NULL;
+        s->last_command = command;
+        s->last_len = arg_len;
         if (e) {
             s->in_callback = 1;
             e->fn(s, s->ep.rx.data, arg_len, e->user_data);
@@ -485,17 +623,7 @@ static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
             omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x", command);
         }
         st = put_result(s, send_timeout_ms);
-        omv_rpc_task scheduled = s->scheduled;
-        s->scheduled = NULL;
-        if (st == OMV_RPC_OK) {
-            s->served++;
-            if (scheduled) {
-                scheduled(s, s->scheduled_data);
-            }
-        } else if (!is_link_failure(st)) {
-            omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: result not delivered (%s)",
-                    omv_rpc_status_name(st));
-        }
+        finish_call(s, st);
     }
     if (s->loop_fn && st != OMV_RPC_ERR_STOPPED) {
         s->loop_fn(s, s->loop_data);

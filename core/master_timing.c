@@ -1,0 +1,150 @@
+/* The master's schedule and what it learns (master_timing.h says why). */
+#include "master_timing.h"
+
+#define ANSWER_START_MS 1u   /* the rhythm of polls, before the link's scale */
+#define ANSWER_MAX_MS 64u
+#define RELAX_CALLS 256u     /* calls without a crossing before answer_ms halves */
+#define RHYTHM_ATTEMPTS 64   /* polls at answer_ms before the waits grow */
+#define CHECK_START_NS 5000u /* 5 us per byte: a Cortex-M4 checking in software */
+#define CHECK_FLOOR_NS 100u  /* 10 MB/s: a PC under load or sanitizers */
+#define CHECK_MAX_NS 1000000u
+#define CHECK_CAP_MS 30000u  /* a silent slave after a large argument is given up */
+#define CHECK_LEARN_MIN 4096u /* shorter packets' acks say too little in ms */
+#define HEADER_RTT_BYTES 16u  /* a command header and its ack */
+#define PACE_EXTRA_MAX_MS 2000u
+
+void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
+{
+    t->answer_ms = ANSWER_START_MS;
+    t->check_ns = CHECK_START_NS;
+    t->clean_calls = 0;
+    t->rtt_min_ms = 0xFFFFFFFFu;
+    t->pace_ns = 0xFFFFFFFFu;
+    t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
+}
+
+/* Before anything is known of a link that does not know its pace (it may
+ * be a UART at 9600 baud, where a header takes 12.5 ms to cross), polls
+ * at the rhythm would queue header after header on the wire: wait as
+ * OpenMV's master does until the first answer tells the pace. */
+static int pace_unknown_yet(const omvrpc_timing *t)
+{
+    return !t->pace_known && t->pace_ns == 0xFFFFFFFFu;
+}
+
+uint32_t omvrpc_timing_first_short(const omvrpc_timing *t)
+{
+    return pace_unknown_yet(t) && t->answer_ms < SHORT_TIMEOUT_START_MS ? SHORT_TIMEOUT_START_MS
+                                                                       : t->answer_ms;
+}
+
+uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                  uint32_t cap)
+{
+    if (attempt + 1 < RHYTHM_ATTEMPTS && !pace_unknown_yet(t)) {
+        return short_ms;
+    }
+    /* By 4/3 (OpenMV's rule, which cannot livelock with a slave whose
+     * timeouts grow by 1 ms), capped at the phase's timeout. */
+    uint32_t next = short_ms + short_ms / 3u + 1u;
+    if (cap < short_ms) {
+        cap = short_ms;
+    }
+    return next < cap ? next : cap;
+}
+
+int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
+{
+    return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
+}
+
+uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len)
+{
+    uint32_t known = omvrpc_ep_transfer_ms(ep, len);
+    if (t->pace_known || t->pace_ns == 0xFFFFFFFFu) {
+        return known;
+    }
+    /* Bounded, so that a slow first sample (a busy slave, a loaded PC)
+     * does not make a failed attempt wait for long. */
+    uint64_t est = ((uint64_t)len * t->pace_ns + 999999u) / 1000000u;
+    if (est > PACE_EXTRA_MAX_MS) {
+        est = PACE_EXTRA_MAX_MS;
+    }
+    return (uint32_t)est > known ? (uint32_t)est : known;
+}
+
+uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t out,
+                                  size_t back)
+{
+    uint32_t wire = omvrpc_timing_wire_ms(t, ep, out + back);
+    uint32_t known = omvrpc_ep_transfer_ms(ep, out) + omvrpc_ep_transfer_ms(ep, back);
+    if (!t->pace_known && t->rtt_min_ms != 0xFFFFFFFFu && t->rtt_min_ms > known) {
+        known = t->rtt_min_ms;
+    }
+    return wire > known ? wire : known;
+}
+
+uint32_t omvrpc_timing_check_ms(const omvrpc_timing *t, size_t len)
+{
+    uint64_t ms = ((uint64_t)len * t->check_ns + 999999u) / 1000000u + 1u;
+    return ms > CHECK_CAP_MS ? CHECK_CAP_MS : (uint32_t)ms;
+}
+
+/* `bytes` crossed the wire (both ways) within `ms` of a millisecond clock,
+ * the slave's turnaround included: at most (ms + 1) / bytes per byte. */
+static void pace_sample(omvrpc_timing *t, size_t bytes, uint32_t ms)
+{
+    uint64_t ns = ((uint64_t)ms + 1u) * 1000000u / bytes;
+    if (!t->pace_known && ns < t->pace_ns) {
+        t->pace_ns = (uint32_t)ns;
+    }
+}
+
+void omvrpc_timing_header_rtt(omvrpc_timing *t, uint32_t ms, int first)
+{
+    if (first && ms < t->rtt_min_ms) {
+        t->rtt_min_ms = ms;
+    }
+    pace_sample(t, HEADER_RTT_BYTES, ms);
+}
+
+void omvrpc_timing_ack_on_time(omvrpc_timing *t, size_t len, uint32_t ms)
+{
+    pace_sample(t, len + 8u, ms); /* the data packet and its ack */
+    if (len < CHECK_LEARN_MIN) {
+        return;
+    }
+    /* `ms` covers the wire and the check: an upper bound of the check. Come
+     * down towards four times it, by halves, never below the floor. */
+    uint64_t seen = ((uint64_t)ms + 1u) * 1000000u / len;
+    uint64_t want = seen * 4u;
+    if (want < CHECK_FLOOR_NS) {
+        want = CHECK_FLOOR_NS;
+    }
+    if (want < t->check_ns) {
+        uint32_t half = t->check_ns / 2u;
+        t->check_ns = want > half ? (uint32_t)want : half;
+        if (t->check_ns < CHECK_FLOOR_NS) {
+            t->check_ns = CHECK_FLOOR_NS;
+        }
+    }
+}
+
+void omvrpc_timing_ack_late(omvrpc_timing *t)
+{
+    t->check_ns = t->check_ns > CHECK_MAX_NS / 2u ? CHECK_MAX_NS : t->check_ns * 2u;
+}
+
+void omvrpc_timing_crossed(omvrpc_timing *t)
+{
+    t->answer_ms = t->answer_ms >= ANSWER_MAX_MS / 2u ? ANSWER_MAX_MS : t->answer_ms * 2u;
+    t->clean_calls = 0;
+}
+
+void omvrpc_timing_call_done(omvrpc_timing *t)
+{
+    if (t->answer_ms > ANSWER_START_MS && ++t->clean_calls >= RELAX_CALLS) {
+        t->answer_ms /= 2u;
+        t->clean_calls = 0;
+    }
+}

@@ -1,0 +1,82 @@
+/* The master's schedule: how long it waits for each answer, and what it
+ * learns about its slave on the way. Internal to the core.
+ *
+ * Short answers (an ack, a result header) come a round trip of wire plus
+ * the slave's turnaround after the request. OpenMV's camera slave and the
+ * Arduino library's slave flush their input at the start of every attempt,
+ * and the camera's does so only after its callback and a gc.collect(): a
+ * request sent while the slave is busy is dropped, never answered. So the
+ * master asks again on a short rhythm (answer_ms) while no answer comes;
+ * those re-asks are polls, not retries: a camera's next flush drops them,
+ * our slave answers the first and drops the rest. The rhythm must stay
+ * longer than the slave's turnaround, or a re-ask reaches the slave while
+ * it waits for the next packet of the sequence and breaks the attempt;
+ * when that is seen (an answer that followed a poll, then no data or no
+ * ack), answer_ms doubles and is kept, and it halves again after
+ * RELAX_CALLS calls without such a sign. After RHYTHM_ATTEMPTS polls the
+ * waits grow by 4/3, as OpenMV's do, so that no slave can livelock them.
+ *
+ * A data packet's ack comes after the slave has checked the whole packet:
+ * the wait allows check_ns per byte, on the order of the slowest real
+ * camera to begin with (a Cortex-M4 in software). An ack that does not
+ * come in time doubles it for every later attempt (a slow slave costs a
+ * couple of retries once); acks that come early bring it down towards
+ * what the slave needs, so a corrupted packet is retried within a small
+ * multiple of its wire and check time.
+ *
+ * On a link that does not know its pace (a USB-serial adapter opened with
+ * no baud rate), the wire time of a data packet is estimated from what
+ * the master has seen: a command header and its ack (16 bytes) answered
+ * within so many milliseconds since the phase's first header, a data
+ * packet and its ack within so many since the data started; each gives
+ * an upper bound of the time per byte, and the smallest is kept. Short
+ * waits use the shortest first-attempt header round trip. */
+#ifndef OMV_RPC_MASTER_TIMING_H
+#define OMV_RPC_MASTER_TIMING_H
+
+#include "endpoint.h"
+
+typedef struct omvrpc_timing {
+    uint32_t answer_ms;   /* the slave's turnaround allowed for a short answer */
+    uint32_t check_ns;    /* per byte: the slave's check of a data packet */
+    uint32_t clean_calls; /* calls since answer_ms last grew */
+    uint32_t rtt_min_ms;  /* shortest command header round trip (UINT32_MAX: none) */
+    uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
+    int pace_known;       /* the link's transfer_ms grows with the length */
+} omvrpc_timing;
+
+void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
+
+/* The first short wait of a phase (before the link's short_timeout_scale),
+ * and the next one after attempt `attempt` (0-based) went unanswered,
+ * capped by the phase's timeout. */
+uint32_t omvrpc_timing_first_short(const omvrpc_timing *t);
+uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                  uint32_t cap);
+/* Whether attempt `attempt`, which got no answer to its first request, was
+ * a poll of a busy slave rather than a retry. */
+int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
+
+/* One-way wire time of `len` bytes: the link's figure, or on a link that
+ * does not know its pace, at least the estimate from the measured round
+ * trip. */
+uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len);
+/* The wire round trip of a short exchange, `out` bytes and `back` bytes:
+ * the link's figure, or on a link that does not know its pace, at least
+ * the estimate and the shortest measured one. */
+uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t out,
+                                  size_t back);
+/* The slave's check time allowed for a data packet of `len` bytes. */
+uint32_t omvrpc_timing_check_ms(const omvrpc_timing *t, size_t len);
+
+/* What the master saw: a command header answered `ms` after the phase's
+ * first one was sent (`first`: the attempt was the first);
+ * a data packet of `len` bytes acked `ms` after it started; an ack that
+ * did not come; a sign that a poll crossed an answer; a call completed. */
+void omvrpc_timing_header_rtt(omvrpc_timing *t, uint32_t ms, int first);
+void omvrpc_timing_ack_on_time(omvrpc_timing *t, size_t len, uint32_t ms);
+void omvrpc_timing_ack_late(omvrpc_timing *t);
+void omvrpc_timing_crossed(omvrpc_timing *t);
+void omvrpc_timing_call_done(omvrpc_timing *t);
+
+#endif

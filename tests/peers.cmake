@@ -1,0 +1,28 @@
+# Other implementations' timing as peers (issues 16, 17): the Arduino
+# library's master and slave on a paced cable, OpenMV's camera slave.
+# Slow by nature (wire time at 9600 baud), so not under valgrind: only
+# tests labelled memcheck run there.
+if(TARGET omvrpc_peers)
+  # The full runs of issue 17 (1000 calls of 0..1024 bytes each way, about
+  # 15 minutes of wire at 9600 baud): cmake -DOMV_RPC_LONG_TESTS=ON, then
+  # ctest -L long.
+  option(OMV_RPC_LONG_TESTS "Register the long peer runs (ctest -L long)" OFF)
+
+  add_executable(test_peer_arduino test_peer_arduino.c)
+  target_link_libraries(test_peer_arduino PRIVATE omvrpc_test_support omvrpc_peers)
+  add_test(NAME peer_arduino_slave_9600
+    COMMAND test_peer_arduino baud=9600 calls=4 only=test_our_master_arduino_slave)
+  set_tests_properties(peer_arduino_slave_9600 PROPERTIES TIMEOUT 300 LABELS peers)
+  # At 115200 in the plain gcc build only (the clang and sanitizer builds
+  # run the same code; this keeps the CI time down).
+  if(CMAKE_C_COMPILER_ID STREQUAL "GNU" AND NOT OMV_RPC_SANITIZE)
+    add_test(NAME peer_arduino_115200 COMMAND test_peer_arduino baud=115200 calls=100)
+    set_tests_properties(peer_arduino_115200 PROPERTIES TIMEOUT 300 LABELS peers)
+  endif()
+  if(OMV_RPC_LONG_TESTS)
+    foreach(baud 9600 115200)
+      add_test(NAME peer_arduino_${baud}_long COMMAND test_peer_arduino baud=${baud} calls=1000)
+      set_tests_properties(peer_arduino_${baud}_long PROPERTIES TIMEOUT 7200 LABELS long)
+    endforeach()
+  endif()
+endif()

@@ -1,0 +1,219 @@
+/* Issue 17: OpenMV's Arduino library as a peer, on a cable paced at a
+ * baud rate. Its master against our slave, our master against its slave:
+ * every call succeeds, every callback runs once per call, every result is
+ * right. Arguments: `baud=N` (default 115200) and `calls=N` (default 40);
+ * `only=NAME` runs the one test of that name. CI runs a few calls at 9600
+ * and more at 115200, the full 1000-call runs carry the label `long` (see
+ * peers.cmake). */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peers.h"
+#include "test_support.h"
+
+static uint32_t g_baud = 115200;
+static int g_calls = 40;
+static const char *g_only;
+
+#define MAX_ARG 1024u
+#define TIMEOUT_MS 1000u /* the Arduino library's defaults */
+
+/* The Arduino master's own timeouts: its defaults at 115200 baud. At 9600
+ * its short timeouts (3 ms, growing by 6/4 per attempt) must first grow
+ * past the wire time of a header and of the 64 bytes its transmit buffer
+ * holds (66 ms), and a 1 KB argument takes 1.07 s itself, so with 1000 ms
+ * it gives up on large calls whatever the slave does. */
+static uint32_t arduino_timeout_ms(void)
+{
+    return g_baud >= 115200 ? TIMEOUT_MS : 10000u;
+}
+
+/* The call's size: 0 and 1024 first, then spread over 0..1024. */
+static size_t call_size(int i, uint32_t *rng)
+{
+    if (i == 0) {
+        return 0;
+    }
+    if (i == 1) {
+        return MAX_ARG;
+    }
+    return ts_rand(rng) % (MAX_ARG + 1);
+}
+
+/* Every callback answers its argument with each byte plus one. */
+static void transform(const uint8_t *in, size_t len, uint8_t *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        out[i] = (uint8_t)(in[i] + 1u);
+    }
+}
+
+static atomic_uint g_our_callbacks;
+
+static void our_callback(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
+{
+    (void)user;
+    atomic_fetch_add(&g_our_callbacks, 1);
+    uint8_t *out = omv_rpc_slave_reply_buffer(s, len);
+    transform(arg, len, out);
+}
+
+static uint8_t g_peer_result[MAX_ARG];
+
+static void peer_callback(void *user, omvrpc_peer_call *call)
+{
+    (void)user;
+    transform(call->arg, call->arg_len, g_peer_result);
+    call->result = g_peer_result;
+    call->result_len = call->arg_len;
+}
+
+static void *run_arduino_slave(void *arg)
+{
+    omvrpc_arduino_slave_run(arg);
+    return NULL;
+}
+
+/* Counts calls and wrong results; fails the test at the end. */
+typedef struct tally {
+    int failed, wrong;
+} tally;
+
+static void check_result(tally *t, omv_rpc_status st, const uint8_t *arg, size_t len,
+                         const uint8_t *res, size_t res_len)
+{
+    uint8_t want[MAX_ARG];
+    if (st != OMV_RPC_OK) {
+        t->failed++;
+        return;
+    }
+    transform(arg, len, want);
+    if (res_len != len || (len && memcmp(res, want, len) != 0)) {
+        t->wrong++;
+    }
+}
+
+static void report(const char *what, const tally *t, uint32_t callbacks, int calls,
+                   uint32_t retries)
+{
+    printf("%s at %u baud: %d calls, %d failed, %d wrong, %u callbacks, %u master retries\n", what,
+           (unsigned)g_baud, calls, t->failed, t->wrong, (unsigned)callbacks, (unsigned)retries);
+    fflush(stdout);
+    assert_int_equal(t->failed, 0);
+    assert_int_equal(t->wrong, 0);
+    assert_int_equal(callbacks, (uint32_t)calls);
+}
+
+static void paced(omv_rpc_link *a, omv_rpc_link *b, int a_knows, size_t a_tx, int b_knows,
+                  size_t b_tx)
+{
+    omvrpc_paced_opts o = {g_baud, a_knows, b_knows, a_tx, b_tx};
+    assert_int_equal(omvrpc_paced_pair_open(a, b, &o), OMV_RPC_OK);
+}
+
+/* The Arduino master (64-byte transmit buffer) calls our slave, which
+ * knows the baud rate as `omv-rpc sim --uart DEV --baud N` does. */
+static void test_arduino_master_our_slave(void **state)
+{
+    (void)state;
+    omv_rpc_link a, b;
+    paced(&a, &b, 0, 64, 1, 0);
+    omvrpc_peer master;
+    assert_int_equal(omvrpc_peer_init(&master, &a, MAX_ARG + 4), OMV_RPC_OK);
+    omv_rpc_slave *s;
+    assert_int_equal(omv_rpc_slave_new(&s, &b, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_slave_register_callback(s, "f", our_callback, NULL), OMV_RPC_OK);
+    atomic_store(&g_our_callbacks, 0);
+    ts_slave_thread th = {0};
+    ts_slave_thread_start(&th, s);
+
+    uint32_t rng = 17;
+    tally t = {0, 0};
+    uint8_t arg[MAX_ARG];
+    for (int i = 0; i < g_calls; i++) {
+        size_t len = call_size(i, &rng);
+        ts_fill_random(arg, len, (uint32_t)i + 1);
+        const uint8_t *res = NULL;
+        size_t res_len = 0;
+        omv_rpc_status st =
+            omvrpc_arduino_master_call(&master, "f", arg, len, &res, &res_len,
+                                       arduino_timeout_ms(), arduino_timeout_ms());
+        check_result(&t, st, arg, len, res, res_len);
+    }
+    ts_slave_thread_stop(&th);
+    report("Arduino master -> our slave", &t, atomic_load(&g_our_callbacks), g_calls, 0);
+    omv_rpc_slave_free(s);
+    omvrpc_peer_free(&master);
+}
+
+/* Our master against the Arduino slave (64-byte transmit buffer); the
+ * master knows the baud rate (`--uart DEV --baud N`) or not (`--port`,
+ * issue 17.3). */
+static void our_master_arduino_slave(int master_knows_pace)
+{
+    omv_rpc_link a, b;
+    paced(&a, &b, master_knows_pace, 0, 0, 64);
+    omvrpc_peer slave;
+    assert_int_equal(omvrpc_peer_init(&slave, &b, MAX_ARG + 4), OMV_RPC_OK);
+    slave.fn = peer_callback;
+    omv_rpc_master *m;
+    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
+    ts_thread th;
+    ts_thread_start(&th, run_arduino_slave, &slave);
+
+    uint32_t rng = 23;
+    tally t = {0, 0};
+    uint8_t arg[MAX_ARG];
+    for (int i = 0; i < g_calls; i++) {
+        size_t len = call_size(i, &rng);
+        ts_fill_random(arg, len, (uint32_t)i + 7);
+        const uint8_t *res = NULL;
+        size_t res_len = 0;
+        omv_rpc_status st =
+            omv_rpc_master_call(m, "f", arg, len, &res, &res_len, TIMEOUT_MS, TIMEOUT_MS);
+        check_result(&t, st, arg, len, res, res_len);
+    }
+    omvrpc_peer_stop(&slave);
+    ts_thread_join(&th);
+    report(master_knows_pace ? "our master -> Arduino slave" :
+                               "our master (baud unknown) -> Arduino slave",
+           &t, slave.stats.calls, g_calls, omv_rpc_master_retries(m));
+    omv_rpc_master_free(m);
+    omvrpc_peer_free(&slave);
+}
+
+static void test_our_master_arduino_slave(void **state)
+{
+    (void)state;
+    our_master_arduino_slave(1);
+}
+
+static void test_our_master_unknown_pace_arduino_slave(void **state)
+{
+    (void)state;
+    our_master_arduino_slave(0);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "baud=", 5) == 0) {
+            g_baud = (uint32_t)strtoul(argv[i] + 5, NULL, 10);
+        } else if (strncmp(argv[i], "calls=", 6) == 0) {
+            g_calls = atoi(argv[i] + 6);
+        } else if (strncmp(argv[i], "only=", 5) == 0) {
+            g_only = argv[i] + 5;
+        }
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arduino_master_our_slave),
+        cmocka_unit_test(test_our_master_arduino_slave),
+        cmocka_unit_test(test_our_master_unknown_pace_arduino_slave),
+    };
+    if (g_only) {
+        cmocka_set_test_filter(g_only);
+    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
