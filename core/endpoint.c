@@ -801,7 +801,8 @@ omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t mag
         return omvrpc_ep_recv_packet(ep, magic, payload, len, first_ms, 0);
     }
     const ep_bound b = bound_of(ep, len + 4, timeout_ms);
-    const ep_bound first = bound_of(ep, 2, first_ms);
+    /* The first bytes' allowance, as a share of the same packet's. */
+    const ep_bound first = first_ms < timeout_ms ? bound_of(ep, len + 4, first_ms) : b;
     size_t slid = 0;
     for (uint32_t skipped = 0;; skipped++) {
         uint8_t packet[2 + 8 + 2];

@@ -16,6 +16,7 @@
 struct omv_rpc_master {
     omv_rpc_endpoint ep;
     uint32_t retries;
+    uint32_t polls; /* this call's unanswered polls: retries if it fails */
     omvrpc_timing timing; /* learned from the slave, kept for the master's life */
     int in_caller_storage;
 };
@@ -115,7 +116,13 @@ static void note_unanswered(omv_rpc_master *m, const char *what, int attempt, ui
 {
     if (st != OMV_RPC_ERR_TIMEOUT || !omvrpc_timing_is_poll(&m->timing, attempt)) {
         note_retry(m, what, attempt, wait_ms, st);
+        return;
     }
+    /* A poll of a busy slave: counted as a retry only if the call fails. */
+    m->polls++;
+    omvrpc_ep_logf(&m->ep, OMV_RPC_LOG_DEBUG,
+                   "master: %s attempt %u failed (%s; short wait %u ms), starting over", what,
+                   (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
 /* Phase 1: command header, ack, command data, ack. */
@@ -356,14 +363,16 @@ static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *a
         return OMV_RPC_ERR_TOO_LARGE;
     }
     static const uint8_t empty[1] = {0};
+    m->polls = 0;
     omv_rpc_status st =
         put_command(m, command, arg ? (const uint8_t *)arg : empty, arg_len, send_timeout_ms);
-    if (st != OMV_RPC_OK) {
-        return st;
+    if (st == OMV_RPC_OK) {
+        st = get_result(m, sink, recv_timeout_ms);
     }
-    st = get_result(m, sink, recv_timeout_ms);
     if (st == OMV_RPC_OK) {
         omvrpc_timing_call_done(&m->timing);
+    } else {
+        m->retries += m->polls;
     }
     return st;
 }

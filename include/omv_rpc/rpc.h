@@ -184,7 +184,9 @@ OMV_RPC_API omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *master, uint
                                                     uint32_t recv_timeout_ms);
 
 /* How many attempts the master started over since it was created (a
- * health figure; 0 on a clean link). */
+ * health figure; 0 on a clean link). Requests repeated while the slave is
+ * still busy (its callback, a camera's pauses) count only when the call
+ * then fails. */
 OMV_RPC_API uint32_t omv_rpc_master_retries(const omv_rpc_master *master);
 
 /* End the call, cut-through transfer or stream in progress on `master`, or
