@@ -125,6 +125,13 @@ static void note_unanswered(omv_rpc_master *m, const char *what, int attempt, ui
                    (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
+/* Slack in the wait for a data packet's ack beyond its wire and check
+ * time (before the link's scale). Only a lost or corrupted packet waits it
+ * out, but an ack missed because this PC stalled for a moment makes the
+ * master send the call again, and a slave without our repeat detection
+ * (OpenMV's, the Arduino library's) then runs its callback twice. */
+#define DATA_ACK_SLACK_MS 50u
+
 /* Phase 1: command header, ack, command data, ack. */
 static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uint8_t *arg,
                                   size_t arg_len, uint32_t timeout_ms)
@@ -187,7 +194,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
              * while it sends, that time is spent already. */
             static const ep_stale header_ack = {MAGIC_COMMAND_HEADER, 0};
             uint32_t spent = omvrpc_ep_now(ep) - data_start;
-            uint32_t ack_wait = omvrpc_sat_add(short_ms * scale, round_trip);
+            uint32_t ack_wait = omvrpc_sat_add(
+                (short_ms > DATA_ACK_SLACK_MS ? short_ms : DATA_ACK_SLACK_MS) * scale, round_trip);
             ack_wait = omvrpc_sat_add(ack_wait, data_time > spent ? data_time - spent : 0u);
             st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0, ack_wait,
                                                 &header_ack, 1, 0, NULL);
