@@ -206,10 +206,12 @@ class Slave(_omvrpc.Slave):
 
     @classmethod
     def usb_vcp(cls, port: str, **options: Any) -> "Slave":
+        """Serve on a USB virtual COM port (or any tty)."""
         return cls(_omvrpc.serial_link(port, 0), **options)
 
     @classmethod
     def uart(cls, port: str, baudrate: int = 9600, **options: Any) -> "Slave":
+        """Serve on a UART at `baudrate` (8N1)."""
         return cls(_omvrpc.serial_link(port, baudrate), **options)
 
     @classmethod
@@ -221,6 +223,7 @@ class Slave(_omvrpc.Slave):
     @classmethod
     def can(cls, interface: str, message_id: int = 0x7FF, bit_rate: int = 250000,
             sample_point: int = 75, **options: Any) -> "Slave":
+        """Serve on Linux SocketCAN `interface`."""
         return cls(_omvrpc.socketcan_link(interface, message_id, bit_rate, sample_point),
                    **options)
 
@@ -228,6 +231,7 @@ class Slave(_omvrpc.Slave):
     def kvaser(cls, channel: int, message_id: int = 0x7FF, bit_rate: int = 250000,
                sample_point: int = 75, library: Optional[str] = None,
                **options: Any) -> "Slave":
+        """Serve on Kvaser CANlib `channel`."""
         return cls(_omvrpc.kvaser_link(channel, message_id, bit_rate, sample_point, library),
                    **options)
 

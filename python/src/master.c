@@ -608,6 +608,11 @@ static PyObject *stream_result(MasterObject *self, omvpy_intr *g, omvpy_stream_c
     omvpy_stream_ctx_done(c);
     if (after_call(self, g) < 0) {
         Py_CLEAR(c->pending);
+        /* OpenMV's streams end quietly when a transport raises OSError. */
+        if (!strict && PyErr_ExceptionMatches(PyExc_OSError)) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
         return NULL;
     }
     if (c->pending != NULL) {

@@ -261,3 +261,20 @@ def test_dropin_slave_register_schedule_and_loop_callbacks():
     assert done == [True]
     assert scheduled == [None]
     assert len(ticks) > 0
+
+
+def test_transport_oserror_ends_a_dropin_stream_quietly():
+    class closing(rpc.rpc_master):
+        def __init__(self):
+            rpc.rpc_master.__init__(self)
+
+        def get_bytes(self, buff, timeout_ms):
+            return None
+
+        def put_bytes(self, data, timeout_ms):
+            raise OSError("socket closed")
+
+    m = closing()
+    assert m.stream_reader(lambda d: None) is None  # as OpenMV's: no exception
+    with pytest.raises(OSError):
+        m.call("x")  # a call lets it through, as OpenMV's does
