@@ -141,7 +141,14 @@ static void log_line(void *user, omv_rpc_log_level level, const char *message)
     PyErr_Fetch(&et, &ev, &tb);
     PyObject *r = PyObject_CallMethod(logger, "log", "is", lv, message);
     if (r == NULL) {
-        PyErr_WriteUnraisable(logger);
+        if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+            /* Ctrl-C's flag was consumed by the logging code: trip it
+             * again, so that the call that is running ends with it. */
+            PyErr_Clear();
+            PyErr_SetInterrupt();
+        } else {
+            PyErr_WriteUnraisable(logger);
+        }
     }
     Py_XDECREF(r);
     PyErr_Restore(et, ev, tb);
