@@ -40,6 +40,8 @@ static const status_text texts[] = {
     {OMV_RPC_ERR_REFUSED, "OMV_RPC_ERR_REFUSED", "connection refused"},
     {OMV_RPC_ERR_LINK_DOWN, "OMV_RPC_ERR_LINK_DOWN", "the interface is down or the bus is off"},
     {OMV_RPC_ERR_NOT_READY, "OMV_RPC_ERR_NOT_READY", "the slave is not ready"},
+    {OMV_RPC_ERR_NAK, "OMV_RPC_ERR_NAK", "the camera refused the command"},
+    {OMV_RPC_ERR_RESET, "OMV_RPC_ERR_RESET", "the camera restarted its protocol during the command"},
 };
 
 static const status_text *find(omv_rpc_status status)

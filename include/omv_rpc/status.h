@@ -51,7 +51,11 @@ typedef enum omv_rpc_status {
     OMV_RPC_ERR_UNREACHABLE = -49,    /* network: no route to the host or network */
     OMV_RPC_ERR_REFUSED = -50,        /* network: the connection was refused */
     OMV_RPC_ERR_LINK_DOWN = -51,      /* CAN: the interface is down, or bus off */
-    OMV_RPC_ERR_NOT_READY = -52       /* I2C/SPI: the slave answered all-equal bytes */
+    OMV_RPC_ERR_NOT_READY = -52,      /* I2C/SPI: the slave answered all-equal bytes; V2: no frame */
+
+    /* OpenMV Protocol V2 (omv_rpc/v2.h). */
+    OMV_RPC_ERR_NAK = -60,            /* the device refused the command (omv_rpc_v2_last_device_status) */
+    OMV_RPC_ERR_RESET = -61           /* the device soft-rebooted during the command: retry */
 } omv_rpc_status;
 
 /* The enum constant's name, e.g. "OMV_RPC_ERR_TIMEOUT"; "OMV_RPC_UNKNOWN"

@@ -1,0 +1,11 @@
+# OpenMV Protocol V2: the host (include/omv_rpc/v2.h) against the V2
+# virtual camera over the in-process pair, faults included.
+if(TARGET omvrpc_sim)
+  omv_rpc_add_test(test_v2_host test_v2_host.c TIMEOUT 180)
+  target_link_libraries(test_v2_host PRIVATE omvrpc_sim)
+  target_include_directories(test_v2_host PRIVATE ${PROJECT_SOURCE_DIR}/sim)
+  omv_rpc_add_test(test_v2_faults test_v2_faults.c test_v2_rig.c TIMEOUT 180)
+  target_link_libraries(test_v2_faults PRIVATE omvrpc_sim)
+  target_include_directories(test_v2_faults PRIVATE ${PROJECT_SOURCE_DIR}/sim)
+  target_sources(test_v2_host PRIVATE test_v2_rig.c)
+endif()
