@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "test_v2_rig.h"
+#include "vectors.h"
 
 static uint32_t hexval(cJSON *obj, const char *key)
 {
