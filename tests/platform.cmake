@@ -13,3 +13,11 @@ endif()
 # The Windows port listing's device-ID parser, and a well-formed listing.
 omv_rpc_add_test(test_serial_device_id test_serial_device_id.c TIMEOUT 60)
 target_include_directories(test_serial_device_id PRIVATE ${PROJECT_SOURCE_DIR}/links)
+
+# The cmocka stand-in that the Windows cross-build uses (tests/windows/):
+# checked here too, under the sanitizers and valgrind like the rest.
+add_executable(test_cmocka_standin windows/test_cmocka_standin.c windows/cmocka_standin.c)
+target_include_directories(test_cmocka_standin BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/windows)
+target_link_libraries(test_cmocka_standin PRIVATE Threads::Threads)
+add_test(NAME test_cmocka_standin COMMAND ${OMV_RPC_TEST_LAUNCHER} $<TARGET_FILE:test_cmocka_standin>)
+set_tests_properties(test_cmocka_standin PROPERTIES TIMEOUT 60 LABELS memcheck)

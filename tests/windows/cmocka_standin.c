@@ -49,8 +49,9 @@ static int run_one(const struct CMUnitTest *t, void *group_state)
     if (outcome == RAN) {
         void *s = state;
         if (t->setup_func && t->setup_func(&s) != 0) {
-            fprintf(stderr, "%s: setup failed\n", t->name);
             in_test = 0;
+            printf("[  FAILED  ] %s (its setup failed)\n", t->name);
+            fflush(stdout);
             return FAILED;
         }
         state = s;

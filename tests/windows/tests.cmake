@@ -47,6 +47,15 @@ target_include_directories(test_i2c_calls PRIVATE ${PROJECT_SOURCE_DIR}/links)
 omv_rpc_add_test(test_serial_device_id test_serial_device_id.c TIMEOUT 60)
 target_include_directories(test_serial_device_id PRIVATE ${PROJECT_SOURCE_DIR}/links)
 
+# The stand-in itself fails what fails.
+if(NOT CMOCKA_FOUND)
+  add_executable(test_cmocka_standin windows/test_cmocka_standin.c windows/cmocka_standin.c)
+  target_include_directories(test_cmocka_standin BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/windows)
+  target_link_libraries(test_cmocka_standin PRIVATE Threads::Threads)
+  add_test(NAME test_cmocka_standin COMMAND test_cmocka_standin)
+  set_tests_properties(test_cmocka_standin PROPERTIES TIMEOUT 60 LABELS windows)
+endif()
+
 # wine makes its prefix (about 10 s) on first use: once, before the tests,
 # rather than in several at the same time.
 if(CMAKE_CROSSCOMPILING_EMULATOR)
