@@ -134,6 +134,10 @@ typedef struct bench_plan {
 /* Run every measurement of `plan`, appending rows. Returns 0, or -1 when a
  * measurement failed (counted in r->failures, logged on stderr). */
 int bench_run_plan(const bench_plan *plan, bench_results *r);
+/* Small calls against a slave with OpenMV's camera timing at callback
+ * times of 0, 1, 10 and 50 ms, on a new link of the plan's kind
+ * (bench_openmv.c). Returns 0 or -1 as bench_run_plan. */
+int bench_run_openmv(const bench_plan *plan, bench_results *r);
 
 /* A log hook on stderr, as omv-rpc's: "PREFIX: message" for warnings and
  * errors; with `verbose`, every line, as "PREFIX: HH:MM:SS.mmm message".

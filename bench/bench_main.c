@@ -89,6 +89,7 @@ static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results 
         p.quick = quick;
         p.log = *log;
         rc |= bench_run_plan(&p, r);
+        rc |= bench_run_openmv(&p, r);
     }
     if (links & (L_UDP | L_TCP)) {
         /* One network link: transfers up to 1400 B go as UDP datagrams,
@@ -104,6 +105,9 @@ static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results 
         p.quick = quick;
         p.log = *log;
         rc |= bench_run_plan(&p, r);
+        if (p.do_latency) {
+            rc |= bench_run_openmv(&p, r);
+        }
     }
     static const struct {
         unsigned bit;

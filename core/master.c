@@ -200,7 +200,13 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_DATA, none, 0, ack_wait,
                                                 &header_ack, 1, 0, NULL);
             if (st == OMV_RPC_OK) {
-                omvrpc_timing_ack_on_time(t, arg_len, omvrpc_ep_now(ep) - data_start);
+                uint32_t took = omvrpc_ep_now(ep) - data_start;
+                omvrpc_timing_ack_on_time(t, arg_len, took);
+                if (arg_len <= 8) {
+                    /* A short packet and its ack, never repeated: a round
+                     * trip as clean as a first header's. */
+                    omvrpc_timing_header_rtt(t, took, 1);
+                }
                 return OMV_RPC_OK;
             }
             if (st == OMV_RPC_ERR_TIMEOUT) {
@@ -281,6 +287,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
+        round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
         uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
         omvrpc_ep_flush(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
@@ -320,6 +327,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             dest = ep->rx.data;
         }
         omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
+        const uint32_t asked = omvrpc_ep_now(ep);
         st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
             /* Skipping the slave's extra result headers, answers to our
@@ -339,6 +347,9 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                                                 &result_header, 1, 0, NULL);
         }
         if (st == OMV_RPC_OK) {
+            if (len <= 8) {
+                omvrpc_timing_header_rtt(t, omvrpc_ep_now(ep) - asked, 1); /* a clean round trip */
+            }
             sink->data = dest;
             sink->len = len;
             return OMV_RPC_OK;

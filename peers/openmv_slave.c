@@ -15,6 +15,26 @@ static uint32_t grow(uint32_t t, uint32_t cap)
     return t + 1u < cap ? t + 1u : cap;
 }
 
+/* The camera scales its short timeouts by 10 on the network. */
+static uint32_t scaled(const omvrpc_peer *p, uint32_t ms)
+{
+    return ms * (p->link.short_timeout_scale ? p->link.short_timeout_scale : 1u);
+}
+
+/* A packet of `len` bytes with `magic` within `ms`; a read that got bytes
+ * but not that packet counts as a bad packet (the sequence broke). */
+static int take(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t ms, uint16_t magic)
+{
+    if (!peer_read_all(p, buf, len, ms)) {
+        return 0;
+    }
+    if (!peer_valid(buf, len, magic)) {
+        p->stats.bad_packets++;
+        return 0;
+    }
+    return 1;
+}
+
 /* Phase 1: the argument lands in p->buf + 2; returns its length or -1. */
 static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
 {
@@ -24,16 +44,15 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
     while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
-        if (peer_read_all(p, header, 12, short_ms) && peer_valid(header, 12, PEER_HEADER)) {
+        if (take(p, header, 12, scaled(p, short_ms), PEER_HEADER)) {
             uint32_t cmd = (uint32_t)header[2] | (uint32_t)header[3] << 8 |
                            (uint32_t)header[4] << 16 | (uint32_t)header[5] << 24;
             size_t len = (size_t)header[6] | (size_t)header[7] << 8 | (size_t)header[8] << 16 |
                          (size_t)header[9] << 24;
             if (len + 4 <= p->buf_size) {
-                peer_write(p, ack, peer_packet(ack, PEER_HEADER, NULL, 0), short_ms);
-                if (peer_read_all(p, p->buf, len + 4, PEER_LONG_MS) &&
-                    peer_valid(p->buf, len + 4, PEER_DATA)) {
-                    peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), short_ms);
+                peer_write(p, ack, peer_packet(ack, PEER_HEADER, NULL, 0), scaled(p, short_ms));
+                if (take(p, p->buf, len + 4, PEER_LONG_MS, PEER_DATA)) {
+                    peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), scaled(p, short_ms));
                     *command = cmd;
                     return (long)len;
                 }
@@ -58,10 +77,9 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
-        if (peer_read_all(p, request, 4, short_ms) && peer_valid(request, 4, PEER_RESULT_HEADER)) {
-            peer_write(p, header, 8, short_ms);
-            if (peer_read_all(p, request, 4, short_ms) &&
-                peer_valid(request, 4, PEER_RESULT_DATA)) {
+        if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_HEADER)) {
+            peer_write(p, header, 8, scaled(p, short_ms));
+            if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_DATA)) {
                 peer_write(p, out, out_len, PEER_LONG_MS);
                 return 1;
             }

@@ -60,6 +60,7 @@ typedef struct omvrpc_peer_stats {
     uint32_t calls;          /* callbacks run (slave) or calls that succeeded (master) */
     uint32_t results_sent;   /* slave: result data packets sent */
     uint32_t failed_attempts;
+    uint32_t bad_packets;    /* the OpenMV slave: a packet that broke its sequence */
 } omvrpc_peer_stats;
 
 typedef struct omvrpc_peer {
