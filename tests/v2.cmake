@@ -9,3 +9,12 @@ if(TARGET omvrpc_sim)
   target_include_directories(test_v2_faults PRIVATE ${PROJECT_SOURCE_DIR}/sim)
   target_sources(test_v2_host PRIVATE test_v2_rig.c)
 endif()
+
+# omv-rpc cam against omv-rpc sim --v2 on a pseudo-terminal.
+find_program(OMV_RPC_V2_BASH bash)
+if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH)
+  add_test(NAME cli_cam_v2
+    COMMAND ${OMV_RPC_V2_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cam_v2.sh $<TARGET_FILE:omv-rpc>)
+  set_tests_properties(cli_cam_v2 PROPERTIES TIMEOUT 180 LABELS cli
+    ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
+endif()

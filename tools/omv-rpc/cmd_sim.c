@@ -2,6 +2,7 @@
  * (--pty, the default; its path is the first line on stdout), a serial
  * port, the network (--net) or CAN. Ends cleanly on SIGINT / SIGTERM. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -54,6 +55,11 @@ static int sim_option(void *ctx, int opt, const char *arg)
 
 int cmd_sim(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--v2")) {
+            return cmd_sim_v2(argc, argv); /* OpenMV Protocol V2: cmd_sim_v2.c */
+        }
+    }
     cli_link_opts opts;
     sim_options so = {{0}, 0, {0, 0, NULL}};
     static const struct option extra[] = {

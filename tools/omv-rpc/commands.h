@@ -11,5 +11,7 @@ int cmd_features(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_cam(int argc, char **argv);    /* OpenMV Protocol V2 (cmd_cam.c) */
+int cmd_sim_v2(int argc, char **argv); /* sim --v2 (cmd_sim_v2.c) */
 
 #endif

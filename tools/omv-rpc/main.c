@@ -18,6 +18,7 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     {"ports", cmd_ports, "list serial ports; OpenMV Cams are marked"},
+    {"cam", cmd_cam, "a camera with current firmware (OpenMV Protocol V2): info, run, frames..."},
     {"call", cmd_call, "call a remote function; the result's bytes go to stdout"},
     {"stream", cmd_stream, "call, then read the frames that follow (stdout, a file or a folder)"},
     {"snapshot", cmd_snapshot, "save a JPEG snapshot (chunked or cut-through)"},
