@@ -112,7 +112,7 @@ static void test_channels(void **state)
     omv_rpc_v2_channel list[8];
     size_t n;
     uint32_t bits, size;
-    uint8_t id, buf[8];
+    uint8_t id, buf[8] = {0};
     assert_int_equal(omv_rpc_v2_channel_list(r->host, list, 8, &n), OMV_RPC_OK);
     assert_int_equal(n, 4);
     assert_string_equal(list[1].name, "stdin");
