@@ -5,8 +5,10 @@ OMVRPC_CLI names the omv-rpc binary (ctest sets it); tests that need it
 are skipped without it."""
 
 import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -41,6 +43,17 @@ def free_port():
     raise RuntimeError("no free port")
 
 
+def die_with_parent():
+    """preexec_fn: on Linux the child gets SIGTERM when this process dies,
+    so that a crashed test run leaves no virtual camera behind."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
 class Sim:
     """`omv-rpc sim` in a child process."""
 
@@ -53,7 +66,7 @@ class Sim:
             self.port = free_port()
             args = [cli, "sim", "--net", "--bind", "127.0.0.2", "--net-port", str(self.port)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+                                     text=True, preexec_fn=die_with_parent)
         if kind == "pty":
             self.path = self.proc.stdout.readline().strip()
             assert self.path.startswith("/dev/"), self.proc.stderr.read()
