@@ -1,5 +1,5 @@
 /* The V2 host against the V2 virtual camera with faults on the wire:
- * corrupted and dropped bytes either way, a missed ACK, a soft reboot
+ * corrupted, dropped and duplicated bytes, a missed ACK, a soft reboot
  * during reads. Recovery, never wrong data, bounded waits. */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +58,23 @@ static void test_dropped_reply_bytes(void **state)
             assert_int_equal(info.firmware_version[1], 7);
         }
         r->faults->drop_at = -1;
+        check_info(r);
+    }
+}
+
+static void test_duplicated_reply_bytes(void **state)
+{
+    v2_rig *r = *state;
+    for (long k = 0; k < 90; k += 11) {
+        omv_rpc_v2_sys_info info;
+        omv_rpc_status st;
+        r->faults->dup_at = r->faults->rx_count + k;
+        st = omv_rpc_v2_get_sys_info(r->host, &info);
+        if (st == OMV_RPC_OK) {
+            assert_int_equal(info.usb_id >> 16, 0x37C5);
+            assert_int_equal(info.firmware_version[1], 7);
+        }
+        r->faults->dup_at = -1;
         check_info(r);
     }
 }
@@ -147,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_corrupt_reply_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_reply_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicated_reply_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_command_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missed_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_soft_reboot_during_reads, setup, teardown),

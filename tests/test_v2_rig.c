@@ -7,6 +7,8 @@
 typedef struct fault_link {
     omv_rpc_link inner;
     v2_faults f;
+    int repeat; /* a duplicated byte still to deliver */
+    uint8_t repeat_byte;
 } fault_link;
 
 static omv_rpc_status f_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
@@ -15,12 +17,22 @@ static omv_rpc_status f_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeou
     size_t have = 0;
     while (have < len) {
         uint8_t b;
-        omv_rpc_status st = l->inner.ops->get_bytes(l->inner.ctx, &b, 1, timeout_ms);
+        omv_rpc_status st;
         long at;
+        if (l->repeat) {
+            l->repeat = 0;
+            buf[have++] = l->repeat_byte;
+            continue;
+        }
+        st = l->inner.ops->get_bytes(l->inner.ctx, &b, 1, timeout_ms);
         if (st != OMV_RPC_OK) {
             return st;
         }
         at = l->f.rx_count++;
+        if (at == l->f.dup_at) {
+            l->repeat = 1;
+            l->repeat_byte = b;
+        }
         if (l->f.drop_at >= 0 && at >= l->f.drop_at && at < l->f.drop_at + l->f.drop_n) {
             continue;
         }
@@ -99,7 +111,7 @@ v2_rig *v2_rig_new(const omv_rpc_sim_v2_options *opt)
     assert_non_null(r);
     assert_non_null(fl);
     assert_int_equal(omv_rpc_pair_open(&fl->inner, &r->dev_link, 0), OMV_RPC_OK);
-    fl->f.corrupt_at = fl->f.drop_at = fl->f.tx_corrupt_at = -1;
+    fl->f.corrupt_at = fl->f.drop_at = fl->f.dup_at = fl->f.tx_corrupt_at = -1;
     r->faults = &fl->f;
     host_link.ops = &fault_ops;
     host_link.ctx = fl;

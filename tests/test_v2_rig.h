@@ -13,6 +13,7 @@ typedef struct v2_faults {
     long corrupt_at;  /* flip this byte (-1: none) */
     long drop_at;     /* drop drop_n bytes from here (-1: none) */
     long drop_n;
+    long dup_at;      /* deliver this byte twice (-1: none) */
     long rx_count;
     /* Host-to-device bytes. */
     long tx_corrupt_at;
