@@ -2,6 +2,13 @@
 # library's master and slave on a paced cable, OpenMV's camera slave.
 # Slow by nature (wire time at 9600 baud), so not under valgrind: only
 # tests labelled memcheck run there.
+# Issue 19 part 4: a slave that checks slowly (sleeps, so not under
+# valgrind).
+add_executable(test_core_slow_check test_core_slow_check.c)
+target_link_libraries(test_core_slow_check PRIVATE omvrpc_test_support)
+add_test(NAME test_core_slow_check COMMAND test_core_slow_check)
+set_tests_properties(test_core_slow_check PROPERTIES TIMEOUT 300 LABELS timing)
+
 if(TARGET omvrpc_peers)
   # The full runs of issue 17 (1000 calls of 0..1024 bytes each way, about
   # 15 minutes of wire at 9600 baud): cmake -DOMV_RPC_LONG_TESTS=ON, then
@@ -27,6 +34,8 @@ if(TARGET omvrpc_peers)
   # callback may still run twice in the first calls, while the pace is
   # being learnt).
   if(OMV_RPC_LONG_TESTS)
+    add_test(NAME test_core_slow_check_long COMMAND test_core_slow_check long)
+    set_tests_properties(test_core_slow_check_long PROPERTIES TIMEOUT 900 LABELS long)
     foreach(baud 9600 115200)
       foreach(t arduino_master_our_slave our_master_arduino_slave)
         add_test(NAME peer_${t}_${baud}_long
