@@ -166,8 +166,10 @@ OMV_RPC_API omv_rpc_status omv_rpc_v2_open_serial(omv_rpc_v2 **out, const char *
 OMV_RPC_API void omv_rpc_v2_free(omv_rpc_v2 *v2);
 
 /* PROTO_SYNC (both sides to sequence 0, default caps, channels unlocked),
- * then the caps the config asks for. Call once after creation; the host
- * also does it by itself when it cannot resynchronise otherwise. */
+ * then the caps the config asks for. Call once after creation, and again
+ * when a command keeps failing with OMV_RPC_ERR_NAK after 3 NAK SEQUENCE
+ * answers in a row (the host does not sync by itself: a SYNC also unlocks
+ * the device's channels). */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_connect(omv_rpc_v2 *v2);
 OMV_RPC_API omv_rpc_status omv_rpc_v2_sync(omv_rpc_v2 *v2);
 
