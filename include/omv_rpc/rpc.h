@@ -273,7 +273,10 @@ OMV_RPC_API omv_rpc_status omv_rpc_slave_loop(omv_rpc_slave *slave, uint32_t rec
  * sending a result, a stream or a cut-through transfer started from a
  * callback: those return OMV_RPC_ERR_STOPPED too); see "Stopping" above.
  * The request stays until omv_rpc_slave_clear_stop. Async-signal-safe;
- * any thread, a signal handler or a callback may call it. */
+ * any thread, a signal handler or a callback may call it. Called from a
+ * callback it applies at once, so that call's result is not sent; to stop
+ * after the result went out, call it from a scheduled callback
+ * (omv_rpc_slave_schedule_callback). */
 OMV_RPC_API void omv_rpc_slave_stop(omv_rpc_slave *slave);
 /* Clear a stop request so loop() may run again. */
 OMV_RPC_API void omv_rpc_slave_clear_stop(omv_rpc_slave *slave);
