@@ -3,14 +3,10 @@
  * first line on stdout. Ends cleanly on SIGINT / SIGTERM.
  * Options: --framesize NAME (the JPEG stream's, default QVGA). Scripts
  * (omv-rpc cam exec/run) follow sim/sim_v2_script.c's rules. */
-#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <omv_rpc/serial.h>
@@ -18,6 +14,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "sim_host.h"
 #include "sim_v2.h"
 
 static omv_rpc_sim_v2 *volatile running_dev;
@@ -34,8 +31,6 @@ int cmd_sim_v2(int argc, char **argv)
     omv_rpc_sim *sim = NULL;
     omv_rpc_sim_v2 *dev = NULL;
     omv_rpc_link link;
-    struct termios tio;
-    const char *name;
     char path[128];
     int fd, term;
     omv_rpc_status st;
@@ -62,26 +57,10 @@ int cmd_sim_v2(int argc, char **argv)
         fprintf(stderr, "omv-rpc sim --v2: unknown option %s\n", argv[i]);
         return CLI_EXIT_USAGE;
     }
-    fd = posix_openpt(O_RDWR | O_NOCTTY);
-    if (fd < 0 || grantpt(fd) != 0 || unlockpt(fd) != 0 || !(name = ptsname(fd)) ||
-        strlen(name) >= sizeof path) {
-        fprintf(stderr, "omv-rpc sim --v2: no pseudo-terminal: %s\n", strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return CLI_EXIT_LINK_OPEN;
+    int rc = cli_open_pty(&fd, &term, path, sizeof path);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
-    snprintf(path, sizeof path, "%s", name);
-    /* The terminal side stays open (raw) so that the controlling side does
-     * not read as hung up between two hosts' sessions. */
-    term = open(path, O_RDWR | O_NOCTTY);
-    if (term < 0 || tcgetattr(term, &tio) != 0) {
-        fprintf(stderr, "omv-rpc sim --v2: cannot open %s: %s\n", path, strerror(errno));
-        close(fd);
-        return CLI_EXIT_LINK_OPEN;
-    }
-    cfmakeraw(&tio);
-    (void)tcsetattr(term, TCSANOW, &tio);
     st = omv_rpc_serial_open_fd(&link, fd, path, 0, NULL);
     if (st == OMV_RPC_OK) {
         st = omv_rpc_sim_new(&sim);

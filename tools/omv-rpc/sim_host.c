@@ -13,10 +13,7 @@
 #include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
 
-/* A new pseudo-terminal: *controller_fd is its controlling side (for the
- * slave link), *terminal_fd its terminal side opened raw (kept open, see
- * sim_host.h), `path` the terminal side's name for masters to open. */
-static int open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
+int cli_open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
 {
     int fd = posix_openpt(O_RDWR | O_NOCTTY);
     if (fd < 0) {
@@ -100,8 +97,8 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
     omv_rpc_link link = {0};
     if (opts->pty) {
         int controller = -1;
-        int rc = open_pty(&controller, &host->pty_terminal_fd, host->pty_path,
-                          sizeof(host->pty_path));
+        int rc = cli_open_pty(&controller, &host->pty_terminal_fd, host->pty_path,
+                              sizeof(host->pty_path));
         if (rc != CLI_EXIT_OK) {
             return rc;
         }

@@ -31,6 +31,12 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
                       const cli_sim_settings *settings);
 void cli_sim_host_close(cli_sim_host *host);
 
+/* A new pseudo-terminal: *controller_fd is its controlling side (for the
+ * slave link), *terminal_fd its terminal side opened raw and kept open (see
+ * pty_terminal_fd), `path` the terminal side's name for masters to open.
+ * Returns a CLI_EXIT_* (message on stderr). */
+int cli_open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size);
+
 /* Where masters find the camera, in words: the terminal's path, the
  * address:port it listens on, or the CAN interface and ID. */
 void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf,
