@@ -448,83 +448,31 @@ static PyObject *master_rpc_call(MasterObject *self, PyObject *args, PyObject *k
 /* --------------------------------------------------- raw transfers */
 
 /* strict: raise on failure (modern) or return None (OpenMV). */
+static int raw_enter(PyObject *o, omvpy_intr *g)
+{
+    return before_call((MasterObject *)o, g);
+}
+
+static int raw_leave(PyObject *o, omvpy_intr *g)
+{
+    return after_call((MasterObject *)o, g);
+}
+
+static omv_rpc_link *raw_link(PyObject *o)
+{
+    return omv_rpc_master_link(((MasterObject *)o)->m);
+}
+
+static const omvpy_guard raw_guard = {raw_enter, raw_leave, raw_link};
+
 static PyObject *raw_get(MasterObject *self, PyObject *target, uint32_t ms, int strict)
 {
-    PyObject *owned = NULL;
-    Py_buffer b;
-    if (PyLong_Check(target)) {
-        Py_ssize_t n = PyLong_AsSsize_t(target);
-        if (n < 0) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_ValueError, "size must be >= 0");
-            }
-            return NULL;
-        }
-        owned = PyByteArray_FromStringAndSize(NULL, n);
-        if (owned == NULL) {
-            return NULL;
-        }
-        target = owned;
-    }
-    if (PyObject_GetBuffer(target, &b, PyBUF_WRITABLE) < 0) {
-        Py_XDECREF(owned);
-        return NULL;
-    }
-    omvpy_intr g;
-    if (before_call(self, &g) < 0) {
-        PyBuffer_Release(&b);
-        Py_XDECREF(owned);
-        return NULL;
-    }
-    omv_rpc_status st;
-    omv_rpc_link *link = omv_rpc_master_link(self->m);
-    Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_get_bytes(link, b.buf, (size_t)b.len, ms);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&b);
-    if (after_call(self, &g) < 0) {
-        Py_XDECREF(owned);
-        return NULL;
-    }
-    if (st != OMV_RPC_OK) {
-        Py_XDECREF(owned);
-        if (strict) {
-            return omvpy_raise(st, "raw read failed");
-        }
-        Py_RETURN_NONE;
-    }
-    if (owned != NULL) {
-        PyObject *bytes = PyBytes_FromObject(owned);
-        Py_DECREF(owned);
-        return bytes;
-    }
-    return Py_NewRef(target);
+    return omvpy_raw_get((PyObject *)self, &raw_guard, target, ms, strict);
 }
 
 static PyObject *raw_put(MasterObject *self, PyObject *data, uint32_t ms, int strict)
 {
-    Py_buffer b;
-    if (omvpy_get_data(data, &b, "data") < 0) {
-        return NULL;
-    }
-    omvpy_intr g;
-    if (before_call(self, &g) < 0) {
-        PyBuffer_Release(&b);
-        return NULL;
-    }
-    omv_rpc_status st;
-    omv_rpc_link *link = omv_rpc_master_link(self->m);
-    Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_put_bytes(link, b.buf, (size_t)b.len, ms);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&b);
-    if (after_call(self, &g) < 0) {
-        return NULL;
-    }
-    if (st != OMV_RPC_OK && strict) {
-        return omvpy_raise(st, "raw write failed");
-    }
-    Py_RETURN_NONE;
+    return omvpy_raw_put((PyObject *)self, &raw_guard, data, ms, strict);
 }
 
 PyDoc_STRVAR(read_raw_doc,

@@ -125,6 +125,23 @@ typedef struct {
 int omvpy_busy_enter(omvpy_busy *b, int nest_ok, const char *what);
 void omvpy_busy_leave(omvpy_busy *b);
 
+/* ------------------------------------------------------- cut-through */
+
+/* How a Master or Slave enters and leaves a library call (busy check,
+ * Ctrl-C; -1 with an exception set) and the link its raw bytes move on. */
+typedef struct omvpy_guard {
+    int (*enter)(PyObject *self, omvpy_intr *g);
+    int (*leave)(PyObject *self, omvpy_intr *g);
+    omv_rpc_link *(*link)(PyObject *self);
+} omvpy_guard;
+/* `target`: an int (that many bytes, returned as bytes) or a writable
+ * buffer (filled and returned). On failure: raise when `strict`, else
+ * return None (OpenMV's get_bytes / put_bytes). */
+PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *target,
+                        uint32_t ms, int strict);
+PyObject *omvpy_raw_put(PyObject *self, const omvpy_guard *guard, PyObject *data, uint32_t ms,
+                        int strict);
+
 /* ------------------------------------------------------------ streams */
 
 /* One stream run: the Python callback, the buffer kept for the frame
