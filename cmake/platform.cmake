@@ -34,7 +34,7 @@ foreach(m ${OMV_RPC_FEATURE_MACROS})
   list(APPEND CMAKE_REQUIRED_DEFINITIONS -D${m})
 endforeach()
 set(CMAKE_REQUIRED_LIBRARIES Threads::Threads)
-# Monotonic condition-variable deadlines (links/deadline.h); macOS lacks
+# Monotonic condition-variable deadlines (links/common/clock.h); macOS lacks
 # the call, winpthreads has it but refuses CLOCK_MONOTONIC at run time.
 check_symbol_exists(pthread_condattr_setclock "pthread.h" OMV_RPC_HAVE_PTHREAD_CONDATTR_SETCLOCK)
 if(OMV_RPC_HAVE_PTHREAD_CONDATTR_SETCLOCK)

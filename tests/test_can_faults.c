@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "call_checks.h"
-#include "can_internal.h"
+#include "can/can_internal.h"
 #include "canlib_standin.h"
 #include "log_capture.h"
 #include "rig.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "call_checks.h"
-#include "i2c_internal.h"
+#include "bus/bus_internal.h"
 #include "log_capture.h"
 #include "rig.h"
 #include "test_i2c_spi_sim.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "deadline.h"
+#include "common/clock.h"
 #include "test_i2c_spi_sim.h"
 #include "omv_rpc/clock.h"
 

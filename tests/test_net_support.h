@@ -8,7 +8,7 @@
 
 #include "call_checks.h"
 #include "fake_peer.h"
-#include "net_internal.h"
+#include "net/net_internal.h"
 #include "test_support.h"
 
 #define TN_MASTER_IP "127.0.0.1"

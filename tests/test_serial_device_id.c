@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "omv_rpc/serial.h"
-#include "serial_internal.h"
+#include "serial/serial_internal.h"
 
 static omv_rpc_port_info parsed(const char *id, int expect_usb)
 {

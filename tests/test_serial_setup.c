@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "pty_pair.h"
-#include "serial_internal.h"
+#include "serial/serial_internal.h"
 #include "test_support.h"
 
 /* A log hook that keeps every line, for checking what a user is told. */

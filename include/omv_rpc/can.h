@@ -138,37 +138,6 @@ OMV_RPC_API omv_rpc_status omv_rpc_can_mem_bus_inject(omv_rpc_can_mem_bus *bus,
 /* Frames lost by the fault hook so far. */
 OMV_RPC_API uint32_t omv_rpc_can_mem_bus_dropped(const omv_rpc_can_mem_bus *bus);
 
-/* ------------------------------------------- OpenMV-style constructors */
-
-/* `channel`: a SocketCAN interface ("can0"), or "kvaser:N" for Kvaser
- * CANlib channel N. `message_id`, `bit_rate`, `sample_point`: OpenMV's
- * parameters (defaults above). `config` may be NULL. The master or slave
- * owns the link. */
-OMV_RPC_API omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
-                                                  uint32_t message_id, uint32_t bit_rate,
-                                                  uint32_t sample_point,
-                                                  const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
-                                                 uint32_t message_id, uint32_t bit_rate,
-                                                 uint32_t sample_point,
-                                                 const omv_rpc_config *config);
-
-/* Kvaser CANlib channel `channel` with the default library. */
-OMV_RPC_API omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
-                                                         uint32_t message_id, uint32_t bit_rate,
-                                                         uint32_t sample_point,
-                                                         const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
-                                                        uint32_t message_id, uint32_t bit_rate,
-                                                        uint32_t sample_point,
-                                                        const omv_rpc_config *config);
-/* Aliases under the spelling of OpenMV's desktop library
- * (rpc_kvarser_can_master / rpc_kvarser_can_slave), so that code ported
- * from it keeps its names. Macros: the library exports only the kvaser
- * spelling. */
-#define omv_rpc_kvarser_can_master_new omv_rpc_kvaser_can_master_new
-#define omv_rpc_kvarser_can_slave_new omv_rpc_kvaser_can_slave_new
-
 #ifdef __cplusplus
 }
 #endif

@@ -71,12 +71,6 @@ OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const cha
                                                    uint16_t address, uint32_t rate,
                                                    const omv_rpc_log *log);
 
-/* OpenMV-style constructor: rpc_i2c_master(slave_addr, rate) on `device`.
- * The master owns the link; `config` may be NULL. */
-OMV_RPC_API omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
-                                                  uint16_t address, uint32_t rate,
-                                                  const omv_rpc_config *config);
-
 #ifdef __cplusplus
 }
 #endif

@@ -93,16 +93,6 @@ OMV_RPC_API omv_rpc_status omv_rpc_net_slave_open(omv_rpc_link *link, const char
                                                   uint16_t port, const char *const *allowed,
                                                   size_t allowed_count, const omv_rpc_log *log);
 
-/* OpenMV-style constructors: open the link (with config->log) and create
- * the master or slave on it, which owns the link from then on. `config`
- * may be NULL. *out is NULL on failure. Errors as the open functions and
- * omv_rpc_master_new / omv_rpc_slave_new. */
-OMV_RPC_API omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
-                                                  const char *my_address, uint16_t port,
-                                                  const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
-                                                 uint16_t port, const omv_rpc_config *config);
-
 #ifdef __cplusplus
 }
 #endif

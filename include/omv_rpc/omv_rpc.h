@@ -13,6 +13,7 @@
  *   bus.h    - what the I2C and SPI links share (the guard pause)
  *   i2c.h    - I2C master (i2c-dev)
  *   spi.h    - SPI master (spidev)
+ *   openmv.h - the OpenMV-named constructors (omv_rpc_uart_master_new...)
  * The virtual camera (sim.h) is a library of its own, omvrpc_sim.
  */
 #ifndef OMV_RPC_OMV_RPC_H
@@ -24,6 +25,7 @@
 #include "i2c.h"
 #include "link.h"
 #include "net.h"
+#include "openmv.h"
 #include "pair.h"
 #include "rpc.h"
 #include "serial.h"

@@ -56,17 +56,6 @@ OMV_RPC_API omv_rpc_status omv_rpc_serial_open_fd(omv_rpc_link *link, int fd, co
                                                   uint32_t baudrate, const omv_rpc_log *log);
 #endif
 
-/* OpenMV-style constructors: open the link and create the master or slave
- * on it (owning it). `config` may be NULL. */
-OMV_RPC_API omv_rpc_status omv_rpc_uart_master_new(omv_rpc_master **out, const char *port,
-                                                   uint32_t baudrate, const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_uart_slave_new(omv_rpc_slave **out, const char *port,
-                                                  uint32_t baudrate, const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_usb_vcp_master_new(omv_rpc_master **out, const char *port,
-                                                      const omv_rpc_config *config);
-OMV_RPC_API omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
-                                                     const omv_rpc_config *config);
-
 /* A serial port as listed by omv_rpc_serial_list_ports. */
 typedef struct omv_rpc_port_info {
     char name[256];        /* "/dev/ttyACM0", "COM3" */

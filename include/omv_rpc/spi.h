@@ -62,12 +62,6 @@ OMV_RPC_API omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const cha
                                                    uint32_t mode, uint32_t hz,
                                                    const omv_rpc_log *log);
 
-/* OpenMV-style constructor: rpc_spi_master(freq, clk_polarity, clk_phase)
- * on `device`; mode = polarity * 2 + phase. `config` may be NULL. */
-OMV_RPC_API omv_rpc_status omv_rpc_spi_master_new(omv_rpc_master **out, const char *device,
-                                                  uint32_t hz, uint32_t clk_polarity,
-                                                  uint32_t clk_phase, const omv_rpc_config *config);
-
 #ifdef __cplusplus
 }
 #endif

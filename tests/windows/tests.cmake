@@ -38,7 +38,7 @@ target_compile_definitions(test_core_version PRIVATE OMV_RPC_EXPECTED_VERSION="$
 set_tests_properties(test_core_crc PROPERTIES SKIP_RETURN_CODE 77)
 
 # The simulated I2C/SPI camera: timed waits on condition variables, the
-# clock winpthreads makes realtime (links/deadline.h).
+# clock winpthreads makes realtime (links/common/clock.h).
 # (test_i2c_faults checks the Linux errno mapping: not here.)
 omv_rpc_add_test(test_i2c_calls test_i2c_calls.c test_i2c_spi_sim.c TIMEOUT 300)
 target_include_directories(test_i2c_calls PRIVATE ${PROJECT_SOURCE_DIR}/links)
