@@ -7,12 +7,22 @@
                                queue_depth=8):
             ...
 
+A camera with current firmware speaks OpenMV Protocol V2 on USB instead:
+
+    with omvrpc.Camera("auto") as cam:
+        for text in cam.run('print("hello")'):     # the script's output
+            print(text, end="")
+        for frame in cam.frames(count=10):         # omvrpc.Frame: JPEG bytes
+            ...
+
 Timeouts are in seconds everywhere in this package (floats welcome). The
 drop-in module ``rpc`` keeps OpenMV's names and milliseconds.
 
 Errors raise subclasses of omvrpc.Error, each carrying the C status name
 (``.status``): TimeoutError (``.phase`` "send" or "recv"), LinkError,
-ProtocolError, TooLargeError, StoppedError. Ctrl-C interrupts any call,
+ProtocolError, TooLargeError, StoppedError; a Camera also DeviceError (the
+camera refused: ``.device_status``) and ResetError (its script ended during
+the command: send it again). Ctrl-C interrupts any call,
 stream or loop and raises KeyboardInterrupt; the next call works.
 
 The library's log lines (retries, refused packets, advice on opening a
@@ -24,9 +34,11 @@ thread gets RuntimeError); Slave.stop() is the exception.
 """
 
 from ._omvrpc import (  # noqa: F401
+    DeviceError,
     Error,
     LinkError,
     ProtocolError,
+    ResetError,
     StoppedError,
     TimeoutError,
     TooLargeError,
@@ -35,10 +47,16 @@ from ._omvrpc import (  # noqa: F401
     hash,
 )
 from ._api import Master, PortInfo, Slave, list_ports, pair  # noqa: F401
+from ._camera import Camera, Channel, ChannelInfo, Event, Frame  # noqa: F401
 
 __all__ = [
     "Master",
     "Slave",
+    "Camera",
+    "Channel",
+    "ChannelInfo",
+    "Event",
+    "Frame",
     "pair",
     "list_ports",
     "PortInfo",
@@ -48,6 +66,8 @@ __all__ = [
     "ProtocolError",
     "TooLargeError",
     "StoppedError",
+    "DeviceError",
+    "ResetError",
     "hash",
     "crc16",
     "__version__",

@@ -8,6 +8,8 @@ PyObject *omvpy_LinkError;
 PyObject *omvpy_ProtocolError;
 PyObject *omvpy_TooLargeError;
 PyObject *omvpy_StoppedError;
+PyObject *omvpy_DeviceError;
+PyObject *omvpy_ResetError;
 
 static PyObject *new_class(PyObject *module, const char *name, const char *doc, PyObject *bases)
 {
@@ -42,7 +44,8 @@ int omvpy_errors_init(PyObject *module)
     omvpy_Error = new_class(module, "Error",
         "Base class of every omvrpc error. Attributes: status (the C status name,\n"
         "e.g. 'OMV_RPC_ERR_RECV_TIMEOUT'), code (its number), phase ('send',\n"
-        "'recv' or None).", NULL);
+        "'recv' or None), device_status (a camera's refusal, see DeviceError;\n"
+        "else None).", NULL);
     if (omvpy_Error == NULL) {
         return -1;
     }
@@ -60,8 +63,15 @@ int omvpy_errors_init(PyObject *module)
         "A length is over the limit (max_payload) or the buffer given.", NULL);
     omvpy_StoppedError = new_sub(module, "StoppedError",
         "The operation was stopped: stop() / abort() or Ctrl-C.", NULL);
+    omvpy_DeviceError = new_sub(module, "DeviceError",
+        "A camera (omvrpc.Camera) refused the command: .device_status is its\n"
+        "status name ('BUSY', 'INVALID', 'FAILED', ...).", NULL);
+    omvpy_ResetError = new_sub(module, "ResetError",
+        "The camera soft-rebooted (its script ended) while the command ran; the\n"
+        "host has resynchronised: send it again.", NULL);
     if (!omvpy_TimeoutError || !omvpy_LinkError || !omvpy_ProtocolError ||
-        !omvpy_TooLargeError || !omvpy_StoppedError) {
+        !omvpy_TooLargeError || !omvpy_StoppedError || !omvpy_DeviceError ||
+        !omvpy_ResetError) {
         return -1;
     }
     return 0;
@@ -88,6 +98,10 @@ static PyObject *class_for(omv_rpc_status st, const char **phase)
     case OMV_RPC_ERR_STOPPED:
     case OMV_RPC_ERR_ABORTED:
         return omvpy_StoppedError;
+    case OMV_RPC_ERR_NAK:
+        return omvpy_DeviceError;
+    case OMV_RPC_ERR_RESET:
+        return omvpy_ResetError;
     default:
         break;
     }
@@ -102,10 +116,25 @@ static PyObject *class_for(omv_rpc_status st, const char **phase)
 
 PyObject *omvpy_raise(omv_rpc_status st, const char *what)
 {
+    return omvpy_raise_device(st, what, NULL);
+}
+
+PyObject *omvpy_raise_device(omv_rpc_status st, const char *what, const char *device_status)
+{
     const char *phase;
     PyObject *cls = class_for(st, &phase);
-    PyObject *msg = PyUnicode_FromFormat("%s: %s (%s)", what, omv_rpc_status_message(st),
-                                         omv_rpc_status_name(st));
+    PyObject *msg;
+    if (device_status != NULL) {
+        /* The camera's NAK: BUSY is its answer, not a port in use. */
+        if (st == OMV_RPC_ERR_BUSY) {
+            cls = omvpy_DeviceError;
+        }
+        msg = PyUnicode_FromFormat("%s: the camera refused it (%s, %s)", what, device_status,
+                                   omv_rpc_status_name(st));
+    } else {
+        msg = PyUnicode_FromFormat("%s: %s (%s)", what, omv_rpc_status_message(st),
+                                   omv_rpc_status_name(st));
+    }
     if (msg == NULL) {
         return NULL;
     }
@@ -118,13 +147,16 @@ PyObject *omvpy_raise(omv_rpc_status st, const char *what)
         PyObject *status = PyUnicode_FromString(omv_rpc_status_name(st));
         PyObject *code = PyLong_FromLong((long)st);
         PyObject *ph = phase ? PyUnicode_FromString(phase) : Py_NewRef(Py_None);
-        int bad = status == NULL || code == NULL || ph == NULL ||
+        PyObject *dev = device_status ? PyUnicode_FromString(device_status) : Py_NewRef(Py_None);
+        int bad = status == NULL || code == NULL || ph == NULL || dev == NULL ||
                   PyObject_SetAttrString(exc, "status", status) < 0 ||
                   PyObject_SetAttrString(exc, "code", code) < 0 ||
-                  PyObject_SetAttrString(exc, "phase", ph) < 0;
+                  PyObject_SetAttrString(exc, "phase", ph) < 0 ||
+                  PyObject_SetAttrString(exc, "device_status", dev) < 0;
         Py_XDECREF(status);
         Py_XDECREF(code);
         Py_XDECREF(ph);
+        Py_XDECREF(dev);
         if (bad) {
             Py_DECREF(exc);
             return NULL;

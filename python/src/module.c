@@ -66,6 +66,30 @@ static PyObject *py_status_name(PyObject *mod, PyObject *arg)
     return PyUnicode_FromString(omv_rpc_status_name((omv_rpc_status)v));
 }
 
+/* The exception omvpy_raise would raise for a status named `name`, for
+ * the Python files' own errors (e.g. a frame iterator's timeout). */
+static PyObject *py_error(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    const char *name, *what;
+    if (!PyArg_ParseTuple(args, "ss", &name, &what)) {
+        return NULL;
+    }
+    for (int code = 0; code >= -100; code--) {
+        if (strcmp(omv_rpc_status_name((omv_rpc_status)code), name) == 0) {
+            omvpy_raise((omv_rpc_status)code, what);
+            PyObject *et, *ev, *tb;
+            PyErr_Fetch(&et, &ev, &tb);
+            PyErr_NormalizeException(&et, &ev, &tb);
+            Py_XDECREF(et);
+            Py_XDECREF(tb);
+            return ev;
+        }
+    }
+    PyErr_Format(PyExc_ValueError, "no status named %s", name);
+    return NULL;
+}
+
 static PyMethodDef module_functions[] = {
     {"list_ports", py_list_ports, METH_NOARGS,
      "list_ports() -> [(name, description, serial_number, manufacturer, vid, pid, is_usb, "
@@ -73,6 +97,8 @@ static PyMethodDef module_functions[] = {
     {"hash", py_hash, METH_O, "hash(name) -> the 32-bit hash OpenMV uses for function names."},
     {"crc16", py_crc16, METH_O, "crc16(data) -> the protocol's CRC-16 of data."},
     {"status_name", py_status_name, METH_O, "status_name(code) -> the C status name."},
+    {"_error", py_error, METH_VARARGS,
+     "_error(status_name, message) -> the omvrpc exception for that status."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -93,7 +119,8 @@ PyMODINIT_FUNC PyInit__omvrpc(void)
     if (PyModule_AddFunctions(m, omvpy_link_functions) < 0 || PyType_Ready(&omvpy_LinkType) < 0 ||
         PyModule_AddObjectRef(m, "Link", (PyObject *)&omvpy_LinkType) < 0 ||
         omvpy_errors_init(m) < 0 || omvpy_master_init_type(m) < 0 ||
-        omvpy_slave_init_type(m) < 0 || omvpy_log_init() < 0 || omvpy_intr_init() < 0 ||
+        omvpy_slave_init_type(m) < 0 || omvpy_camera_init_type(m) < 0 || omvpy_log_init() < 0 ||
+        omvpy_intr_init() < 0 ||
         PyModule_AddStringConstant(m, "__version__", omv_rpc_version()) < 0 ||
         PyModule_AddIntConstant(m, "DEFAULT_MAX_PAYLOAD", OMV_RPC_DEFAULT_MAX_PAYLOAD) < 0 ||
         PyModule_AddIntConstant(m, "NET_DEFAULT_PORT", OMV_RPC_NET_DEFAULT_PORT) < 0) {

@@ -14,6 +14,7 @@
 #include <Python.h>
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include <omv_rpc/omv_rpc.h>
 
@@ -26,12 +27,18 @@ extern PyObject *omvpy_LinkError;
 extern PyObject *omvpy_ProtocolError;
 extern PyObject *omvpy_TooLargeError;
 extern PyObject *omvpy_StoppedError;
+extern PyObject *omvpy_DeviceError;
+extern PyObject *omvpy_ResetError;
 
 int omvpy_errors_init(PyObject *module);
 /* Raise the exception class for `st` with `what` in its message; sets
  * .status (the C name), .code (the number) and .phase ("send", "recv" or
  * None). Returns NULL for `return omvpy_raise(...)`. */
 PyObject *omvpy_raise(omv_rpc_status st, const char *what);
+/* As omvpy_raise, for a V2 camera: `device_status` (the name of the
+ * camera's NAK status, or NULL) goes into .device_status and makes a
+ * refusal a DeviceError (even BUSY, which is a port in use elsewhere). */
+PyObject *omvpy_raise_device(omv_rpc_status st, const char *what, const char *device_status);
 
 /* ------------------------------------------------------------ logging */
 
@@ -82,6 +89,7 @@ typedef struct omvpy_intr {
     unsigned long count_at_start;
     void *prev_master;
     void *prev_slave;
+    void *prev_flag;
 #ifndef _WIN32
     struct sigaction old_action;
 #else
@@ -90,6 +98,9 @@ typedef struct omvpy_intr {
 } omvpy_intr;
 
 void omvpy_intr_begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s);
+/* The same for a handle that stops when `flag` is set (a Camera: its
+ * link's watcher looks at the flag). */
+void omvpy_intr_begin_flag(omvpy_intr *g, atomic_int *flag);
 /* Returns 1 when SIGINT arrived during the section. Needs the GIL. */
 int omvpy_intr_end(omvpy_intr *g);
 /* After omvpy_intr_end returned 1: run Python's SIGINT handler; -1 when
@@ -165,6 +176,8 @@ extern PyTypeObject omvpy_MasterType;
 extern PyTypeObject omvpy_SlaveType;
 int omvpy_master_init_type(PyObject *module);
 int omvpy_slave_init_type(PyObject *module);
+/* omvrpc._omvrpc.Camera: the OpenMV Protocol V2 host (camera.c). */
+int omvpy_camera_init_type(PyObject *module);
 
 /* Fill `cfg` from a max_payload value (0: default). */
 void omvpy_config(omv_rpc_config *cfg, uint32_t max_payload);

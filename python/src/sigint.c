@@ -12,10 +12,9 @@
  * own). Both library functions are async-signal-safe. */
 #include "omvpy.h"
 
-#include <stdatomic.h>
-
 static _Atomic(omv_rpc_master *) current_master;
 static _Atomic(omv_rpc_slave *) current_slave;
+static _Atomic(atomic_int *) current_flag;
 static atomic_ulong sigint_count;
 static unsigned long main_thread;
 
@@ -31,6 +30,10 @@ static void on_sigint(int sig)
     omv_rpc_master *m = atomic_load(&current_master);
     if (m != NULL) {
         omv_rpc_master_abort(m);
+    }
+    atomic_int *f = atomic_load(&current_flag);
+    if (f != NULL) {
+        atomic_store(f, 1);
     }
     PyErr_SetInterrupt();
 }
@@ -58,7 +61,7 @@ int omvpy_intr_init(void)
     return PyErr_Occurred() ? -1 : 0;
 }
 
-void omvpy_intr_begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s)
+static void begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s, atomic_int *flag)
 {
     memset(g, 0, sizeof(*g));
     g->is_main = PyThread_get_thread_ident() == main_thread;
@@ -77,6 +80,7 @@ void omvpy_intr_begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s)
     }
     g->prev_master = atomic_exchange(&current_master, m);
     g->prev_slave = atomic_exchange(&current_slave, s);
+    g->prev_flag = atomic_exchange(&current_flag, flag);
     if (!(now.sa_flags & SA_SIGINFO) && now.sa_handler == on_sigint) {
         return; /* nested: ours already, only the targets change */
     }
@@ -91,8 +95,19 @@ void omvpy_intr_begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s)
 #else
     (void)m;
     (void)s;
+    (void)flag;
     g->is_main = 0;
 #endif
+}
+
+void omvpy_intr_begin(omvpy_intr *g, omv_rpc_master *m, omv_rpc_slave *s)
+{
+    begin(g, m, s, NULL);
+}
+
+void omvpy_intr_begin_flag(omvpy_intr *g, atomic_int *flag)
+{
+    begin(g, NULL, NULL, flag);
 }
 
 int omvpy_intr_end(omvpy_intr *g)
@@ -107,6 +122,7 @@ int omvpy_intr_end(omvpy_intr *g)
 #endif
     atomic_store(&current_master, (omv_rpc_master *)g->prev_master);
     atomic_store(&current_slave, (omv_rpc_slave *)g->prev_slave);
+    atomic_store(&current_flag, (atomic_int *)g->prev_flag);
     return atomic_load(&sigint_count) != g->count_at_start;
 }
 

@@ -99,6 +99,39 @@ class Sim:
         self.proc.stderr.close()
 
 
+class SimV2:
+    """`omv-rpc sim --v2` (the OpenMV Protocol V2 virtual camera) on a
+    pseudo-terminal, in a child process."""
+
+    def __init__(self, *options):
+        cli = need_cli()
+        self.proc = subprocess.Popen([cli, "sim", "--v2"] + list(options),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=die_with_parent)
+        self.path = self.proc.stdout.readline().strip()
+        assert self.path.startswith("/dev/"), self.proc.stderr.read()
+
+    def camera(self, **options):
+        return omvrpc.Camera(self.path, **options)
+
+    close = Sim.close
+
+
+@pytest.fixture
+def sim_v2():
+    s = SimV2()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cam(sim_v2):
+    """An omvrpc.Camera connected to a fresh V2 virtual camera."""
+    c = sim_v2.camera()
+    yield c
+    c.close()
+
+
 @pytest.fixture(params=["pty", "net"])
 def sim(request):
     s = Sim(request.param)
