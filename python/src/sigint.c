@@ -5,7 +5,8 @@
  * see Ctrl-C until the call ends by itself. Around a blocking call on the
  * main thread we put in a C handler that also stops what is running (the
  * slave's loop or stream: omv_rpc_slave_stop; the master's call or stream:
- * omv_rpc_master_abort), and trips Python's flag with PyErr_SetInterrupt
+ * omv_rpc_master_abort; a Camera's command: its abort flag, which its
+ * link's watcher looks at), and trips Python's flag with PyErr_SetInterrupt
  * (async-signal-safe), so that Python code running in a callback sees it
  * too. When the call has returned, the old handler is put back and
  * Python's handler runs (KeyboardInterrupt unless the program set its
