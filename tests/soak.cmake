@@ -2,7 +2,8 @@
 # not under the sanitizers or valgrind (label soak, not memcheck), where it
 # would take many times as long to prove nothing more.
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU" AND NOT OMV_RPC_SANITIZE AND NOT OMV_RPC_TEST_LAUNCHER)
-  omv_rpc_add_test(test_soak test_soak.c support/fault_link.c test_net_support.c TIMEOUT 300)
+  omv_rpc_add_test(test_soak test_soak.c support/fault_link.c test_net_support.c
+    net_fault_link.c TIMEOUT 300)
   target_include_directories(test_soak PRIVATE ${PROJECT_SOURCE_DIR}/links)
   set_tests_properties(test_soak PROPERTIES LABELS soak)
 endif()

@@ -48,7 +48,7 @@ static void test_tcp_cut_sending_result(void **state)
     (void)state;
     tn_pair p;
     tn_open(&p);
-    tn_slave_net(&p)->fault.tcp_cut_after = 100000;
+    p.slave_fault->tcp_cut_after = 100000;
     tn_start(&p);
     uint8_t n[4] = {0, 0, 0x10, 0}; /* 1 MiB */
     const uint8_t *res;
@@ -76,7 +76,7 @@ static void test_tcp_cut_sending_argument(void **state)
     tn_open(&p);
     tn_start(&p);
     ts_check_echo_random(p.master, 5000, 1, 2000); /* a connection to cut */
-    tn_master_net(&p)->fault.tcp_cut_after = 200000;
+    p.master_fault->tcp_cut_after = 200000;
     ts_check_echo_random(p.master, 1u << 20, 2, 3000);
     assert_true(omv_rpc_master_retries(p.master) >= 1);
     assert_int_equal(tn_master_net(&p)->stats.accepted, 2);
@@ -130,14 +130,14 @@ static void test_each_datagram_lost_duplicated_reordered(void **state)
     tn_pair p;
     tn_open(&p);
     one_fault on[2];
-    net_link *side[2] = {tn_master_net(&p), tn_slave_net(&p)};
+    net_fault *side[2] = {p.master_fault, p.slave_fault};
     for (int i = 0; i < 2; i++) {
         atomic_init(&on[i].sent, 0);
         atomic_init(&on[i].at, 0);
         atomic_init(&on[i].action, NET_FAULT_SEND);
         atomic_init(&on[i].hit, 0);
-        side[i]->fault.on_datagram = hit_one;
-        side[i]->fault.user = &on[i];
+        side[i]->on_datagram = hit_one;
+        side[i]->user = &on[i];
     }
     p.thread.send_timeout_ms = LOSSY_SLAVE_SEND_MS;
     tn_start(&p);
@@ -294,8 +294,8 @@ static void test_stale_result_request_before_data_request(void **state)
     tn_pair p;
     tn_open(&p);
     stale_request sr = {tn_master_net(&p), tn_slave_net(&p), 0};
-    sr.slave->fault.on_datagram = stale_before_data_request;
-    sr.slave->fault.user = &sr;
+    p.slave_fault->on_datagram = stale_before_data_request;
+    p.slave_fault->user = &sr;
     tn_start(&p);
     uint32_t retries = omv_rpc_master_retries(p.master);
     ts_check_echo_random(p.master, 100000, 77, 10000);

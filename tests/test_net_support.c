@@ -57,8 +57,11 @@ void tn_open_slave(tn_pair *p)
     omv_rpc_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.log.fn = ts_log;
-    assert_int_equal(omv_rpc_net_slave_new(&p->slave, TN_SLAVE_IP, p->port, &cfg),
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, p->port, NULL, 0, &cfg.log),
                      OMV_RPC_OK);
+    p->slave_fault = tn_fault_wrap(&link);
+    assert_int_equal(omv_rpc_slave_new(&p->slave, &link, &cfg), OMV_RPC_OK);
     ts_register_standard_callbacks(p->slave);
     memset(&p->thread, 0, sizeof p->thread);
     p->running = 0;
@@ -71,9 +74,11 @@ void tn_open(tn_pair *p)
     omv_rpc_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.log.fn = ts_log;
-    assert_int_equal(
-        omv_rpc_net_master_new(&p->master, TN_SLAVE_IP, TN_MASTER_IP, p->port, &cfg),
-        OMV_RPC_OK);
+    omv_rpc_link link;
+    assert_int_equal(omv_rpc_net_master_open(&link, TN_SLAVE_IP, TN_MASTER_IP, p->port, &cfg.log),
+                     OMV_RPC_OK);
+    p->master_fault = tn_fault_wrap(&link);
+    assert_int_equal(omv_rpc_master_new(&p->master, &link, &cfg), OMV_RPC_OK);
     tn_open_slave(p);
 }
 
@@ -102,14 +107,14 @@ void tn_close(tn_pair *p)
 
 net_link *tn_master_net(tn_pair *p)
 {
-    net_link *n = omvrpc_net_internal(omv_rpc_master_link(p->master));
+    net_link *n = tn_fault_inner(omv_rpc_master_link(p->master));
     assert_non_null(n);
     return n;
 }
 
 net_link *tn_slave_net(tn_pair *p)
 {
-    net_link *n = omvrpc_net_internal(omv_rpc_slave_link(p->slave));
+    net_link *n = tn_fault_inner(omv_rpc_slave_link(p->slave));
     assert_non_null(n);
     return n;
 }

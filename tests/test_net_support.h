@@ -1,5 +1,6 @@
 /* Helpers shared by the network link tests: a free port on both loopback
- * addresses, a master on 127.0.0.1 and a slave on 127.0.0.2 on that port,
+ * addresses, a master on 127.0.0.1 and a slave on 127.0.0.2 on that port
+ * (each over a fault link),
  * a raw UDP socket to play a third host, and the links' internal state.
  * Packets to send by hand (ts_packet) and echo checks come from the
  * shared support. */
@@ -9,6 +10,7 @@
 #include "call_checks.h"
 #include "fake_peer.h"
 #include "net/net_internal.h"
+#include "net_fault_link.h"
 #include "test_support.h"
 
 #define TN_MASTER_IP "127.0.0.1"
@@ -25,6 +27,9 @@ typedef struct tn_pair {
     omv_rpc_slave *slave;
     ts_slave_thread thread;
     int running;
+    /* Each side's link is wrapped in a fault link (net_fault_link.h):
+     * its hooks, no faults until set. */
+    net_fault *master_fault, *slave_fault;
 } tn_pair;
 
 /* Open both ends on a free port with the standard callbacks registered;

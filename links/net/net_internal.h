@@ -1,6 +1,7 @@
 /*
  * Network link: what the net_*.c files share, and the hooks the tests
- * reach directly (counters, fault injection, errno mapping). Not
+ * reach directly (counters, errno mapping; faults are injected by a test
+ * link that wraps this one, tests/net_fault_link.c). Not
  * installed: nothing here is public API.
  *
  * Layout: net_sock.c (addresses, sockets, waits, errno mapping),
@@ -68,25 +69,6 @@
 #define NET_LATENCY_MS 1u
 #define NET_BYTES_PER_MS 500u
 
-/* What the fault hook tells the link to do with a datagram it is about to
- * send (tests only). */
-typedef enum net_fault_action {
-    NET_FAULT_SEND = 0,      /* send it */
-    NET_FAULT_DROP = 1,      /* lose it */
-    NET_FAULT_DUPLICATE = 2, /* send it twice */
-    NET_FAULT_HOLD = 3       /* send it after the next datagram (reorder) */
-} net_fault_action;
-
-typedef struct net_fault {
-    /* NULL: no datagram faults. Called on the thread that sends. */
-    net_fault_action (*on_datagram)(void *user, const uint8_t *data, size_t len);
-    void *user;
-    /* Non-zero: TCP sending stops after this many more bytes (counted
-     * across transfers) and the connection is closed, as if the peer had
-     * dropped it (one shot). */
-    size_t tcp_cut_after;
-} net_fault;
-
 /* Counters for tests and diagnostics. */
 typedef struct net_stats {
     uint32_t accepted;   /* master: TCP connections from the slave taken into use */
@@ -136,10 +118,6 @@ typedef struct net_link {
     struct in_addr *allowed; /* slave: masters it may serve (none: any) */
     size_t allowed_count;
     net_stats stats;
-    net_fault fault;
-    uint8_t held[OMV_RPC_NET_MAX_DATAGRAM]; /* a datagram the fault hook holds */
-    size_t held_len;
-    int has_held;
     /* The transfer in progress: its silence (each byte moved starts it
      * again, OMV_RPC_LINK_QUIET_TIMEOUTS), the owner's watcher, and why
      * the last wait ended without its fd being ready. */

@@ -382,23 +382,6 @@ static void note_progress(net_link *n)
     }
 }
 
-/* Keep the pieces to their first `limit` bytes. */
-static size_t trim(struct iovec *v, size_t vc, size_t limit)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < vc; i++) {
-        if (limit == 0) {
-            break;
-        }
-        if (v[i].iov_len > limit) {
-            v[i].iov_len = limit;
-        }
-        limit -= v[i].iov_len;
-        kept++;
-    }
-    return kept;
-}
-
 omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                   size_t total, int stream)
 {
@@ -410,24 +393,13 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
     if (st != OMV_RPC_OK) {
         return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
-    size_t limit = total;
-    int cut = 0;
-    if (n->fault.tcp_cut_after && n->fault.tcp_cut_after < total) {
-        limit = n->fault.tcp_cut_after;
-        n->fault.tcp_cut_after = 0;
-        cut = 1;
-    } else if (n->fault.tcp_cut_after) {
-        /* The count runs across transfers: a large packet may travel as
-         * several (see omv_rpc_link.split_min). */
-        n->fault.tcp_cut_after -= total;
-    }
     size_t sent = 0;
-    while (sent < limit) {
+    while (sent < total) {
         struct iovec v[NET_MAX_IOV];
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
         msg.msg_iov = v;
-        msg.msg_iovlen = trim(v, omvrpc_net_iov_out(iov, count, sent, v), limit - sent);
+        msg.msg_iovlen = omvrpc_net_iov_out(iov, count, sent, v);
         ssize_t r = sendmsg(n->tcp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r > 0) {
             sent += (size_t)r;
@@ -451,9 +423,6 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
             err = errno;
         }
         return transfer_failed(n, omvrpc_net_status_from_errno(err), stream, strerror(err));
-    }
-    if (cut) {
-        return transfer_failed(n, OMV_RPC_ERR_CLOSED, stream, "test: cut mid-transfer");
     }
     return OMV_RPC_OK;
 }

@@ -172,48 +172,6 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
     }
 }
 
-/* Tests: drop, duplicate or hold back the datagram as the hook says. */
-static omv_rpc_status send_with_faults(net_link *n, const struct iovec *v, size_t vc)
-{
-    uint8_t copy[OMV_RPC_NET_MAX_DATAGRAM];
-    size_t len = 0;
-    for (size_t i = 0; i < vc; i++) {
-        memcpy(copy + len, v[i].iov_base, v[i].iov_len);
-        len += v[i].iov_len;
-    }
-    net_fault_action action = n->fault.on_datagram(n->fault.user, copy, len);
-    omv_rpc_status st = OMV_RPC_OK;
-    switch (action) {
-    case NET_FAULT_DROP:
-        return OMV_RPC_OK;
-    case NET_FAULT_HOLD:
-        if (n->has_held) {
-            struct iovec h = {n->held, n->held_len};
-            st = send_datagram(n, &h, 1);
-        }
-        memcpy(n->held, copy, len);
-        n->held_len = len;
-        n->has_held = 1;
-        return st;
-    case NET_FAULT_DUPLICATE:
-        st = send_datagram(n, v, vc);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        /* fall through */
-    case NET_FAULT_SEND:
-    default:
-        st = send_datagram(n, v, vc);
-        break;
-    }
-    if (st == OMV_RPC_OK && n->has_held) {
-        struct iovec h = {n->held, n->held_len};
-        n->has_held = 0;
-        st = send_datagram(n, &h, 1);
-    }
-    return st;
-}
-
 omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                   size_t total)
 {
@@ -223,11 +181,7 @@ omv_rpc_status omvrpc_net_udp_put(net_link *n, const omv_rpc_out_iov *iov, size_
         return OMV_RPC_ERR_TIMEOUT;
     }
     struct iovec v[NET_MAX_IOV];
-    size_t vc = omvrpc_net_iov_out(iov, count, 0, v);
-    if (n->fault.on_datagram) {
-        return send_with_faults(n, v, vc);
-    }
-    return send_datagram(n, v, vc);
+    return send_datagram(n, v, omvrpc_net_iov_out(iov, count, 0, v));
 }
 
 /* Wait for a datagram. OMV_RPC_OK when one is queued. */
