@@ -153,7 +153,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             return OMV_RPC_ERR_SEND_TIMEOUT;
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 12, 4); /* learned as it goes */
-        uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
+        uint32_t wait =
+            omvrpc_sat_add(omvrpc_timing_short_wait(t, short_ms, attempt, scale), round_trip);
         omvrpc_ep_flush(ep);
         const uint32_t sent = omvrpc_ep_now(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
@@ -288,7 +289,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
-        uint32_t wait = omvrpc_sat_add(short_ms * scale, round_trip);
+        uint32_t wait =
+            omvrpc_sat_add(omvrpc_timing_short_wait(t, short_ms, attempt, scale), round_trip);
         omvrpc_ep_flush(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {

@@ -58,6 +58,22 @@ int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
     return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
 }
 
+uint32_t omvrpc_timing_short_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                  uint32_t scale)
+{
+    /* The rhythm of polls is not scaled with the link's short timeouts: it
+     * only has to exceed a round trip and the slave's turnaround, which
+     * the round trip added to it covers, and it must stay well inside the
+     * slave's listening window (which is scaled: OpenMV's camera listens
+     * 20 ms at a time on UDP). Scaled, every dropped request on UDP cost
+     * ten times the rhythm. The waits that grow after the rhythm are
+     * scaled, as OpenMV's are. */
+    if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms) {
+        return short_ms;
+    }
+    return short_ms * scale;
+}
+
 uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len)
 {
     uint32_t known = omvrpc_ep_transfer_ms(ep, len);
@@ -79,13 +95,18 @@ uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, 
     uint32_t link = omvrpc_ep_transfer_ms(ep, out) + omvrpc_ep_transfer_ms(ep, back);
     uint32_t wire = omvrpc_timing_wire_ms(t, ep, out + back);
     link = wire > link ? wire : link;
-    if (t->rtt_min_ms == 0xFFFFFFFFu || omvrpc_ep_transfer_ms(ep, out + back) > 1u) {
+    /* What the link adds to every transfer whatever its length (a serial
+     * link's 1 ms allowance, a network's latency) is padding, not wire. */
+    const uint32_t fixed = omvrpc_ep_transfer_ms(ep, 0);
+    const uint32_t bytes_ms = omvrpc_ep_transfer_ms(ep, out + back) - fixed;
+    if (t->rtt_min_ms == 0xFFFFFFFFu || bytes_ms > 1u) {
         return link; /* no sample, or a wire slow enough to count */
     }
     /* A fast wire (a USB virtual COM port, a network): the measured round
      * trip, at most one tick more than the clock saw. The link pads its
-     * figure (each transfer rounded up to the next millisecond), which
-     * would slow every poll of a busy slave. */
+     * figure (each transfer rounded up to the next millisecond, plus its
+     * fixed allowance twice), which would make every poll of a busy slave
+     * sit out the slave's whole listening window. */
     uint32_t seen = t->rtt_min_ms + 1u;
     return seen < link ? seen : link;
 }

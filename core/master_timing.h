@@ -57,6 +57,11 @@ uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int
  * a poll of a busy slave rather than a retry. */
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
 
+/* The short wait of attempt `attempt` whose short timeout is `short_ms`,
+ * on a link whose short timeouts are scaled by `scale`. */
+uint32_t omvrpc_timing_short_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                  uint32_t scale);
+
 /* One-way wire time of `len` bytes: the link's figure, or on a link that
  * does not know its pace, at least the estimate from the measured round
  * trip. */
