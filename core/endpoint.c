@@ -847,6 +847,35 @@ omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t mag
     }
 }
 
+omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic,
+                                             uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                             uint16_t late_magic, uint8_t *late_payload,
+                                             size_t late_len, uint32_t late_timeout_ms,
+                                             int *late)
+{
+    *late = 0;
+    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+        return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
+    }
+    uint8_t head[2];
+    const ep_bound b = bound_of(ep, len + 4, timeout_ms);
+    omv_rpc_status st = get_bounded(ep, &b, head, 2, 0);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    uint16_t got = (uint16_t)(head[0] | (head[1] << 8));
+    if (got == magic) {
+        return recv_in_pieces(ep, magic, head, 1, payload, len, &b, 0);
+    }
+    if (got != late_magic) {
+        return OMV_RPC_ERR_BAD_PACKET;
+    }
+    /* The late packet has started: it gets its own allowance. */
+    const ep_bound late_b = bound_of(ep, late_len + 4, late_timeout_ms);
+    *late = 1;
+    return recv_in_pieces(ep, late_magic, head, 1, late_payload, late_len, &late_b, 0);
+}
+
 void omv_rpc_link_close(omv_rpc_link *link)
 {
     if (link && link->ops && link->ops->close) {

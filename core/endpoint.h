@@ -174,6 +174,19 @@ omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t mag
                                               size_t stale_count, size_t hunt,
                                               void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
 
+/* omvrpc_ep_recv_packet for an answer that may be preceded, on a byte
+ * stream, by a packet that was given up on: the peer's late answer to the
+ * previous request (`late_magic`, `late_len` payload bytes into
+ * late_payload, with late_timeout_ms once it has started), which then
+ * stands for the awaited one (*late = 1). Any other link: exactly
+ * omvrpc_ep_recv_packet (there a late packet cannot be told from a new
+ * one). */
+omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic,
+                                             uint8_t *payload, size_t len, uint32_t timeout_ms,
+                                             uint16_t late_magic, uint8_t *late_payload,
+                                             size_t late_len, uint32_t late_timeout_ms,
+                                             int *late);
+
 /* Raw transfers (stream != 0: the link's stream variants). `timeout_ms`
  * is the whole allowance, wire time included: on a link with quiet
  * timeouts (link.h) the wait is for progress instead (see quiet_part). */

@@ -153,8 +153,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             return OMV_RPC_ERR_SEND_TIMEOUT;
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 12, 4); /* learned as it goes */
-        uint32_t wait =
-            omvrpc_sat_add(omvrpc_timing_short_wait(t, short_ms, attempt, scale), round_trip);
+        uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
         omvrpc_ep_flush(ep);
         const uint32_t sent = omvrpc_ep_now(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
@@ -225,11 +224,9 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             return st;
         }
         note_retry(m, "command", attempt, wait, st);
+        short_ms = omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
+                                             st == OMV_RPC_ERR_TIMEOUT && after_poll);
         after_poll = 0;
-        short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
-        if (short_ms < omvrpc_timing_first_short(t)) {
-            short_ms = omvrpc_timing_first_short(t); /* it grew just now */
-        }
     }
 }
 
@@ -282,6 +279,12 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
     uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
     uint32_t short_ms = omvrpc_timing_first_short(t);
     int after_poll = 0; /* the previous attempt's request went unanswered */
+    /* A result whose data did not start in time, and may still come: a
+     * slave that took the data request late (a camera busy for a moment)
+     * sends it after we asked again. Read as the next header, it would be
+     * dropped, and the slave, done with the call, would never answer. */
+    uint8_t *late_dest = NULL;
+    uint32_t late_len = 0, late_whole = 0;
     const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
@@ -289,11 +292,23 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
-        uint32_t wait =
-            omvrpc_sat_add(omvrpc_timing_short_wait(t, short_ms, attempt, scale), round_trip);
-        omvrpc_ep_flush(ep);
+        uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
+        if (!late_dest) {
+            omvrpc_ep_flush(ep); /* else it would drop the late data's first bytes */
+        }
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
-        if (st == OMV_RPC_OK) {
+        if (st == OMV_RPC_OK && late_dest) {
+            int late = 0;
+            st = omvrpc_ep_recv_packet_or_late(ep, MAGIC_RESULT_HEADER, header, 4, wait,
+                                               MAGIC_RESULT_DATA, late_dest, late_len, late_whole,
+                                               &late);
+            if (st == OMV_RPC_OK && late) {
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "master: the result data came late");
+                sink->data = late_dest;
+                sink->len = late_len;
+                return OMV_RPC_OK;
+            }
+        } else if (st == OMV_RPC_OK) {
             st = omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
         }
         if (st != OMV_RPC_OK) {
@@ -330,20 +345,20 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         }
         omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
         const uint32_t asked = omvrpc_ep_now(ep);
+        /* The check of a result before it is sent: at most
+         * LONG_TIMEOUT_MS, so that a slave that announced a huge length
+         * and went silent is given up in about 2 s. */
+        uint32_t check = omvrpc_timing_check_ms(t, len);
+        check = check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS;
+        const uint32_t whole =
+            omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
+                           omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
         st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
             /* Skipping the slave's extra result headers, answers to our
              * requests that crossed its first one: on a slow UART they
              * are still on the wire after our flush. */
             static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
-            /* The check of a result before it is sent: at most
-             * LONG_TIMEOUT_MS, so that a slave that announced a huge
-             * length and went silent is given up in about 2 s. */
-            uint32_t check = omvrpc_timing_check_ms(t, len);
-            check = check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS;
-            uint32_t whole = omvrpc_sat_add(
-                omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
-                omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
             st = omvrpc_ep_recv_packet_starting(ep, MAGIC_RESULT_DATA, dest, len, whole,
                                                 data_start_ms(m, wait, len, whole),
                                                 &result_header, 1, 0, NULL);
@@ -359,17 +374,20 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (is_link_failure(st)) {
             return st;
         }
+        /* Not started (or cut short): it may yet come, in place of the
+         * answer to our next request. */
+        late_dest = st == OMV_RPC_ERR_TIMEOUT ? dest : NULL;
+        late_len = len;
+        late_whole = whole;
         if (st == OMV_RPC_ERR_TIMEOUT && after_poll) {
             /* The header may have answered the request before the last:
              * the last then reached the slave in place of our data request. */
             omvrpc_timing_crossed(t);
         }
         note_retry(m, "result", attempt, wait, st);
+        short_ms = omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
+                                             st == OMV_RPC_ERR_TIMEOUT && after_poll);
         after_poll = 0;
-        short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
-        if (short_ms < omvrpc_timing_first_short(t)) {
-            short_ms = omvrpc_timing_first_short(t); /* it grew just now */
-        }
     }
 }
 

@@ -1,7 +1,10 @@
 /* The master's schedule and what it learns (master_timing.h says why). */
 #include "master_timing.h"
 
-#define ANSWER_START_MS 1u   /* the rhythm of polls, before the link's scale */
+/* The slave's turnaround allowed beyond the round trip, to begin with:
+ * none (OpenMV's camera and our slave answer a request as they read it),
+ * 1 ms after the first sign of a slower slave, doubling up to the max. */
+#define ANSWER_START_MS 0u
 #define ANSWER_MAX_MS 16u
 #define RELAX_CALLS 256u     /* calls without a crossing before answer_ms halves */
 #define RHYTHM_ATTEMPTS 64   /* polls at answer_ms before the waits grow */
@@ -53,25 +56,45 @@ uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int
     return next < cap ? next : cap;
 }
 
+uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                   uint32_t cap, int crossed)
+{
+    uint32_t first = omvrpc_timing_first_short(t); /* answer_ms may have grown just now */
+    uint32_t next = omvrpc_timing_next_short(t, short_ms, attempt, cap);
+    if (crossed) {
+        /* Our poll crossed the slave's answer: within this call, waits
+         * grow by 4/3 from here, so that a slave slower to answer than
+         * any rhythm (a camera that takes 20 ms to ack a header) is
+         * outwaited in a few attempts instead of crossed on every one. */
+        uint32_t from = short_ms > first ? short_ms : first;
+        next = from + from / 3u + 1u;
+        next = next < cap ? next : (cap > from ? cap : from);
+    }
+    return next > first ? next : first;
+}
+
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
 {
     return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
 }
 
-uint32_t omvrpc_timing_short_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
-                                  uint32_t scale)
+uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                   uint32_t scale, uint32_t round_trip)
 {
     /* The rhythm of polls is not scaled with the link's short timeouts: it
-     * only has to exceed a round trip and the slave's turnaround, which
-     * the round trip added to it covers, and it must stay well inside the
-     * slave's listening window (which is scaled: OpenMV's camera listens
-     * 20 ms at a time on UDP). Scaled, every dropped request on UDP cost
-     * ten times the rhythm. The waits that grow after the rhythm are
-     * scaled, as OpenMV's are. */
+     * only has to exceed a round trip and the slave's turnaround, and it
+     * must stay well inside the slave's listening window (which is scaled:
+     * OpenMV's camera listens 20 ms at a time on UDP). Scaled, every
+     * dropped request on UDP cost ten times the rhythm. The waits that
+     * grow after the rhythm are scaled, as OpenMV's are. Never 0: a link
+     * that reports no wire time must not be polled in a busy loop. */
+    uint32_t ms;
     if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms) {
-        return short_ms;
+        ms = omvrpc_sat_add(short_ms, round_trip);
+    } else {
+        ms = omvrpc_sat_add(short_ms * scale, round_trip);
     }
-    return short_ms * scale;
+    return ms ? ms : 1u;
 }
 
 uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len)
@@ -164,7 +187,9 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
 
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
-    t->answer_ms = t->answer_ms >= ANSWER_MAX_MS / 2u ? ANSWER_MAX_MS : t->answer_ms * 2u;
+    t->answer_ms = t->answer_ms == 0u                 ? 1u
+                   : t->answer_ms >= ANSWER_MAX_MS / 2u ? ANSWER_MAX_MS
+                                                       : t->answer_ms * 2u;
     t->clean_calls = 0;
 }
 

@@ -53,14 +53,19 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
 uint32_t omvrpc_timing_first_short(const omvrpc_timing *t);
 uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
                                   uint32_t cap);
+/* The short timeout after attempt `attempt` got an answer but failed
+ * later (`crossed`: a sign that its poll crossed the slave's answer). */
+uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                   uint32_t cap, int crossed);
 /* Whether attempt `attempt`, which got no answer to its first request, was
  * a poll of a busy slave rather than a retry. */
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
 
-/* The short wait of attempt `attempt` whose short timeout is `short_ms`,
- * on a link whose short timeouts are scaled by `scale`. */
-uint32_t omvrpc_timing_short_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
-                                  uint32_t scale);
+/* How long attempt `attempt` waits for a short answer: its short timeout
+ * `short_ms` (scaled by the link's `scale` once the polls are over) plus
+ * the exchange's `round_trip`; at least 1 ms. */
+uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,
+                                   uint32_t scale, uint32_t round_trip);
 
 /* One-way wire time of `len` bytes: the link's figure, or on a link that
  * does not know its pace, at least the estimate from the measured round

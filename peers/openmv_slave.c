@@ -35,13 +35,23 @@ static int take(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t ms, uint16_t 
     return 1;
 }
 
+/* How long attempt `attempt` of this call (the results sent count the
+ * finished ones) stalls. */
+static uint32_t stall_us(const omvrpc_peer *p, int attempt)
+{
+    int now = p->stall_every && (p->stats.results_sent + 1u) % p->stall_every == 0 &&
+              (attempt == 0 || !p->stall_once);
+    return now ? p->stall_us : 0u;
+}
+
 /* Phase 1: the argument lands in p->buf + 2; returns its length or -1. */
 static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
 {
     uint32_t short_ms = CAMERA_SHORT_MS;
     const uint32_t start = peer_now(p);
     uint8_t header[12], ack[4];
-    while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
+    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p);
+         attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
         if (take(p, header, 12, scaled(p, short_ms), PEER_HEADER)) {
@@ -50,6 +60,7 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
             size_t len = (size_t)header[6] | (size_t)header[7] << 8 | (size_t)header[8] << 16 |
                          (size_t)header[9] << 24;
             if (len + 4 <= p->buf_size) {
+                peer_sleep_us(stall_us(p, attempt));
                 peer_write(p, ack, peer_packet(ack, PEER_HEADER, NULL, 0), scaled(p, short_ms));
                 if (take(p, p->buf, len + 4, PEER_LONG_MS, PEER_DATA)) {
                     peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), scaled(p, short_ms));
@@ -74,12 +85,14 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     uint8_t len_le[4] = {(uint8_t)result_len, (uint8_t)(result_len >> 8),
                          (uint8_t)(result_len >> 16), (uint8_t)(result_len >> 24)};
     peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
-    while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
+    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p);
+         attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
         if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_HEADER)) {
             peer_write(p, header, 8, scaled(p, short_ms));
             if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_DATA)) {
+                peer_sleep_us(stall_us(p, attempt));
                 peer_write(p, out, out_len, PEER_LONG_MS);
                 return 1;
             }

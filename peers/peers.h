@@ -71,6 +71,13 @@ typedef struct omvrpc_peer {
     void *user;
     uint32_t callback_us;   /* the OpenMV slave: the callback's own time */
     uint32_t gc_us;         /* the OpenMV slave: gc.collect() before each attempt */
+    /* The OpenMV slave, every stall_every-th call (0: never): a camera
+     * busy for a moment (an interrupt, a USB hiccup) for stall_us after
+     * taking the command header, before its ack, and for stall_us after
+     * taking the data request, before the result data. */
+    uint32_t stall_every;
+    uint32_t stall_us;
+    int stall_once;         /* only in each phase's first attempt (a hiccup) */
     atomic_int stop;
     omvrpc_peer_stats stats;
 } omvrpc_peer;

@@ -29,6 +29,12 @@ if(TARGET omvrpc_peers)
       COMMAND test_peer_arduino baud=115200 calls=100 only=test_arduino_master_our_slave)
     set_tests_properties(peer_arduino_master_our_slave_115200 PROPERTIES TIMEOUT 300 LABELS peers)
   endif()
+  # Issue 16: our master against OpenMV's camera timing, stalls included
+  # (seconds; every build but valgrind's).
+  add_executable(test_peer_openmv test_peer_openmv.c support/pty_pair.c)
+  target_link_libraries(test_peer_openmv PRIVATE omvrpc_test_support omvrpc_peers)
+  add_test(NAME test_peer_openmv COMMAND test_peer_openmv)
+  set_tests_properties(test_peer_openmv PROPERTIES TIMEOUT 300 LABELS peers)
   # Our master with the baud rate unknown (issue 17.3): by hand for now,
   # test_peer_arduino only=test_our_master_unknown_pace_arduino_slave (a
   # callback may still run twice in the first calls, while the pace is

@@ -1,0 +1,147 @@
+/* Issue 16: our master against a slave with OpenMV's camera timing
+ * (peers/openmv_slave.c) on a pseudo-terminal, as a camera's USB virtual
+ * COM port: every call succeeds with the right result and one callback,
+ * at callback times of 0, 1 and 10 ms, and when the camera stalls for a
+ * moment after taking the command header (our next poll then reaches it
+ * in place of the data: a retry, but never a second callback) or after
+ * taking the data request (the result data then comes after our master
+ * has given up on it and asked again: it must still be taken). No timing
+ * is asserted. Arguments: `calls=N` (default 60 per case). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peers.h"
+#include "pty_pair.h"
+#include "test_support.h"
+
+static int g_calls = 60;
+
+#define MAX_ARG 64u
+
+static uint8_t g_result[MAX_ARG];
+
+/* The camera's callback: its argument reversed. */
+static void reverse(void *user, omvrpc_peer_call *call)
+{
+    (void)user;
+    for (size_t i = 0; i < call->arg_len; i++) {
+        g_result[i] = call->arg[call->arg_len - 1 - i];
+    }
+    call->result = g_result;
+    call->result_len = call->arg_len;
+}
+
+static void *serve(void *arg)
+{
+    omvrpc_openmv_slave_run(arg);
+    return NULL;
+}
+
+/* `calls` calls of 0..MAX_ARG bytes against the camera-timed slave with
+ * the given callback time and stalls. */
+static void run_case(uint32_t callback_us, uint32_t stall_every, uint32_t stall_us, int once)
+{
+    pty_pair pty;
+    pty_pair_open(&pty);
+    omv_rpc_link ml, sl;
+    assert_int_equal(omv_rpc_serial_open(&ml, pty.path, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", 0, NULL),
+                     OMV_RPC_OK);
+    omvrpc_peer slave;
+    assert_int_equal(omvrpc_peer_init(&slave, &sl, MAX_ARG), OMV_RPC_OK);
+    slave.fn = reverse;
+    slave.gc_us = 100;
+    slave.callback_us = callback_us;
+    slave.stall_every = stall_every;
+    slave.stall_us = stall_us;
+    slave.stall_once = once;
+    omv_rpc_master *m;
+    assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
+    ts_thread th;
+    ts_thread_start(&th, serve, &slave);
+
+    uint32_t rng = 5;
+    int failed = 0, wrong = 0;
+    uint8_t arg[MAX_ARG], want[MAX_ARG];
+    for (int i = 0; i < g_calls; i++) {
+        size_t len = ts_rand(&rng) % (MAX_ARG + 1);
+        ts_fill_random(arg, len, (uint32_t)i + 1);
+        for (size_t k = 0; k < len; k++) {
+            want[k] = arg[len - 1 - k];
+        }
+        const uint8_t *res = NULL;
+        size_t res_len = 0;
+        omv_rpc_status st = omv_rpc_master_call(m, "f", arg, len, &res, &res_len, 1000, 1000);
+        if (st != OMV_RPC_OK) {
+            printf("call %d (%zu bytes): %s\n", i, len, omv_rpc_status_name(st));
+            failed++;
+        } else if (res_len != len || (len && memcmp(res, want, len) != 0)) {
+            wrong++;
+        }
+    }
+    omvrpc_peer_stop(&slave);
+    ts_thread_join(&th);
+    printf("callback %u us, stall %u us every %u calls%s: %d calls, %d failed, %d wrong, "
+           "%u callbacks, %u master retries, %u bad packets at the slave\n",
+           (unsigned)callback_us, (unsigned)stall_us, (unsigned)stall_every,
+           once ? " (first attempts)" : "", g_calls, failed,
+           wrong, (unsigned)slave.stats.calls, (unsigned)omv_rpc_master_retries(m),
+           (unsigned)slave.stats.bad_packets);
+    fflush(stdout);
+    assert_int_equal(failed, 0);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(slave.stats.calls, (uint32_t)g_calls);
+    omv_rpc_master_free(m);
+    omvrpc_peer_free(&slave);
+}
+
+static void test_callback_0_ms(void **state)
+{
+    (void)state;
+    run_case(0, 0, 0, 0);
+}
+
+static void test_callback_1_ms(void **state)
+{
+    (void)state;
+    run_case(1000, 0, 0, 0);
+}
+
+static void test_callback_10_ms(void **state)
+{
+    (void)state;
+    run_case(10000, 0, 0, 0);
+}
+
+/* 20 ms: longer than any wait of our master for an ack or for the result
+ * data to start, shorter than its phases. A hiccup (the phase's first
+ * attempt), and a camera that is that slow in every attempt of a call. */
+static void test_camera_hiccups(void **state)
+{
+    (void)state;
+    run_case(0, 3, 20000, 1);
+}
+
+static void test_camera_slow_turnaround(void **state)
+{
+    (void)state;
+    run_case(0, 4, 20000, 0);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "calls=", 6) == 0) {
+            g_calls = atoi(argv[i] + 6);
+        }
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_callback_0_ms),
+        cmocka_unit_test(test_callback_1_ms),
+        cmocka_unit_test(test_callback_10_ms),
+        cmocka_unit_test(test_camera_hiccups),
+        cmocka_unit_test(test_camera_slow_turnaround),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
