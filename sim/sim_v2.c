@@ -326,6 +326,7 @@ static void set_caps(omv_rpc_sim_v2 *dev, const sv2_packet *p)
     dev->max_payload = mp;
 }
 
+/* The firmware's omv_protocol_sys_info_t (76 bytes, packed). */
 static void sys_info(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
 {
     uint8_t r[76] = {0};
@@ -333,14 +334,18 @@ static void sys_info(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
     put32(r + 4, 0x00390025u);             /* dev_id: the UID words at 8, 4, 0 */
     put32(r + 8, 0x4D4F5653u);
     put32(r + 12, 0x20323431u);
-    put32(r + 16, 0x5640u);                /* chip_id: an OV5640 */
-    put32(r + 28, 0x37C5u << 16 | 0x9206u); /* usb_id */
-    put32(r + 36, 1u << 4 | 1u << 5);      /* JPEG encoder, DRAM */
-    put32(r + 52, 4096u);                  /* frame buffer KB */
-    put32(r + 56, 512u);                   /* stream buffer KB */
-    r[64] = 4; r[65] = 7; r[66] = 0;       /* firmware 4.7.0 */
-    r[67] = 1; r[68] = 0; r[69] = 0;       /* protocol 1.0.0 */
-    r[70] = 2; r[71] = 1; r[72] = 0;       /* bootloader */
+    put32(r + 16, 0x37C5u << 16 | 0x9206u); /* usb_id */
+    put32(r + 20, 0x5640u);                /* chip_id[0]: an OV5640 */
+    put32(r + 40, 1u << 4 | 1u << 5);      /* hw_caps[0]: JPEG encoder, DRAM */
+    put32(r + 56, 4096u);                  /* frame buffer KB */
+    put32(r + 60, 512u);                   /* stream buffer KB */
+    omvrpc_sv2_send_data(dev, cmd, r, sizeof r, 0);
+}
+
+/* PROTO_VERSION: protocol, bootloader, firmware (3 bytes each), 7 reserved. */
+static void version_reply(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
+{
+    static const uint8_t r[16] = {1, 0, 0, 2, 1, 0, 4, 7, 0};
     omvrpc_sv2_send_data(dev, cmd, r, sizeof r, 0);
 }
 
@@ -388,6 +393,9 @@ static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
     }
     case OMV_RPC_V2_SYS_INFO:
         sys_info(dev, h);
+        break;
+    case OMV_RPC_V2_PROTO_VERSION:
+        version_reply(dev, h);
         break;
     case OMV_RPC_V2_SYS_RESET:
     case OMV_RPC_V2_SYS_BOOT:

@@ -84,6 +84,20 @@ static void test_info_caps_stats(void **state)
     assert_int_equal(info.firmware_version[0], 4);
     assert_int_equal(info.firmware_version[1], 7);
     assert_int_equal(info.protocol_version[0], 1);
+    assert_int_equal(info.bootloader_version[0], 2);
+    /* The firmware's layout: usb_id before chip_id, hw_caps at 40. */
+    assert_int_equal(info.usb_id & 0xFFFF, 0x9206);
+    assert_int_equal(info.chip_id[0], 0x5640);
+    assert_int_equal(info.chip_id[1], 0);
+    assert_int_equal(info.hw_caps[0], 0x30);
+    assert_int_equal(info.framebuffer_kb, 4096);
+    assert_int_equal(info.stream_buffer_kb, 512);
+    {
+        uint8_t fw[3], proto[3];
+        assert_int_equal(omv_rpc_v2_get_version(r->host, fw, proto, NULL), OMV_RPC_OK);
+        assert_memory_equal(fw, ((const uint8_t[]){4, 7, 0}), 3);
+        assert_memory_equal(proto, ((const uint8_t[]){1, 0, 0}), 3);
+    }
     assert_int_equal(omv_rpc_v2_get_caps(r->host, &caps), OMV_RPC_OK);
     assert_int_equal(caps.max_payload, OMV_RPC_V2_MAX_PAYLOAD);
     assert_int_equal(caps.flags, 0xF);

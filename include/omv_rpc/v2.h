@@ -45,6 +45,7 @@ typedef enum omv_rpc_v2_opcode {
     OMV_RPC_V2_PROTO_GET_CAPS = 0x01,
     OMV_RPC_V2_PROTO_SET_CAPS = 0x02,
     OMV_RPC_V2_PROTO_STATS = 0x03,
+    OMV_RPC_V2_PROTO_VERSION = 0x04,
     OMV_RPC_V2_SYS_RESET = 0x10,
     OMV_RPC_V2_SYS_BOOT = 0x11,
     OMV_RPC_V2_SYS_INFO = 0x12,
@@ -218,9 +219,15 @@ typedef struct omv_rpc_v2_sys_info {
     uint32_t flash_kb, ram_kb, framebuffer_kb, stream_buffer_kb;
     uint8_t firmware_version[3], protocol_version[3], bootloader_version[3];
 } omv_rpc_v2_sys_info;
-/* SYS_INFO. The versions are read from the end of the reply, so that both
- * the firmware's 76-byte layout and the spec's 80-byte one decode. */
+/* SYS_INFO (the firmware's 76 bytes: cpu_id, dev_id[3], usb_id, chip_id[3],
+ * 2 reserved, hw_caps[2], the four sizes, 3 reserved), then PROTO_VERSION
+ * for the version fields (left 0 when the camera refuses PROTO_VERSION). */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_get_sys_info(omv_rpc_v2 *v2, omv_rpc_v2_sys_info *info);
+
+/* PROTO_VERSION: the firmware's, protocol's and bootloader's versions
+ * (major, minor, patch). Any pointer may be NULL. */
+OMV_RPC_API omv_rpc_status omv_rpc_v2_get_version(omv_rpc_v2 *v2, uint8_t firmware[3],
+                                                  uint8_t protocol[3], uint8_t bootloader[3]);
 
 /* SYS_RESET / SYS_BOOT: sent, no reply expected (the camera goes away). */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_reset(omv_rpc_v2 *v2);

@@ -8,6 +8,7 @@
 #define V2_CAPS_SIZE 16u
 #define V2_STATS_SIZE 32u
 #define V2_SYS_INFO_MIN 76u
+#define V2_VERSION_SIZE 16u
 #define V2_CHANNEL_ENTRY 16u
 #define V2_MAX_CHANNELS 32u
 
@@ -97,11 +98,39 @@ omv_rpc_status omv_rpc_v2_get_stats(omv_rpc_v2 *v2, omv_rpc_v2_stats *s)
     return OMV_RPC_OK;
 }
 
+omv_rpc_status omv_rpc_v2_get_version(omv_rpc_v2 *v2, uint8_t firmware[3], uint8_t protocol[3],
+                                      uint8_t bootloader[3])
+{
+    uint8_t r[V2_VERSION_SIZE];
+    size_t got;
+    omv_rpc_status st;
+    if (!v2) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    st = omvrpc_v2_command(v2, OMV_RPC_V2_PROTO_VERSION, 0, NULL, 0, r, sizeof r, &got);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    if (got < 9) {
+        return OMV_RPC_ERR_BAD_PACKET;
+    }
+    /* protocol[3], bootloader[3], firmware[3], 7 reserved */
+    if (protocol) {
+        memcpy(protocol, r, 3);
+    }
+    if (bootloader) {
+        memcpy(bootloader, r + 3, 3);
+    }
+    if (firmware) {
+        memcpy(firmware, r + 6, 3);
+    }
+    return OMV_RPC_OK;
+}
+
 omv_rpc_status omv_rpc_v2_get_sys_info(omv_rpc_v2 *v2, omv_rpc_v2_sys_info *info)
 {
     uint8_t r[128];
     size_t got;
-    const uint8_t *ver;
     omv_rpc_status st;
     if (!v2 || !info) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -113,25 +142,25 @@ omv_rpc_status omv_rpc_v2_get_sys_info(omv_rpc_v2 *v2, omv_rpc_v2_sys_info *info
     if (got < V2_SYS_INFO_MIN) {
         return OMV_RPC_ERR_BAD_PACKET;
     }
+    /* The firmware's omv_protocol_sys_info_t, packed. */
     memset(info, 0, sizeof *info);
     info->cpu_id = omvrpc_v2_get32(r);
     for (size_t i = 0; i < 3; i++) {
         info->dev_id[i] = omvrpc_v2_get32(r + 4 + 4 * i);
-        info->chip_id[i] = omvrpc_v2_get32(r + 16 + 4 * i);
+        info->chip_id[i] = omvrpc_v2_get32(r + 20 + 4 * i);
     }
-    info->usb_id = omvrpc_v2_get32(r + 28);
-    info->hw_caps[0] = omvrpc_v2_get32(r + 36);
-    info->hw_caps[1] = omvrpc_v2_get32(r + 40);
-    info->flash_kb = omvrpc_v2_get32(r + 44);
-    info->ram_kb = omvrpc_v2_get32(r + 48);
-    info->framebuffer_kb = omvrpc_v2_get32(r + 52);
-    info->stream_buffer_kb = omvrpc_v2_get32(r + 56);
-    /* The versions close the record, then 3 bytes of padding. */
-    ver = r + got - 12;
-    memcpy(info->firmware_version, ver, 3);
-    memcpy(info->protocol_version, ver + 3, 3);
-    memcpy(info->bootloader_version, ver + 6, 3);
-    return OMV_RPC_OK;
+    info->usb_id = omvrpc_v2_get32(r + 16);
+    info->hw_caps[0] = omvrpc_v2_get32(r + 40);
+    info->hw_caps[1] = omvrpc_v2_get32(r + 44);
+    info->flash_kb = omvrpc_v2_get32(r + 48);
+    info->ram_kb = omvrpc_v2_get32(r + 52);
+    info->framebuffer_kb = omvrpc_v2_get32(r + 56);
+    info->stream_buffer_kb = omvrpc_v2_get32(r + 60);
+    /* The versions have their own command. A camera that refuses it
+     * still gives its information. */
+    st = omv_rpc_v2_get_version(v2, info->firmware_version, info->protocol_version,
+                                info->bootloader_version);
+    return st == OMV_RPC_ERR_NAK ? OMV_RPC_OK : st;
 }
 
 omv_rpc_status omv_rpc_v2_reset(omv_rpc_v2 *v2)
