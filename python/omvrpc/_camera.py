@@ -35,6 +35,13 @@ _PIXFMT_NAMES = {
 
 ChannelRef = Union[int, str, "Channel"]
 
+# SYS_INFO's hw_caps[0] bits, under openmv-python's names.
+_HW_CAPS = (("gpu_present", 0), ("npu_present", 1), ("isp_present", 2),
+            ("venc_present", 3), ("jpeg_present", 4), ("dram_present", 5),
+            ("crc_present", 6), ("pmu_present", 7), ("wifi_present", 16),
+            ("bt_present", 17), ("sd_present", 18), ("eth_present", 19),
+            ("usb_highspeed", 20), ("multicore_present", 21))
+
 
 class Event(NamedTuple):
     """An event the camera sent. kind: "channel_registered",
@@ -237,9 +244,18 @@ class Camera(_omvrpc.Camera):
                                      "bootloader_version")}
 
     def system_info(self) -> Dict[str, Any]:
-        """SYS_INFO: cpu_id, device_id, chip_id, usb_vid, usb_pid, hw_caps,
-        flash/ram/framebuffer/stream_buffer sizes in KB, the versions."""
-        return self._sys_info()
+        """SYS_INFO: cpu_id, device_id, chip_id, usb_vid, usb_pid, hw_caps
+        (the two words) and its bits (gpu_present, npu_present, isp_present,
+        venc_present, jpeg_present, dram_present, crc_present, pmu_present,
+        pmu_eventcnt, wifi_present, bt_present, sd_present, eth_present,
+        usb_highspeed, multicore_present), flash/ram/framebuffer/
+        stream_buffer sizes in KB, and the versions (PROTO_VERSION)."""
+        info = self._sys_info()
+        caps = info["hw_caps"][0]
+        for name, bit in _HW_CAPS:
+            info[name] = bool(caps >> bit & 1)
+        info["pmu_eventcnt"] = caps >> 8 & 0xFF
+        return info
 
     def caps(self) -> Dict[str, Any]:
         """The negotiated capabilities: crc, seq, ack, events, max_payload."""
@@ -248,7 +264,7 @@ class Camera(_omvrpc.Camera):
     def info(self) -> Dict[str, Any]:
         """Everything at once: system_info() with "caps", "channels" (a
         list of ChannelInfo) and "stats" (device_stats())."""
-        info = self._sys_info()
+        info = self.system_info()
         info["caps"] = self._get_caps()
         info["channels"] = self.channels()
         info["stats"] = self.device_stats()

@@ -167,6 +167,8 @@ static int after(CameraObject *self, omvpy_intr *g, omv_rpc_status st, const cha
         atomic_store(&self->abort_req, 0);
     }
     omvpy_busy_leave(&self->busy);
+    /* Read before the event callback runs: it may use or close the camera. */
+    omv_rpc_v2_device_status ds = omv_rpc_v2_last_device_status(self->v2);
     if (interrupted && omvpy_intr_deliver() < 0) {
         return -1;
     }
@@ -181,7 +183,6 @@ static int after(CameraObject *self, omvpy_intr *g, omv_rpc_status st, const cha
             return 0;
         }
     }
-    omv_rpc_v2_device_status ds = omv_rpc_v2_last_device_status(self->v2);
     int refused = ds != OMV_RPC_V2_SUCCESS &&
                   (st == OMV_RPC_ERR_NAK || st == OMV_RPC_ERR_BUSY || st == OMV_RPC_ERR_TIMEOUT ||
                    st == OMV_RPC_ERR_TOO_LARGE);

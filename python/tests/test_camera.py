@@ -29,7 +29,10 @@ def test_information(cam):
     info = cam.system_info()
     assert (info["usb_vid"], info["usb_pid"]) == (0x37C5, 0x9206)
     assert len(info["device_id"]) == 3 and len(info["chip_id"]) == 3
-    assert info["framebuffer_size_kb"] > 0
+    assert info["chip_id"] == (0x5640, 0, 0)  # the virtual OV5640
+    assert info["framebuffer_size_kb"] == 4096 and info["stream_buffer_size_kb"] == 512
+    assert info["jpeg_present"] and info["dram_present"] and not info["npu_present"]
+    assert info["firmware_version"] == v["firmware_version"]
     caps = cam.caps()
     assert caps["crc"] and caps["seq"] and caps["ack"] and caps["events"]
     assert caps["max_payload"] == 4082
