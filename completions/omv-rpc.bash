@@ -34,7 +34,7 @@ _omv_rpc()
 
     # Values of options.
     case $prev in
-        --port)
+        --port | --cam)
             COMPREPLY=($(compgen -W "auto $(ls /dev/ttyACM* /dev/ttyUSB* /dev/cu.* 2>/dev/null)" -- "$cur"))
             return 0 ;;
         --uart)

@@ -21,7 +21,9 @@ typedef struct sv2_packet {
     uint8_t payload[OMV_RPC_V2_MAX_PAYLOAD];
 } sv2_packet;
 
-typedef enum sv2_op { SV2_PRINT, SV2_SLEEP, SV2_REGISTER, SV2_LOOP } sv2_op;
+typedef enum sv2_op { SV2_PRINT, SV2_SLEEP, SV2_REGISTER, SV2_LOOP, SV2_RPC } sv2_op;
+
+typedef struct sv2_rpc sv2_rpc;
 
 typedef struct sv2_line {
     sv2_op op;
@@ -70,9 +72,17 @@ struct omv_rpc_sim_v2 {
     uint32_t last_frame_ms;
     float fps;
 
-    /* The script's custom channel (id 4 while registered). */
+    int blocked; /* the script sits in an rpc slave's loop() until stopped */
+
+    /* The script's custom loopback channel (the first free ID from 4). */
     char custom_name[15];
     int custom_on;
+    uint8_t custom_id;
+
+    /* The script's rpc channel (sim_v2_rpc.c), NULL when none. */
+    sv2_rpc *rpc;
+    char rpc_name[15];
+    uint8_t rpc_id;
     uint8_t custom[SV2_CUSTOM_MAX];
     size_t custom_len;
 };
@@ -93,5 +103,21 @@ int omvrpc_sv2_script_exec(omv_rpc_sim_v2 *dev);   /* 0: empty buffer */
 void omvrpc_sv2_script_stop(omv_rpc_sim_v2 *dev);
 void omvrpc_sv2_tick(omv_rpc_sim_v2 *dev);          /* time passes: scripts, notify, frames */
 void omvrpc_sv2_channel_command(omv_rpc_sim_v2 *dev, const sv2_packet *p);
+
+/* The rpc channel (sim_v2_rpc.c): the V2 thread's side of the byte
+ * streams of include/omv_rpc/v2_link.h, and the slave thread behind them. */
+omv_rpc_status omvrpc_sv2_rpc_start(sv2_rpc **out);
+void omvrpc_sv2_rpc_stop(sv2_rpc *r); /* NULL: no-op */
+uint32_t omvrpc_sv2_rpc_size(sv2_rpc *r);   /* the camera's write position */
+int omvrpc_sv2_rpc_poll(sv2_rpc *r);        /* bytes for the host */
+/* Bytes from `offset` (dropping those before it) into out, at most max;
+ * 0: none there (the camera answers FAILED). */
+size_t omvrpc_sv2_rpc_read(sv2_rpc *r, uint32_t offset, uint8_t *out, size_t max);
+/* 1: taken (or already had); 0: no room, or a gap (FAILED). */
+int omvrpc_sv2_rpc_write(sv2_rpc *r, uint32_t offset, const uint8_t *data, size_t len);
+void omvrpc_sv2_rpc_reset(sv2_rpc *r);
+/* A channel command on the rpc channel, answered as the firmware answers a
+ * script channel with size/read/write/ioctl/poll methods. */
+void omvrpc_sv2_rpc_command(omv_rpc_sim_v2 *dev, const sv2_packet *p);
 
 #endif

@@ -8,15 +8,22 @@
  *                                    a custom channel of that name (id 4):
  *                                    what is written to it reads back
  *   while True:                      the lines after it repeat until stop
+ *   ... rpc_v2_channel_slave("name") ...
+ *                                    (examples/camera/rpc_v2_channel.py) an
+ *                                    rpc channel (default name "rpc") served
+ *                                    by an rpc slave with the virtual
+ *                                    camera's callbacks; the script then
+ *                                    stays in the slave's loop until stopped
  * A script that ends, or is stopped (KeyboardInterrupt), soft-reboots the
  * camera as the firmware does: stdin "stopped" event, SOFT_REBOOT event,
  * protocol back to sequence 0 and default caps, custom channel gone. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "omv_rpc/v2_link.h"
 #include "sim_v2_internal.h"
 
-#define SV2_CUSTOM_ID 4u
+#define SV2_FIRST_DYNAMIC_ID 4u
 #define SV2_NOTIFY_MS 50u
 #define SV2_LOCK_INTERVAL_MS 10u
 
@@ -104,6 +111,17 @@ static void parse(omv_rpc_sim_v2 *dev)
             l->op = SV2_REGISTER;
             len = len < 14 ? len : 14;
             memcpy(l->text, arg, len);
+        } else if ((arg = strstr(s, "rpc_v2_channel_slave(")) && *s != '#' &&
+                   strncmp(s, "class ", 6) && strncmp(s, "def ", 4)) {
+            const char *q = arg + 21, *end;
+            l->op = SV2_RPC;
+            strcpy(l->text, OMV_RPC_V2_LINK_DEFAULT_CHANNEL);
+            q += strcspn(q, "\"')");
+            if ((*q == '"' || *q == '\'') && (end = strchr(q + 1, *q)) && end > q + 1) {
+                len = (size_t)(end - q - 1) < 13 ? (size_t)(end - q - 1) : 13;
+                memcpy(l->text, q + 1, len);
+                l->text[len] = '\0';
+            }
         } else if (!strncmp(s, "while True:", 11)) {
             l->op = SV2_LOOP;
             dev->has_loop = 1;
@@ -123,6 +141,7 @@ int omvrpc_sv2_script_exec(omv_rpc_sim_v2 *dev)
     parse(dev);
     dev->pc = 0;
     dev->running = 1;
+    dev->blocked = 0;
     dev->resume_ms = omvrpc_sv2_now(dev);
     return 1;
 }
@@ -131,8 +150,11 @@ int omvrpc_sv2_script_exec(omv_rpc_sim_v2 *dev)
 static void script_end(omv_rpc_sim_v2 *dev)
 {
     dev->running = 0;
+    dev->blocked = 0;
     dev->script_len = 0;
     dev->custom_on = 0;
+    omvrpc_sv2_rpc_stop(dev->rpc); /* the script's slave ends with it */
+    dev->rpc = NULL;
     dev->raw_on = 0; /* raw settings do not survive; the stream flag does */
     free(dev->frame);
     dev->frame = NULL;
@@ -153,7 +175,7 @@ void omvrpc_sv2_script_stop(omv_rpc_sim_v2 *dev)
 static void run_script(omv_rpc_sim_v2 *dev)
 {
     unsigned steps = 0;
-    while (dev->running && (int32_t)(omvrpc_sv2_now(dev) - dev->resume_ms) >= 0 && steps++ < 64) {
+    while (dev->running && !dev->blocked && (int32_t)(omvrpc_sv2_now(dev) - dev->resume_ms) >= 0 && steps++ < 64) {
         sv2_line *l;
         if (dev->pc >= dev->line_count) {
             if (dev->has_loop && dev->loop_at < dev->line_count) {
@@ -176,12 +198,35 @@ static void run_script(omv_rpc_sim_v2 *dev)
             dev->resume_ms = omvrpc_sv2_now(dev) + l->ms;
             break;
         case SV2_REGISTER:
+            if (dev->custom_on) {
+                break; /* one loopback channel */
+            }
             memcpy(dev->custom_name, l->text, sizeof dev->custom_name);
             dev->custom_on = 1;
+            dev->custom_id = dev->rpc && dev->rpc_id == SV2_FIRST_DYNAMIC_ID
+                                 ? SV2_FIRST_DYNAMIC_ID + 1u
+                                 : SV2_FIRST_DYNAMIC_ID;
             dev->custom_len = 0;
             omvrpc_sv2_send_event(dev, OMV_RPC_V2_SYS_EVENT, 0, OMV_RPC_V2_EVENT_CHANNEL_REGISTERED);
             break;
         case SV2_LOOP:
+            break;
+        case SV2_RPC:
+            /* interface.loop() never returns: the script waits here. */
+            dev->blocked = 1;
+            if (!dev->rpc && omvrpc_sv2_rpc_start(&dev->rpc) == OMV_RPC_OK) {
+                memcpy(dev->rpc_name, l->text, sizeof dev->rpc_name);
+                dev->rpc_id = dev->custom_on && dev->custom_id == SV2_FIRST_DYNAMIC_ID
+                                  ? SV2_FIRST_DYNAMIC_ID + 1u
+                                  : SV2_FIRST_DYNAMIC_ID;
+                omvrpc_sv2_send_event(dev, OMV_RPC_V2_SYS_EVENT, 0,
+                                      OMV_RPC_V2_EVENT_CHANNEL_REGISTERED);
+            } else if (!dev->rpc) {
+                static const char err[] = "MemoryError: rpc channel\n";
+                omvrpc_sv2_stdout_write(dev, err, sizeof err - 1);
+                script_end(dev);
+                return;
+            }
             break;
         }
     }
@@ -266,7 +311,7 @@ static void channel_list(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h)
         uint8_t id, flags;
         const char *name;
     } fixed[] = {{0, 0x40, "usb"}, {1, 0x06, "stdin"}, {2, 0x01, "stdout"}, {3, 0x19, "stream"}};
-    uint8_t r[5 * 16] = {0};
+    uint8_t r[6 * 16] = {0};
     size_t n = 0;
     for (size_t i = 0; i < 4; i++, n++) {
         r[16 * n] = fixed[i].id;
@@ -274,9 +319,15 @@ static void channel_list(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h)
         memcpy(r + 16 * n + 2, fixed[i].name, strlen(fixed[i].name));
     }
     if (dev->custom_on) {
-        r[16 * n] = SV2_CUSTOM_ID;
+        r[16 * n] = dev->custom_id;
         r[16 * n + 1] = 0x23;
         memcpy(r + 16 * n + 2, dev->custom_name, strnlen(dev->custom_name, 13));
+        n++;
+    }
+    if (dev->rpc) {
+        r[16 * n] = dev->rpc_id;
+        r[16 * n + 1] = 0x23;
+        memcpy(r + 16 * n + 2, dev->rpc_name, strnlen(dev->rpc_name, 13));
         n++;
     }
     omvrpc_sv2_send_data(dev, h, r, 16 * n, 0);
@@ -284,7 +335,7 @@ static void channel_list(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h)
 
 static int known(const omv_rpc_sim_v2 *dev, uint8_t id)
 {
-    return id <= OMV_RPC_V2_CHAN_STREAM || (id == SV2_CUSTOM_ID && dev->custom_on);
+    return id <= OMV_RPC_V2_CHAN_STREAM || (id == dev->custom_id && dev->custom_on);
 }
 
 static void reply_u32(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h, uint32_t v)
@@ -327,7 +378,7 @@ static void do_read(omv_rpc_sim_v2 *dev, const sv2_packet *p)
         memmove(dev->out, dev->out + n, dev->out_len - n);
         dev->out_len -= n;
         omvrpc_sv2_send_data(dev, h, tmp, n, chunk);
-    } else if (h->channel == SV2_CUSTOM_ID) {
+    } else if (h->channel == dev->custom_id && dev->custom_on) {
         size_t n;
         if (off >= dev->custom_len) {
             omvrpc_sv2_send_status(dev, h, OMV_RPC_V2_FAILED);
@@ -359,7 +410,7 @@ static void do_write(omv_rpc_sim_v2 *dev, const sv2_packet *p)
         if (off == 0) {
             dev->script_len = 0; /* a write at 0 starts a new script */
         }
-    } else if (h->channel == SV2_CUSTOM_ID) {
+    } else if (h->channel == dev->custom_id && dev->custom_on) {
         dst = dev->custom;
         cap = SV2_CUSTOM_MAX;
         used = &dev->custom_len;
@@ -453,8 +504,13 @@ void omvrpc_sv2_channel_command(omv_rpc_sim_v2 *dev, const sv2_packet *p)
     if (h->opcode == OMV_RPC_V2_CHANNEL_POLL) {
         uint32_t bits = (dev->out_len ? 1u << OMV_RPC_V2_CHAN_STDOUT : 0u) |
                         (dev->frame ? 1u << OMV_RPC_V2_CHAN_STREAM : 0u) |
-                        (dev->custom_on && dev->custom_len ? 1u << SV2_CUSTOM_ID : 0u);
+                        (dev->custom_on && dev->custom_len ? 1u << dev->custom_id : 0u) |
+                        (dev->rpc && omvrpc_sv2_rpc_poll(dev->rpc) ? 1u << dev->rpc_id : 0u);
         reply_u32(dev, h, bits);
+        return;
+    }
+    if (dev->rpc && h->channel == dev->rpc_id) {
+        omvrpc_sv2_rpc_command(dev, p);
         return;
     }
     if (!known(dev, h->channel) || h->channel == 0) {

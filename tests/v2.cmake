@@ -18,3 +18,20 @@ if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH)
   set_tests_properties(cli_cam_v2 PROPERTIES TIMEOUT 180 LABELS cli
     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
 endif()
+
+# rpc over a V2 channel (include/omv_rpc/v2_link.h) against the V2 sim.
+if(TARGET omvrpc_sim)
+  omv_rpc_add_test(test_v2_link test_v2_link.c test_v2_rig.c TIMEOUT 180)
+  target_link_libraries(test_v2_link PRIVATE omvrpc_sim)
+  target_include_directories(test_v2_link PRIVATE ${PROJECT_SOURCE_DIR}/sim)
+endif()
+
+# rpc over a V2 channel from the shell: the shipped camera script on
+# omv-rpc sim --v2, omv-rpc call --cam against omv-rpc sim's results.
+if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH)
+  add_test(NAME cli_call_cam_v2
+    COMMAND ${OMV_RPC_V2_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_call_cam_v2.sh
+      $<TARGET_FILE:omv-rpc> ${PROJECT_SOURCE_DIR}/examples/camera/rpc_v2_channel.py)
+  set_tests_properties(cli_call_cam_v2 PROPERTIES TIMEOUT 180 LABELS cli
+    ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
+endif()

@@ -19,6 +19,7 @@
 typedef struct cli_link_opts {
     const char *port;     /* USB VCP device, or "auto" */
     const char *uart;     /* UART device (then baud applies) */
+    const char *cam;      /* OpenMV Protocol V2 port or "auto": rpc over its "rpc" channel */
     uint32_t baud;        /* UART rate; 0: OpenMV's default 9600 */
     const char *net_host; /* the peer's address (master) */
     const char *bind;     /* own address to bind ("any" when NULL) */

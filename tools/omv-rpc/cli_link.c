@@ -6,6 +6,7 @@
 #include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
 #include <omv_rpc/spi.h>
+#include <omv_rpc/v2_link.h>
 
 #include "cli.h"
 
@@ -30,6 +31,32 @@ static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_s
                  (unsigned)(opts->net_port != 0 ? opts->net_port : OMV_RPC_NET_DEFAULT_PORT));
     }
     return buf;
+}
+
+/* --cam: a V2 host on the port, connected, and the link over its "rpc"
+ * channel (the link owns the host). */
+static omv_rpc_status open_cam_link(const cli_link_opts *opts, omv_rpc_link *link)
+{
+    omv_rpc_v2_config config = {0};
+    omv_rpc_v2_link_config link_config = {0};
+    omv_rpc_v2 *v2 = NULL;
+    config.log = cli_log(opts);
+    omv_rpc_status st = omv_rpc_v2_open_serial(&v2, opts->cam, opts->baud, &config);
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_v2_connect(v2);
+        if (st != OMV_RPC_OK) {
+            omv_rpc_v2_free(v2);
+            return st;
+        }
+        link_config.flags = OMV_RPC_V2_LINK_OWN_HOST;
+        st = omv_rpc_v2_link_open(link, v2, &link_config);
+        if (st == OMV_RPC_ERR_NO_DEVICE) {
+            fprintf(stderr, "omv-rpc: the camera on %s has no \"%s\" channel: run "
+                    "examples/camera/rpc_v2_channel.py on it (omv-rpc cam run FILE, or save "
+                    "it as main.py)\n", opts->cam, OMV_RPC_V2_LINK_DEFAULT_CHANNEL);
+        }
+    }
+    return st;
 }
 
 int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
@@ -64,6 +91,9 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
         name = opts->spi;
         st = omv_rpc_spi_master_open(link, opts->spi, opts->spi_mode,
                                      rate_or(opts, OMV_RPC_SPI_DEFAULT_HZ), &log);
+    } else if (opts->cam != NULL && !slave) {
+        name = opts->cam;
+        st = open_cam_link(opts, link);
     } else if (opts->uart != NULL) {
         name = opts->uart;
         st = omv_rpc_serial_open(link, opts->uart,

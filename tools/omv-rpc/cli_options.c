@@ -27,6 +27,7 @@ enum {
     OPT_SPI,
     OPT_SPI_MODE,
     OPT_BUS_RATE,
+    OPT_CAM,
     OPT_QUIET = 'q',
     OPT_VERBOSE = 'v',
     OPT_HELP = 'h'
@@ -50,6 +51,7 @@ static const struct option link_options[] = {
     {"spi", required_argument, NULL, OPT_SPI},
     {"spi-mode", required_argument, NULL, OPT_SPI_MODE},
     {"bus-rate", required_argument, NULL, OPT_BUS_RATE},
+    {"cam", required_argument, NULL, OPT_CAM},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"help", no_argument, NULL, OPT_HELP},
@@ -79,8 +81,12 @@ void cli_print_link_help(int slave)
     }
     printf("Link options (one link; the default is --port auto):\n"
            "  --port DEV          USB virtual COM port; \"auto\" finds the one OpenMV Cam\n"
-           "  --uart DEV          hardware UART or USB-serial adapter\n"
+"  --uart DEV          hardware UART or USB-serial adapter\n"
            "  --baud N            UART rate (default 9600)\n"
+           "  --cam DEV           current firmware (OpenMV Protocol V2) on USB; \"auto\"\n"
+           "                      finds it: rpc over the \"rpc\" channel that\n"
+           "                      examples/camera/rpc_v2_channel.py registers (with\n"
+           "                      --baud: a camera script's V2 UART transport)\n"
            "  --net HOST          network: the slave's address (UDP and TCP)\n"
            "  --bind ADDR         network: own address to bind (default: all)\n"
            "  --net-port N        network: port number (default 7610)\n"
@@ -129,6 +135,13 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
         return 0;
     case OPT_UART:
         o->uart = arg;
+        return 0;
+    case OPT_CAM:
+        if (slave) {
+            fprintf(stderr, "omv-rpc: --cam is for masters (the camera is the slave)\n");
+            return -1;
+        }
+        o->cam = arg;
         return 0;
     case OPT_BAUD:
         if (cli_parse_u32(arg, 1, 0xFFFFFFFFu, "--baud", &v) != 0) {
@@ -226,7 +239,7 @@ static int is_whole_name(const char *text, const char *name)
 /* The options that choose the link (as opposed to tuning it). */
 static int selects_link(int opt)
 {
-    return opt == OPT_PORT || opt == OPT_UART || opt == OPT_NET || opt == OPT_PTY ||
+    return opt == OPT_PORT || opt == OPT_UART || opt == OPT_CAM || opt == OPT_NET || opt == OPT_PTY ||
            opt == OPT_CAN || opt == OPT_KVASER || opt == OPT_I2C || opt == OPT_SPI;
 }
 
