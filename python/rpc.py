@@ -18,10 +18,14 @@ arguments, defaults (timeouts in milliseconds) and results:
 
 Beyond OpenMV: the correctly spelled ``rpc_kvaser_can_*``, SocketCAN
 (``rpc_socketcan_*``), I2C and SPI masters, and ``rpc_can_*`` taking a
-SocketCAN interface or "kvaser:N". For the modern API see ``omvrpc``.
+SocketCAN interface or "kvaser:N"; ``rpc_v2_master`` for a camera with
+current firmware, whose USB port speaks OpenMV Protocol V2 (the rpc slave
+runs over a channel a camera script registers). For the modern API see
+``omvrpc``.
 """
 
 from omvrpc import _omvrpc
+from omvrpc._camera import Camera as _Camera
 
 __all__ = [
     "rpc",
@@ -41,6 +45,7 @@ __all__ = [
     "rpc_socketcan_slave",
     "rpc_i2c_master",
     "rpc_spi_master",
+    "rpc_v2_master",
 ]
 
 
@@ -198,3 +203,31 @@ class rpc_spi_master(_c_master):
 
     def __init__(self, device, freq=1000000, clk_polarity=1, clk_phase=0):
         _c_master.__init__(self, _omvrpc.spi_link(device, clk_polarity * 2 + clk_phase, freq))
+
+
+class rpc_v2_master(_c_master):
+    """rpc_v2_master(port="auto", channel="rpc", camera=None): a camera with
+    current firmware, whose USB port speaks OpenMV Protocol V2 instead of
+    rpc. The camera script examples/camera/rpc_v2_channel.py registers the
+    channel and runs the camera's rpc slave on it (a remote-device script
+    changes only its interface line); this master calls it over USB. Give
+    an open omvrpc.Camera as `camera` to share it (exec, stdout, frames
+    between calls); else the port is opened here (``.camera``)."""
+
+    def __init__(self, port="auto", channel="rpc", camera=None):
+        own = camera is None
+        self._own_camera = own
+        self.camera = _Camera(port) if own else camera
+        try:
+            link = self.camera._rpc_link(channel)
+        except BaseException:
+            if own:
+                self.camera.close()
+            raise
+        _c_master.__init__(self, link)
+
+    def close(self):
+        """Close the master, and the camera when it opened it."""
+        _c_master.close(self)
+        if self._own_camera:
+            self.camera.close()

@@ -17,6 +17,7 @@ from typing import (Any, Callable, Dict, Iterator, List, NamedTuple, Optional, T
                     Union)
 
 from . import _omvrpc
+from ._api import Master
 
 USB_BAUD = _omvrpc.V2_USB_BAUD
 
@@ -414,6 +415,19 @@ class Camera(_omvrpc.Camera):
             self._poll_events(0.05)
             self._read_stdout()
         self._read_stdout()
+
+    # ------------------------------------------------------ rpc over V2
+
+    def rpc_master(self, channel: str = "rpc", **options: Any) -> Master:
+        """An omvrpc.Master that calls the camera's rpc functions over the
+        channel `channel`, which a camera script registers and serves with
+        the camera's own rpc slave (examples/camera/rpc_v2_channel.py;
+        run it with exec()). Raises LinkError (status
+        OMV_RPC_ERR_NO_DEVICE) while no script has registered the channel.
+        The camera stays open while the master lives (close the master
+        first); its commands and the master's calls take turns, one at a
+        time. ``options``: Master's (max_payload)."""
+        return Master(self._rpc_link(channel), **options)
 
     # ---------------------------------------------------------- frames
 

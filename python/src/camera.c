@@ -12,6 +12,7 @@
 #include "omvpy.h"
 
 #include <omv_rpc/v2.h>
+#include <omv_rpc/v2_link.h>
 
 #define CAM_DOC_NAME "camera"
 #define CAM_EVENT_QUEUE 256u
@@ -87,6 +88,11 @@ typedef struct {
     uint8_t *frame; /* the copying reads' buffer */
     size_t frame_cap;
     PyObject *name; /* the port */
+    /* The V2 host is used by one command at a time: the camera's own, or
+     * a transfer of an rpc link lent on it (_rpc_link). Whoever holds
+     * this lock has the turn; the other waits (bounded), never interleaves. */
+    PyThread_type_lock turn;
+    int lent; /* rpc links alive on the host: close() waits for none */
     PyObject *weakrefs;
 } CameraObject;
 
@@ -154,6 +160,30 @@ static int before(CameraObject *self, omvpy_intr *g)
     return 0;
 }
 
+/* How long a command waits for its turn while an rpc link's transfer
+ * holds the host (a transfer is bounded by its own timeouts). */
+#define CAM_TURN_WAIT_MS 30000u
+
+/* Without the GIL: wait for the host's turn, in slices, so that abort()
+ * and Ctrl-C still end the wait. */
+static omv_rpc_status take_turn(CameraObject *self)
+{
+    for (uint32_t waited = 0; waited < CAM_TURN_WAIT_MS; waited += 20u) {
+        if (atomic_load(&self->abort_req)) {
+            return OMV_RPC_ERR_ABORTED;
+        }
+        if (PyThread_acquire_lock_timed(self->turn, 20000, 0) == PY_LOCK_ACQUIRED) {
+            return OMV_RPC_OK;
+        }
+    }
+    return OMV_RPC_ERR_BUSY;
+}
+
+static void give_turn(CameraObject *self)
+{
+    PyThread_release_lock(self->turn);
+}
+
 /* Leave a command whose status is `st`: Ctrl-C, the abort request, the
  * events, then the status itself (raised as `what` unless it is OK or
  * listed in `quiet`, a 0-terminated list the caller handles). Returns -1
@@ -198,7 +228,11 @@ static int after(CameraObject *self, omvpy_intr *g, omv_rpc_status st, const cha
         if (before((self), &g_) < 0) {                                             \
             fail;                                                                  \
         }                                                                          \
-        Py_BEGIN_ALLOW_THREADS(st) = (expr);                                       \
+        Py_BEGIN_ALLOW_THREADS(st) = take_turn(self);                              \
+        if ((st) == OMV_RPC_OK) {                                                  \
+            (st) = (expr);                                                         \
+            give_turn(self);                                                       \
+        }                                                                          \
         Py_END_ALLOW_THREADS                                                       \
         if (after((self), &g_, (st), (what), (quiet)) < 0) {                       \
             fail;                                                                  \
@@ -237,6 +271,10 @@ static int cam_init(CameraObject *self, PyObject *args, PyObject *kw)
         (max_payload < OMV_RPC_V2_MIN_PAYLOAD || max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
         PyErr_Format(PyExc_ValueError, "max_payload must be %u..%u (or 0: the largest)",
                      OMV_RPC_V2_MIN_PAYLOAD, OMV_RPC_V2_MAX_PAYLOAD);
+        return -1;
+    }
+    if (self->turn == NULL && (self->turn = PyThread_allocate_lock()) == NULL) {
+        PyErr_NoMemory();
         return -1;
     }
     PyObject *name = PyObject_GetAttrString(link, "name");
@@ -294,6 +332,9 @@ static void cam_dealloc(CameraObject *self)
         Py_CLEAR(self->pool[i]);
     }
     PyMem_RawFree(self->frame);
+    if (self->turn != NULL) {
+        PyThread_free_lock(self->turn);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -302,6 +343,11 @@ static PyObject *cam_close(CameraObject *self, PyObject *unused)
     (void)unused;
     if (self->busy.depth > 0) {
         PyErr_SetString(PyExc_RuntimeError, "cannot close the camera while a command runs on it");
+        return NULL;
+    }
+    if (self->lent > 0) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "an rpc master still runs on this camera's channel: close it first");
         return NULL;
     }
     cam_free_handle(self);
@@ -593,7 +639,11 @@ static PyObject *cam_channel_read(CameraObject *self, PyObject *args, PyObject *
         goto fail;
     }
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_v2_channel_read(self->v2, id, (uint32_t)offset, b.buf, (size_t)b.len, &got);
+    st = take_turn(self);
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_v2_channel_read(self->v2, id, (uint32_t)offset, b.buf, (size_t)b.len, &got);
+        give_turn(self);
+    }
     Py_END_ALLOW_THREADS
     if (after(self, &g, st, "CHANNEL_READ failed", NULL) < 0) {
         goto fail;
@@ -788,11 +838,15 @@ static PyObject *cam_poll_events(CameraObject *self, PyObject *args)
 static PyObject *cam_take_events(CameraObject *self, PyObject *unused)
 {
     (void)unused;
-    /* The queue fills during commands, with the GIL released. */
+    /* The queue fills during commands (the camera's or an rpc link's),
+     * with the GIL released. */
     if (omvpy_busy_enter(&self->busy, 0, CAM_DOC_NAME) < 0) {
         return NULL;
     }
     omvpy_busy_leave(&self->busy);
+    if (PyThread_acquire_lock(self->turn, NOWAIT_LOCK) != PY_LOCK_ACQUIRED) {
+        return PyList_New(0); /* an rpc call runs: its events wait for later */
+    }
     PyObject *list = PyList_New(0);
     while (list != NULL && self->ev_count > 0) {
         cam_event e = self->events[self->ev_head];
@@ -807,6 +861,7 @@ static PyObject *cam_take_events(CameraObject *self, PyObject *unused)
         self->ev_head = (self->ev_head + 1u) % CAM_EVENT_QUEUE;
         self->ev_count--;
     }
+    give_turn(self);
     return list;
 }
 
@@ -981,6 +1036,145 @@ static PyObject *cam_read_frame(CameraObject *self, PyObject *args, PyObject *kw
                          (double)f.fps, data);
 }
 
+/* -------------------------------------------------- rpc over V2 */
+
+/* An rpc link (include/omv_rpc/v2_link.h) on this camera's host, wrapped
+ * so that it holds the camera (a reference, and `lent`, so that the host
+ * outlives it) and takes the host's turn for each transfer. */
+typedef struct {
+    omv_rpc_link inner;
+    omv_rpc_link_ops ops;
+    CameraObject *cam;
+} lent_link;
+
+/* The turn, waited for up to `ms` (a camera command is short). */
+static int lent_take(lent_link *l, uint32_t ms)
+{
+    PY_TIMEOUT_T us = (PY_TIMEOUT_T)(ms < 1000u ? 1000u : ms) * 1000;
+    return PyThread_acquire_lock_timed(l->cam->turn, us, 0) == PY_LOCK_ACQUIRED;
+}
+
+static void lent_give(lent_link *l)
+{
+    give_turn(l->cam);
+}
+
+static omv_rpc_status lent_get(void *ctx, uint8_t *buf, size_t len, uint32_t ms)
+{
+    lent_link *l = ctx;
+    if (!lent_take(l, ms)) {
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    omv_rpc_status st = l->inner.ops->get_bytes(l->inner.ctx, buf, len, ms);
+    lent_give(l);
+    return st;
+}
+
+static omv_rpc_status lent_put(void *ctx, const uint8_t *buf, size_t len, uint32_t ms)
+{
+    lent_link *l = ctx;
+    if (!lent_take(l, ms)) {
+        return OMV_RPC_ERR_TIMEOUT;
+    }
+    omv_rpc_status st = l->inner.ops->put_bytes(l->inner.ctx, buf, len, ms);
+    lent_give(l);
+    return st;
+}
+
+static void lent_flush(void *ctx)
+{
+    lent_link *l = ctx;
+    if (lent_take(l, 1000u)) {
+        l->inner.ops->flush(l->inner.ctx);
+        lent_give(l);
+    }
+}
+
+static uint32_t lent_now(void *ctx)
+{
+    lent_link *l = ctx;
+    return l->inner.ops->now_ms(l->inner.ctx);
+}
+
+static void lent_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    lent_link *l = ctx;
+    l->inner.ops->watch(l->inner.ctx, fn, arg);
+}
+
+static uint32_t lent_transfer_ms(void *ctx, size_t len)
+{
+    lent_link *l = ctx;
+    return l->inner.ops->transfer_ms(l->inner.ctx, len);
+}
+
+/* Called with the GIL held (a master is freed with it) or not (the
+ * library's own failure paths): take it either way. */
+static void lent_close(void *ctx)
+{
+    lent_link *l = ctx;
+    omv_rpc_link_close(&l->inner);
+    PyGILState_STATE g = PyGILState_Ensure();
+    l->cam->lent--;
+    Py_DECREF(l->cam);
+    PyGILState_Release(g);
+    PyMem_RawFree(l);
+}
+
+PyDoc_STRVAR(rpc_link_doc,
+"_rpc_link(channel='rpc') -> Link\n\n"
+"An rpc link over the camera's channel `channel`, which a camera script\n"
+"registers (examples/camera/rpc_v2_channel.py): give it to a Master. The\n"
+"camera stays open while the link lives; its own commands and the link's\n"
+"transfers take turns (a second one at the same time is refused).");
+
+static PyObject *cam_rpc_link(CameraObject *self, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"channel", NULL};
+    const char *channel = OMV_RPC_V2_LINK_DEFAULT_CHANNEL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|s", names, &channel)) {
+        return NULL;
+    }
+    lent_link *l = PyMem_RawCalloc(1, sizeof(*l));
+    if (l == NULL) {
+        return PyErr_NoMemory();
+    }
+    omv_rpc_v2_link_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.channel = channel;
+    omv_rpc_status st;
+    CAM_RUN(self, st, omv_rpc_v2_link_open(&l->inner, self->v2, &cfg),
+            "cannot open the rpc channel (does the camera run a script that registers it, "
+            "such as examples/camera/rpc_v2_channel.py?)",
+            NULL, {
+                PyMem_RawFree(l);
+                return NULL;
+            });
+    const omv_rpc_link_ops *in = l->inner.ops;
+    l->ops.get_bytes = lent_get;
+    l->ops.put_bytes = lent_put;
+    l->ops.flush = lent_flush;
+    l->ops.now_ms = lent_now;
+    l->ops.close = lent_close;
+    l->ops.watch = in->watch ? lent_watch : NULL;
+    l->ops.transfer_ms = in->transfer_ms ? lent_transfer_ms : NULL;
+    /* The other optional functions stay NULL: the library falls back to
+     * get_bytes / put_bytes, which take turns with the camera. */
+    l->cam = (CameraObject *)Py_NewRef((PyObject *)self);
+    self->lent++;
+    omv_rpc_link link = l->inner;
+    link.ops = &l->ops;
+    link.ctx = l;
+    PyObject *name = PyUnicode_FromFormat("%S:%s", self->name ? self->name : Py_None, channel);
+    if (name == NULL) {
+        omv_rpc_link_close(&link);
+        return NULL;
+    }
+    PyObject *r = omvpy_link_new(&link, name);
+    Py_DECREF(name);
+    return r;
+}
+
 /* ------------------------------------------------------ properties */
 
 static PyObject *cam_get_closed(CameraObject *self, void *closure)
@@ -1064,6 +1258,7 @@ static PyMethodDef cam_methods[] = {
     {"_stream_raw", (PyCFunction)cam_stream_raw, METH_VARARGS,
      "_stream_raw(on, width=0, height=0)"},
     {"_read_frame", KW(cam_read_frame), read_frame_doc},
+    {"_rpc_link", KW(cam_rpc_link), rpc_link_doc},
     {"abort", NOARGS(cam_abort),
      "abort()\n\nEnd the command running on this camera (from another thread, or a\n"
      "signal handler's Python code) within about 100 ms: it raises\n"

@@ -62,7 +62,7 @@ PyTypeObject omvpy_LinkType = {
     .tp_getset = link_getset,
 };
 
-static PyObject *new_link(const omv_rpc_link *link, PyObject *name)
+PyObject *omvpy_link_new(const omv_rpc_link *link, PyObject *name)
 {
     omvpy_Link *obj = PyObject_New(omvpy_Link, &omvpy_LinkType);
     if (obj == NULL) {
@@ -120,7 +120,7 @@ static PyObject *open_serial(PyObject *mod, PyObject *args, PyObject *kw)
         return NULL;
     }
     PyObject *name = PyUnicode_FromString(port);
-    PyObject *r = name ? new_link(&link, name) : NULL;
+    PyObject *r = name ? omvpy_link_new(&link, name) : NULL;
     if (name == NULL) {
         omv_rpc_link_close(&link);
     }
@@ -154,7 +154,7 @@ static PyObject *open_net_master(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the network master link");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_net_slave(PyObject *mod, PyObject *args, PyObject *kw)
@@ -204,7 +204,7 @@ static PyObject *open_net_slave(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the network slave link");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_socketcan(PyObject *mod, PyObject *args, PyObject *kw)
@@ -225,7 +225,7 @@ static PyObject *open_socketcan(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the CAN interface");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_kvaser(PyObject *mod, PyObject *args, PyObject *kw)
@@ -249,7 +249,7 @@ static PyObject *open_kvaser(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the Kvaser CAN channel");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_i2c(PyObject *mod, PyObject *args, PyObject *kw)
@@ -269,7 +269,7 @@ static PyObject *open_i2c(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the I2C bus");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_spi(PyObject *mod, PyObject *args, PyObject *kw)
@@ -289,7 +289,7 @@ static PyObject *open_spi(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open the SPI bus");
     }
-    return new_link(&link, NULL);
+    return omvpy_link_new(&link, NULL);
 }
 
 static PyObject *open_pair(PyObject *mod, PyObject *args, PyObject *kw)
@@ -309,12 +309,12 @@ static PyObject *open_pair(PyObject *mod, PyObject *args, PyObject *kw)
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot open a link pair");
     }
-    PyObject *la = new_link(&a, NULL);
+    PyObject *la = omvpy_link_new(&a, NULL);
     if (la == NULL) {
         omv_rpc_link_close(&b);
         return NULL;
     }
-    PyObject *lb = new_link(&b, NULL);
+    PyObject *lb = omvpy_link_new(&b, NULL);
     if (lb == NULL) {
         Py_DECREF(la);
         return NULL;
@@ -369,7 +369,7 @@ static PyObject *open_pty(PyObject *mod, PyObject *unused)
         Py_DECREF(name);
         return omvpy_raise(st, "cannot open the pseudo-terminal");
     }
-    omvpy_Link *l = (omvpy_Link *)new_link(&link, name);
+    omvpy_Link *l = (omvpy_Link *)omvpy_link_new(&link, name);
     Py_DECREF(name);
     if (l == NULL) {
         close(term);

@@ -58,6 +58,8 @@ typedef struct {
 } omvpy_Link;
 
 extern PyTypeObject omvpy_LinkType;
+/* A Link object holding `link` (closed when that fails); `name` may be NULL. */
+PyObject *omvpy_link_new(const omv_rpc_link *link, PyObject *name);
 /* Take the link out of `obj` (which then holds nothing). */
 int omvpy_link_take(PyObject *obj, omv_rpc_link *out);
 /* Module-level link openers (module.c's method table). */
