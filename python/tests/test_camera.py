@@ -249,6 +249,8 @@ def test_reset_then_reconnect(sim_v2):
 def test_with_closes_and_timeouts_are_seconds(sim_v2):
     with sim_v2.camera(timeout=2.5) as cam:
         assert not cam.closed
+    with omvrpc.Camera(sim_v2.path, 115200) as cam:  # a UART's rate (a pty takes any)
+        assert cam.version()["firmware_version"] == (4, 7, 0)
     assert cam.closed
     with pytest.raises(ValueError):
         sim_v2.camera(timeout=-1)
