@@ -50,6 +50,15 @@ head -c 2 "$WORK/frames/frame_00000.jpg" | od -An -tx1 | grep -q "ff d8" && ok "
     || fail "frame is not JPEG"
 $CAM frames --count 1 --out - > "$WORK/one.jpg" && [ "$(stat -c %s "$WORK/one.jpg")" -gt 1000 ] \
     && ok "frames --out -" || fail "frames --out -"
+mkdir "$WORK/raw"
+$CAM frames --raw 80x60 --count 1 --out "$WORK/raw" 2> /dev/null \
+    && [ "$(stat -c %s "$WORK/raw/frame_00000.pgm")" -eq $((4800 + 13)) ] \
+    && head -c 2 "$WORK/raw/frame_00000.pgm" | grep -q P5 && ok "frames --raw 80x60: a PGM" \
+    || fail "frames --raw"
+$CAM frames --count 1 --out - | head -c 2 | od -An -tx1 | grep -q "ff d8" \
+    && ok "JPEG again after --raw" || fail "JPEG again after --raw"
+$CAM frames --raw 80 --out "$WORK/raw" > /dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] && ok "frames --raw 80: usage error" || fail "frames --raw 80: exit $rc"
 $CAM stats | grep -q "^sent [0-9]" && ok "stats" || fail "stats"
 $CAM reset && ok "reset" || fail "reset"
 $CAM info > /dev/null && ok "info after reset" || fail "info after reset"

@@ -180,7 +180,7 @@ static int cam_run(omv_rpc_v2 *v2, cam_events *ev, const char *file, int wait_en
 
 static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
 {
-    uint32_t count = 1, done = 0;
+    uint32_t count = 1, done = 0, raw_w = 0, raw_h = 0;
     const char *out = NULL;
     uint8_t *buf;
     omv_rpc_status st;
@@ -190,20 +190,33 @@ static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
             count = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(argv[i], "--raw") && i + 1 < argc) {
+            char *x;
+            raw_w = (uint32_t)strtoul(argv[++i], &x, 10);
+            raw_h = *x == 'x' ? (uint32_t)strtoul(x + 1, &x, 10) : 0u;
+            if (!raw_w || !raw_h || *x || raw_w > 4096 || raw_h > 4096) {
+                fprintf(stderr, "omv-rpc cam frames: --raw takes WIDTHxHEIGHT, e.g. 160x120\n");
+                return CLI_EXIT_USAGE;
+            }
         } else {
             fprintf(stderr, "omv-rpc cam frames: unknown argument %s\n", argv[i]);
             return CLI_EXIT_USAGE;
         }
     }
     if (!out || !count) {
-        fprintf(stderr, "usage: omv-rpc cam frames [--count N] --out DIR|-\n");
+        fprintf(stderr, "usage: omv-rpc cam frames [--count N] [--raw WxH] --out DIR|-\n");
         return CLI_EXIT_USAGE;
     }
     buf = malloc(CAM_FRAME_MAX);
     if (!buf) {
         return CLI_EXIT_FAILURE;
     }
-    st = omv_rpc_v2_stream_enable(v2, 1);
+    /* Raw frames: uncompressed, scaled to WxH by the camera (the settings
+     * last until the script's end, so JPEG is asked back afterwards). */
+    st = raw_w ? omv_rpc_v2_stream_raw(v2, 1, raw_w, raw_h) : OMV_RPC_OK;
+    if (st == OMV_RPC_OK) {
+        st = omv_rpc_v2_stream_enable(v2, 1);
+    }
     signal(SIGINT, on_sigint);
     while (st == OMV_RPC_OK && done < count && !cam_interrupted) {
         omv_rpc_v2_frame f;
@@ -226,9 +239,13 @@ static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
         } else {
             char path[4096];
             FILE *fp;
+            int pgm = f.pixfmt == OMV_RPC_V2_PIXFMT_GRAY && f.data_len == (size_t)f.width * f.height;
             snprintf(path, sizeof path, "%s/frame_%05u.%s", out, done,
-                     f.pixfmt == OMV_RPC_V2_PIXFMT_JPEG ? "jpg" : "raw");
+                     f.pixfmt == OMV_RPC_V2_PIXFMT_JPEG ? "jpg" : pgm ? "pgm" : "raw");
             fp = fopen(path, "wb");
+            if (fp && pgm) {
+                fprintf(fp, "P5\n%u %u\n255\n", f.width, f.height); /* a grayscale image file */
+            }
             if (!fp || fwrite(buf, 1, f.data_len, fp) != f.data_len) {
                 fprintf(stderr, "omv-rpc cam frames: cannot write %s\n", path);
                 if (fp) {
@@ -243,6 +260,9 @@ static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
         done++;
     }
     free(buf);
+    if (raw_w) {
+        (void)omv_rpc_v2_stream_raw(v2, 0, 0, 0);
+    }
     if (rc == CLI_EXIT_OK && st != OMV_RPC_OK && st != OMV_RPC_ERR_NOT_READY) {
         rc = fail("frames", st, v2);
     } else if (rc == CLI_EXIT_OK && done < count && !cam_interrupted) {
@@ -303,7 +323,9 @@ static void usage(void)
            "  channels           list the channels\n"
            "  read NAME          a channel's data to stdout\n"
            "  write NAME DATA    write DATA to a channel\n"
-           "  frames [--count N] --out DIR|-   frame buffer images (JPEG to - pipes into ffplay)\n"
+           "  frames [--count N] [--raw WxH] --out DIR|-\n"
+           "                     frame buffer images (JPEG to - pipes into ffplay -f mjpeg -);\n"
+           "                     --raw: uncompressed WxH frames (grayscale ones as .pgm)\n"
            "  stats              protocol statistics\n"
            "  reset | boot       reset the camera, or enter its bootloader\n");
 }
