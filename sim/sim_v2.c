@@ -349,6 +349,33 @@ static void version_reply(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
     omvrpc_sv2_send_data(dev, cmd, r, sizeof r, 0);
 }
 
+/* SYS_MEMORY as the firmware lays it out: the MicroPython heap, then two
+ * unified-allocator pools (the frame buffer's and a small one). The
+ * numbers follow what the virtual camera holds: the script text, the
+ * stream frame. */
+static void memory_reply(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
+{
+    enum { ENTRY = 24, POOLS = 3 };
+    static const uint32_t total[POOLS] = {256u * 1024u, 4096u * 1024u, 512u * 1024u};
+    uint8_t r[4 + POOLS * ENTRY] = {POOLS};
+    uint32_t used[POOLS];
+    used[0] = 16u * 1024u + (uint32_t)dev->script_len;
+    used[1] = dev->frame ? (uint32_t)dev->frame_len : 0u;
+    used[2] = 0;
+    if (used[1] > dev->mem_peak) {
+        dev->mem_peak = used[1];
+    }
+    for (int i = 0; i < POOLS; i++) {
+        uint8_t *e = r + 4 + i * ENTRY;
+        e[0] = i == 0 ? OMV_RPC_V2_MEM_GC : OMV_RPC_V2_MEM_UMA;
+        put32(e + 4, total[i]);
+        put32(e + 8, used[i]);
+        put32(e + 12, total[i] - used[i]);
+        put32(e + 20, i == 1 ? dev->mem_peak : 0u); /* persist 0; peak 0 for the heap */
+    }
+    omvrpc_sv2_send_data(dev, cmd, r, sizeof r, 0);
+}
+
 static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
 {
     const omv_rpc_v2_header *h = &p->h;
@@ -396,6 +423,9 @@ static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
         break;
     case OMV_RPC_V2_PROTO_VERSION:
         version_reply(dev, h);
+        break;
+    case OMV_RPC_V2_SYS_MEMORY:
+        memory_reply(dev, h);
         break;
     case OMV_RPC_V2_SYS_RESET:
     case OMV_RPC_V2_SYS_BOOT:

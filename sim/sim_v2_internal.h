@@ -71,6 +71,7 @@ struct omv_rpc_sim_v2 {
     int frame_taken;  /* a lock/unlock cycle since the last frame */
     uint32_t last_frame_ms;
     float fps;
+    uint32_t mem_peak; /* the frame pool's peak, for SYS_MEMORY */
 
     int blocked; /* the script sits in an rpc slave's loop() until stopped */
 

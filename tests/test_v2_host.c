@@ -286,6 +286,28 @@ static void test_stream_jpeg_and_raw(void **state)
     free(buf);
 }
 
+/* SYS_MEMORY: the heap first, then the allocator's pools; totals add up;
+ * a short array still gets the count. */
+static void test_memory(void **state)
+{
+    v2_rig *r = *state;
+    omv_rpc_v2_mem_pool pools[8], one;
+    size_t n = 0;
+    assert_int_equal(omv_rpc_v2_get_memory(r->host, pools, 8, &n), OMV_RPC_OK);
+    assert_true(n >= 2 && n <= 8);
+    assert_int_equal(pools[0].type, OMV_RPC_V2_MEM_GC);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(pools[i].used + pools[i].free, pools[i].total);
+        assert_int_equal(pools[i].type, i ? OMV_RPC_V2_MEM_UMA : OMV_RPC_V2_MEM_GC);
+    }
+    assert_int_equal(omv_rpc_v2_get_memory(r->host, &one, 1, &n), OMV_RPC_OK);
+    assert_true(n >= 2);
+    assert_int_equal(one.total, pools[0].total);
+    assert_int_equal(omv_rpc_v2_get_memory(r->host, NULL, 0, &n), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_get_memory(r->host, NULL, 1, &n), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_v2_get_memory(NULL, pools, 8, &n), OMV_RPC_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +319,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_script_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_custom_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_jpeg_and_raw, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

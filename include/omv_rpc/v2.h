@@ -229,6 +229,22 @@ OMV_RPC_API omv_rpc_status omv_rpc_v2_get_sys_info(omv_rpc_v2 *v2, omv_rpc_v2_sy
 OMV_RPC_API omv_rpc_status omv_rpc_v2_get_version(omv_rpc_v2 *v2, uint8_t firmware[3],
                                                   uint8_t protocol[3], uint8_t bootloader[3]);
 
+/* SYS_MEMORY: the camera's memory pools; the first is MicroPython's heap
+ * (OMV_RPC_V2_MEM_GC, persist and peak 0), the others its unified memory
+ * allocator's pools (OMV_RPC_V2_MEM_UMA). */
+#define OMV_RPC_V2_MEM_GC 0u
+#define OMV_RPC_V2_MEM_UMA 1u
+typedef struct omv_rpc_v2_mem_pool {
+    uint8_t type;   /* OMV_RPC_V2_MEM_* */
+    uint16_t flags; /* the pool's flags, as the firmware has them */
+    uint32_t total, used, free, persist, peak; /* bytes */
+} omv_rpc_v2_mem_pool;
+/* Up to `max` pools into `out`; *count gets how many the camera sent (may
+ * exceed max: only max were stored). OMV_RPC_ERR_BAD_PACKET for a reply
+ * shorter than its count says. */
+OMV_RPC_API omv_rpc_status omv_rpc_v2_get_memory(omv_rpc_v2 *v2, omv_rpc_v2_mem_pool *out,
+                                                 size_t max, size_t *count);
+
 /* SYS_RESET / SYS_BOOT: sent, no reply expected (the camera goes away). */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_reset(omv_rpc_v2 *v2);
 OMV_RPC_API omv_rpc_status omv_rpc_v2_boot(omv_rpc_v2 *v2);

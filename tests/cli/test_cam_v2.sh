@@ -60,6 +60,8 @@ $CAM frames --count 1 --out - | head -c 2 | od -An -tx1 | grep -q "ff d8" \
 $CAM frames --raw 80 --out "$WORK/raw" > /dev/null 2>&1; rc=$?
 [ "$rc" -eq 2 ] && ok "frames --raw 80: usage error" || fail "frames --raw 80: exit $rc"
 $CAM stats | grep -q "^sent [0-9]" && ok "stats" || fail "stats"
+out=$($CAM memory) && echo "$out" | grep -q "^heap  *262144 " && echo "$out" | grep -q "^uma1 " \
+    && ok "memory" || fail "memory: [$out]"
 $CAM reset && ok "reset" || fail "reset"
 $CAM info > /dev/null && ok "info after reset" || fail "info after reset"
 

@@ -272,6 +272,29 @@ static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
     return rc;
 }
 
+/* SYS_MEMORY: one line per pool. */
+static int cam_memory(omv_rpc_v2 *v2)
+{
+    omv_rpc_v2_mem_pool pools[16];
+    size_t n = 0;
+    omv_rpc_status st = omv_rpc_v2_get_memory(v2, pools, 16, &n);
+    if (st != OMV_RPC_OK) {
+        return fail("memory", st, v2);
+    }
+    printf("%-8s %10s %10s %10s %10s %10s\n", "pool", "total", "used", "free", "persist", "peak");
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char name[16];
+        if (pools[i].type == OMV_RPC_V2_MEM_GC) {
+            snprintf(name, sizeof name, "heap");
+        } else {
+            snprintf(name, sizeof name, "uma%zu", i - 1);
+        }
+        printf("%-8s %10u %10u %10u %10u %10u\n", name, pools[i].total, pools[i].used,
+               pools[i].free, pools[i].persist, pools[i].peak);
+    }
+    return CLI_EXIT_OK;
+}
+
 static int cam_channel_io(omv_rpc_v2 *v2, const char *verb, const char *name, const char *data)
 {
     uint8_t id;
@@ -327,6 +350,7 @@ static void usage(void)
            "                     frame buffer images (JPEG to - pipes into ffplay -f mjpeg -);\n"
            "                     --raw: uncompressed WxH frames (grayscale ones as .pgm)\n"
            "  stats              protocol statistics\n"
+           "  memory             the camera's memory pools (heap and allocator), in bytes\n"
            "  reset | boot       reset the camera, or enter its bootloader\n");
 }
 
@@ -407,6 +431,8 @@ int cmd_cam(int argc, char **argv)
                    s.retransmits, s.transport_errors, s.sent_events);
         }
         rc = st == OMV_RPC_OK ? CLI_EXIT_OK : fail("stats", st, v2);
+    } else if (!strcmp(verb, "memory")) {
+        rc = cam_memory(v2);
     } else if (!strcmp(verb, "reset") || !strcmp(verb, "boot")) {
         st = !strcmp(verb, "reset") ? omv_rpc_v2_reset(v2) : omv_rpc_v2_boot(v2);
         rc = st == OMV_RPC_OK ? CLI_EXIT_OK : fail(verb, st, v2);
