@@ -2,9 +2,15 @@
  * sequence counter, status and data replies (ACK_REQ, fragments, the ACK
  * wait with retransmissions), events, and the protocol commands. The
  * channels and scripts are in sim_v2_script.c. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include "sim_v2_internal.h"
 
@@ -54,6 +60,11 @@ omv_rpc_status omv_rpc_sim_v2_new(omv_rpc_sim_v2 **out, omv_rpc_sim *sim,
     if (!dev->opt.jpeg_quality) {
         dev->opt.jpeg_quality = 80;
     }
+    if (dev->opt.max_payload &&
+        (dev->opt.max_payload < OMV_RPC_V2_MIN_PAYLOAD || dev->opt.max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
+        free(dev);
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
     atomic_init(&dev->stop, false);
     atomic_init(&dev->drop_acks, 0u);
     omvrpc_sv2_protocol_init(dev);
@@ -87,7 +98,7 @@ void omvrpc_sv2_protocol_init(omv_rpc_sim_v2 *dev)
 {
     dev->seq = 0;
     dev->crc = dev->seqchk = dev->ack = dev->events = 1;
-    dev->max_payload = OMV_RPC_V2_MAX_PAYLOAD;
+    dev->max_payload = dev->opt.max_payload ? dev->opt.max_payload : OMV_RPC_V2_MAX_PAYLOAD;
     dev->have_lock = 0;
     dev->pending_count = 0;
 }
@@ -443,6 +454,23 @@ static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
     }
 }
 
+/* Until the protocol task's next run (the next multiple of task_ms since
+ * the start, strictly after now: the run that has just answered does not
+ * see a command that comes after its answer), as a command waits on the
+ * camera. */
+static void task_wait(omv_rpc_sim_v2 *dev)
+{
+    uint32_t into = (omvrpc_sv2_now(dev) - dev->epoch_ms) % dev->opt.task_ms;
+    uint32_t ms = dev->opt.task_ms - into;
+#ifdef _WIN32
+    Sleep(ms);
+#else
+    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !atomic_load(&dev->stop)) {
+    }
+#endif
+}
+
 omv_rpc_status omv_rpc_sim_v2_serve(omv_rpc_sim_v2 *dev, omv_rpc_link *link)
 {
     if (!dev || !link || !link->ops) {
@@ -450,6 +478,7 @@ omv_rpc_status omv_rpc_sim_v2_serve(omv_rpc_sim_v2 *dev, omv_rpc_link *link)
     }
     dev->link = link;
     dev->last_notify_ms = omvrpc_sv2_now(dev);
+    dev->epoch_ms = omvrpc_sv2_now(dev);
     while (!atomic_load(&dev->stop)) {
         sv2_packet *p = &dev->in;
         int r;
@@ -462,6 +491,9 @@ omv_rpc_status omv_rpc_sim_v2_serve(omv_rpc_sim_v2 *dev, omv_rpc_link *link)
             r = 1;
         } else {
             r = read_packet(dev, p, SV2_TICK_MS);
+            if (r > 0 && dev->opt.task_ms) {
+                task_wait(dev);
+            }
         }
         if (r < 0) {
             return OMV_RPC_ERR_CLOSED;

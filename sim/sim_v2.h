@@ -15,6 +15,14 @@ typedef struct omv_rpc_sim_v2 omv_rpc_sim_v2;
 typedef struct omv_rpc_sim_v2_options {
     const char *framesize; /* the JPEG stream's frame size (NULL: "QVGA") */
     int jpeg_quality;      /* 0: 80 */
+    /* The firmware's protocol task runs every 50 ms when nothing wakes it:
+     * with task_ms N the device takes each command that arrives at the
+     * next multiple of N ms (0: at once). */
+    uint32_t task_ms;
+    /* The default (and largest accepted) max payload, as a camera script's
+     * protocol.init(max_payload=...) sets it (0: 4082; the firmware's
+     * network transport example uses 1400). */
+    uint16_t max_payload;
 } omv_rpc_sim_v2_options;
 
 /* `sim` is borrowed (must outlive the device); `options` may be NULL. */

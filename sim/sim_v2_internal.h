@@ -72,6 +72,7 @@ struct omv_rpc_sim_v2 {
     uint32_t last_frame_ms;
     float fps;
     uint32_t mem_peak; /* the frame pool's peak, for SYS_MEMORY */
+    uint32_t epoch_ms; /* serving started: the protocol task's ticks count from here */
 
     int blocked; /* the script sits in an rpc slave's loop() until stopped */
 

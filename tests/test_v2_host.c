@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "omv_rpc/clock.h"
 #include "test_v2_rig.h"
 #include "vectors.h"
 
@@ -308,6 +309,26 @@ static void test_memory(void **state)
     assert_int_equal(omv_rpc_v2_get_memory(NULL, pools, 8, &n), OMV_RPC_ERR_INVALID_ARG);
 }
 
+/* With the camera's 50 ms protocol task, each command waits for the
+ * task's next run: 6 commands in a row take at least 5 periods (a lower
+ * bound only, which a loaded machine can only lengthen). */
+static void test_task_period(void **state)
+{
+    omv_rpc_sim_v2_options opt = {0};
+    v2_rig *r;
+    omv_rpc_v2_caps caps;
+    uint32_t t0;
+    (void)state;
+    opt.task_ms = 50;
+    r = v2_rig_new(&opt);
+    t0 = omv_rpc_clock_ms(NULL);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(omv_rpc_v2_get_caps(r->host, &caps), OMV_RPC_OK);
+    }
+    assert_true(omv_rpc_clock_ms(NULL) - t0 >= 5u * 50u - 10u);
+    v2_rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_custom_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_jpeg_and_raw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+        cmocka_unit_test(test_task_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,3 +35,12 @@ if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH)
   set_tests_properties(cli_call_cam_v2 PROPERTIES TIMEOUT 180 LABELS cli
     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
 endif()
+
+# Protocol V2 over UDP with the camera's 50 ms task period.
+if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH AND NOT WIN32)
+  add_test(NAME cli_cam_v2_udp
+    COMMAND ${OMV_RPC_V2_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cam_v2_udp.sh
+      $<TARGET_FILE:omv-rpc> ${PROJECT_SOURCE_DIR}/examples/camera/rpc_v2_channel.py)
+  set_tests_properties(cli_cam_v2_udp PROPERTIES TIMEOUT 180 LABELS cli
+    ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
+endif()

@@ -142,7 +142,9 @@ typedef struct omv_rpc_v2_config {
      * doubled, 3 retries): keep it above 1000. */
     uint32_t timeout_ms;
     /* Largest payload asked of the device by omv_rpc_v2_connect (0: 4082;
-     * 50..4082). */
+     * 50..4082), and the host's own bound on what it sends from the start
+     * and after every sync or soft reboot (a camera script's transport may
+     * default to less than 4082: 1400 on UDP). */
     uint16_t max_payload;
     omv_rpc_log log;                  /* {NULL, NULL}: silent */
     omv_rpc_v2_event_fn on_event;     /* NULL: events are counted only */
@@ -162,6 +164,24 @@ OMV_RPC_API omv_rpc_status omv_rpc_v2_new(omv_rpc_v2 **out, omv_rpc_link *link,
 OMV_RPC_API omv_rpc_status omv_rpc_v2_open_serial(omv_rpc_v2 **out, const char *port,
                                                   uint32_t baudrate,
                                                   const omv_rpc_v2_config *config);
+
+/* Protocol V2 over UDP, as the firmware's network transport example
+ * (scripts/examples/12-Protocol/network_transport.py) carries it: each
+ * packet one datagram to the camera's port (0: 5555). The camera's script
+ * sets the max payload (1400 there, so that a packet fits one datagram);
+ * a config without one uses OMV_RPC_V2_UDP_MAX_PAYLOAD. Errors:
+ * OMV_RPC_ERR_HOST_NOT_FOUND, OMV_RPC_ERR_UNSUPPORTED (no POSIX sockets),
+ * those of the socket, and omv_rpc_v2_new. */
+#define OMV_RPC_V2_UDP_DEFAULT_PORT 5555u
+#define OMV_RPC_V2_UDP_MAX_PAYLOAD 1400u
+OMV_RPC_API omv_rpc_status omv_rpc_v2_open_udp(omv_rpc_v2 **out, const char *host, uint16_t port,
+                                               const omv_rpc_v2_config *config);
+/* The datagram link itself: to `host`:`port`, or with `host` NULL bound to
+ * `port` on all addresses, answering whoever sent the last datagram (a
+ * device's side: the V2 virtual camera's). The link is not a byte stream:
+ * each put_bytes is one datagram. */
+OMV_RPC_API omv_rpc_status omv_rpc_v2_udp_link_open(omv_rpc_link *out, const char *host,
+                                                    uint16_t port);
 
 /* Free the handle and close its link. NULL is a no-op. */
 OMV_RPC_API void omv_rpc_v2_free(omv_rpc_v2 *v2);

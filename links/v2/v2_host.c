@@ -51,7 +51,11 @@ static uint32_t left_ms(const omv_rpc_v2 *v2, uint32_t deadline)
 
 static void reset_caps(omv_rpc_v2 *v2)
 {
-    v2->max_payload = OMV_RPC_V2_MAX_PAYLOAD;
+    /* The device's default is its own (4082 on USB, what its script asked
+     * on a script's transport, e.g. 1400 on UDP): a configured max payload
+     * is the host's bound from the start, so that after a reboot or sync
+     * no write is cut larger than the device takes. */
+    v2->max_payload = v2->config.max_payload ? v2->config.max_payload : OMV_RPC_V2_MAX_PAYLOAD;
     v2->caps_flags = OMV_RPC_V2_CAP_CRC | OMV_RPC_V2_CAP_SEQ | OMV_RPC_V2_CAP_ACK |
                      OMV_RPC_V2_CAP_EVENTS;
 }
@@ -459,7 +463,7 @@ omv_rpc_status omv_rpc_v2_sync(omv_rpc_v2 *v2)
 omv_rpc_status omv_rpc_v2_connect(omv_rpc_v2 *v2)
 {
     omv_rpc_status st = omv_rpc_v2_sync(v2);
-    if (st == OMV_RPC_OK && v2->config.max_payload && v2->config.max_payload != v2->max_payload) {
+    if (st == OMV_RPC_OK && v2->config.max_payload) {
         omv_rpc_v2_caps caps = {v2->caps_flags, v2->config.max_payload};
         st = omv_rpc_v2_set_caps(v2, &caps);
     }

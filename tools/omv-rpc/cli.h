@@ -83,6 +83,15 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link);
  * stderr on failure). */
 int cli_open_master(const cli_link_opts *opts, omv_rpc_master **out);
 
+/* A V2 host on `where`: "udp:HOST[:PORT]" (a camera script's network
+ * transport; port 5555 by default), else a serial port or "auto" (USB:
+ * baud 0, or a script's V2 UART transport at `baud`). Not yet connected.
+ * Returns the library's status (no message). */
+struct omv_rpc_v2;
+struct omv_rpc_v2_config;
+omv_rpc_status cli_open_v2(const char *where, uint32_t baud, const struct omv_rpc_v2_config *config,
+                           struct omv_rpc_v2 **out);
+
 /* The log hook (stderr) the tools give the library: warnings and errors
  * always; with --verbose every line, each with the time of day. */
 omv_rpc_log cli_log(const cli_link_opts *opts);

@@ -1,5 +1,7 @@
 /* omv-rpc: opening the link the command line names, and a master on it. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <omv_rpc/can.h>
 #include <omv_rpc/i2c.h>
@@ -33,6 +35,31 @@ static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_s
     return buf;
 }
 
+omv_rpc_status cli_open_v2(const char *where, uint32_t baud, const omv_rpc_v2_config *config,
+                           omv_rpc_v2 **out)
+{
+    if (!strncmp(where, "udp:", 4)) {
+        char host[256];
+        const char *colon = strrchr(where + 4, ':');
+        size_t len = colon ? (size_t)(colon - (where + 4)) : strlen(where + 4);
+        uint32_t port = OMV_RPC_V2_UDP_DEFAULT_PORT;
+        if (!len || len >= sizeof host) {
+            return OMV_RPC_ERR_INVALID_ARG;
+        }
+        memcpy(host, where + 4, len);
+        host[len] = '\0';
+        if (colon) {
+            char *end;
+            port = (uint32_t)strtoul(colon + 1, &end, 10);
+            if (*end || !port || port > 65535) {
+                return OMV_RPC_ERR_INVALID_ARG;
+            }
+        }
+        return omv_rpc_v2_open_udp(out, host, (uint16_t)port, config);
+    }
+    return omv_rpc_v2_open_serial(out, where, baud, config);
+}
+
 /* --cam: a V2 host on the port, connected, and the link over its "rpc"
  * channel (the link owns the host). */
 static omv_rpc_status open_cam_link(const cli_link_opts *opts, omv_rpc_link *link)
@@ -41,7 +68,7 @@ static omv_rpc_status open_cam_link(const cli_link_opts *opts, omv_rpc_link *lin
     omv_rpc_v2_link_config link_config = {0};
     omv_rpc_v2 *v2 = NULL;
     config.log = cli_log(opts);
-    omv_rpc_status st = omv_rpc_v2_open_serial(&v2, opts->cam, opts->baud, &config);
+    omv_rpc_status st = cli_open_v2(opts->cam, opts->baud, &config, &v2);
     if (st == OMV_RPC_OK) {
         st = omv_rpc_v2_connect(v2);
         if (st != OMV_RPC_OK) {

@@ -11,6 +11,7 @@
 
 #include <omv_rpc/v2.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -336,8 +337,9 @@ static int cam_channel_io(omv_rpc_v2 *v2, const char *verb, const char *name, co
 
 static void usage(void)
 {
-    printf("usage: omv-rpc cam [--port PORT|auto] [--baud N] [--timeout MS] VERB ...\n"
-           "  A camera with current firmware over OpenMV Protocol V2 (USB: 921600 baud, DTR).\n"
+    printf("usage: omv-rpc cam [--port PORT|auto|udp:HOST[:PORT]] [--baud N] [--timeout MS] VERB ...\n"
+           "  A camera with current firmware over OpenMV Protocol V2 (USB: 921600 baud, DTR;\n"
+           "  udp:HOST: a camera script's network transport, port 5555 by default).\n"
            "  info [--json]      firmware, IDs, capabilities, channels\n"
            "  exec FILE          run a script, return at once\n"
            "  run FILE           run a script, print its output until it ends (Ctrl-C stops it)\n"
@@ -389,7 +391,7 @@ int cmd_cam(int argc, char **argv)
     verb = argv[i++];
     cfg.on_event = on_event;
     cfg.event_user_data = &ev;
-    st = omv_rpc_v2_open_serial(&v2, port, baud, &cfg);
+    st = cli_open_v2(port, baud, &cfg, &v2);
     if (st != OMV_RPC_OK) {
         fprintf(stderr, "omv-rpc cam: cannot open %s: %s\n", port, omv_rpc_status_message(st));
         return cli_exit_for_open(st);
