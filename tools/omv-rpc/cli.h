@@ -12,6 +12,7 @@
 
 #include <omv_rpc/omv_rpc.h>
 
+#include "cli_platform.h"
 #include "exit_codes.h"
 
 /* The link chosen on the command line. Exactly one of port / uart /
@@ -99,7 +100,7 @@ omv_rpc_log cli_log(const cli_link_opts *opts);
 /* With --verbose, a line on stderr like the library's (with the time). */
 void cli_verbose(const cli_link_opts *opts, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(CLI_PRINTF_FORMAT, 2, 3)))
 #endif
     ;
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_platform.h"
 
 volatile sig_atomic_t cli_interrupted = 0;
 /* The slave that Ctrl-C stops and the master whose call, stream or
@@ -31,6 +31,16 @@ static void on_signal(int sig)
 
 void cli_install_signals(void)
 {
+#ifdef _WIN32
+    /* Ctrl-C and Ctrl-Break come as SIGINT and SIGBREAK on a thread of
+     * their own, where the handler's two calls are safe too; there is no
+     * SIGPIPE (a closed pipe is EPIPE already). */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#ifdef SIGBREAK
+    signal(SIGBREAK, on_signal);
+#endif
+#else
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -39,6 +49,7 @@ void cli_install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+#endif
 }
 
 void cli_set_abortable_master(omv_rpc_master *master)
@@ -89,7 +100,7 @@ int cli_write_all(int fd, const uint8_t *data, size_t len)
 
 int cli_read_file(const char *path, uint8_t **data, size_t *len)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | CLI_O_BINARY);
     if (fd < 0) {
         fprintf(stderr, "omv-rpc: cannot read %s: %s\n", path, strerror(errno));
         return CLI_EXIT_FILE;
@@ -140,7 +151,7 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 int cli_write_file(const char *path, const uint8_t *data, size_t len)
 {
     int to_stdout = strcmp(path, "-") == 0;
-    int fd = to_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int fd = to_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC | CLI_O_BINARY, 0666);
     if (fd < 0 || cli_write_all(fd, data, len) != 0) {
         fprintf(stderr, "omv-rpc: cannot write %s: %s\n", to_stdout ? "stdout" : path,
                 strerror(errno));

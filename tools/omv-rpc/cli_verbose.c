@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_platform.h"
 
 /* "HH:MM:SS.mmm " of the wall clock, for -v lines. */
 static void timestamp(char *buf, size_t size)
@@ -14,7 +15,7 @@ static void timestamp(char *buf, size_t size)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     time_t secs = ts.tv_sec;
-    if (localtime_r(&secs, &tm) == NULL) {
+    if (cli_localtime(secs, &tm) != 0) {
         snprintf(buf, size, "? ");
         return;
     }

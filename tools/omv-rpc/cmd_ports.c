@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <omv_rpc/serial.h>
+#ifdef OMV_RPC_CLI_HAVE_CJSON
+#include <cjson/cJSON.h>
+#endif
 
 #include "cli.h"
 #include "commands.h"
@@ -25,6 +27,7 @@ static int ports_option(void *ctx, int opt, const char *arg)
     return -1;
 }
 
+#ifdef OMV_RPC_CLI_HAVE_CJSON
 static int print_json(const omv_rpc_port_info *ports, size_t count, const char *filter)
 {
     cJSON *array = cJSON_CreateArray();
@@ -70,6 +73,16 @@ static int print_json(const omv_rpc_port_info *ports, size_t count, const char *
     cJSON_free(text);
     return CLI_EXIT_OK;
 }
+#else
+static int print_json(const omv_rpc_port_info *ports, size_t count, const char *filter)
+{
+    (void)ports;
+    (void)count;
+    (void)filter;
+    fprintf(stderr, "omv-rpc ports: --json is not in this build (it was built without cJSON)\n");
+    return CLI_EXIT_FAILURE;
+}
+#endif
 
 int cmd_ports(int argc, char **argv)
 {

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef OMV_RPC_CLI_HAVE_CJSON
 #include <cjson/cJSON.h>
+#endif
 
 typedef enum result_kind { KIND_RECT, KIND_TAG, KIND_COLOR, KIND_TEXT, KIND_JSON, KIND_JPEG } result_kind;
 
@@ -71,6 +73,7 @@ static int bad_size(const char *name, size_t len, size_t want)
     return CLI_EXIT_BAD_RESULT;
 }
 
+#ifdef OMV_RPC_CLI_HAVE_CJSON
 static int print_json(const feature *f, const uint8_t *result, size_t len, FILE *out)
 {
     cJSON *array = cJSON_ParseWithLength((const char *)result, len);
@@ -92,6 +95,32 @@ static int print_json(const feature *f, const uint8_t *result, size_t len, FILE 
     cJSON_Delete(array);
     return CLI_EXIT_OK;
 }
+#else
+/* Built without cJSON: the array as the camera sent it, on one line, when
+ * it looks like one (a JSON array is all printable text). */
+static int print_json(const feature *f, const uint8_t *result, size_t len, FILE *out)
+{
+    size_t first = 0, last = len;
+    while (first < len && (result[first] == ' ' || result[first] == '\n' || result[first] == '\r' ||
+                           result[first] == '\t')) {
+        first++;
+    }
+    while (last > first && (result[last - 1] == ' ' || result[last - 1] == '\n' ||
+                            result[last - 1] == '\r' || result[last - 1] == '\t')) {
+        last--;
+    }
+    int ok = last - first >= 2 && result[first] == '[' && result[last - 1] == ']';
+    for (size_t i = first; ok && i < last; i++) {
+        ok = result[i] >= 0x20 && result[i] != 0x7F;
+    }
+    if (!ok) {
+        fprintf(stderr, "omv-rpc: %s did not give a JSON array\n", f->name);
+        return CLI_EXIT_BAD_RESULT;
+    }
+    fprintf(out, "%s\n%.*s\n", f->heading, (int)(last - first), (const char *)result + first);
+    return CLI_EXIT_OK;
+}
+#endif
 
 static int save_jpeg(const uint8_t *result, size_t len, FILE *out, const char *dir,
                      unsigned *number)

@@ -96,6 +96,8 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Results, frames and arguments on stdin/stdout are bytes. */
+    cli_binary_stdio();
     /* Link options and -v / -q may come before the command: skip over
      * them to find it, then hand them to the command after its name. */
     int at = 1;

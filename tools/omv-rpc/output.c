@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_platform.h"
 
 static int is_folder(const char *path)
 {
@@ -59,7 +59,7 @@ int cli_out_open(const char *out, int *fd)
         *fd = STDOUT_FILENO;
         return CLI_EXIT_OK;
     }
-    *fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    *fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | CLI_O_BINARY, 0666);
     if (*fd < 0) {
         fprintf(stderr, "omv-rpc: cannot write %s: %s\n", out, strerror(errno));
         return CLI_EXIT_FILE;
@@ -97,7 +97,7 @@ static int is_ours(const char *name, const char *prefix, int digits, const char 
 
 int cli_out_dir_prepare(const char *dir, const char *prefix, int digits, const char *suffix)
 {
-    if (mkdir(dir, 0777) != 0 && !(errno == EEXIST && is_folder(dir))) {
+    if (cli_mkdir(dir) != 0 && !(errno == EEXIST && is_folder(dir))) {
         fprintf(stderr, "omv-rpc: cannot make the folder %s: %s\n", dir, strerror(errno));
         return CLI_EXIT_FILE;
     }

@@ -7,12 +7,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <termios.h>
 #include <unistd.h>
+#endif
 
 #include <omv_rpc/net.h>
 #include <omv_rpc/serial.h>
 
+#ifdef _WIN32
+int cli_open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
+{
+    (void)controller_fd;
+    (void)terminal_fd;
+    (void)path;
+    (void)size;
+    fprintf(stderr, "omv-rpc: Windows has no pseudo-terminals: give --port COMn (e.g. one end "
+                    "of a virtual COM port pair such as com0com's) or --net\n");
+    return CLI_EXIT_LINK_OPEN;
+}
+#else
 int cli_open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
 {
     int fd = posix_openpt(O_RDWR | O_NOCTTY);
@@ -50,6 +64,7 @@ int cli_open_pty(int *controller_fd, int *terminal_fd, char *path, size_t size)
     *terminal_fd = term;
     return CLI_EXIT_OK;
 }
+#endif
 
 /* Load the scene file at `path` into the camera; a CLI_EXIT_* (message on
  * stderr). */
@@ -102,7 +117,12 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
         if (rc != CLI_EXIT_OK) {
             return rc;
         }
+#ifdef _WIN32
+        (void)controller; /* cli_open_pty failed above */
+        omv_rpc_status st = OMV_RPC_ERR_UNSUPPORTED;
+#else
         omv_rpc_status st = omv_rpc_serial_open_fd(&link, controller, host->pty_path, 0, &log);
+#endif
         if (st != OMV_RPC_OK) {
             fprintf(stderr, "omv-rpc: cannot open %s: %s\n", host->pty_path,
                     omv_rpc_status_message(st));
@@ -151,10 +171,12 @@ void cli_sim_host_close(cli_sim_host *host)
     host->slave = NULL;
     omv_rpc_sim_free(host->sim);
     host->sim = NULL;
+#ifndef _WIN32
     if (host->pty_terminal_fd >= 0) {
         close(host->pty_terminal_fd);
         host->pty_terminal_fd = -1;
     }
+#endif
 }
 
 void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf,
