@@ -21,3 +21,8 @@ target_include_directories(test_cmocka_standin BEFORE PRIVATE ${CMAKE_CURRENT_SO
 target_link_libraries(test_cmocka_standin PRIVATE Threads::Threads)
 add_test(NAME test_cmocka_standin COMMAND ${OMV_RPC_TEST_LAUNCHER} $<TARGET_FILE:test_cmocka_standin>)
 set_tests_properties(test_cmocka_standin PROPERTIES TIMEOUT 60 LABELS memcheck)
+
+# The JSON reader that stands in for cJSON where there is none (the Windows
+# cross-build's vector tests): the same trees as cJSON's, bad texts refused.
+omv_rpc_add_test(test_json_standin windows/test_json_standin.c windows/json_standin.c TIMEOUT 60)
+target_compile_definitions(test_json_standin PRIVATE OMV_RPC_VECTORS_DEFAULT="${OMV_RPC_VECTORS_DIR}")

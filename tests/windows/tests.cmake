@@ -1,14 +1,17 @@
 # The tests of the Windows cross-build (cmake/toolchain-mingw-w64.cmake),
 # run under wine by ctest (CMAKE_CROSSCOMPILING_EMULATOR). Debian has no
-# Windows build of cmocka or cJSON: without a cmocka for the target the
-# tests use the stand-in runner beside this file (cmocka.h), and the tests
-# that read the JSON reference vectors (test_core_transcripts,
-# test_core_values) or need POSIX (pseudo-terminals, the sim, the network
-# until it runs on Winsock) are not built here.
+# Windows build of cmocka or cJSON: without them for the target the tests
+# use the stand-ins beside this file (cmocka.h; json/cjson/cJSON.h, a JSON
+# reader for the reference vectors), each checked against the real one in
+# the Linux builds. Tests that need POSIX (pseudo-terminals) or the sim are
+# not built here.
 pkg_check_modules(CMOCKA QUIET IMPORTED_TARGET cmocka)
+pkg_check_modules(CJSON QUIET IMPORTED_TARGET libcjson)
+set(OMV_RPC_VECTORS_DIR "${CMAKE_CURRENT_SOURCE_DIR}/vectors")
 
 add_library(omvrpc_test_support STATIC support/test_support.c support/rig.c
-  support/call_checks.c support/stream_jobs.c support/fake_peer.c support/log_capture.c)
+  support/call_checks.c support/stream_jobs.c support/fake_peer.c support/log_capture.c
+  support/vectors.c)
 target_include_directories(omvrpc_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/support
   ${PROJECT_SOURCE_DIR}/core)
 target_link_libraries(omvrpc_test_support PUBLIC omvrpc_static Threads::Threads)
@@ -19,6 +22,17 @@ else()
   target_sources(omvrpc_test_support PRIVATE windows/cmocka_standin.c)
   target_include_directories(omvrpc_test_support BEFORE PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/windows)
 endif()
+if(CJSON_FOUND)
+  target_link_libraries(omvrpc_test_support PUBLIC PkgConfig::CJSON)
+else()
+  message(STATUS "omvrpc: no cJSON for Windows: the vector tests read JSON with tests/windows/json_standin.c")
+  target_sources(omvrpc_test_support PRIVATE windows/json_standin.c)
+  target_include_directories(omvrpc_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/windows/json
+    ${CMAKE_CURRENT_SOURCE_DIR}/windows)
+endif()
+# wine reads the tree through its Z: drive, where the Linux path is the same.
+target_compile_definitions(omvrpc_test_support PRIVATE
+  OMV_RPC_VECTORS_DEFAULT="${OMV_RPC_VECTORS_DIR}")
 
 function(omv_rpc_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "" ${ARGN})
@@ -34,6 +48,9 @@ endfunction()
 foreach(t calls bad_input streams stream_acks retry_races static crc version)
   omv_rpc_add_test(test_core_${t} test_core_${t}.c TIMEOUT 300)
 endforeach()
+# The reference vectors recorded from OpenMV's code.
+omv_rpc_add_test(test_core_values test_core_values.c TIMEOUT 60)
+omv_rpc_add_test(test_core_transcripts test_core_transcripts.c support/script_link.c TIMEOUT 60)
 target_compile_definitions(test_core_version PRIVATE OMV_RPC_EXPECTED_VERSION="${PROJECT_VERSION}")
 set_tests_properties(test_core_crc PROPERTIES SKIP_RETURN_CODE 77)
 
