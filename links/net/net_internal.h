@@ -12,9 +12,9 @@
 #ifndef OMV_RPC_NET_INTERNAL_H
 #define OMV_RPC_NET_INTERNAL_H
 
-#include <netinet/in.h>
 #include <stdint.h>
-#include <sys/uio.h>
+
+#include "net_os.h"
 
 #include "omv_rpc/net.h"
 #include "common/clock.h"

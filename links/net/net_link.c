@@ -2,12 +2,9 @@
  * OMV_RPC_NET_MAX_DATAGRAM bytes in total goes as one UDP datagram, a
  * larger one over TCP; streams always over TCP. Scattered and gathered transfers keep that rule on their total
  * length and move the caller's pieces with recvmsg/sendmsg, no copy. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "common/iov_util.h"
 #include "net_internal.h"
@@ -129,8 +126,8 @@ static void net_flush(void *ctx)
 {
     net_link *n = ctx;
     n->tcp_checked = 0; /* a new protocol step: check the connection again */
-    struct pollfd p[3] = {{n->udp, POLLIN, 0}, {n->tcp, POLLIN, 0}, {n->listener, POLLIN, 0}};
-    int ready = poll(p, 3, 0); /* descriptors of -1 are skipped */
+    omvrpc_sock_pollfd p[3] = {{n->udp, POLLIN, 0}, {n->tcp, POLLIN, 0}, {n->listener, POLLIN, 0}};
+    int ready = omvrpc_sock_poll(p, 3, 0); /* descriptors of -1 are skipped */
     if (ready < 0 || p[0].revents) {
         omvrpc_net_udp_flush(n);
     }
@@ -215,7 +212,7 @@ static omv_rpc_status net_new(net_link **out, int is_master, const char *my_addr
         if (n->udp < 0) {
             int err = errno;
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a UDP socket: %s",
-                            strerror(err));
+                            omvrpc_sock_strerror(err));
             st = omvrpc_net_status_from_errno(err);
         }
     }

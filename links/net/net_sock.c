@@ -1,14 +1,7 @@
 /* Network link: addresses, sockets, waits and errno mapping. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/link_log.h"
 #include "net_internal.h"
@@ -24,7 +17,9 @@ omv_rpc_status omvrpc_net_status_from_errno(int err)
     case ENETUNREACH:
     case EHOSTUNREACH:
     case ENETDOWN:
+#ifdef EHOSTDOWN
     case EHOSTDOWN:
+#endif
         return OMV_RPC_ERR_UNREACHABLE;
     case ECONNREFUSED:
         return OMV_RPC_ERR_REFUSED;
@@ -53,6 +48,13 @@ omv_rpc_status omvrpc_net_resolve(const char *host, int any_ok, struct in_addr *
         }
         out->s_addr = htonl(INADDR_ANY);
         return OMV_RPC_OK;
+    }
+    /* Windows: Winsock first (once; nothing to do elsewhere). */
+    if (omvrpc_sock_start() != 0) {
+        int err = errno;
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: cannot start the network: %s",
+                        omvrpc_sock_strerror(err));
+        return omvrpc_net_status_from_errno(err);
     }
     /* A literal needs no resolver (and works with no network at all). */
     if (inet_pton(AF_INET, host, out) == 1) {
@@ -101,8 +103,8 @@ int omvrpc_net_wait(net_link *n, int fd, short events)
             return 0; /* the watcher said stop */
         }
         /* One more look when the time is up: data may be waiting. */
-        struct pollfd p = {fd, events, 0};
-        int rc = poll(&p, 1, last ? 0 : (int)(ms > 60000u ? 60000u : ms));
+        omvrpc_sock_pollfd p = {fd, events, 0};
+        int rc = omvrpc_sock_poll(&p, 1, last ? 0 : (int)(ms > 60000u ? 60000u : ms));
         if (rc > 0) {
             return 1;
         }
@@ -123,36 +125,13 @@ int omvrpc_net_expired(net_link *n)
 
 int omvrpc_net_socket(int type)
 {
-    int fd = socket(AF_INET, type, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    int flags = fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        int err = errno;
-        close(fd);
-        errno = err;
-        return -1;
-    }
-#ifdef OMV_RPC_HAVE_SO_NOSIGPIPE
-    /* Where sends have no MSG_NOSIGNAL (macOS), a closed TCP peer would
-     * raise SIGPIPE and kill the user's program: the socket says no. */
-    int one = 1;
-    if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one) != 0) {
-        int err = errno;
-        close(fd);
-        errno = err;
-        return -1;
-    }
-#endif
-    return fd;
+    return omvrpc_sock_open(type);
 }
 
 void omvrpc_net_close_fd(int *fd)
 {
     if (*fd >= 0) {
-        close(*fd);
+        omvrpc_sock_close(*fd);
         *fd = -1;
     }
 }
@@ -160,7 +139,7 @@ void omvrpc_net_close_fd(int *fd)
 omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
                                  const omv_rpc_log *log)
 {
-    if (bind(fd, (const struct sockaddr *)(const void *)addr, sizeof *addr) == 0) {
+    if (omvrpc_sock_bind(fd, addr) == 0) {
         return OMV_RPC_OK;
     }
     int err = errno;
@@ -182,7 +161,7 @@ omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const cha
                         "net: %s is not an address of this host (%s bind)", where, what);
     } else {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: cannot bind %s to %s: %s", what, where,
-                        strerror(err));
+                        omvrpc_sock_strerror(err));
     }
     return st;
 }

@@ -14,20 +14,11 @@
  * newer ones back and takes the newest only once the one in use is gone
  * (the slave opens one only after dropping its last). */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "net_internal.h"
 #include "omv_rpc/clock.h"
 
-/* Without MSG_NOSIGNAL, SO_NOSIGPIPE on the socket (net_sock.c). */
-#ifndef OMV_RPC_HAVE_MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0
-#endif
 
 omv_rpc_status omvrpc_net_tcp_listen(net_link *n)
 {
@@ -35,23 +26,26 @@ omv_rpc_status omvrpc_net_tcp_listen(net_link *n)
     if (fd < 0) {
         int err = errno;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a TCP socket: %s",
-                        strerror(err));
+                        omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
-    /* A restarted master must not wait for its old connections' TIME_WAIT. */
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifndef _WIN32
+    /* A restarted master must not wait for its old connections' TIME_WAIT.
+     * (Windows binds over TIME_WAIT anyway, and its SO_REUSEADDR would
+     * let another socket share a port in use: see omvrpc_sock_open.) */
+    omvrpc_sock_setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+#endif
     omv_rpc_status st = omvrpc_net_bind(fd, &n->self, "TCP", &n->log);
     /* A deep backlog: connections from other hosts wait there until the
      * master refuses them, and must not crowd out the slave's. */
-    if (st == OMV_RPC_OK && listen(fd, SOMAXCONN) != 0) {
+    if (st == OMV_RPC_OK && omvrpc_sock_listen(fd) != 0) {
         int err = errno;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
-                        (unsigned)n->port, strerror(err));
+                        (unsigned)n->port, omvrpc_sock_strerror(err));
         st = omvrpc_net_status_from_errno(err);
     }
     if (st != OMV_RPC_OK) {
-        close(fd);
+        omvrpc_sock_close(fd);
         return st;
     }
     n->listener = fd;
@@ -76,13 +70,10 @@ void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why)
 /* Small writes (stream headers, ack bytes) must not wait for Nagle. */
 static int prepare_connection(int fd)
 {
-    int one = 1;
-    int flags = fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    if (omvrpc_sock_nonblock(fd) != 0) {
         return -1;
     }
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    omvrpc_sock_setopt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
     return 0;
 }
 
@@ -100,7 +91,7 @@ int omvrpc_net_tcp_source_ok(struct in_addr slave, struct in_addr from, struct i
 static void hold_back(net_link *n, int fd)
 {
     if (n->pending_count == NET_PENDING_MAX) {
-        close(n->pending[0]);
+        omvrpc_sock_close(n->pending[0]);
         memmove(n->pending, n->pending + 1, (NET_PENDING_MAX - 1) * sizeof n->pending[0]);
         n->pending_count--;
     }
@@ -112,7 +103,7 @@ void omvrpc_net_tcp_close_all(net_link *n)
 {
     omvrpc_net_close_fd(&n->tcp);
     for (size_t i = 0; i < n->pending_count; i++) {
-        close(n->pending[i]);
+        omvrpc_sock_close(n->pending[i]);
     }
     n->pending_count = 0;
 }
@@ -130,7 +121,7 @@ static int accept_pending(net_link *n)
         struct sockaddr_in from, to;
         socklen_t len = sizeof from;
         memset(&from, 0, sizeof from);
-        int fd = accept(n->listener, (struct sockaddr *)(void *)&from, &len);
+        int fd = omvrpc_sock_accept(n->listener, &from, &len);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
@@ -142,16 +133,16 @@ static int accept_pending(net_link *n)
         socklen_t to_len = sizeof to;
         memset(&to, 0, sizeof to);
         if (from.sin_family != AF_INET ||
-            getsockname(fd, (struct sockaddr *)(void *)&to, &to_len) != 0 ||
+            omvrpc_sock_name(fd, &to, &to_len) != 0 ||
             !omvrpc_net_tcp_source_ok(n->peer.sin_addr, from.sin_addr, to.sin_addr)) {
-            close(fd);
+            omvrpc_sock_close(fd);
             n->stats.refused++;
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING,
                             "net: refused a TCP connection from %s (not the slave)", who);
             continue;
         }
         if (prepare_connection(fd) != 0) {
-            close(fd);
+            omvrpc_sock_close(fd);
             continue;
         }
         if (n->tcp >= 0 || n->pending_count > 0) {
@@ -174,7 +165,7 @@ static int connection_state(net_link *n)
 {
     uint8_t byte;
     for (;;) {
-        ssize_t r = recv(n->tcp, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        omvrpc_ssize r = omvrpc_sock_recv(n->tcp, &byte, 1, MSG_PEEK | MSG_DONTWAIT, NULL, NULL);
         if (r > 0) {
             return 2;
         }
@@ -219,22 +210,21 @@ static int connect_once(net_link *n, const struct sockaddr_in *to, int *err,
         *bind_st = omvrpc_net_bind(fd, &me, "TCP", &n->log);
         if (*bind_st != OMV_RPC_OK) {
             *err = 0;
-            close(fd);
+            omvrpc_sock_close(fd);
             return -1;
         }
     }
     *err = 0;
-    if (connect(fd, (const struct sockaddr *)(const void *)to, sizeof *to) != 0) {
+    if (omvrpc_sock_connect(fd, to) != 0) {
         *err = errno;
     }
     if (*err == EINPROGRESS || *err == EINTR) {
         int w = omvrpc_net_wait(n, fd, POLLOUT);
-        socklen_t len = sizeof *err;
         if (w == 0) {
             *err = ETIMEDOUT;
         } else if (w < 0) {
             *err = errno;
-        } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) != 0) {
+        } else if (omvrpc_sock_error(fd, err) != 0) {
             *err = errno;
         }
     }
@@ -242,7 +232,7 @@ static int connect_once(net_link *n, const struct sockaddr_in *to, int *err,
         *err = errno;
     }
     if (*err != 0) {
-        close(fd);
+        omvrpc_sock_close(fd);
         return -1;
     }
     return fd;
@@ -251,8 +241,8 @@ static int connect_once(net_link *n, const struct sockaddr_in *to, int *err,
 /* Whether a datagram is waiting (never blocks). */
 static int datagram_waiting(const net_link *n)
 {
-    struct pollfd p = {n->udp, POLLIN, 0};
-    return poll(&p, 1, 0) > 0;
+    omvrpc_sock_pollfd p = {n->udp, POLLIN, 0};
+    return omvrpc_sock_poll(&p, 1, 0) > 0;
 }
 
 /* Slave: connect to the master's address and the port. Refused while
@@ -293,7 +283,7 @@ static omv_rpc_status slave_connect(net_link *n)
     }
     if (fd < 0) {
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
-                        who, strerror(err));
+                        who, omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
     n->tcp = fd;
@@ -336,7 +326,7 @@ static omv_rpc_status ensure_connection(net_link *n)
         }
         if (err) {
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
-                            strerror(err));
+                            omvrpc_sock_strerror(err));
             return omvrpc_net_status_from_errno(err);
         }
         if (omvrpc_net_expired(n)) {
@@ -396,11 +386,8 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
     size_t sent = 0;
     while (sent < total) {
         struct iovec v[NET_MAX_IOV];
-        struct msghdr msg;
-        memset(&msg, 0, sizeof msg);
-        msg.msg_iov = v;
-        msg.msg_iovlen = omvrpc_net_iov_out(iov, count, sent, v);
-        ssize_t r = sendmsg(n->tcp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        size_t vc = omvrpc_net_iov_out(iov, count, sent, v);
+        omvrpc_ssize r = omvrpc_sock_sendv(n->tcp, v, vc, MSG_NOSIGNAL | MSG_DONTWAIT, NULL);
         if (r > 0) {
             sent += (size_t)r;
             note_progress(n);
@@ -422,7 +409,8 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
             }
             err = errno;
         }
-        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream, strerror(err));
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream,
+                               omvrpc_sock_strerror(err));
     }
     return OMV_RPC_OK;
 }
@@ -431,9 +419,9 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
  * (at most NET_LOWAT_MAX), never later. */
 static void wake_at(net_link *n, size_t want)
 {
-#ifdef SO_RCVLOWAT
+#if defined(SO_RCVLOWAT) && !defined(_WIN32) /* Windows refuses it */
     int v = want > (size_t)NET_LOWAT_MAX ? NET_LOWAT_MAX : (int)want;
-    if (v != n->tcp_lowat && setsockopt(n->tcp, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v) == 0) {
+    if (v != n->tcp_lowat && omvrpc_sock_setopt(n->tcp, SOL_SOCKET, SO_RCVLOWAT, v) == 0) {
         n->tcp_lowat = v;
     }
 #else
@@ -482,14 +470,11 @@ omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
     while (got < total) {
         /* The rest of the transfer, then room for what follows it. */
         struct iovec v[NET_MAX_IOV + 1];
-        struct msghdr msg;
-        memset(&msg, 0, sizeof msg);
-        msg.msg_iov = v;
-        msg.msg_iovlen = omvrpc_net_iov_in(iov, count, got, v);
-        v[msg.msg_iovlen].iov_base = n->ahead;
-        v[msg.msg_iovlen].iov_len = sizeof n->ahead;
-        msg.msg_iovlen++;
-        ssize_t r = recvmsg(n->tcp, &msg, MSG_DONTWAIT);
+        size_t vc = omvrpc_net_iov_in(iov, count, got, v);
+        v[vc].iov_base = n->ahead;
+        v[vc].iov_len = sizeof n->ahead;
+        vc++;
+        omvrpc_ssize r = omvrpc_sock_recvv(n->tcp, v, vc, MSG_DONTWAIT, NULL, NULL, NULL);
         if (r > 0) {
             size_t k = (size_t)r;
             if (k > total - got) {
@@ -521,7 +506,8 @@ omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             }
             err = errno;
         }
-        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream, strerror(err));
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream,
+                               omvrpc_sock_strerror(err));
     }
     return OMV_RPC_OK;
 }
@@ -548,7 +534,7 @@ void omvrpc_net_tcp_flush(net_link *n)
      * last frames on their way to a reader that is still reading them. */
     uint8_t sink[16384];
     while (dropped < FLUSH_MAX_BYTES) {
-        ssize_t r = recv(n->tcp, sink, sizeof sink, MSG_DONTWAIT);
+        omvrpc_ssize r = omvrpc_sock_recv(n->tcp, sink, sizeof sink, MSG_DONTWAIT, NULL, NULL);
         if (r > 0) {
             dropped += (size_t)r;
             continue;
@@ -559,7 +545,7 @@ void omvrpc_net_tcp_flush(net_link *n)
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             break;
         }
-        omvrpc_net_tcp_drop(n, 1, r == 0 ? "the peer hung up" : strerror(errno));
+        omvrpc_net_tcp_drop(n, 1, r == 0 ? "the peer hung up" : omvrpc_sock_strerror(errno));
         break;
     }
     if (dropped) {

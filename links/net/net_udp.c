@@ -11,18 +11,12 @@
  * time from one that has not completed a call). Everything else is dropped
  * before it can reach the protocol. */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "omv_rpc/clock.h"
 #include "common/iov_util.h"
 #include "net_internal.h"
 
-/* Without MSG_NOSIGNAL, SO_NOSIGPIPE on the socket (net_sock.c). */
-#ifndef OMV_RPC_HAVE_MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0
-#endif
 
 /* A command header datagram: magic 0x1209, command, data_len, CRC. */
 #define COMMAND_HEADER_LEN 12u
@@ -137,14 +131,8 @@ void omvrpc_net_note_call_done(net_link *n)
 
 static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t vc)
 {
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_name = &n->peer;
-    msg.msg_namelen = sizeof n->peer;
-    msg.msg_iov = (struct iovec *)(uintptr_t)v;
-    msg.msg_iovlen = vc;
     for (;;) {
-        if (sendmsg(n->udp, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) {
+        if (omvrpc_sock_sendv(n->udp, v, vc, MSG_NOSIGNAL | MSG_DONTWAIT, &n->peer) >= 0) {
             return OMV_RPC_OK;
         }
         int err = errno;
@@ -167,7 +155,7 @@ static omv_rpc_status send_datagram(net_link *n, const struct iovec *v, size_t v
         }
         char who[32];
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot send to %s: %s",
-                         omvrpc_net_format(&n->peer, who, sizeof who), strerror(err));
+                         omvrpc_net_format(&n->peer, who, sizeof who), omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
 }
@@ -203,8 +191,8 @@ static omv_rpc_status receive_error(net_link *n, int err)
     if (err == EAGAIN || err == EWOULDBLOCK) {
         return wait_datagram(n);
     }
-    if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) {
-        return OMV_RPC_OK; /* news about an earlier datagram */
+    if (err == ECONNREFUSED || err == ECONNRESET || err == EHOSTUNREACH || err == ENETUNREACH) {
+        return OMV_RPC_OK; /* news about an earlier datagram (Windows: a reset) */
     }
     return omvrpc_net_status_from_errno(err);
 }
@@ -212,7 +200,8 @@ static omv_rpc_status receive_error(net_link *n, int err)
 static void discard_datagram(net_link *n)
 {
     uint8_t sink[1];
-    while (recv(n->udp, sink, sizeof sink, MSG_DONTWAIT) < 0 && errno == EINTR) {
+    while (omvrpc_sock_recv(n->udp, sink, sizeof sink, MSG_DONTWAIT, NULL, NULL) < 0 &&
+           errno == EINTR) {
     }
 }
 
@@ -242,8 +231,8 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
         struct sockaddr_in from;
         socklen_t from_len = sizeof from;
         memset(&from, 0, sizeof from);
-        ssize_t r = recvfrom(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT,
-                             (struct sockaddr *)(void *)&from, &from_len);
+        omvrpc_ssize r = omvrpc_sock_recv(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT,
+                                          &from, &from_len);
         if (r < 0) {
             *st = receive_error(n, errno);
             if (*st != OMV_RPC_OK) {
@@ -253,17 +242,17 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
         }
         *st = OMV_RPC_OK;
         struct iovec whole = {peek, (size_t)r};
-        if (from_len >= sizeof from && same_host(&from, &n->peer) &&
+        if (from_len >= (socklen_t)sizeof from && same_host(&from, &n->peer) &&
             master_started_over(n, &whole, 1, (size_t)r, total)) {
             *st = OMV_RPC_ERR_TIMEOUT; /* left queued: the slave's flush drops it */
             return 1;
         }
-        if (from_len < sizeof from || !same_host(&from, &n->peer)) {
+        if (from_len < (socklen_t)sizeof from || !same_host(&from, &n->peer)) {
             /* A slave: another host's command header may still take it
              * over (see take_datagram); then this transfer is moot. */
             uint32_t changes = n->stats.peer_changes;
             struct iovec pv = {peek, (size_t)r};
-            if (!n->is_master && from_len >= sizeof from && from.sin_family == AF_INET &&
+            if (!n->is_master && from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET &&
                 take_datagram(n, &from, &pv, 1, (size_t)r, 0) &&
                 n->stats.peer_changes != changes) {
                 discard_datagram(n);
@@ -324,14 +313,11 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         }
         uint32_t changes = n->stats.peer_changes;
         struct sockaddr_in from;
-        struct msghdr msg;
-        memset(&msg, 0, sizeof msg);
+        socklen_t from_len = sizeof from;
+        int oversized = 0;
         memset(&from, 0, sizeof from);
-        msg.msg_name = &from;
-        msg.msg_namelen = sizeof from;
-        msg.msg_iov = v;
-        msg.msg_iovlen = vc;
-        ssize_t r = recvmsg(n->udp, &msg, MSG_DONTWAIT);
+        omvrpc_ssize r = omvrpc_sock_recvv(n->udp, v, vc, MSG_DONTWAIT, &from, &from_len,
+                                           &oversized);
         if (r < 0) {
             omv_rpc_status st = receive_error(n, errno);
             if (st != OMV_RPC_OK) {
@@ -339,8 +325,7 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             }
             continue;
         }
-        int oversized = (msg.msg_flags & MSG_TRUNC) != 0;
-        int ours = msg.msg_namelen >= sizeof from && from.sin_family == AF_INET &&
+        int ours = from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET &&
                    take_datagram(n, &from, v, vc, (size_t)r, oversized);
         if (ours && !oversized && master_started_over(n, v, vc, (size_t)r, total)) {
             return OMV_RPC_ERR_TIMEOUT;
@@ -393,8 +378,8 @@ void omvrpc_net_udp_flush(net_link *n)
     uint8_t sink[1];
     /* Bounded, so that a flood cannot keep flush from returning. */
     for (int i = 0; i < 4096; i++) {
-        ssize_t r = recv(n->udp, sink, sizeof sink, MSG_DONTWAIT);
-        if (r < 0 && errno != EINTR && errno != ECONNREFUSED) {
+        omvrpc_ssize r = omvrpc_sock_recv(n->udp, sink, sizeof sink, MSG_DONTWAIT, NULL, NULL);
+        if (r < 0 && errno != EINTR && errno != ECONNREFUSED && errno != ECONNRESET) {
             break;
         }
     }
