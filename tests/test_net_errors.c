@@ -3,12 +3,9 @@
  * use (the log names the port), host not found, errno mapping, bad
  * arguments, connection refused; who may talk to a master or a slave;
  * datagrams longer than the transfer, stale pieces, flush. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "test_net_support.h"
 
@@ -52,20 +49,20 @@ static void test_address_in_use(void **state)
     omv_rpc_link_close(&a);
 
     /* Only the TCP port taken (by another program): the master's listener. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = tn_socket(SOCK_STREAM);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     inet_pton(AF_INET, TN_MASTER_IP, &addr.sin_addr);
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 1), 0);
+    assert_int_equal(omvrpc_sock_bind(fd, &addr), 0);
+    assert_int_equal(omvrpc_sock_listen(fd), 0);
     c.line[0] = '\0';
     assert_int_equal(omv_rpc_net_master_open(&b, TN_SLAVE_IP, TN_MASTER_IP, port, &log),
                      OMV_RPC_ERR_ADDR_IN_USE);
     assert_non_null(strstr(c.line, "TCP"));
     assert_non_null(strstr(c.line, port_text));
-    close(fd);
+    omvrpc_sock_close(fd);
 
     /* The constructors report it too, and leave nothing behind. */
     assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
@@ -181,7 +178,7 @@ static void test_default_port(void **state)
         assert_int_equal(n->port, 7610);
         struct sockaddr_in bound;
         socklen_t len = sizeof bound;
-        assert_int_equal(getsockname(n->udp, (struct sockaddr *)&bound, &len), 0);
+        assert_int_equal(omvrpc_sock_name(n->udp, &bound, &len), 0);
         assert_int_equal(ntohs(bound.sin_port), OMV_RPC_NET_DEFAULT_PORT);
         omv_rpc_link_close(&link);
     }
@@ -210,7 +207,7 @@ static void test_connection_refused(void **state)
     assert_int_equal(link.ops->get_bytes(link.ctx, big, sizeof big, 200), OMV_RPC_ERR_REFUSED);
     assert_int_equal(link.ops->stream_get_bytes(link.ctx, big, 10, 200), OMV_RPC_ERR_REFUSED);
     assert_true(omvrpc_net_internal(&link)->stats.connect_retries > 0);
-    close(fake);
+    omvrpc_sock_close(fake);
     omv_rpc_link_close(&link);
 }
 
@@ -243,9 +240,9 @@ static void test_master_hears_only_its_slave(void **state)
     assert_int_equal(n->stats.ignored, 2);
     tn_udp_send(third, TN_MASTER_IP, port, "evil", 4);
     assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
-    close(third);
-    close(slave_other_port);
-    close(slave);
+    omvrpc_sock_close(third);
+    omvrpc_sock_close(slave_other_port);
+    omvrpc_sock_close(slave);
     omv_rpc_link_close(&link);
 }
 
@@ -304,9 +301,9 @@ static void test_datagram_rules(void **state)
                               {(const uint8_t *)"!", 1}};
     assert_int_equal(link.ops->put_bytes_v(link.ctx, out, 3, 1000), OMV_RPC_OK);
     char recvd[16];
-    assert_int_equal(recv(slave, recvd, sizeof recvd, 0), 6);
+    assert_int_equal(omvrpc_sock_recv(slave, recvd, sizeof recvd, 0, NULL, NULL), 6);
     assert_memory_equal(recvd, "hello!", 6);
-    close(slave);
+    omvrpc_sock_close(slave);
     omv_rpc_link_close(&link);
 }
 
@@ -340,7 +337,7 @@ static void test_slave_allowed_and_lock(void **state)
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
     assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack!", 4, 100), OMV_RPC_OK);
     char recvd[8];
-    assert_int_equal(recv(m3, recvd, sizeof recvd, 0), 4);
+    assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_int_equal(n->stats.ignored, 3);
 
     /* Once 127.0.0.3 has been silent for the lock time, 127.0.0.4 may. */
@@ -349,11 +346,11 @@ static void test_slave_allowed_and_lock(void **state)
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 2);
     assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack4", 4, 100), OMV_RPC_OK);
-    assert_int_equal(recv(m4, recvd, sizeof recvd, 0), 4);
+    assert_int_equal(omvrpc_sock_recv(m4, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_memory_equal(recvd, "ack4", 4);
-    close(m3);
-    close(m4);
-    close(m5);
+    omvrpc_sock_close(m3);
+    omvrpc_sock_close(m4);
+    omvrpc_sock_close(m5);
     omv_rpc_link_close(&link);
 }
 

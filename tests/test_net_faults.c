@@ -2,12 +2,9 @@
  * connection cut in the middle of a transfer, datagrams dropped,
  * duplicated and reordered, and a third host connecting to the master's
  * TCP port and forging datagrams to both sides while calls run. */
-#include <arpa/inet.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "test_net_support.h"
 
@@ -173,21 +170,21 @@ typedef struct intruder {
 
 static int connect_from(const char *from_ip, const char *to_ip, uint16_t port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = tn_socket(SOCK_STREAM);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     inet_pton(AF_INET, from_ip, &a.sin_addr);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    if (fd < 0 || omvrpc_sock_bind(fd, &a) != 0) {
         if (fd >= 0) {
-            close(fd);
+            omvrpc_sock_close(fd);
         }
         return -1;
     }
     a.sin_port = htons(port);
     inet_pton(AF_INET, to_ip, &a.sin_addr);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
+    if (omvrpc_sock_connect(fd, &a) != 0) {
+        omvrpc_sock_close(fd);
         return -1;
     }
     return fd;
@@ -243,14 +240,14 @@ static void *intrude(void *arg)
         int conn = connect_from(THIRD_IP, TN_MASTER_IP, in->port);
         if (conn >= 0) {
             size_t len = forge(packet, &rng);
-            send(conn, packet, len, MSG_NOSIGNAL);
+            tn_send(conn, packet, len);
             in->connections++;
-            close(conn);
+            omvrpc_sock_close(conn);
         }
         omv_rpc_sleep_ms(5);
     }
-    close(third);
-    close(beside);
+    omvrpc_sock_close(third);
+    omvrpc_sock_close(beside);
     return NULL;
 }
 
@@ -267,9 +264,8 @@ typedef struct stale_request {
 static void send_from(net_link *from, net_link *to, const uint8_t *data, size_t len)
 {
     struct sockaddr_in addr = to->self;
-    assert_int_equal(sendto(from->udp, data, len, 0, (const struct sockaddr *)(const void *)&addr,
-                            sizeof addr),
-                     (ssize_t)len);
+    struct iovec v = {(void *)(uintptr_t)data, len};
+    assert_int_equal(omvrpc_sock_sendv(from->udp, &v, 1, 0, &addr), (omvrpc_ssize)len);
 }
 
 static net_fault_action stale_before_data_request(void *user, const uint8_t *data, size_t len)

@@ -1,28 +1,53 @@
 /* Helpers shared by the network link tests. */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "test_net_support.h"
 
+int tn_socket(int type)
+{
+    assert_int_equal(omvrpc_sock_start(), 0);
+#ifdef _WIN32
+    SOCKET s = socket(AF_INET, type, 0);
+    assert_true(s != INVALID_SOCKET);
+    return (int)(intptr_t)s; /* as the link keeps its sockets (net_os.h) */
+#else
+    int fd = socket(AF_INET, type, 0);
+    assert_true(fd >= 0);
+    return fd;
+#endif
+}
+
+size_t tn_send(int fd, const void *data, size_t len)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        struct iovec v = {(uint8_t *)(uintptr_t)data + sent, len - sent};
+        omvrpc_ssize r = omvrpc_sock_sendv(fd, &v, 1, MSG_NOSIGNAL, NULL);
+        if (r <= 0) {
+            break;
+        }
+        sent += (size_t)r;
+    }
+    return sent;
+}
+
 static int bind_to(int type, const char *ip, uint16_t port, uint16_t *bound)
 {
-    int fd = socket(AF_INET, type, 0);
+    int fd = tn_socket(type);
     assert_true(fd >= 0);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     inet_pton(AF_INET, ip, &a.sin_addr);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
+    if (omvrpc_sock_bind(fd, &a) != 0) {
+        omvrpc_sock_close(fd);
         return -1;
     }
     if (bound) {
         socklen_t len = sizeof a;
-        getsockname(fd, (struct sockaddr *)&a, &len);
+        omvrpc_sock_name(fd, &a, &len);
         *bound = ntohs(a.sin_port);
     }
     return fd;
@@ -41,7 +66,7 @@ uint16_t tn_free_port(void)
         int ok = fds[1] >= 0 && fds[2] >= 0 && fds[3] >= 0;
         for (int i = 0; i < 4; i++) {
             if (fds[i] >= 0) {
-                close(fds[i]);
+                omvrpc_sock_close(fds[i]);
             }
         }
         if (ok) {
@@ -133,5 +158,6 @@ void tn_udp_send(int fd, const char *ip, uint16_t port, const void *data, size_t
     to.sin_family = AF_INET;
     to.sin_port = htons(port);
     inet_pton(AF_INET, ip, &to.sin_addr);
-    assert_int_equal(sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+    struct iovec v = {(void *)(uintptr_t)data, len};
+    assert_int_equal(omvrpc_sock_sendv(fd, &v, 1, 0, &to), (omvrpc_ssize)len);
 }

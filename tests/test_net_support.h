@@ -45,6 +45,13 @@ void tn_close(tn_pair *p);
 net_link *tn_master_net(tn_pair *p);
 net_link *tn_slave_net(tn_pair *p);
 
+/* A blocking IPv4 socket of `type` (asserted), for the tests' own peers;
+ * the other socket calls are the link's (net/net_os.h), on POSIX and
+ * Winsock alike. */
+int tn_socket(int type);
+/* Send all `len` bytes on a connected socket (no SIGPIPE); how many went. */
+size_t tn_send(int fd, const void *data, size_t len);
+
 /* A UDP socket bound to ip:port (port 0: any), blocking. */
 int tn_udp_socket(const char *ip, uint16_t port);
 /* Send `len` bytes from `fd` to ip:port. */

@@ -4,12 +4,9 @@
  * address never interrupts the one in use; a slave on this host that
  * connects without binding (as OpenMV's camera does) is accepted on
  * loopback; a slave whose master is not listening yet connects again. */
-#include <arpa/inet.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "test_net_support.h"
 
@@ -42,7 +39,7 @@ static void *flood(void *arg)
         atomic_fetch_add(&f->sent, 1);
         omv_rpc_sleep_ms(50);
     }
-    close(fd);
+    omvrpc_sock_close(fd);
     return NULL;
 }
 
@@ -154,8 +151,8 @@ static void test_preferred_master_rules(void **state)
     assert_int_equal(n->stats.peer_changes, 3);
     assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack3", 4, 100), OMV_RPC_OK);
     char recvd[8];
-    assert_int_equal(recv(m3, recvd, sizeof recvd, 0), 4);
-    assert_int_equal(recv(m3, recvd, sizeof recvd, 0), 4);
+    assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
+    assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_memory_equal(recvd, "ack3", 4);
 
     /* A newcomer that completes a call becomes the preferred master. */
@@ -165,8 +162,8 @@ static void test_preferred_master_rules(void **state)
     assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(link.ops->put_bytes(link.ctx, result, 4, 100), OMV_RPC_OK);
     assert_int_equal(n->preferred.sin_addr.s_addr, inet_addr("127.0.0.4"));
-    close(m3);
-    close(m4);
+    omvrpc_sock_close(m3);
+    omvrpc_sock_close(m4);
     omv_rpc_link_close(&link);
 }
 
@@ -184,21 +181,21 @@ static void *squat(void *arg)
 {
     squatter *s = arg;
     while (!atomic_load(&s->stop)) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int fd = tn_socket(SOCK_STREAM);
         struct sockaddr_in a;
         memset(&a, 0, sizeof a);
         a.sin_family = AF_INET;
         inet_pton(AF_INET, TN_SLAVE_IP, &a.sin_addr);
-        if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+        if (fd >= 0 && omvrpc_sock_bind(fd, &a) == 0) {
             a.sin_port = htons(s->port);
             inet_pton(AF_INET, TN_MASTER_IP, &a.sin_addr);
-            if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+            if (omvrpc_sock_connect(fd, &a) == 0) {
                 atomic_fetch_add(&s->connections, 1);
             }
         }
         omv_rpc_sleep_ms(20);
         if (fd >= 0) {
-            close(fd);
+            omvrpc_sock_close(fd);
         }
     }
     return NULL;
@@ -282,25 +279,24 @@ static void *listen_late(void *arg)
 {
     late_listener *l = arg;
     omv_rpc_sleep_ms(300);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int fd = tn_socket(SOCK_STREAM);
+    omvrpc_sock_setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons(l->port);
     inet_pton(AF_INET, TN_MASTER_IP, &a.sin_addr);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 4), 0);
-    int conn = accept(fd, NULL, NULL);
+    assert_int_equal(omvrpc_sock_bind(fd, &a), 0);
+    assert_int_equal(omvrpc_sock_listen(fd), 0);
+    int conn = omvrpc_sock_accept(fd, NULL, NULL);
     assert_true(conn >= 0);
     uint8_t buf[4096];
-    ssize_t r;
-    while (l->got < l->want && (r = recv(conn, buf, sizeof buf, 0)) > 0) {
+    omvrpc_ssize r;
+    while (l->got < l->want && (r = omvrpc_sock_recv(conn, buf, sizeof buf, 0, NULL, NULL)) > 0) {
         l->got += (size_t)r;
     }
-    close(conn);
-    close(fd);
+    omvrpc_sock_close(conn);
+    omvrpc_sock_close(fd);
     return NULL;
 }
 
@@ -327,7 +323,7 @@ static void test_connect_retried_until_master_listens(void **state)
     net_link *n = omvrpc_net_internal(&link);
     assert_true(n->stats.connect_retries > 0);
     assert_int_equal(n->stats.connected, 1);
-    close(master);
+    omvrpc_sock_close(master);
     omv_rpc_link_close(&link);
 }
 
@@ -359,7 +355,7 @@ static void test_new_header_ends_stale_transfer(void **state)
     link.ops->flush(link.ctx);
     tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
     assert_int_equal(link.ops->get_bytes(link.ctx, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
-    close(master);
+    omvrpc_sock_close(master);
     omv_rpc_link_close(&link);
 }
 

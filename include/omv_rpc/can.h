@@ -76,7 +76,7 @@ OMV_RPC_API omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent,
 
 /* ------------------------------------------------------- Linux SocketCAN */
 
-/* Open `interface` (e.g. "can0") with a CAN_RAW socket filtered on
+/* Open the interface `ifname` (e.g. "can0") with a CAN_RAW socket filtered on
  * `message_id`. When the interface is down the link tries to set
  * `bit_rate` and `sample_point` and bring it up (needs CAP_NET_ADMIN and
  * libsocketcan at build time); when it may not, the exact `ip link`
@@ -85,7 +85,7 @@ OMV_RPC_API omv_rpc_status omv_rpc_can_bit_timing(uint32_t sample_point_percent,
  * Errors: OMV_RPC_ERR_NO_SUCH_PORT (no such interface),
  * OMV_RPC_ERR_UNSUPPORTED (the kernel has no CAN support, or not Linux),
  * OMV_RPC_ERR_LINK_DOWN, OMV_RPC_ERR_INVALID_ARG, OMV_RPC_ERR_LINK. */
-OMV_RPC_API omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interface,
+OMV_RPC_API omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *ifname,
                                                       uint32_t message_id, uint32_t bit_rate,
                                                       uint32_t sample_point,
                                                       const omv_rpc_log *log);

@@ -22,6 +22,9 @@
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0600 /* Vista: inet_pton, inet_ntop */
 #endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN /* no COM headers: they define `interface`, `small`... */
+#endif
 #include <winsock2.h>
 #include <ws2tcpip.h>
 

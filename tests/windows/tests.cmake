@@ -60,6 +60,46 @@ set_tests_properties(test_core_crc PROPERTIES SKIP_RETURN_CODE 77)
 omv_rpc_add_test(test_i2c_calls test_i2c_calls.c test_i2c_spi_sim.c TIMEOUT 300)
 target_include_directories(test_i2c_calls PRIVATE ${PROJECT_SOURCE_DIR}/links)
 
+# The network link tests of the Linux builds, built here so that they keep
+# compiling for Windows, where they would run (on real Windows, whose
+# loopback has 127.0.0.1 and 127.0.0.2), but not run under wine: wine gives
+# its sockets 127.0.0.1 for any loopback address, so a master and a slave
+# in wine cannot share the protocol's port. test_wine_net below runs the
+# Winsock link against the Linux build instead.
+foreach(t calls streams faults errors takeover)
+  add_executable(test_net_${t} test_net_${t}.c test_net_support.c net_fault_link.c)
+  target_link_libraries(test_net_${t} PRIVATE omvrpc_test_support)
+  target_include_directories(test_net_${t} PRIVATE ${PROJECT_SOURCE_DIR}/links)
+endforeach()
+
+# omv-rpc.exe and the Winsock link across processes (windows/test_wine_net.sh):
+# alone, and against the Linux build's omv-rpc (its virtual camera as the
+# slave of omv-rpc.exe, its master for net_slave_peer.exe), which
+# OMV_RPC_HOST_OMV_RPC names (./run test gives its gcc build's).
+set(OMV_RPC_HOST_OMV_RPC "" CACHE FILEPATH
+  "omv-rpc built for this machine (Linux): the peer of the Windows programs in test_wine_net")
+find_program(OMV_RPC_BASH bash)
+if(CMAKE_CROSSCOMPILING_EMULATOR AND OMV_RPC_BASH AND TARGET omv-rpc)
+  add_test(NAME test_wine_cli COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_wine_net.sh
+    smoke $<TARGET_FILE:omv-rpc> -- ${CMAKE_CROSSCOMPILING_EMULATOR})
+  set_tests_properties(test_wine_cli PROPERTIES TIMEOUT 300 LABELS windows)
+  add_executable(net_slave_peer windows/net_slave_peer.c)
+  target_link_libraries(net_slave_peer PRIVATE omvrpc_static)
+  if(OMV_RPC_HOST_OMV_RPC)
+    add_test(NAME test_wine_net COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_wine_net.sh
+      net $<TARGET_FILE:omv-rpc> $<TARGET_FILE:net_slave_peer> ${OMV_RPC_HOST_OMV_RPC}
+      -- ${CMAKE_CROSSCOMPILING_EMULATOR})
+    set_tests_properties(test_wine_net PROPERTIES TIMEOUT 300 LABELS windows)
+  else()
+    message(STATUS "omvrpc: no OMV_RPC_HOST_OMV_RPC (a Linux build's omv-rpc): test_wine_net, "
+      "the Winsock link against it, is not run")
+  endif()
+endif()
+
+# The public headers compile after the whole of <windows.h>.
+add_library(headers_after_windows_h OBJECT windows/headers_after_windows_h.c)
+target_link_libraries(headers_after_windows_h PRIVATE omvrpc_static)
+
 # Port listing with SetupAPI (under wine: whatever COM ports it has).
 omv_rpc_add_test(test_serial_device_id test_serial_device_id.c TIMEOUT 60)
 target_include_directories(test_serial_device_id PRIVATE ${PROJECT_SOURCE_DIR}/links)
