@@ -10,6 +10,8 @@
 #       (`omv-rpc sim --net`): a small call (UDP), a snapshot and a stream
 #       (TCP), the popular features; then net_slave_peer.exe as slave of
 #       the Linux omv-rpc: echo small and large (TCP both ways), a stream.
+#       And the serial link: omv-rpc.exe on COM42, which the wine prefix
+#       maps to the pseudo-terminal of the Linux `omv-rpc sim --pty`.
 # wine gives its sockets 127.0.0.1 for any loopback address, so the wine
 # side is 127.0.0.1 and the Linux side 127.0.0.2.
 set -u
@@ -27,7 +29,9 @@ emu=("$@")
 
 work=$(mktemp -d)
 bg_pid=""
+com_link=""
 cleanup() {
+  [ -n "$com_link" ] && rm -f "$com_link"
   if [ -n "$bg_pid" ]; then
     kill "$bg_pid" 2>/dev/null
     wait "$bg_pid" 2>/dev/null
@@ -165,6 +169,36 @@ if [ "$mode" = net ]; then
     bg_pid=""
     [ $rc -eq 0 ]; check "the Windows slave ends after quit (exit $rc; $(cat "$work/peer.err"))" $?
   fi
+fi
+
+if [ "$mode" = net ]; then
+  # The serial link: COM42 of the wine prefix is the sim's pseudo-terminal.
+  prefix=""
+  for a in "${emu[@]}"; do
+    case "$a" in WINEPREFIX=*) prefix=${a#WINEPREFIX=} ;; esac
+  done
+  "$host" sim --pty >"$work/pty.out" 2>"$work/pty.err" &
+  bg_pid=$!
+  wait_for "$work/pty.out" "/dev/"; check "the Linux sim on a pty ($(cat "$work/pty.err"))" $?
+  pty=$(head -1 "$work/pty.out")
+  if [ -n "$prefix" ] && [ -d "$prefix/dosdevices" ] && [ -n "$pty" ]; then
+    com_link="$prefix/dosdevices/com42"
+    ln -sfn "$pty" "$com_link"
+    out=$(win call qrcode_detection --port COM42 2>"$work/err")
+    [ "$out" = "omvrpc.sim/qr" ]; check "call on COM42: '$out' $(cat "$work/err")" $?
+    win snapshot --framesize QVGA -o "$work/com.jpg" --port COM42 2>"$work/err"
+    check "snapshot on COM42: $(cat "$work/err")" $?
+    head -c 2 "$work/com.jpg" | od -An -tx1 | grep -q "ff d8"; check "COM42 snapshot is a JPEG" $?
+    win stream jpeg_image_stream --count 5 --out "$work/com.mjpeg" --port COM42 2>"$work/err"
+    grep -q "5 frames" "$work/err"; check "stream on COM42: $(cat "$work/err")" $?
+    rm -f "$com_link"
+    com_link=""
+  else
+    check "a wine prefix with dosdevices (WINEPREFIX=$prefix)" 1
+  fi
+  kill "$bg_pid" 2>/dev/null
+  wait "$bg_pid" 2>/dev/null
+  bg_pid=""
 fi
 
 echo "$passes passed, $fails failed"
