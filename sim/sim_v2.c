@@ -399,6 +399,7 @@ static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
     if (h->opcode == OMV_RPC_V2_PROTO_SYNC) {
         omvrpc_sv2_protocol_init(dev);
         omvrpc_sv2_send_status(dev, h, OMV_RPC_V2_SUCCESS);
+        dev->seq = 0; /* the firmware zeroes its counter after the ACK: the next command is 0 */
         return;
     }
     if (dev->seqchk && h->seq != dev->seq) {

@@ -287,6 +287,24 @@ static void test_stream_jpeg_and_raw(void **state)
     free(buf);
 }
 
+/* After SYNC both counters are 0 (the firmware zeroes its own after the
+ * SYNC's ACK): the next command goes with 0 and is taken at once, with no
+ * NAK SEQUENCE on either side. */
+static void test_sync_then_zero(void **state)
+{
+    v2_rig *r = *state;
+    omv_rpc_v2_caps caps;
+    omv_rpc_v2_stats stats;
+    omv_rpc_v2_counters c;
+    assert_int_equal(omv_rpc_v2_sync(r->host), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_get_caps(r->host, &caps), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_sync(r->host), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_get_stats(r->host, &stats), OMV_RPC_OK);
+    assert_int_equal(stats.sequence_errors, 0);
+    omv_rpc_v2_counters_get(r->host, &c);
+    assert_int_equal(c.resyncs, 0);
+}
+
 /* SYS_MEMORY: the heap first, then the allocator's pools; totals add up;
  * a short array still gets the count. */
 static void test_memory(void **state)
@@ -341,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_custom_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_jpeg_and_raw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_then_zero, setup, teardown),
         cmocka_unit_test(test_task_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

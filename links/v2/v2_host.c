@@ -455,6 +455,10 @@ omv_rpc_status omv_rpc_v2_sync(omv_rpc_v2 *v2)
     v2->have_last_rx = 0;
     st = omvrpc_v2_command(v2, OMV_RPC_V2_PROTO_SYNC, 0, NULL, 0, NULL, 0, NULL);
     if (st == OMV_RPC_OK) {
+        /* The firmware sets its counter to 0 after sending the SYNC's ACK
+         * (seq 0) rather than counting it: the next command is 0 too. */
+        v2->seq = 0;
+        v2->have_last_rx = 0;
         reset_caps(v2);
     }
     return st;
