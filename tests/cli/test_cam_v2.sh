@@ -59,6 +59,23 @@ $CAM frames --count 1 --out - | head -c 2 | od -An -tx1 | grep -q "ff d8" \
     && ok "JPEG again after --raw" || fail "JPEG again after --raw"
 $CAM frames --raw 80 --out "$WORK/raw" > /dev/null 2>&1; rc=$?
 [ "$rc" -eq 2 ] && ok "frames --raw 80: usage error" || fail "frames --raw 80: exit $rc"
+# cam view (built with SDL2 and libturbojpeg, as omv-rpc view is).
+if $OMV --help | grep -q "^  view "; then
+    viewed=""
+    for driver in offscreen dummy; do
+        if SDL_VIDEODRIVER=$driver $CAM view --count 3 --screenshot "$WORK/cam.bmp" 2> "$WORK/view.err"; then
+            viewed=$driver
+            break
+        fi
+    done
+    [ -n "$viewed" ] && grep -q "showed 3 frames" "$WORK/view.err" \
+        && [ "$(head -c 2 "$WORK/cam.bmp")" = "BM" ] && [ "$(stat -c %s "$WORK/cam.bmp")" -gt 10000 ] \
+        && ok "cam view (SDL_VIDEODRIVER=$viewed)" || fail "cam view: $(cat "$WORK/view.err")"
+    $CAM view --screenshot "$WORK/x.bmp" > /dev/null 2>&1; rc=$?
+    [ "$rc" -eq 2 ] && ok "cam view --screenshot without --count: usage" || fail "cam view usage: exit $rc"
+else
+    echo "skip: cam view (omv-rpc built without SDL2 or libturbojpeg)"
+fi
 $CAM stats | grep -q "^sent [0-9]" && ok "stats" || fail "stats"
 out=$($CAM memory) && echo "$out" | grep -q "^heap  *262144 " && echo "$out" | grep -q "^uma1 " \
     && ok "memory" || fail "memory: [$out]"

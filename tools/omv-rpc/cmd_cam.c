@@ -12,6 +12,9 @@
 #include <omv_rpc/v2.h>
 
 #include "cli.h"
+#ifdef OMV_RPC_CLI_HAVE_VIEW
+#include "cam_view.h"
+#endif
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -353,6 +356,8 @@ static void usage(void)
            "                     --raw: uncompressed WxH frames (grayscale ones as .pgm)\n"
            "  stats              protocol statistics\n"
            "  memory             the camera's memory pools (heap and allocator), in bytes\n"
+           "  view [--count N [--screenshot FILE.bmp]]\n"
+           "                     the live frame buffer in a window (q, Esc or Ctrl-C ends)\n"
            "  reset | boot       reset the camera, or enter its bootloader\n");
 }
 
@@ -433,6 +438,14 @@ int cmd_cam(int argc, char **argv)
                    s.retransmits, s.transport_errors, s.sent_events);
         }
         rc = st == OMV_RPC_OK ? CLI_EXIT_OK : fail("stats", st, v2);
+    } else if (!strcmp(verb, "view")) {
+#ifdef OMV_RPC_CLI_HAVE_VIEW
+        signal(SIGINT, on_sigint);
+        rc = cam_view(v2, argc - i, argv + i, &cam_interrupted);
+#else
+        fprintf(stderr, "omv-rpc cam view: this omv-rpc was built without SDL2 or libturbojpeg\n");
+        rc = CLI_EXIT_USAGE;
+#endif
     } else if (!strcmp(verb, "memory")) {
         rc = cam_memory(v2);
     } else if (!strcmp(verb, "reset") || !strcmp(verb, "boot")) {
