@@ -3,7 +3,8 @@
 # the shipped camera script examples/camera/rpc_v2_channel.py (exec), and
 # omv-rpc call --cam PTY gets the same results as from the rpc virtual
 # camera (omv-rpc sim) on its own pseudo-terminal; without the script the
-# call fails with a message naming it.
+# call fails with a message naming it; ports --probe tells the two sims'
+# protocols apart.
 #   test_call_cam_v2.sh OMV_RPC CAMERA_SCRIPT
 set -u
 OMV=$1
@@ -37,6 +38,10 @@ V2=$PTY
 start_sim rpc --pty
 RPC=$PTY
 
+$T $OMV ports --probe "$V2" | grep -q "speaks: OpenMV Protocol V2" && ok "ports --probe: V2" \
+    || fail "ports --probe on the V2 sim"
+$T $OMV ports --probe "$RPC" | grep -q "speaks: rpc" && ok "ports --probe: rpc" \
+    || fail "ports --probe on the rpc sim"
 $T $OMV call face_detection --cam "$V2" --out "$WORK/none" 2> "$WORK/err"; rc=$?
 [ "$rc" -ne 0 ] && grep -q "rpc_v2_channel.py" "$WORK/err" && ok "no script: fails naming it" \
     || fail "no script: exit $rc: $(cat "$WORK/err")"
