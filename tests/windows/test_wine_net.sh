@@ -199,6 +199,24 @@ if [ "$mode" = net ]; then
   kill "$bg_pid" 2>/dev/null
   wait "$bg_pid" 2>/dev/null
   bg_pid=""
+
+  # OpenMV Protocol V2 on COM42: `omv-rpc cam` against the Linux `sim --v2`.
+  "$host" sim --v2 >"$work/v2.out" 2>"$work/v2.err" &
+  bg_pid=$!
+  wait_for "$work/v2.out" "/dev/"; check "the Linux V2 sim on a pty ($(cat "$work/v2.err"))" $?
+  pty=$(head -1 "$work/v2.out")
+  if [ -n "$prefix" ] && [ -d "$prefix/dosdevices" ] && [ -n "$pty" ]; then
+    com_link="$prefix/dosdevices/com42"
+    ln -sfn "$pty" "$com_link"
+    win cam --port COM42 info >"$work/info" 2>"$work/err"
+    check "cam info on COM42: $(cat "$work/err")" $?
+    grep -q "^device id" "$work/info"; check "cam info names the device id" $?
+    rm -f "$com_link"
+    com_link=""
+  fi
+  kill "$bg_pid" 2>/dev/null
+  wait "$bg_pid" 2>/dev/null
+  bg_pid=""
 fi
 
 echo "$passes passed, $fails failed"
