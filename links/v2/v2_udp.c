@@ -154,8 +154,11 @@ static void v2u_flush(void *ctx)
 {
     v2_udp *u = ctx;
     uint8_t scratch[64];
+    struct pollfd p = {u->fd, POLLIN, 0};
     u->head = u->len = 0;
-    while (recv(u->fd, scratch, sizeof scratch, MSG_DONTWAIT) >= 0) {
+    /* Drop the datagrams already queued (each recv takes one whole). */
+    for (int i = 0; i < 1024 && poll(&p, 1, 0) > 0 && recv(u->fd, scratch, sizeof scratch, 0) >= 0;
+         i++) {
     }
 }
 
