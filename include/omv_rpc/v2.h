@@ -288,7 +288,11 @@ OMV_RPC_API omv_rpc_status omv_rpc_v2_channel_size(omv_rpc_v2 *v2, uint8_t id, u
 OMV_RPC_API omv_rpc_status omv_rpc_v2_channel_shape(omv_rpc_v2 *v2, uint8_t id, uint32_t dims[4],
                                                     size_t *count);
 /* CHANNEL_READ of `len` bytes (1..) at `offset` into `buf`: the device's
- * fragments reassembled; *got (may be NULL) gets the bytes received. */
+ * fragments reassembled; *got (may be NULL) gets the bytes received. Each
+ * fragment's payload is read from the link straight into `buf` (no copy
+ * through the handle's buffer), so `buf` may be the caller's final place
+ * for the data, e.g. memory a Python memoryview shows. On a failure `buf`
+ * may hold partial or damaged bytes past *got. */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_channel_read(omv_rpc_v2 *v2, uint8_t id, uint32_t offset,
                                                    uint8_t *buf, size_t len, size_t *got);
 /* CHANNEL_WRITE, split into writes of max_payload - 8 bytes. */
@@ -324,8 +328,9 @@ typedef struct omv_rpc_v2_frame {
  * below 32. Pure. */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_frame_decode(const uint8_t *hdr32, omv_rpc_v2_frame *frame);
 /* One frame: SIZE; LOCK (OMV_RPC_ERR_NOT_READY when no frame is ready or
- * the device says BUSY); READ of header and data into `buf` (image data
- * copied to buf[0..], header decoded into *frame); UNLOCK (always, once
+ * the device says BUSY); READ of header and data into `buf` (the image data
+ * read straight into buf[0..] as omv_rpc_v2_channel_read does, header
+ * decoded into *frame); UNLOCK (always, once
  * locked). OMV_RPC_ERR_BUFFER_TOO_SMALL (still unlocked) when the image
  * does not fit `cap`. */
 OMV_RPC_API omv_rpc_status omv_rpc_v2_stream_read(omv_rpc_v2 *v2, omv_rpc_v2_frame *frame,

@@ -162,11 +162,12 @@ static void rescan(uint8_t *h, size_t *have)
     *have -= i;
 }
 
-/* One packet within `timeout_ms`; its payload lands in v2->rx.
+/* One packet within `timeout_ms`; its payload lands in v2->rx, or (a part
+ * of the reply being collected, v2->in_dst) in the caller's buffer.
  * OMV_RPC_ERR_BAD_PACKET with *h filled: a good header, a bad payload. */
 static omv_rpc_status recv_packet(omv_rpc_v2 *v2, omv_rpc_v2_header *h, uint32_t timeout_ms)
 {
-    uint8_t raw[OMV_RPC_V2_HEADER_SIZE];
+    uint8_t raw[OMV_RPC_V2_HEADER_SIZE], trailer[4], *to;
     size_t have = 0;
     uint32_t deadline = now_ms(v2) + timeout_ms;
     omv_rpc_status st;
@@ -191,16 +192,30 @@ static omv_rpc_status recv_packet(omv_rpc_v2 *v2, omv_rpc_v2_header *h, uint32_t
             rescan(raw, &have);
             continue;
         }
+        v2->in_dst = 0;
         if (!h->length) {
             return OMV_RPC_OK;
         }
-        st = v2->link.ops->get_bytes(v2->link.ctx, v2->rx, (size_t)h->length + 4u,
+        /* A part of the reply being collected goes straight to the caller's
+         * buffer (zero-copy); anything else (events, NAKs, strays) to rx. */
+        to = v2->rx;
+        if (v2->dst && h->opcode == v2->dst_opcode && h->channel == v2->dst_channel &&
+            !(h->flags & (OMV_RPC_V2_FLAG_ACK | OMV_RPC_V2_FLAG_NAK | OMV_RPC_V2_FLAG_EVENT)) &&
+            h->length <= v2->dst_cap - v2->dst_used) {
+            to = v2->dst + v2->dst_used;
+            v2->in_dst = 1;
+        }
+        st = v2->link.ops->get_bytes(v2->link.ctx, to, h->length,
                                      left_ms(v2, deadline) + v2->config.timeout_ms);
+        if (st == OMV_RPC_OK) {
+            st = v2->link.ops->get_bytes(v2->link.ctx, trailer, 4, left_ms(v2, deadline) + v2->config.timeout_ms);
+        }
         if (st != OMV_RPC_OK) {
+            v2->in_dst = 0;
             return st;
         }
-        if (omvrpc_v2_get32(v2->rx + h->length) !=
-            omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, v2->rx, h->length)) {
+        if (omvrpc_v2_get32(trailer) != omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, to, h->length)) {
+            v2->in_dst = 0;
             v2->counters.bad_packets++;
             return OMV_RPC_ERR_BAD_PACKET;
         }
@@ -291,9 +306,9 @@ static omv_rpc_status map_nak(uint16_t status)
     }
 }
 
-omv_rpc_status omvrpc_v2_command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
-                                 const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
-                                 size_t *got)
+static omv_rpc_status command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
+                              const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
+                              size_t *got)
 {
     omv_rpc_v2_header h;
     omv_rpc_status st;
@@ -401,8 +416,11 @@ omv_rpc_status omvrpc_v2_command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel
         if (total + h.length > cap) {
             too_small = 1;
         } else if (h.length) {
-            memcpy(out + total, v2->rx, h.length);
+            if (!v2->in_dst) {
+                memcpy(out + total, v2->rx, h.length);
+            }
             total += h.length;
+            v2->dst_used = total;
         }
         if (!(h.flags & OMV_RPC_V2_FLAG_FRAGMENT)) {
             if (got) {
@@ -411,6 +429,22 @@ omv_rpc_status omvrpc_v2_command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel
             return too_small ? OMV_RPC_ERR_BUFFER_TOO_SMALL : OMV_RPC_OK;
         }
     }
+}
+
+omv_rpc_status omvrpc_v2_command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
+                                 const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
+                                 size_t *got)
+{
+    omv_rpc_status st;
+    v2->dst = cap ? out : NULL;
+    v2->dst_cap = cap;
+    v2->dst_used = 0;
+    v2->dst_opcode = opcode;
+    v2->dst_channel = channel;
+    st = command(v2, opcode, channel, payload, len, out, cap, got);
+    v2->dst = NULL;
+    v2->in_dst = 0;
+    return st;
 }
 
 omv_rpc_status omvrpc_v2_send_only(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel)

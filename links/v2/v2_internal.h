@@ -41,6 +41,13 @@ struct omv_rpc_v2 {
     uint8_t last_rx_seq;  /* seq of the last data or status packet received */
     int have_last_rx;
     uint8_t rx[OMV_RPC_V2_MAX_PAYLOAD + 4]; /* one packet's payload and CRC-32 */
+    /* The reply being collected goes straight into the caller's buffer:
+     * dst[dst_used .. dst_cap) is free; in_dst says the last packet's
+     * payload landed there rather than in rx. */
+    uint8_t *dst;
+    size_t dst_cap, dst_used;
+    uint8_t dst_opcode, dst_channel;
+    int in_dst;
     uint8_t tx[OMV_RPC_V2_HEADER_SIZE + OMV_RPC_V2_MAX_PAYLOAD + 4];
     uint8_t wbuf[OMV_RPC_V2_MAX_PAYLOAD]; /* a CHANNEL_WRITE's payload being built */
 };
