@@ -244,14 +244,18 @@ typedef struct result_sink {
  * take the request (the Arduino library's slave allows 2-3 ms for it,
  * then flushes and waits for a new header request, all within 100 ms):
  * ask again while time remains instead of waiting for data that will
- * never come. A slave that took the request but was slow to start is
- * asked again too; ours then sends the result again, on a byte stream.
- * On other links (datagrams, CAN frames, I2C and SPI transactions) it
+ * never come. On a byte stream the wait is at least
+ * STREAM_DATA_START_MS: a slave that took the request but was slow to
+ * start (a camera's hiccup, a PC's stall) is asked again only then, and
+ * its data is still taken if it comes after that request (get_result);
+ * but the request is then left in the slave's input, where it would spoil
+ * a stream or cut-through transfer that follows the call. On other links (datagrams, CAN frames, I2C and SPI transactions) it
  * cannot tell a new request from a stale one, so there the wait is at
  * least FRAMED_DATA_START_MS, and where the data travels apart from the
  * requests (the network link's TCP, whose connection may take its own
  * time) the whole wait. */
 #define FRAMED_DATA_START_MS 100u /* before the link's scale: a loaded PC's stall */
+#define STREAM_DATA_START_MS 20u /* well past the Arduino slave's 2-3 ms window */
 
 static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole)
 {
@@ -264,6 +268,8 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
+    } else if (wait < STREAM_DATA_START_MS) {
+        wait = STREAM_DATA_START_MS;
     }
     uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
     return omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);

@@ -114,19 +114,19 @@ static void test_callback_10_ms(void **state)
     run_case(10000, 0, 0, 0);
 }
 
-/* 20 ms: longer than any wait of our master for an ack or for the result
- * data to start, shorter than its phases. A hiccup (the phase's first
+/* 30 ms: longer than any wait of our master for an ack or for the result
+ * data to start (20 ms), shorter than its phases. A hiccup (the phase's first
  * attempt), and a camera that is that slow in every attempt of a call. */
 static void test_camera_hiccups(void **state)
 {
     (void)state;
-    run_case(0, 3, 20000, 1);
+    run_case(0, 3, 30000, 1);
 }
 
 static void test_camera_slow_turnaround(void **state)
 {
     (void)state;
-    run_case(0, 4, 20000, 0);
+    run_case(0, 4, 30000, 0);
 }
 
 int main(int argc, char **argv)

@@ -12,6 +12,15 @@ uint64_t omvrpc_clock_ms64(void)
     return (uint64_t)GetTickCount64();
 }
 
+uint64_t omvrpc_clock_us64(void)
+{
+    LARGE_INTEGER freq, now;
+    QueryPerformanceFrequency(&freq); /* cheap: a value fixed at boot */
+    QueryPerformanceCounter(&now);
+    return (uint64_t)(now.QuadPart / freq.QuadPart) * 1000000u +
+           (uint64_t)(now.QuadPart % freq.QuadPart) * 1000000u / (uint64_t)freq.QuadPart;
+}
+
 void omv_rpc_sleep_ms(uint32_t ms)
 {
     Sleep(ms);
@@ -29,6 +38,13 @@ uint64_t omvrpc_clock_ms64(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t omvrpc_clock_us64(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void sleep_ts(struct timespec ts)

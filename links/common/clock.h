@@ -24,6 +24,10 @@
  * this cut to 32 bits). */
 uint64_t omvrpc_clock_ms64(void);
 
+/* Microseconds of the monotonic clock, not wrapping (the silence timer
+ * of the links' transfers, watch.h). */
+uint64_t omvrpc_clock_us64(void);
+
 /* Sleep at least `us` microseconds (whole milliseconds on Windows). */
 void omvrpc_sleep_us(uint32_t us);
 

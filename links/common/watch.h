@@ -6,7 +6,7 @@
 #ifndef OMV_RPC_LINK_WATCH_H
 #define OMV_RPC_LINK_WATCH_H
 
-#include "omv_rpc/clock.h"
+#include "clock.h"
 #include "omv_rpc/link.h"
 
 typedef struct omv_rpc_watcher {
@@ -26,10 +26,14 @@ static inline omv_rpc_status omvrpc_watcher_ask(const omv_rpc_watcher *w)
     return w->fn ? w->fn(w->arg) : OMV_RPC_OK;
 }
 
-/* A transfer's silence: `timeout_ms` without a byte moving ends it. */
+/* A transfer's silence: `timeout_ms` without a byte moving ends it.
+ * Kept in microseconds: a millisecond clock would make every wait up to
+ * a millisecond longer than asked (a millisecond that has only begun
+ * cannot be counted as spent), which doubles a master's 1 ms poll of a
+ * busy camera (issue 16). */
 typedef struct omv_rpc_quiet {
     uint32_t timeout_ms;
-    uint32_t since; /* omv_rpc_clock_ms of the start or the last byte moved */
+    uint64_t since_us; /* omvrpc_clock_us64 of the start or the last byte moved */
     /* What the watcher said when it said stop: final for the transfer,
      * since asking again may not repeat it (an abort is used up). */
     omv_rpc_status stop;
@@ -38,24 +42,23 @@ typedef struct omv_rpc_quiet {
 static inline void omvrpc_quiet_start(omv_rpc_quiet *q, uint32_t timeout_ms)
 {
     q->timeout_ms = timeout_ms;
-    q->since = omv_rpc_clock_ms(NULL);
+    q->since_us = omvrpc_clock_us64();
     q->stop = OMV_RPC_OK;
 }
 
 /* Bytes moved: the silence starts again. */
 static inline void omvrpc_quiet_moved(omv_rpc_quiet *q)
 {
-    q->since = omv_rpc_clock_ms(NULL);
+    q->since_us = omvrpc_clock_us64();
 }
 
-/* Milliseconds of silence left (0: the transfer has timed out). The
- * clock counts whole milliseconds, so a millisecond that has only begun
- * is not counted as spent: a wait is never shorter than asked. */
+/* Milliseconds of silence left, rounded up (0: the transfer has timed
+ * out): a wait is never shorter than asked. */
 static inline uint32_t omvrpc_quiet_left(const omv_rpc_quiet *q)
 {
-    uint32_t spent = omv_rpc_clock_ms(NULL) - q->since;
-    spent = spent ? spent - 1u : 0u;
-    return spent >= q->timeout_ms ? 0u : q->timeout_ms - spent;
+    uint64_t spent = omvrpc_clock_us64() - q->since_us;
+    uint64_t total = (uint64_t)q->timeout_ms * 1000u;
+    return spent >= total ? 0u : (uint32_t)((total - spent + 999u) / 1000u);
 }
 
 /* Before a link sleeps: OMV_RPC_ERR_TIMEOUT when the silence is over, the
