@@ -49,6 +49,11 @@ typedef struct bench_link_pair {
  * failure *lp is left closed. */
 omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud,
                                const omv_rpc_log *log);
+/* Only a slave's end, for a master in another process: a pseudo-terminal
+ * (`where` gets the path of its terminal side) or loopback UDP (`where`
+ * gets "SLAVE_IP MASTER_IP PORT"). */
+omv_rpc_status bench_link_open_slave(omv_rpc_link *slave, bench_link_kind kind, char *where,
+                                     size_t where_size);
 /* Close what the master and slave did not take over (the relay). */
 void bench_link_close_relay(bench_link_pair *lp);
 
@@ -127,6 +132,7 @@ typedef struct bench_plan {
     size_t bulk_small, bulk_big, frame_len, stream_bytes;
     size_t kib_calls;        /* 1 KB calls to time (UART) */
     int quick;
+    const char *openmv_rpc;  /* OpenMV's desktop rpc.py to compare with (NULL: none) */
     omv_rpc_log log;         /* the library's log lines ({NULL}: none) */
     char scale_note[96];     /* say when sizes were scaled to the rate */
 } bench_plan;
@@ -138,6 +144,16 @@ int bench_run_plan(const bench_plan *plan, bench_results *r);
  * times of 0, 1, 10 and 50 ms, on a new link of the plan's kind
  * (bench_openmv.c). Returns 0 or -1 as bench_run_plan. */
 int bench_run_openmv(const bench_plan *plan, bench_results *r);
+
+/* OpenMV's desktop master from `rpc_py` (a file, or a folder holding
+ * rpc.py) making `n` small calls on a new link of `kind` to an OpenMV-timed
+ * slave set up as `like` (its callback, callback time and pause)
+ * (bench_desktop.c): its median call time, and the calls made (at most
+ * 60 s of them), failed and wrong. Returns 0, or -1 when it could not run. */
+struct omvrpc_peer;
+int bench_desktop_master(const char *rpc_py, bench_link_kind kind, const struct omvrpc_peer *like,
+                         size_t n, double *median_ms, size_t *calls, size_t *failed,
+                         size_t *wrong);
 
 /* A log hook on stderr, as omv-rpc's: "PREFIX: message" for warnings and
  * errors; with `verbose`, every line, as "PREFIX: HH:MM:SS.mmm message".

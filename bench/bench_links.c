@@ -150,6 +150,31 @@ static omv_rpc_status open_net(bench_link_pair *lp, const omv_rpc_log *log)
     return st;
 }
 
+omv_rpc_status bench_link_open_slave(omv_rpc_link *slave, bench_link_kind kind, char *where,
+                                     size_t where_size)
+{
+    if (kind == BENCH_PTY) {
+        int fd = bench_pty_open(where, where_size);
+        if (fd < 0) {
+            return OMV_RPC_ERR_LINK;
+        }
+        omv_rpc_status st = omv_rpc_serial_open_fd(slave, fd, "pty controller", 0, NULL);
+        if (st != OMV_RPC_OK) {
+            close(fd);
+        }
+        return st;
+    }
+    if (kind != BENCH_NET) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    uint16_t port = free_port();
+    if (port == 0) {
+        return OMV_RPC_ERR_ADDR_IN_USE;
+    }
+    snprintf(where, where_size, "%s %s %u", SLAVE_IP, MASTER_IP, (unsigned)port);
+    return omv_rpc_net_slave_open(slave, SLAVE_IP, port, NULL, 0, NULL);
+}
+
 omv_rpc_status bench_link_open(bench_link_pair *lp, bench_link_kind kind, uint32_t baud,
                                const omv_rpc_log *log)
 {

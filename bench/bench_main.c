@@ -23,12 +23,17 @@ static void usage(FILE *out, const char *argv0)
 {
     fprintf(out,
             "Usage: %s [--link NAME]... [--quick] [--runs N] [--json FILE|-] [--verbose]\n"
+            "       [--openmv-rpc PATH]\n"
             "  --link NAME  pair, pty, udp, tcp, uart9600, uart115200, uart921600 or all\n"
             "               (default all; repeat to pick several)\n"
             "  --quick      small sizes and few repetitions (a smoke run)\n"
             "  --runs N     run everything N times; each figure is then the median of\n"
             "               the runs' ratios, each against its own run's baseline\n"
             "  --json FILE  also write the results as JSON (- for stdout)\n"
+            "  --openmv-rpc PATH  also run OpenMV's desktop master (its rpc.py, a file\n"
+            "               or a folder; needs python3-serial) against the OpenMV-timed\n"
+            "               slave on pty and udp, and compare (OMV_RPC_BENCH_PYTHON:\n"
+            "               the interpreter)\n"
             "  -v, --verbose  show every library log line, with the time (without it:\n"
             "               its warnings and errors)\n",
             argv0);
@@ -66,7 +71,8 @@ static void plan_uart(bench_plan *p, uint32_t baud, int quick)
     snprintf(p->scale_note, sizeof p->scale_note, "sizes scaled to %u baud", baud);
 }
 
-static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results *r)
+static int run(unsigned links, int quick, const char *openmv_rpc, const omv_rpc_log *log,
+               bench_results *r)
 {
     int rc = 0;
     bench_plan p;
@@ -89,6 +95,7 @@ static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results 
         p.quick = quick;
         p.log = *log;
         rc |= bench_run_plan(&p, r);
+        p.openmv_rpc = openmv_rpc;
         rc |= bench_run_openmv(&p, r);
     }
     if (links & (L_UDP | L_TCP)) {
@@ -106,6 +113,7 @@ static int run(unsigned links, int quick, const omv_rpc_log *log, bench_results 
         p.log = *log;
         rc |= bench_run_plan(&p, r);
         if (p.do_latency) {
+            p.openmv_rpc = openmv_rpc;
             rc |= bench_run_openmv(&p, r);
         }
     }
@@ -137,6 +145,7 @@ int omv_rpc_bench_main(int argc, char **argv)
     int quick = 0, verbose = 0;
     size_t runs = 1;
     const char *json = NULL;
+    const char *openmv_rpc = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
@@ -151,6 +160,8 @@ int omv_rpc_bench_main(int argc, char **argv)
             runs = (size_t)n;
         } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
             verbose++;
+        } else if (strcmp(argv[i], "--openmv-rpc") == 0 && i + 1 < argc) {
+            openmv_rpc = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             json = argv[++i];
         } else if (strcmp(argv[i], "--link") == 0 && i + 1 < argc) {
@@ -170,7 +181,7 @@ int omv_rpc_bench_main(int argc, char **argv)
         } else {
             fprintf(stderr, "%s: %s option %s (see --help)\n", argv0,
                     strcmp(argv[i], "--runs") == 0 || strcmp(argv[i], "--json") == 0 ||
-                            strcmp(argv[i], "--link") == 0
+                            strcmp(argv[i], "--link") == 0 || strcmp(argv[i], "--openmv-rpc") == 0
                         ? "missing the argument of"
                         : "unknown",
                     argv[i]);
@@ -194,7 +205,7 @@ int omv_rpc_bench_main(int argc, char **argv)
             bench_progress("run %zu of %zu", k + 1, runs);
         }
         each[k].quick = quick;
-        run(links, quick, &log, &each[k]);
+        run(links, quick, openmv_rpc, &log, &each[k]);
     }
     bench_results r;
     if (runs == 1) {

@@ -38,6 +38,34 @@ static size_t calls_for(uint32_t callback_ms, int quick)
     return quick ? n / 10 + 2 : n;
 }
 
+/* OpenMV's desktop master against the same slave: a row of our median
+ * against its median, which ours must beat (issue 16). */
+static int compare_desktop(const bench_plan *p, bench_results *r, const char *link,
+                           const omvrpc_peer *slave, uint32_t callback_ms, size_t n, double ours)
+{
+    bench_progress("%s: OpenMV's desktop master against an OpenMV-timed slave, callback %u ms",
+                   link, (unsigned)callback_ms);
+    double theirs = 0;
+    size_t calls = 0, failed = 0, wrong = 0;
+    if (bench_desktop_master(p->openmv_rpc, p->kind, slave, n, &theirs, &calls, &failed,
+                             &wrong) != 0 ||
+        calls == 0) {
+        fprintf(stderr, "bench: %s: OpenMV's desktop master (%s) did not run\n", link,
+                p->openmv_rpc);
+        r->failures++;
+        return -1;
+    }
+    char metric[64], note[200];
+    snprintf(metric, sizeof metric, "OpenMV slave, callback %u ms, vs OpenMV master",
+             (unsigned)callback_ms);
+    snprintf(note, sizeof note,
+             "our median against OpenMV's desktop rpc.py master's (%zu calls, %zu failed, "
+             "%zu wrong), same slave, new link",
+             calls, failed, wrong);
+    bench_add(r, link, metric, "ms", ours * 1e3, theirs, BENCH_LOWER, 1.0, note);
+    return 0;
+}
+
 int bench_run_openmv(const bench_plan *p, bench_results *r)
 {
     const char *link = p->kind == BENCH_NET ? "udp" : p->name;
@@ -129,6 +157,9 @@ int bench_run_openmv(const bench_plan *p, bench_results *r)
                   OPENMV_TARGET, note);
         if (failed || wrong) {
             r->failures++;
+            rc = -1;
+        }
+        if (p->openmv_rpc && compare_desktop(p, r, link, &slave, callback_ms[k], n, med) != 0) {
             rc = -1;
         }
     }

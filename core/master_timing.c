@@ -24,6 +24,7 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->rtt_min_ms = 0xFFFFFFFFu;
     t->pace_ns = 0xFFFFFFFFu;
     t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
+    t->framed = !(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM);
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -87,9 +88,16 @@ uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, in
      * OpenMV's camera listens 20 ms at a time on UDP). Scaled, every
      * dropped request on UDP cost ten times the rhythm. The waits that
      * grow after the rhythm are scaled, as OpenMV's are. Never 0: a link
-     * that reports no wire time must not be polled in a busy loop. */
+     * that reports no wire time must not be polled in a busy loop. Not on
+     * links that are not byte streams (UDP, CAN, I2C, SPI): there a poll
+     * that crosses the slave's answer reaches the master as a packet of
+     * its own where the result data should be, and our slave, done with
+     * the call, is left waiting for a command: at least 1 ms of
+     * turnaround, scaled, as before. */
     uint32_t ms;
-    if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms) {
+    if (t->framed) {
+        ms = omvrpc_sat_add((short_ms ? short_ms : 1u) * scale, round_trip);
+    } else if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms) {
         ms = omvrpc_sat_add(short_ms, round_trip);
     } else {
         ms = omvrpc_sat_add(short_ms * scale, round_trip);

@@ -43,6 +43,7 @@ typedef struct omvrpc_timing {
     uint32_t rtt_min_ms;  /* shortest command header round trip (UINT32_MAX: none) */
     uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
     int pace_known;       /* the link's transfer_ms grows with the length */
+    int framed;           /* not a byte stream: a crossed poll costs the call */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
