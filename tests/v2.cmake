@@ -44,3 +44,13 @@ if(TARGET omv-rpc AND TARGET omvrpc_sim AND OMV_RPC_V2_BASH AND NOT WIN32)
   set_tests_properties(cli_cam_v2_udp PROPERTIES TIMEOUT 180 LABELS cli
     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cli/lsan.supp")
 endif()
+
+# The camera script's channel backend under CPython with stand-ins for the
+# camera's modules (tests/camera/test_rpc_v2_channel.py).
+find_program(OMV_RPC_V2_PYTHON3 python3)
+if(OMV_RPC_V2_PYTHON3)
+  add_test(NAME camera_script_rpc_v2_channel
+    COMMAND ${OMV_RPC_V2_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/camera/test_rpc_v2_channel.py
+      ${PROJECT_SOURCE_DIR}/examples/camera/rpc_v2_channel.py)
+  set_tests_properties(camera_script_rpc_v2_channel PROPERTIES TIMEOUT 60 LABELS cli)
+endif()
