@@ -3,8 +3,9 @@
  * loaded from the path the user gives with --openmv-rpc and never shipped
  * here, run by a Python interpreter (python3-serial for its serial
  * classes) on a new link of the same kind, the slave the same as for our
- * master's row: rpc_usb_vcp_master on the pseudo-terminal, and
- * rpc_network_master on loopback UDP. */
+ * master's row: rpc_usb_vcp_master on the pseudo-terminal (and
+ * rpc_network_master on loopback UDP, which bench_openmv.c does not use
+ * yet). */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <pthread.h>
