@@ -219,12 +219,11 @@ class rpc_v2_master(_c_master):
         self._own_camera = own
         self.camera = _Camera(port) if own else camera
         try:
-            link = self.camera._rpc_link(channel)
+            _c_master.__init__(self, self.camera._rpc_link(channel))
         except BaseException:
             if own:
                 self.camera.close()
             raise
-        _c_master.__init__(self, link)
 
     def close(self):
         """Close the master, and the camera when it opened it."""

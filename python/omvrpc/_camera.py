@@ -165,7 +165,8 @@ class Camera(_omvrpc.Camera):
                 open("f.jpg", "wb").write(frame.data)
 
     ``port``: "auto" finds the one OpenMV Cam attached (by its USB IDs);
-    else a serial port name or a pseudo-terminal path. ``baudrate`` None:
+    else a serial port name or a pseudo-terminal path. ``Camera.udp(host)``
+    for the protocol over the network. ``baudrate`` None:
     USB (the camera's 921600 with DTR); else a UART's rate. ``timeout``
     (seconds) bounds each command's silence. ``max_payload`` asks the camera
     for smaller packets (50..4082). ``on_event`` is called with each Event
@@ -193,6 +194,16 @@ class Camera(_omvrpc.Camera):
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def udp(cls, host: str, port: int = _omvrpc.V2_UDP_DEFAULT_PORT,
+            **options: Any) -> "Camera":
+        """A camera whose script runs the protocol over the network (the
+        firmware's network transport example): one packet per UDP datagram
+        to `host`:`port`. max_payload defaults to 1400 (a packet fits a
+        datagram), as that script sets it."""
+        options.setdefault("max_payload", _omvrpc.V2_UDP_MAX_PAYLOAD)
+        return cls(_link=_omvrpc.v2_udp_link(host, port), **options)
 
     # ---------------------------------------------------------- events
 

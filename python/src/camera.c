@@ -463,6 +463,34 @@ static PyObject *cam_host_stats(CameraObject *self, PyObject *unused)
                          "bad_packets", c.bad_packets, "events_dropped", self->ev_dropped);
 }
 
+static PyObject *cam_memory(CameraObject *self, PyObject *unused)
+{
+    (void)unused;
+    omv_rpc_v2_mem_pool pools[16];
+    size_t n = 0;
+    omv_rpc_status st;
+    CAM_RUN(self, st, omv_rpc_v2_get_memory(self->v2, pools, 16, &n), "SYS_MEMORY failed", NULL,
+            return NULL);
+    n = n < 16 ? n : 16;
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        const omv_rpc_v2_mem_pool *p = &pools[i];
+        PyObject *d = Py_BuildValue("{sssIsIsIsIsIsI}", "type",
+                                    p->type == OMV_RPC_V2_MEM_GC    ? "gc"
+                                    : p->type == OMV_RPC_V2_MEM_UMA ? "uma"
+                                                                    : "other",
+                                    "flags", (unsigned)p->flags, "total", p->total, "used",
+                                    p->used, "free", p->free, "persist", p->persist, "peak",
+                                    p->peak);
+        if (d == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    return list;
+}
+
 static PyObject *cam_reset(CameraObject *self, PyObject *unused)
 {
     (void)unused;
@@ -1228,6 +1256,10 @@ static PyMethodDef cam_methods[] = {
     {"host_stats", NOARGS(cam_host_stats),
      "host_stats() -> dict\n\nThis host's counters: events, soft_reboots, resyncs,\n"
      "retransmits_seen, bad_packets, events_dropped (events that overflowed the queue)."},
+    {"memory", NOARGS(cam_memory),
+     "memory() -> [dict]\n\nSYS_MEMORY: the camera's memory pools, each a dict of type ('gc':\n"
+     "MicroPython's heap, first; 'uma': the allocator's pools), flags, total, used, free,\n"
+     "persist and peak (bytes)."},
     {"reset", NOARGS(cam_reset), "reset()\n\nSYS_RESET: the camera resets (no reply)."},
     {"boot", NOARGS(cam_boot), "boot()\n\nSYS_BOOT: the camera enters its bootloader (no reply)."},
     {"_channel_list", NOARGS(cam_channel_list), "_channel_list() -> [(id, flags, name)]"},
@@ -1303,6 +1335,8 @@ int omvpy_camera_init_type(PyObject *module)
         PyModule_AddObjectRef(module, "Camera", (PyObject *)&CameraType) < 0 ||
         PyModule_AddIntConstant(module, "V2_USB_BAUD", OMV_RPC_V2_USB_BAUD) < 0 ||
         PyModule_AddIntConstant(module, "V2_MAX_PAYLOAD", OMV_RPC_V2_MAX_PAYLOAD) < 0 ||
+        PyModule_AddIntConstant(module, "V2_UDP_DEFAULT_PORT", OMV_RPC_V2_UDP_DEFAULT_PORT) < 0 ||
+        PyModule_AddIntConstant(module, "V2_UDP_MAX_PAYLOAD", OMV_RPC_V2_UDP_MAX_PAYLOAD) < 0 ||
         PyModule_AddIntConstant(module, "V2_PIXFMT_JPEG", (long)OMV_RPC_V2_PIXFMT_JPEG) < 0 ||
         PyModule_AddIntConstant(module, "V2_PIXFMT_GRAY", (long)OMV_RPC_V2_PIXFMT_GRAY) < 0 ||
         PyModule_AddIntConstant(module, "V2_PIXFMT_RGB565", (long)OMV_RPC_V2_PIXFMT_RGB565) < 0) {

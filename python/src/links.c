@@ -3,6 +3,8 @@
  * Master or Slave then takes over. */
 #include "omvpy.h"
 
+#include <omv_rpc/v2.h>
+
 #ifndef _WIN32
 #include <fcntl.h>
 #include <stdlib.h>
@@ -325,6 +327,36 @@ static PyObject *open_pair(PyObject *mod, PyObject *args, PyObject *kw)
     return r;
 }
 
+/* OpenMV Protocol V2 over UDP (the camera's network transport script):
+ * a link for omvrpc.Camera. */
+static PyObject *open_v2_udp(PyObject *mod, PyObject *args, PyObject *kw)
+{
+    (void)mod;
+    static char *names[] = {"host", "port", NULL};
+    const char *host;
+    unsigned int port = OMV_RPC_V2_UDP_DEFAULT_PORT;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|I", names, &host, &port)) {
+        return NULL;
+    }
+    if (port == 0 || port > 65535) {
+        PyErr_SetString(PyExc_ValueError, "port must be 1..65535");
+        return NULL;
+    }
+    omv_rpc_link link;
+    omv_rpc_status st;
+    OPEN_RELEASED(omv_rpc_v2_udp_link_open(&link, host, (uint16_t)port));
+    if (st != OMV_RPC_OK) {
+        return omvpy_raise(st, "cannot open the V2 UDP link");
+    }
+    PyObject *name = PyUnicode_FromFormat("udp:%s:%u", host, port);
+    PyObject *r = name ? omvpy_link_new(&link, name) : NULL;
+    if (name == NULL) {
+        omv_rpc_link_close(&link);
+    }
+    Py_XDECREF(name);
+    return r;
+}
+
 #ifndef _WIN32
 /* A new pseudo-terminal: the link is its controlling side, `name` the
  * terminal side's path for a master (or `omv-rpc call --port`) to open.
@@ -395,6 +427,8 @@ PyMethodDef omvpy_link_functions[] = {
     {"i2c_link", KW(open_i2c), "i2c_link(device, address=0x12, rate=100000): I2C master link."},
     {"spi_link", KW(open_spi), "spi_link(device, mode=2, hz=1000000): SPI master link."},
     {"pair_links", KW(open_pair), "pair_links(capacity=0): two connected in-process links."},
+    {"v2_udp_link", KW(open_v2_udp),
+     "v2_udp_link(host, port=5555): OpenMV Protocol V2 over UDP, for omvrpc.Camera."},
 #ifndef _WIN32
     {"pty_link", (PyCFunction)open_pty, METH_NOARGS,
      "pty_link(): a link on a new pseudo-terminal; .name is the path to open."},

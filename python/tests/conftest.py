@@ -101,7 +101,8 @@ class Sim:
 
 class SimV2:
     """`omv-rpc sim --v2` (the OpenMV Protocol V2 virtual camera) on a
-    pseudo-terminal, in a child process."""
+    pseudo-terminal (or UDP with options "--udp", PORT), in a child
+    process."""
 
     def __init__(self, *options):
         cli = need_cli()
@@ -109,9 +110,11 @@ class SimV2:
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      preexec_fn=die_with_parent)
         self.path = self.proc.stdout.readline().strip()
-        assert self.path.startswith("/dev/"), self.proc.stderr.read()
+        assert self.path.startswith(("/dev/", "udp:")), self.proc.stderr.read()
 
     def camera(self, **options):
+        if self.path.startswith("udp:"):
+            return omvrpc.Camera.udp("127.0.0.1", int(self.path[4:]), **options)
         return omvrpc.Camera(self.path, **options)
 
     close = Sim.close

@@ -48,6 +48,14 @@ def test_information(cam):
     assert cam.is_connected() and cam.port.startswith("/dev/")
 
 
+def test_memory(cam):
+    pools = cam.memory()
+    assert pools and pools[0]["type"] == "gc"
+    for p in pools:
+        assert p["type"] in ("gc", "uma")
+        assert p["total"] > 0 and p["used"] + p["free"] <= p["total"]
+
+
 def test_run_gives_the_output_and_the_next_command_works(cam):
     out = "".join(cam.run('import time\nprint("hello")\ntime.sleep_ms(100)\nprint("bye")\n'))
     assert out == "hello\nbye\n"
