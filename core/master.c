@@ -27,7 +27,8 @@ size_t omv_rpc_master_storage_size(void)
 }
 
 /* Fails at compile time if the public storage bound is too small. */
-typedef char master_storage_fits[sizeof(omv_rpc_master) <= OMV_RPC_MASTER_STORAGE_SIZE ? 1 : -1];
+_Static_assert(sizeof(omv_rpc_master) <= OMV_RPC_MASTER_STORAGE_SIZE,
+               "OMV_RPC_MASTER_STORAGE_SIZE is too small for omv_rpc_master");
 
 static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
                                    const omv_rpc_config *config)

@@ -54,7 +54,9 @@ struct omv_rpc_slave {
     int in_caller_storage;
 };
 
-typedef char slave_storage_fits[sizeof(omv_rpc_slave) <= OMV_RPC_SLAVE_STORAGE_SIZE ? 1 : -1];
+/* Fails at compile time if the public storage bound is too small. */
+_Static_assert(sizeof(omv_rpc_slave) <= OMV_RPC_SLAVE_STORAGE_SIZE,
+               "OMV_RPC_SLAVE_STORAGE_SIZE is too small for omv_rpc_slave");
 
 size_t omv_rpc_slave_storage_size(void)
 {

@@ -9,9 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* By path: tools/omv-rpc holds a features.h that would hide the C
- * library's <features.h> if it were on the include path. */
-#include "../tools/omv-rpc/port_info.h"
+#include "port_info.h"
 #include "test_support.h"
 
 static omv_rpc_port_info usb_port(const char *name, uint16_t vid, uint16_t pid)

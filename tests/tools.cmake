@@ -25,4 +25,5 @@ endif()
 if(TARGET omv-rpc AND NOT WIN32)
   omv_rpc_add_test(test_cli_port_info test_cli_port_info.c
     ${PROJECT_SOURCE_DIR}/tools/omv-rpc/port_info.c TIMEOUT 60)
+  target_include_directories(test_cli_port_info PRIVATE ${PROJECT_SOURCE_DIR}/tools/omv-rpc)
 endif()

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "features.h"
+#include "popular_features.h"
 #include "image_options.h"
 #include "output.h"
 #include "sim_host.h"

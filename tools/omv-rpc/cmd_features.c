@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "features.h"
+#include "popular_features.h"
 #include "output.h"
 
 typedef struct features_opts {

@@ -2,7 +2,7 @@
  * The result formats are those of OpenMV's remote-device example:
  * <HHHH rectangles and tags, <HH colour centroids, UTF-8 text for codes,
  * a JSON array for the all_* forms, a JPEG for jpeg_snapshot. */
-#include "features.h"
+#include "popular_features.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* omv-rpc: OpenMV's "popular features" as the controller: call a
  * detection on the camera and print its decoded result in words. */
-#ifndef OMV_RPC_CLI_FEATURES_H
-#define OMV_RPC_CLI_FEATURES_H
+#ifndef OMV_RPC_CLI_POPULAR_FEATURES_H
+#define OMV_RPC_CLI_POPULAR_FEATURES_H
 
 #include <stdio.h>
 
