@@ -41,9 +41,9 @@ static void *pong_run(void *arg)
     uint8_t ping[12], pong[4] = {1, 2, 3, 4};
     p->st = OMV_RPC_OK;
     for (size_t i = 0; i < p->iters && p->st == OMV_RPC_OK; i++) {
-        p->st = p->link->ops->get_bytes(p->link->ctx, ping, sizeof ping, wait_ms(p->link, 12));
+        p->st = omv_rpc_link_read(p->link, ping, sizeof ping, wait_ms(p->link, 12));
         if (p->st == OMV_RPC_OK) {
-            p->st = p->link->ops->put_bytes(p->link->ctx, pong, sizeof pong, wait_ms(p->link, 4));
+            p->st = omv_rpc_link_write(p->link, pong, sizeof pong, wait_ms(p->link, 4));
         }
     }
     return NULL;
@@ -63,9 +63,9 @@ omv_rpc_status bench_raw_rtt_samples(omv_rpc_link *master, omv_rpc_link *slave, 
     size_t done = 0;
     for (; done < iters && st == OMV_RPC_OK; done++) {
         double t0 = bench_now_s();
-        st = master->ops->put_bytes(master->ctx, ping, sizeof ping, wait_ms(master, 12));
+        st = omv_rpc_link_write(master, ping, sizeof ping, wait_ms(master, 12));
         if (st == OMV_RPC_OK) {
-            st = master->ops->get_bytes(master->ctx, pong, sizeof pong, wait_ms(master, 4));
+            st = omv_rpc_link_read(master, pong, sizeof pong, wait_ms(master, 4));
         }
         t[done] = bench_now_s() - t0;
     }
@@ -94,9 +94,9 @@ static void *send_run(void *arg)
     raw_peer *p = arg;
     bench_pin_end(BENCH_SLAVE_END);
     uint8_t go[12];
-    p->st = p->link->ops->get_bytes(p->link->ctx, go, sizeof go, wait_ms(p->link, 12));
+    p->st = omv_rpc_link_read(p->link, go, sizeof go, wait_ms(p->link, 12));
     if (p->st == OMV_RPC_OK) {
-        p->st = p->link->ops->put_bytes(p->link->ctx, p->buf, p->len, wait_ms(p->link, p->len));
+        p->st = omv_rpc_link_write(p->link, p->buf, p->len, wait_ms(p->link, p->len));
     }
     return NULL;
 }
@@ -112,9 +112,9 @@ static omv_rpc_status raw_transfer(omv_rpc_link *master, omv_rpc_link *slave, ui
     uint8_t go[12];
     make_ping(go);
     double c0 = bench_cpu_s(), t0 = bench_now_s();
-    omv_rpc_status st = master->ops->put_bytes(master->ctx, go, sizeof go, wait_ms(master, 12));
+    omv_rpc_status st = omv_rpc_link_write(master, go, sizeof go, wait_ms(master, 12));
     if (st == OMV_RPC_OK) {
-        st = master->ops->get_bytes(master->ctx, dst, len, wait_ms(master, len));
+        st = omv_rpc_link_read(master, dst, len, wait_ms(master, len));
     }
     double t1 = bench_now_s();
     pthread_join(th, NULL);

@@ -23,6 +23,7 @@ omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
 {
     memset(ep, 0, sizeof *ep);
     ep->link = *link;
+    omv_rpc_status st = omvrpc_transport_resolve(&ep->t, link);
     ep->max_payload = OMV_RPC_DEFAULT_MAX_PAYLOAD;
     if (config) {
         if (config->max_payload) {
@@ -45,13 +46,7 @@ omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
         ep->allocator.free = std_free;
     }
 #endif
-    return OMV_RPC_OK;
-}
-
-static int link_valid(const omv_rpc_link *link)
-{
-    return link && link->ops && link->ops->get_bytes && link->ops->put_bytes &&
-           link->ops->flush && link->ops->now_ms;
+    return st;
 }
 
 void *omvrpc_ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
@@ -61,7 +56,8 @@ void *omvrpc_ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_r
     *owned = link ? *link : (omv_rpc_link){0};
     void *handle = NULL;
     *status = OMV_RPC_ERR_INVALID_ARG;
-    if (out_given && link_valid(owned)) {
+    omvrpc_transport t;
+    if (out_given && omvrpc_transport_resolve(&t, owned) == OMV_RPC_OK) {
         if (storage) {
             handle = storage_size >= size ? storage : NULL;
         } else {
@@ -225,7 +221,7 @@ void omvrpc_ep_logf(omv_rpc_endpoint *ep, omv_rpc_log_level level, const char *f
 
 uint32_t omvrpc_ep_now(omv_rpc_endpoint *ep)
 {
-    return ep->link.ops->now_ms(ep->link.ctx);
+    return ep->t.now_ms(ep->t.ctx);
 }
 
 uint32_t omvrpc_ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline)
@@ -236,12 +232,12 @@ uint32_t omvrpc_ep_remaining(omv_rpc_endpoint *ep, uint32_t deadline)
 
 uint32_t omvrpc_ep_transfer_ms(omv_rpc_endpoint *ep, size_t len)
 {
-    return ep->link.ops->transfer_ms ? ep->link.ops->transfer_ms(ep->link.ctx, len) : 0u;
+    return ep->t.transfer_ms(ep->t.ctx, len);
 }
 
 uint32_t omvrpc_ep_short_scale(omv_rpc_endpoint *ep)
 {
-    return ep->link.short_timeout_scale ? ep->link.short_timeout_scale : 1u;
+    return ep->t.short_scale;
 }
 
 uint32_t omvrpc_sat_add(uint32_t a, uint32_t b)
@@ -253,7 +249,7 @@ uint32_t omvrpc_sat_add(uint32_t a, uint32_t b)
 
 void omvrpc_ep_flush(omv_rpc_endpoint *ep)
 {
-    ep->link.ops->flush(ep->link.ctx);
+    ep->t.flush(ep->t.ctx);
 }
 
 /* ---------------------------------------------------------- cancellation */
@@ -275,8 +271,9 @@ void omvrpc_ep_watch(omv_rpc_endpoint *ep, omv_rpc_status status, int once)
     ep->cancel_status = status;
     ep->cancel_once = once;
     EP_FLAG_STORE(ep->cancel, 0);
-    if (ep->link.ops->watch) {
-        ep->link.ops->watch(ep->link.ctx, ep_watcher, ep);
+    void (*watch)(void *, omv_rpc_link_watch_fn, void *) = omvrpc_link_watch_op(&ep->link);
+    if (watch) {
+        watch(ep->link.ctx, ep_watcher, ep);
     }
 }
 
@@ -334,11 +331,6 @@ typedef struct ep_bound {
     int has_cap;       /* the cap is past the silence: a large transfer */
 } ep_bound;
 
-static int quiet_link(const omv_rpc_endpoint *ep)
-{
-    return (ep->link.flags & OMV_RPC_LINK_QUIET_TIMEOUTS) != 0;
-}
-
 static ep_bound bound_of(omv_rpc_endpoint *ep, size_t wire_len, uint32_t timeout_ms)
 {
     const uint32_t now = omvrpc_ep_now(ep);
@@ -364,7 +356,7 @@ static int link_begin(omv_rpc_endpoint *ep, const ep_bound *b, uint32_t *timeout
     if (*st != OMV_RPC_OK) {
         return 0;
     }
-    if (!quiet_link(ep)) {
+    if (!ep->t.quiet) {
         *timeout = omvrpc_ep_remaining(ep, b->deadline);
         return 1;
     }
@@ -384,56 +376,41 @@ static omv_rpc_status link_end(omv_rpc_endpoint *ep, omv_rpc_status st)
     return st;
 }
 
-static omv_rpc_status get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf,
-                                  size_t len, int stream)
+/* One transfer of the pieces, bounded by `b`. */
+static omv_rpc_status get_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
+                                    const omv_rpc_in_iov *iov, size_t count, int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
     uint32_t t;
     omv_rpc_status st;
     if (!link_begin(ep, b, &t, &st)) {
         return st;
     }
-    st = stream && ops->stream_get_bytes ? ops->stream_get_bytes(ep->link.ctx, buf, len, t)
-                                         : ops->get_bytes(ep->link.ctx, buf, len, t);
-    return link_end(ep, st);
+    return link_end(ep, ep->t.recv(ep->t.ctx, iov, count, t, stream ? OMV_RPC_XFER_STREAM : 0u));
+}
+
+static omv_rpc_status put_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
+                                    const omv_rpc_out_iov *iov, size_t count, int stream)
+{
+    uint32_t t;
+    omv_rpc_status st;
+    if (!link_begin(ep, b, &t, &st)) {
+        return st;
+    }
+    return link_end(ep, ep->t.send(ep->t.ctx, iov, count, t, stream ? OMV_RPC_XFER_STREAM : 0u));
+}
+
+static omv_rpc_status get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf,
+                                  size_t len, int stream)
+{
+    omv_rpc_in_iov one = {buf, len};
+    return get_v_bounded(ep, b, &one, 1, stream);
 }
 
 static omv_rpc_status put_bounded(omv_rpc_endpoint *ep, const ep_bound *b, const uint8_t *buf,
                                   size_t len, int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    uint32_t t;
-    omv_rpc_status st;
-    if (!link_begin(ep, b, &t, &st)) {
-        return st;
-    }
-    st = stream && ops->stream_put_bytes ? ops->stream_put_bytes(ep->link.ctx, buf, len, t)
-                                         : ops->put_bytes(ep->link.ctx, buf, len, t);
-    return link_end(ep, st);
-}
-
-static omv_rpc_status get_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
-                                    const omv_rpc_in_iov *iov, size_t count)
-{
-    uint32_t t;
-    omv_rpc_status st;
-    if (!link_begin(ep, b, &t, &st)) {
-        return st;
-    }
-    return link_end(ep, ep->link.ops->get_bytes_v(ep->link.ctx, iov, count, t));
-}
-
-static omv_rpc_status put_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
-                                    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
-                                                             size_t, uint32_t),
-                                    const omv_rpc_out_iov *iov, size_t count)
-{
-    uint32_t t;
-    omv_rpc_status st;
-    if (!link_begin(ep, b, &t, &st)) {
-        return st;
-    }
-    return link_end(ep, gather(ep->link.ctx, iov, count, t));
+    omv_rpc_out_iov one = {buf, len};
+    return put_v_bounded(ep, b, &one, 1, stream);
 }
 
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
@@ -450,14 +427,11 @@ omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t le
     return put_bounded(ep, &b, buf, len, stream);
 }
 
-omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep,
-                                      omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
-                                                               size_t, uint32_t),
-                                      const omv_rpc_out_iov *iov, size_t count, size_t len,
-                                      uint32_t timeout_ms)
+omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov,
+                                      size_t count, size_t len, uint32_t timeout_ms, int stream)
 {
     ep_bound b = bound_of(ep, len, timeout_ms);
-    return put_v_bounded(ep, &b, gather, iov, count);
+    return put_v_bounded(ep, &b, iov, count, stream);
 }
 
 static uint16_t packet_crc(const uint8_t head[2], const uint8_t *payload, size_t len)
@@ -501,17 +475,15 @@ size_t omvrpc_ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payl
 
 static int moves_in_pieces(const omv_rpc_endpoint *ep, size_t len, int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
     if (len <= PIECE_MIN) {
         return 0;
     }
-    if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
+    if (ep->t.byte_stream) {
         return 1;
     }
     /* Every piece (the last one included, see next_piece) stays longer
      * than split_min, so each travels over the link's byte stream. */
-    return !stream && ep->link.split_min && ep->link.split_min < PIECE_MIN / 2 &&
-           ops->get_bytes_v && ops->put_bytes_v;
+    return !stream && ep->t.split_min && ep->t.split_min < PIECE_MIN / 2;
 }
 
 /* The piece size for a payload of `len` bytes: an eighth of it, within
@@ -528,40 +500,6 @@ static size_t next_piece(size_t left, size_t piece)
 {
     size_t n = left < piece ? left : piece;
     return (left - n > 0 && left - n < piece / 2) ? left : n;
-}
-
-/* One piece as one transfer: gathered where the link can, else (a byte
- * stream) part by part. */
-static omv_rpc_status put_piece(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov, size_t count,
-                                const ep_bound *b, int stream)
-{
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
-        return put_v_bounded(ep, b, ops->put_bytes_v, iov, count);
-    }
-    for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = put_bounded(ep, b, iov[i].base, iov[i].len, stream);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-    }
-    return OMV_RPC_OK;
-}
-
-static omv_rpc_status get_piece(omv_rpc_endpoint *ep, const omv_rpc_in_iov *iov, size_t count,
-                                const ep_bound *b, int stream)
-{
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
-        return get_v_bounded(ep, b, iov, count);
-    }
-    for (size_t i = 0; i < count; i++) {
-        omv_rpc_status st = get_bounded(ep, b, iov[i].base, iov[i].len, stream);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-    }
-    return OMV_RPC_OK;
 }
 
 /* The bound on one piece of `n` bytes of a transfer bounded by `b`: on a
@@ -606,7 +544,7 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
             iov[count++] = (omv_rpc_out_iov){tail, 2};
         }
         const ep_bound pb = piece_bound(ep, b, n);
-        omv_rpc_status st = put_piece(ep, iov, count, &pb, stream);
+        omv_rpc_status st = put_v_bounded(ep, &pb, iov, count, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -640,7 +578,7 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
             iov[count++] = (omv_rpc_in_iov){tail, 2};
         }
         const ep_bound pb = piece_bound(ep, b, n);
-        omv_rpc_status st = get_piece(ep, iov, count, &pb, stream);
+        omv_rpc_status st = get_v_bounded(ep, &pb, iov, count, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -659,7 +597,6 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
 omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
                               size_t len, uint32_t timeout_ms, int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
     const ep_bound b = bound_of(ep, len + 4, timeout_ms);
     if (moves_in_pieces(ep, len, stream)) {
@@ -671,39 +608,13 @@ omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const
     }
     uint16_t crc = packet_crc(head, payload, len);
     uint8_t tail[2] = {(uint8_t)crc, (uint8_t)(crc >> 8)};
-
-    if (ops->put_bytes_v && !(stream && ops->stream_put_bytes)) {
-        omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
-        return put_v_bounded(ep, &b, ops->put_bytes_v, iov, 3);
-    }
-    if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
-        omv_rpc_status st = put_bounded(ep, &b, head, 2, stream);
-        if (st == OMV_RPC_OK) {
-            st = put_bounded(ep, &b, payload, len, stream);
-        }
-        if (st == OMV_RPC_OK) {
-            st = put_bounded(ep, &b, tail, 2, stream);
-        }
-        return st;
-    }
-    /* A framed link with no gathered write: assemble the packet. A payload
-     * made by omv_rpc_slave_reply_buffer already sits at tx + 2. */
-    if (!(ep->tx.data && payload == ep->tx.data + 2 && ep->tx.size >= len + 4)) {
-        omv_rpc_status st = omvrpc_ep_reserve(ep, &ep->tx, len + 4);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        memmove(ep->tx.data + 2, payload, len);
-    }
-    memcpy(ep->tx.data, head, 2);
-    memcpy(ep->tx.data + 2 + len, tail, 2);
-    return put_bounded(ep, &b, ep->tx.data, len + 4, stream);
+    omv_rpc_out_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
+    return put_v_bounded(ep, &b, iov, 3, stream);
 }
 
 omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                               uint32_t timeout_ms, int stream)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
     uint8_t head[2], tail[2];
     omv_rpc_status st;
     const ep_bound b = bound_of(ep, len + 4, timeout_ms);
@@ -722,39 +633,23 @@ omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8
             memcpy(payload, pkt + 2, len);
         }
         memcpy(tail, pkt + 2 + len, 2);
-    } else if (ops->get_bytes_v && !(stream && ops->stream_get_bytes)) {
-        omv_rpc_in_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
-        st = get_v_bounded(ep, &b, iov, 3);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-    } else if (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) {
+    } else if (ep->t.byte_stream) {
+        /* The magic first: a packet of another kind fails at once, not
+         * after waiting for as many bytes as the awaited one has. */
         st = get_bounded(ep, &b, head, 2, stream);
-        if (st == OMV_RPC_OK && (uint16_t)(head[0] | (head[1] << 8)) != magic) {
-            return OMV_RPC_ERR_BAD_PACKET; /* no need to wait for the rest */
-        }
-        if (st == OMV_RPC_OK) {
-            st = get_bounded(ep, &b, payload, len, stream);
-        }
-        if (st == OMV_RPC_OK) {
-            st = get_bounded(ep, &b, tail, 2, stream);
-        }
         if (st != OMV_RPC_OK) {
             return st;
         }
+        if ((uint16_t)(head[0] | (head[1] << 8)) != magic) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        return recv_in_pieces(ep, magic, head, 1, payload, len, &b, stream);
     } else {
-        /* A framed link with no scattered read: one transfer through tx. */
-        st = omvrpc_ep_reserve(ep, &ep->tx, len + 4);
+        omv_rpc_in_iov iov[3] = {{head, 2}, {payload, len}, {tail, 2}};
+        st = get_v_bounded(ep, &b, iov, 3, stream);
         if (st != OMV_RPC_OK) {
             return st;
         }
-        st = get_bounded(ep, &b, ep->tx.data, len + 4, stream);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        memcpy(head, ep->tx.data, 2);
-        memcpy(payload, ep->tx.data + 2, len);
-        memcpy(tail, ep->tx.data + 2 + len, 2);
     }
     if ((uint16_t)(head[0] | (head[1] << 8)) != magic) {
         return OMV_RPC_ERR_BAD_PACKET;
@@ -797,7 +692,7 @@ omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t mag
     if (first_ms > timeout_ms) {
         first_ms = timeout_ms;
     }
-    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+    if (!ep->t.byte_stream) {
         return omvrpc_ep_recv_packet(ep, magic, payload, len, first_ms, 0);
     }
     const ep_bound b = bound_of(ep, len + 4, timeout_ms);
@@ -854,7 +749,7 @@ omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magi
                                              int *late)
 {
     *late = 0;
-    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
+    if (!ep->t.byte_stream) {
         return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
     }
     uint8_t head[2];
@@ -874,14 +769,4 @@ omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magi
     const ep_bound late_b = bound_of(ep, late_len + 4, late_timeout_ms);
     *late = 1;
     return recv_in_pieces(ep, late_magic, head, 1, late_payload, late_len, &late_b, 0);
-}
-
-void omv_rpc_link_close(omv_rpc_link *link)
-{
-    if (link && link->ops && link->ops->close) {
-        link->ops->close(link->ctx);
-    }
-    if (link) {
-        memset(link, 0, sizeof *link);
-    }
 }

@@ -4,6 +4,7 @@
 #define OMV_RPC_ENDPOINT_H
 
 #include "omv_rpc/rpc.h"
+#include "transport.h"
 
 /* Packet magics (docs/protocol.md section 1). */
 #define MAGIC_COMMAND_HEADER 0x1209u
@@ -57,7 +58,8 @@ typedef struct ep_buffer {
 } ep_buffer;
 
 typedef struct omv_rpc_endpoint {
-    omv_rpc_link link;
+    omv_rpc_link link;   /* the user's, owned: closed with the endpoint */
+    omvrpc_transport t;  /* the same link, resolved (transport.h) */
     uint32_t max_payload;
     omv_rpc_allocator allocator; /* alloc == NULL: none */
     omv_rpc_log log;
@@ -195,13 +197,10 @@ omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uin
 omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
 
-/* A gathered write through `gather` (a link's put_bytes_v or
- * stream_put_bytes_v) of `len` bytes in all, bounded as omvrpc_ep_put. */
-omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep,
-                                      omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *,
-                                                               size_t, uint32_t),
-                                      const omv_rpc_out_iov *iov, size_t count, size_t len,
-                                      uint32_t timeout_ms);
+/* A gathered write of the pieces (`len` bytes in all) as one transfer,
+ * bounded as omvrpc_ep_put. */
+omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep, const omv_rpc_out_iov *iov,
+                                      size_t count, size_t len, uint32_t timeout_ms, int stream);
 
 /* Little-endian helpers. */
 static inline uint32_t get_le32(const uint8_t *p)

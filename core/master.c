@@ -261,8 +261,8 @@ typedef struct result_sink {
 static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole)
 {
     omv_rpc_endpoint *ep = &m->ep;
-    if (!(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM)) {
-        if (ep->link.split_min && (size_t)len + 4 > ep->link.split_min) {
+    if (!ep->t.byte_stream) {
+        if (ep->t.split_min && (size_t)len + 4 > ep->t.split_min) {
             return whole;
         }
         const uint32_t least = FRAMED_DATA_START_MS * omvrpc_ep_short_scale(ep);

@@ -476,8 +476,7 @@ static int same_call(omv_rpc_slave *s, uint32_t command, size_t len)
  * (omv_rpc_link.split_min) on a link that is not one itself. */
 static int data_travels_apart(const omv_rpc_endpoint *ep, size_t len)
 {
-    return !(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) && ep->link.split_min &&
-           len + 4 > ep->link.split_min;
+    return !ep->t.byte_stream && ep->t.split_min && len + 4 > ep->t.split_min;
 }
 
 /* Phase 2 seen from the slave. */
@@ -520,7 +519,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
              * sees it. On other framed links (UDP-sized results, CAN) it
              * would take the header for the data, so flush there and let
              * it ask again. */
-            if (!header_sent || !((ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) ||
+            if (!header_sent || !(ep->t.byte_stream ||
                                   data_travels_apart(ep, s->result_len))) {
                 omvrpc_ep_flush(ep);
             }
@@ -532,7 +531,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
             return omvrpc_ep_send_packet(
                 ep, MAGIC_RESULT_DATA, s->result ? s->result : empty, s->result_len,
                 omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, s->result_len + 4)), 0);
-        } else if (magic == MAGIC_COMMAND_HEADER && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM) &&
+        } else if (magic == MAGIC_COMMAND_HEADER && ep->t.byte_stream &&
                    take_new_command(s, request, answer)) {
             /* Not one request for this result yet: the master missed our
              * data ack and is sending the same call again. */

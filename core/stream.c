@@ -7,12 +7,6 @@
  * code accepts either). */
 #include "endpoint.h"
 
-static uint32_t queue_depth_max(omv_rpc_endpoint *ep)
-{
-    uint32_t max = ep->link.stream_queue_depth_max;
-    return (max == 0 || max > 255) ? 255u : max;
-}
-
 /* When the reader ends a stream, the writer still sends the frames its
  * credits allow (up to half the queue depth) before it stops for an ack.
  * Drop them as they come, until the link has been quiet for a moment, so
@@ -30,16 +24,6 @@ static void drain(omv_rpc_endpoint *ep)
     omvrpc_ep_flush(ep);
 }
 
-/* Whether stream traffic may be cut and joined anywhere: a link with a
- * gathered stream write says so (link.h), and on a byte stream with no
- * stream variants it is the call traffic's byte stream. */
-static int stream_is_byte_stream(const omv_rpc_endpoint *ep)
-{
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    return ops->stream_put_bytes_v ||
-           (!ops->stream_put_bytes && (ep->link.flags & OMV_RPC_LINK_BYTE_STREAM));
-}
-
 /* Ack batching (reader): most ack bytes held back at once, and how long
  * the first of them may wait. The writer waits up to STREAM_TIMEOUT_MS for
  * an ack; a few milliseconds of holding are far from that. */
@@ -51,7 +35,7 @@ static int stream_is_byte_stream(const omv_rpc_endpoint *ep)
 static size_t ack_batch(const omv_rpc_endpoint *ep, uint32_t queue_depth)
 {
     size_t n = queue_depth / 4;
-    if (!stream_is_byte_stream(ep) || !ep->link.ops->stream_buffered || n < 2) {
+    if (!ep->t.batch_acks || n < 2) {
         return 1;
     }
     return n > ACK_BATCH_MAX ? ACK_BATCH_MAX : n;
@@ -62,8 +46,7 @@ static size_t ack_batch(const omv_rpc_endpoint *ep, uint32_t queue_depth)
  * waiting on a reader that waits on it. */
 static int next_header_here(omv_rpc_endpoint *ep)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
-    return ops->stream_buffered && ops->stream_buffered(ep->link.ctx) >= 8;
+    return ep->t.buffered(ep->t.ctx) >= 8;
 }
 
 omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
@@ -72,7 +55,7 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
     if (!fn) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    uint32_t max = queue_depth_max(ep);
+    uint32_t max = ep->t.queue_depth_max;
     if (queue_depth < 1) {
         queue_depth = 1;
     }
@@ -148,16 +131,11 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
 static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, size_t len,
                                  uint32_t write_timeout_ms)
 {
-    const omv_rpc_link_ops *ops = ep->link.ops;
     const uint32_t header_ms = omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8));
     const uint32_t frame_ms = omvrpc_sat_add(write_timeout_ms, omvrpc_ep_transfer_ms(ep, len));
-    omv_rpc_status (*gather)(void *, const omv_rpc_out_iov *, size_t, uint32_t) =
-        !stream_is_byte_stream(ep) ? NULL
-        : ops->stream_put_bytes_v  ? ops->stream_put_bytes_v
-                                   : ops->put_bytes_v;
     uint8_t size[4];
     put_le32(size, (uint32_t)len);
-    if (!gather || len == 0) {
+    if (!ep->t.stream_bytes || len == 0) {
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_STREAM_FRAME, size, 4, header_ms, 1);
         if (st == OMV_RPC_OK && len) {
             st = omvrpc_ep_put(ep, frame, len, frame_ms, 1);
@@ -167,8 +145,8 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
     uint8_t header[8];
     omv_rpc_out_iov iov[2] = {{header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
                               {frame, len}};
-    return omvrpc_ep_put_gathered(ep, gather, iov, 2, iov[0].len + len,
-                                  omvrpc_sat_add(header_ms, frame_ms));
+    return omvrpc_ep_put_gathered(ep, iov, 2, iov[0].len + len,
+                                  omvrpc_sat_add(header_ms, frame_ms), 1);
 }
 
 omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
@@ -184,7 +162,7 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
         return st;
     }
     uint32_t queue_depth = get_le32(setup);
-    uint32_t max = queue_depth_max(ep);
+    uint32_t max = ep->t.queue_depth_max;
     if (queue_depth < 1) {
         queue_depth = 1;
     }
@@ -231,35 +209,4 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
             credits--;
         }
     }
-}
-
-/* Cut-through: `timeout_ms` bounds silence. A link with quiet timeouts
- * does that itself (and its watcher, the master's or slave's, ends the
- * transfer on omv_rpc_master_abort / omv_rpc_slave_stop); any other link
- * gets the silence plus the transfer's wire time. */
-static uint32_t raw_timeout(const omv_rpc_link *link, size_t len, uint32_t timeout_ms)
-{
-    if (link->flags & OMV_RPC_LINK_QUIET_TIMEOUTS) {
-        return timeout_ms;
-    }
-    uint32_t wire = link->ops->transfer_ms ? link->ops->transfer_ms(link->ctx, len) : 0;
-    return omvrpc_sat_add(timeout_ms, wire);
-}
-
-omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms)
-{
-    if (!link || !link->ops || (!buf && len)) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    return link->ops->get_bytes(link->ctx, buf, len, raw_timeout(link, len, timeout_ms));
-}
-
-omv_rpc_status omv_rpc_put_bytes(omv_rpc_link *link, const uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms)
-{
-    if (!link || !link->ops || (!buf && len)) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    return link->ops->put_bytes(link->ctx, buf, len, raw_timeout(link, len, timeout_ms));
 }

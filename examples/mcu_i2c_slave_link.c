@@ -11,7 +11,7 @@
  *
  * How an I2C slave takes part (docs/protocol.md section 4): the master clocks
  * every byte, so the slave can only "get" or "put" while the master writes
- * or reads. get_bytes arms the peripheral to receive and waits; put_bytes
+ * or reads. Receiving arms the peripheral to receive and waits; sending
  * arms it to transmit and waits for the master to read. While nothing is
  * armed the peripheral must not acknowledge its address (or must answer
  * all-equal bytes such as 0xFF): the master reads that as "not ready" and
@@ -53,6 +53,10 @@ extern uint32_t board_millis(void);
 
 typedef struct mcu_i2c_slave {
     uint8_t address;
+    /* A packet the core hands over in pieces (magic, payload, CRC) is one
+     * I2C transfer, as the master sizes it: the pieces meet here. */
+    uint8_t *stage;
+    size_t stage_size;
 } mcu_i2c_slave;
 
 static omv_rpc_status status_of(int r)
@@ -100,6 +104,49 @@ static omv_rpc_status slave_put_bytes(void *ctx, const uint8_t *buf, size_t len,
     return OMV_RPC_OK;
 }
 
+/* One transfer of `count` pieces: straight into or out of a single piece,
+ * else through the stage buffer. */
+static omv_rpc_status slave_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    mcu_i2c_slave *s = ctx;
+    size_t total = 0;
+    (void)xfer;
+    if (count == 1) {
+        return slave_get_bytes(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    for (size_t i = 0; i < count; i++) {
+        total += iov[i].len;
+    }
+    if (total > s->stage_size) {
+        return OMV_RPC_ERR_TOO_LARGE;
+    }
+    omv_rpc_status st = slave_get_bytes(ctx, s->stage, total, timeout_ms);
+    for (size_t i = 0, off = 0; st == OMV_RPC_OK && i < count; off += iov[i++].len) {
+        memcpy(iov[i].base, s->stage + off, iov[i].len);
+    }
+    return st;
+}
+
+static omv_rpc_status slave_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    mcu_i2c_slave *s = ctx;
+    size_t total = 0;
+    (void)xfer;
+    if (count == 1) {
+        return slave_put_bytes(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (total + iov[i].len > s->stage_size) {
+            return OMV_RPC_ERR_TOO_LARGE;
+        }
+        memcpy(s->stage + total, iov[i].base, iov[i].len);
+        total += iov[i].len;
+    }
+    return slave_put_bytes(ctx, s->stage, total, timeout_ms);
+}
+
 /* An I2C slave queues nothing between transactions: nothing to drop. */
 static void slave_flush(void *ctx)
 {
@@ -113,19 +160,24 @@ static uint32_t slave_now_ms(void *ctx)
 }
 
 static const omv_rpc_link_ops mcu_i2c_slave_ops = {
-    .get_bytes = slave_get_bytes,
-    .put_bytes = slave_put_bytes,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = slave_recv,
+    .send = slave_send,
     .flush = slave_flush,
     .now_ms = slave_now_ms,
-    /* No close (nothing allocated), no scatter-gather: the core then
-     * assembles each packet in config.tx_buffer and makes one transfer. */
+    /* No close: nothing allocated. */
 };
 
-/* Fill `link` for the slave at `address`; `state` must outlive the link. */
-void mcu_i2c_slave_link_init(omv_rpc_link *link, mcu_i2c_slave *state, uint8_t address);
-void mcu_i2c_slave_link_init(omv_rpc_link *link, mcu_i2c_slave *state, uint8_t address)
+/* Fill `link` for the slave at `address`, packets staged in `stage`
+ * (payload limit + 4 bytes); `state` and `stage` must outlive the link. */
+void mcu_i2c_slave_link_init(omv_rpc_link *link, mcu_i2c_slave *state, uint8_t address,
+                             uint8_t *stage, size_t stage_size);
+void mcu_i2c_slave_link_init(omv_rpc_link *link, mcu_i2c_slave *state, uint8_t address,
+                             uint8_t *stage, size_t stage_size)
 {
     state->address = address;
+    state->stage = stage;
+    state->stage_size = stage_size;
     memset(link, 0, sizeof *link);
     link->ops = &mcu_i2c_slave_ops;
     link->ctx = state;
@@ -152,6 +204,7 @@ static void sum_bytes(omv_rpc_slave *slave, const uint8_t *arg, size_t len, void
 static void *slave_storage[OMV_RPC_SLAVE_STORAGE_SIZE / sizeof(void *) + 1];
 static uint8_t rx_buffer[1024];
 static uint8_t tx_buffer[1024 + 4];
+static uint8_t stage_buffer[1024 + 4];
 static mcu_i2c_slave i2c_state;
 
 /* Serve calls from the master at I2C address 0x12 until the link breaks. */
@@ -159,7 +212,7 @@ omv_rpc_status mcu_rpc_serve_forever(void);
 omv_rpc_status mcu_rpc_serve_forever(void)
 {
     omv_rpc_link link;
-    mcu_i2c_slave_link_init(&link, &i2c_state, 0x12);
+    mcu_i2c_slave_link_init(&link, &i2c_state, 0x12, stage_buffer, sizeof stage_buffer);
 
     omv_rpc_config config;
     memset(&config, 0, sizeof config);

@@ -178,9 +178,34 @@ static uint32_t cable_transfer_ms(void *ctx, size_t len)
     return (uint32_t)(((uint64_t)len * e->c->byte_ns + 999999u) / 1000000u);
 }
 
+/* The link table's transfers of several pieces: a byte stream, so each
+ * piece in turn. */
+static omv_rpc_status cable_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = cable_get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
+static omv_rpc_status cable_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = cable_put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
 static const omv_rpc_link_ops paced_ops = {
-    .get_bytes = cable_get,
-    .put_bytes = cable_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = cable_recv,
+    .send = cable_send,
     .flush = cable_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = cable_close,
@@ -189,8 +214,9 @@ static const omv_rpc_link_ops paced_ops = {
 
 /* The same cable seen by a side that does not know the baud rate. */
 static const omv_rpc_link_ops unpaced_ops = {
-    .get_bytes = cable_get,
-    .put_bytes = cable_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = cable_recv,
+    .send = cable_send,
     .flush = cable_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = cable_close,

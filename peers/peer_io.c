@@ -86,14 +86,14 @@ int peer_valid(const uint8_t *pkt, size_t len, uint16_t magic)
 int peer_read_all(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     memset(buf, 0, len);
-    return p->link.ops->get_bytes(p->link.ctx, buf, len, timeout_ms) == OMV_RPC_OK;
+    return omv_rpc_link_read(&p->link, buf, len, timeout_ms) == OMV_RPC_OK;
 }
 
 int peer_read_each(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     memset(buf, 0, len);
     for (size_t i = 0; i < len; i++) {
-        if (p->link.ops->get_bytes(p->link.ctx, buf + i, 1, timeout_ms) != OMV_RPC_OK) {
+        if (omv_rpc_link_read(&p->link, buf + i, 1, timeout_ms) != OMV_RPC_OK) {
             return 0;
         }
     }
@@ -102,7 +102,7 @@ int peer_read_each(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms
 
 void peer_write(omvrpc_peer *p, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
-    (void)p->link.ops->put_bytes(p->link.ctx, buf, len, timeout_ms);
+    (void)omv_rpc_link_write(&p->link, buf, len, timeout_ms);
 }
 
 void peer_flush(omvrpc_peer *p)

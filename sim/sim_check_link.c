@@ -46,60 +46,21 @@ static size_t in_total(const omv_rpc_in_iov *iov, size_t n)
     return t;
 }
 
-static omv_rpc_status get_bytes(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static omv_rpc_status check_recv(void *ctx, const omv_rpc_in_iov *iov, size_t n,
+                                 uint32_t timeout_ms, uint32_t xfer)
 {
     checking *c = ctx;
-    omv_rpc_status st = c->inner.ops->get_bytes(c->inner.ctx, buf, len, timeout_ms);
-    received(c, st, len);
-    return st;
-}
-
-static omv_rpc_status stream_get_bytes(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    checking *c = ctx;
-    omv_rpc_status st = c->inner.ops->stream_get_bytes(c->inner.ctx, buf, len, timeout_ms);
-    received(c, st, len);
-    return st;
-}
-
-static omv_rpc_status get_bytes_v(void *ctx, const omv_rpc_in_iov *iov, size_t n,
-                                  uint32_t timeout_ms)
-{
-    checking *c = ctx;
-    omv_rpc_status st = c->inner.ops->get_bytes_v(c->inner.ctx, iov, n, timeout_ms);
+    omv_rpc_status st = c->inner.ops->recv(c->inner.ctx, iov, n, timeout_ms, xfer);
     received(c, st, in_total(iov, n));
     return st;
 }
 
-static omv_rpc_status put_bytes(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+static omv_rpc_status check_send(void *ctx, const omv_rpc_out_iov *iov, size_t n,
+                                 uint32_t timeout_ms, uint32_t xfer)
 {
     checking *c = ctx;
     check_received(c);
-    return c->inner.ops->put_bytes(c->inner.ctx, buf, len, timeout_ms);
-}
-
-static omv_rpc_status stream_put_bytes(void *ctx, const uint8_t *buf, size_t len,
-                                       uint32_t timeout_ms)
-{
-    checking *c = ctx;
-    check_received(c);
-    return c->inner.ops->stream_put_bytes(c->inner.ctx, buf, len, timeout_ms);
-}
-
-static omv_rpc_status put_bytes_v(void *ctx, const omv_rpc_out_iov *iov, size_t n,
-                                  uint32_t timeout_ms)
-{
-    checking *c = ctx;
-    check_received(c);
-    return c->inner.ops->put_bytes_v(c->inner.ctx, iov, n, timeout_ms);
-}
-
-static omv_rpc_status stream_put_bytes_v(void *ctx, const omv_rpc_out_iov *iov, size_t n,
-                                         uint32_t timeout_ms)
-{
-    checking *c = ctx;
-    check_received(c);
-    return c->inner.ops->stream_put_bytes_v(c->inner.ctx, iov, n, timeout_ms);
+    return c->inner.ops->send(c->inner.ctx, iov, n, timeout_ms, xfer);
 }
 
 static void flush(void *ctx)
@@ -120,10 +81,16 @@ static uint32_t transfer_ms(void *ctx, size_t len)
     return c->inner.ops->transfer_ms(c->inner.ctx, len);
 }
 
-static size_t stream_buffered(void *ctx)
+static size_t buffered(void *ctx)
 {
     checking *c = ctx;
-    return c->inner.ops->stream_buffered(c->inner.ctx);
+    return c->inner.ops->buffered(c->inner.ctx);
+}
+
+static void watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
+{
+    checking *c = ctx;
+    c->inner.ops->watch(c->inner.ctx, fn, arg);
 }
 
 static void close_link(void *ctx)
@@ -137,8 +104,8 @@ static void close_link(void *ctx)
 
 omv_rpc_status omv_rpc_sim_checking_link(omv_rpc_link *link, uint32_t us_per_byte)
 {
-    if (!link || !link->ops || !link->ops->get_bytes || !link->ops->put_bytes ||
-        !link->ops->flush || !link->ops->now_ms) {
+    if (!link || !link->ops || link->ops->size < sizeof(omv_rpc_link_ops) || !link->ops->recv ||
+        !link->ops->send || !link->ops->flush || !link->ops->now_ms) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (us_per_byte == 0) {
@@ -153,18 +120,15 @@ omv_rpc_status omv_rpc_sim_checking_link(omv_rpc_link *link, uint32_t us_per_byt
     c->us_per_byte = us_per_byte;
     /* The same optional functions as the inner link, so that the library
      * treats the wrapped link exactly as it treated the link. */
-    c->ops.get_bytes = get_bytes;
-    c->ops.put_bytes = put_bytes;
+    c->ops.size = sizeof c->ops;
+    c->ops.recv = check_recv;
+    c->ops.send = check_send;
     c->ops.flush = flush;
     c->ops.now_ms = now_ms;
     c->ops.close = close_link;
-    c->ops.stream_get_bytes = in->stream_get_bytes ? stream_get_bytes : NULL;
-    c->ops.stream_put_bytes = in->stream_put_bytes ? stream_put_bytes : NULL;
-    c->ops.get_bytes_v = in->get_bytes_v ? get_bytes_v : NULL;
-    c->ops.put_bytes_v = in->put_bytes_v ? put_bytes_v : NULL;
     c->ops.transfer_ms = in->transfer_ms ? transfer_ms : NULL;
-    c->ops.stream_put_bytes_v = in->stream_put_bytes_v ? stream_put_bytes_v : NULL;
-    c->ops.stream_buffered = in->stream_buffered ? stream_buffered : NULL;
+    c->ops.buffered = in->buffered ? buffered : NULL;
+    c->ops.watch = in->watch ? watch : NULL;
     link->ops = &c->ops;
     link->ctx = c;
     return OMV_RPC_OK;

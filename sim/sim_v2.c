@@ -116,7 +116,7 @@ static omv_rpc_status put_packet(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h
         n += 4;
     }
     dev->stats.sent_packets++;
-    return dev->link->ops->put_bytes(dev->link->ctx, dev->tx, n, SV2_IO_TIMEOUT_MS);
+    return omv_rpc_link_write(dev->link, dev->tx, n, SV2_IO_TIMEOUT_MS);
 }
 
 /* Read one packet within `wait_ms` (for its first byte). 1: a packet in
@@ -125,7 +125,7 @@ static int read_packet(omv_rpc_sim_v2 *dev, sv2_packet *p, uint32_t wait_ms)
 {
     uint8_t raw[OMV_RPC_V2_HEADER_SIZE];
     size_t have = 0;
-    omv_rpc_status st = dev->link->ops->get_bytes(dev->link->ctx, raw, 1, wait_ms);
+    omv_rpc_status st = omv_rpc_link_read(dev->link, raw, 1, wait_ms);
     if (st == OMV_RPC_ERR_TIMEOUT) {
         return 0;
     }
@@ -136,7 +136,7 @@ static int read_packet(omv_rpc_sim_v2 *dev, sv2_packet *p, uint32_t wait_ms)
     for (;;) {
         size_t i;
         if (have < sizeof raw) {
-            st = dev->link->ops->get_bytes(dev->link->ctx, raw + have, sizeof raw - have,
+            st = omv_rpc_link_read(dev->link, raw + have, sizeof raw - have,
                                            SV2_IO_TIMEOUT_MS);
             if (st == OMV_RPC_ERR_TIMEOUT) {
                 return 0;
@@ -170,9 +170,9 @@ static int read_packet(omv_rpc_sim_v2 *dev, sv2_packet *p, uint32_t wait_ms)
     }
     if (p->h.length) {
         uint8_t crc[4];
-        st = dev->link->ops->get_bytes(dev->link->ctx, p->payload, p->h.length, SV2_IO_TIMEOUT_MS);
+        st = omv_rpc_link_read(dev->link, p->payload, p->h.length, SV2_IO_TIMEOUT_MS);
         if (st == OMV_RPC_OK) {
-            st = dev->link->ops->get_bytes(dev->link->ctx, crc, 4, SV2_IO_TIMEOUT_MS);
+            st = omv_rpc_link_read(dev->link, crc, 4, SV2_IO_TIMEOUT_MS);
         }
         if (st == OMV_RPC_ERR_TIMEOUT) {
             dev->stats.transport_errors++;

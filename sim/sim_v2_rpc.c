@@ -142,9 +142,34 @@ static void slave_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     pthread_mutex_unlock(&r->lock);
 }
 
+/* The link table's transfers of several pieces: a byte stream, so each
+ * piece in turn. */
+static omv_rpc_status slave_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = slave_get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
+static omv_rpc_status slave_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                 uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = slave_put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
 static const omv_rpc_link_ops slave_ops = {
-    .get_bytes = slave_get,
-    .put_bytes = slave_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = slave_recv,
+    .send = slave_send,
     .flush = slave_flush,
     .now_ms = slave_now,
     .watch = slave_watch,
@@ -166,7 +191,7 @@ omv_rpc_status omvrpc_sv2_rpc_start(sv2_rpc **out)
      * packet costs V2 round trips of the host. */
     omv_rpc_link link = {.ops = &slave_ops,
                          .short_timeout_scale = 100,
-                         .flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS};
+                         .flags = OMV_RPC_LINK_BYTE_STREAM};
     sv2_rpc *r = calloc(1, sizeof *r);
     omv_rpc_status st;
     if (!r) {

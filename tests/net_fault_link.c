@@ -30,9 +30,8 @@ static size_t total_of(const omv_rpc_out_iov *iov, size_t count)
 static omv_rpc_status inner_put(fault_link *f, const omv_rpc_out_iov *iov, size_t count,
                                 uint32_t timeout_ms, int stream)
 {
-    const omv_rpc_link_ops *ops = f->inner.ops;
-    return stream ? ops->stream_put_bytes_v(f->inner.ctx, iov, count, timeout_ms)
-                  : ops->put_bytes_v(f->inner.ctx, iov, count, timeout_ms);
+    return f->inner.ops->send(f->inner.ctx, iov, count, timeout_ms,
+                              stream ? OMV_RPC_XFER_STREAM : 0u);
 }
 
 static omv_rpc_status send_held(fault_link *f, uint32_t timeout_ms)
@@ -120,48 +119,19 @@ static omv_rpc_status put_v(fault_link *f, const omv_rpc_out_iov *iov, size_t co
     return put_tcp(f, iov, count, total, timeout_ms, stream);
 }
 
-static omv_rpc_status f_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                              uint32_t timeout_ms)
+static omv_rpc_status f_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                             uint32_t timeout_ms, uint32_t xfer)
 {
-    return put_v(ctx, iov, count, timeout_ms, 0);
-}
-
-static omv_rpc_status f_stream_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                                     uint32_t timeout_ms)
-{
-    return put_v(ctx, iov, count, timeout_ms, 1);
-}
-
-static omv_rpc_status f_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return put_v(ctx, &one, 1, timeout_ms, 0);
-}
-
-static omv_rpc_status f_stream_put(void *ctx, const uint8_t *buf, size_t len,
-                                   uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return put_v(ctx, &one, 1, timeout_ms, 1);
+    return put_v(ctx, iov, count, timeout_ms, (xfer & OMV_RPC_XFER_STREAM) != 0);
 }
 
 /* The rest goes straight through. */
 #define INNER(ctx) (&((fault_link *)(ctx))->inner)
 
-static omv_rpc_status f_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static omv_rpc_status f_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                             uint32_t timeout_ms, uint32_t xfer)
 {
-    return INNER(ctx)->ops->get_bytes(INNER(ctx)->ctx, buf, len, timeout_ms);
-}
-
-static omv_rpc_status f_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                              uint32_t timeout_ms)
-{
-    return INNER(ctx)->ops->get_bytes_v(INNER(ctx)->ctx, iov, count, timeout_ms);
-}
-
-static omv_rpc_status f_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    return INNER(ctx)->ops->stream_get_bytes(INNER(ctx)->ctx, buf, len, timeout_ms);
+    return INNER(ctx)->ops->recv(INNER(ctx)->ctx, iov, count, timeout_ms, xfer);
 }
 
 static void f_flush(void *ctx)
@@ -179,9 +149,9 @@ static uint32_t f_transfer_ms(void *ctx, size_t len)
     return INNER(ctx)->ops->transfer_ms(INNER(ctx)->ctx, len);
 }
 
-static size_t f_stream_buffered(void *ctx)
+static size_t f_buffered(void *ctx)
 {
-    return INNER(ctx)->ops->stream_buffered(INNER(ctx)->ctx);
+    return INNER(ctx)->ops->buffered(INNER(ctx)->ctx);
 }
 
 static void f_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
@@ -196,18 +166,14 @@ static void f_close(void *ctx)
 }
 
 static const omv_rpc_link_ops fault_ops = {
-    .get_bytes = f_get,
-    .put_bytes = f_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = f_recv,
+    .send = f_send,
     .flush = f_flush,
     .now_ms = f_now_ms,
     .close = f_close,
-    .stream_get_bytes = f_stream_get,
-    .stream_put_bytes = f_stream_put,
-    .get_bytes_v = f_get_v,
-    .put_bytes_v = f_put_v,
     .transfer_ms = f_transfer_ms,
-    .stream_put_bytes_v = f_stream_put_v,
-    .stream_buffered = f_stream_buffered,
+    .buffered = f_buffered,
     .watch = f_watch,
 };
 

@@ -167,13 +167,13 @@ static void test_third_node_hears(void **state)
     omv_rpc_can_mem_bus_free(bus); /* the nodes keep it alive */
     const uint8_t msg[11] = "hello, can";
     uint8_t got_b[11], got_c[11], none[1];
-    assert_int_equal(a.ops->put_bytes(a.ctx, msg, sizeof msg, 100), OMV_RPC_OK);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got_b, sizeof got_b, 100), OMV_RPC_OK);
-    assert_int_equal(c.ops->get_bytes(c.ctx, got_c, sizeof got_c, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&a, msg, sizeof msg, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&b, got_b, sizeof got_b, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&c, got_c, sizeof got_c, 100), OMV_RPC_OK);
     assert_memory_equal(got_b, msg, sizeof msg);
     assert_memory_equal(got_c, msg, sizeof msg);
     /* The sender never hears itself. */
-    assert_int_equal(a.ops->get_bytes(a.ctx, none, 1, 20), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&a, none, 1, 20), OMV_RPC_ERR_TIMEOUT);
     omv_rpc_link_close(&a);
     omv_rpc_link_close(&b);
     omv_rpc_link_close(&c);

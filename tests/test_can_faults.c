@@ -37,12 +37,12 @@ static void mem_pair_close(mem_pair *p)
 
 static omv_rpc_status get(omv_rpc_link *l, uint8_t *buf, size_t len)
 {
-    return l->ops->get_bytes(l->ctx, buf, len, 50);
+    return omv_rpc_link_read(l, buf, len, 50);
 }
 
 static omv_rpc_status put(omv_rpc_link *l, const uint8_t *buf, size_t len)
 {
-    return l->ops->put_bytes(l->ctx, buf, len, 50);
+    return omv_rpc_link_write(l, buf, len, 50);
 }
 
 static void inject(omv_rpc_can_mem_bus *bus, uint32_t id, uint8_t flags, uint8_t len)
@@ -72,8 +72,8 @@ static void test_frames_and_foreign_ids(void **state)
     omv_rpc_out_iov out[3] = {{msg, 3}, {msg + 3, 0}, {msg + 3, 17}};
     uint8_t x[5], y[15];
     omv_rpc_in_iov in[2] = {{x, 5}, {y, 15}};
-    assert_int_equal(p.a.ops->put_bytes_v(p.a.ctx, out, 3, 50), OMV_RPC_OK);
-    assert_int_equal(p.b.ops->get_bytes_v(p.b.ctx, in, 2, 50), OMV_RPC_OK);
+    assert_int_equal(p.a.ops->send(p.a.ctx, out, 3, 50, 0), OMV_RPC_OK);
+    assert_int_equal(p.b.ops->recv(p.b.ctx, in, 2, 50, 0), OMV_RPC_OK);
     assert_memory_equal(x, msg, 5);
     assert_memory_equal(y, msg + 5, 15);
     mem_pair_close(&p);
@@ -125,8 +125,8 @@ static void test_full_queue_times_out(void **state)
     assert_int_equal(omv_rpc_can_open_mem(&a, bus, 1, 0, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_can_open_mem(&b, bus, 1, 0, NULL), OMV_RPC_OK);
     uint8_t msg[40] = {0};
-    assert_int_equal(a.ops->put_bytes(a.ctx, msg, 32, 20), OMV_RPC_OK);
-    assert_int_equal(a.ops->put_bytes(a.ctx, msg, 8, 20), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_write(&a, msg, 32, 20), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&a, msg, 8, 20), OMV_RPC_ERR_TIMEOUT);
     omv_rpc_link_close(&a);
     omv_rpc_link_close(&b);
     omv_rpc_can_mem_bus_free(bus);
@@ -330,7 +330,7 @@ static void test_kvaser_bus_off(void **state)
     assert_int_equal(omv_rpc_master_call(m, "echo", "x", 1, NULL, NULL, 1000, 1000),
                      OMV_RPC_ERR_LINK_DOWN);
     uint8_t byte;
-    assert_int_equal(b.ops->get_bytes(b.ctx, &byte, 1, 10), OMV_RPC_ERR_LINK_DOWN);
+    assert_int_equal(omv_rpc_link_read(&b, &byte, 1, 10), OMV_RPC_ERR_LINK_DOWN);
     omv_rpc_link c;
     ts_log_capture cap = {""};
     omv_rpc_log log = {ts_capture, &cap};

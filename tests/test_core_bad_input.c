@@ -64,7 +64,7 @@ static void rig_close(rig *r)
 
 static void send_raw(rig *r, const uint8_t *bytes, size_t len)
 {
-    assert_int_equal(r->raw.ops->put_bytes(r->raw.ctx, bytes, len, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&r->raw, bytes, len, 1000), OMV_RPC_OK);
 }
 
 /* After sending `bytes`, the slave gives no answer, then serves a good
@@ -74,7 +74,7 @@ static void expect_refused_then_served(rig *r, const uint8_t *bytes, size_t len)
     uint32_t refused = omv_rpc_slave_packets_refused(r->ts.slave);
     send_raw(r, bytes, len);
     uint8_t answer[4];
-    assert_int_equal(r->raw.ops->get_bytes(r->raw.ctx, answer, sizeof answer, 150),
+    assert_int_equal(omv_rpc_link_read(&r->raw, answer, sizeof answer, 150),
                      OMV_RPC_ERR_TIMEOUT);
     ts_check_echo(r->ts.master, "good", 4, 2000, 1000);
     (void)refused;
@@ -122,7 +122,7 @@ static void test_bad_data_packet(void **state)
     uint8_t payload[8], pkt[16], ack[4];
     header_payload(payload, "echo", 4);
     send_raw(&r, pkt, ts_packet(pkt, 0x1209, payload, 8));
-    assert_int_equal(r.raw.ops->get_bytes(r.raw.ctx, ack, 4, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&r.raw, ack, 4, 1000), OMV_RPC_OK);
     size_t n = ts_packet(pkt, 0xABD1, (const uint8_t *)"data", 4);
     pkt[3] ^= 1;
     expect_refused_then_served(&r, pkt, n);
@@ -183,24 +183,24 @@ static void play_slave(omv_rpc_link *link, fake_answer answer, void *state)
 {
     uint8_t prev = 0, cur, buf[64], pkt[64];
     uint32_t data_len = 0;
-    while (link->ops->get_bytes(link->ctx, &cur, 1, 1000) == OMV_RPC_OK) {
+    while (omv_rpc_link_read(link, &cur, 1, 1000) == OMV_RPC_OK) {
         uint16_t magic = (uint16_t)(prev | (cur << 8));
         size_t reply = 0;
         prev = cur;
         if (magic == 0x1209) { /* command header: command, data_len, crc */
-            if (link->ops->get_bytes(link->ctx, buf, 10, 1000) != OMV_RPC_OK) {
+            if (omv_rpc_link_read(link, buf, 10, 1000) != OMV_RPC_OK) {
                 continue;
             }
             data_len = (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 |
                        (uint32_t)buf[7] << 24;
             reply = ts_packet(pkt, 0x1209, NULL, 0);
         } else if (magic == 0xABD1 && data_len + 2 <= sizeof buf) { /* command data */
-            if (link->ops->get_bytes(link->ctx, buf, data_len + 2, 1000) != OMV_RPC_OK) {
+            if (omv_rpc_link_read(link, buf, data_len + 2, 1000) != OMV_RPC_OK) {
                 continue;
             }
             reply = ts_packet(pkt, 0xABD1, NULL, 0);
         } else if (magic == 0x9021 || magic == 0x1DBA) { /* result requests */
-            if (link->ops->get_bytes(link->ctx, buf, 2, 1000) != OMV_RPC_OK) {
+            if (omv_rpc_link_read(link, buf, 2, 1000) != OMV_RPC_OK) {
                 continue;
             }
             reply = answer(magic == 0x1DBA, pkt, state);
@@ -209,7 +209,7 @@ static void play_slave(omv_rpc_link *link, fake_answer answer, void *state)
         }
         prev = 0; /* a packet ended: the next one starts afresh */
         if (reply) {
-            link->ops->put_bytes(link->ctx, pkt, reply, 1000);
+            omv_rpc_link_write(link, pkt, reply, 1000);
         }
     }
 }

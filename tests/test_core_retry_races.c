@@ -22,14 +22,14 @@
 
 static void get(omv_rpc_link *link, uint8_t *buf, size_t len)
 {
-    assert_int_equal(link->ops->get_bytes(link->ctx, buf, len, WAIT_MS), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(link, buf, len, WAIT_MS), OMV_RPC_OK);
 }
 
 static void put_packet(omv_rpc_link *link, uint16_t magic, const void *payload, size_t len)
 {
     uint8_t pkt[64];
     size_t n = ts_packet(pkt, magic, payload, len);
-    assert_int_equal(link->ops->put_bytes(link->ctx, pkt, n, WAIT_MS), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(link, pkt, n, WAIT_MS), OMV_RPC_OK);
 }
 
 /* Read a packet and check it is exactly `magic | payload | crc`. */
@@ -85,7 +85,7 @@ static void *slave_repeating_large_result_header(void *arg)
     uint8_t *pkt = malloc(LARGE_RESULT + 4);
     assert_non_null(pkt);
     size_t n = ts_packet(pkt, 0x1DBA, large_result, LARGE_RESULT);
-    assert_int_equal(link->ops->put_bytes(link->ctx, pkt, n, WAIT_MS), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(link, pkt, n, WAIT_MS), OMV_RPC_OK);
     free(pkt);
     return NULL;
 }
@@ -222,7 +222,7 @@ static void test_slave_hunts_past_stream_acks(void **state)
         acks[i] = ack;
         ack = omv_rpc_lfsr_next(ack);
     }
-    assert_int_equal(theirs->ops->put_bytes(theirs->ctx, acks, sizeof acks, WAIT_MS), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(theirs, acks, sizeof acks, WAIT_MS), OMV_RPC_OK);
     uint8_t header[8] = {0};
     uint32_t nothing = omv_rpc_hash_str("nothing");
     for (int i = 0; i < 4; i++) {

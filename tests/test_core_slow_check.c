@@ -12,6 +12,7 @@
 
 #include "call_checks.h"
 #include "rig.h"
+#include "flat_link.h"
 #include "test_support.h"
 
 /* The slave's end: counts bytes received, and before sending a data ack
@@ -26,7 +27,7 @@ typedef struct slow_end {
 static omv_rpc_status slow_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     slow_end *e = ctx;
-    omv_rpc_status st = e->inner.ops->get_bytes(e->inner.ctx, buf, len, timeout_ms);
+    omv_rpc_status st = omv_rpc_link_read(&e->inner, buf, len, timeout_ms);
     if (st == OMV_RPC_OK) {
         e->received += len;
     }
@@ -42,8 +43,10 @@ static omv_rpc_status slow_put(void *ctx, const uint8_t *buf, size_t len, uint32
         nanosleep(&ts, NULL);
     }
     e->received = 0;
-    return e->inner.ops->put_bytes(e->inner.ctx, buf, len, timeout_ms);
+    return omv_rpc_link_write(&e->inner, buf, len, timeout_ms);
 }
+
+TS_FLAT_OPS(slow, slow_get, slow_put)
 
 static void slow_flush(void *ctx)
 {
@@ -79,8 +82,9 @@ static void slow_wrap(omv_rpc_link *out, const omv_rpc_link *inner, uint64_t ns_
     assert_non_null(e);
     e->inner = *inner;
     e->ns_per_byte = ns_per_byte;
-    e->ops.get_bytes = slow_get;
-    e->ops.put_bytes = slow_put;
+    e->ops.size = sizeof e->ops;
+    e->ops.recv = slow_recv;
+    e->ops.send = slow_send;
     e->ops.flush = slow_flush;
     e->ops.now_ms = slow_now;
     e->ops.close = slow_close;

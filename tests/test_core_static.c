@@ -140,7 +140,7 @@ static void test_init_errors(void **state)
     assert_null(m);
     /* The other end sees the close. */
     uint8_t byte;
-    assert_int_equal(b.ops->get_bytes(b.ctx, &byte, 1, 10), OMV_RPC_ERR_CLOSED);
+    assert_int_equal(omv_rpc_link_read(&b, &byte, 1, 10), OMV_RPC_ERR_CLOSED);
     omv_rpc_link_close(&b);
     /* A link table missing a required function. */
     static const omv_rpc_link_ops empty_ops = {0};

@@ -5,6 +5,7 @@
  * longer held than a few milliseconds. */
 #include <string.h>
 
+#include "flat_link.h"
 #include "fake_peer.h"
 #include "test_support.h"
 
@@ -67,17 +68,21 @@ static size_t fw_buffered(void *ctx)
     return w->header_here[w->frames_read] ? 8 + FRAME_LEN : 0;
 }
 
+TS_FLAT_OPS(fw, fw_get, fw_put)
+
 static const omv_rpc_link_ops fw_ops = {
-    .get_bytes = fw_get,
-    .put_bytes = fw_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = fw_recv,
+    .send = fw_send,
     .flush = fw_flush,
     .now_ms = fw_now,
-    .stream_buffered = fw_buffered,
+    .buffered = fw_buffered,
 };
 
 static const omv_rpc_link_ops fw_ops_unknown = {
-    .get_bytes = fw_get,
-    .put_bytes = fw_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = fw_recv,
+    .send = fw_send,
     .flush = fw_flush,
     .now_ms = fw_now,
 };

@@ -74,12 +74,12 @@ static void *bad_writer(void *arg)
 {
     omv_rpc_link *link = arg;
     uint8_t setup[8], hdr[8] = {0x2E, 0x54, 4, 0, 0, 0, 0, 0};
-    link->ops->get_bytes(link->ctx, setup, 8, 2000);
+    omv_rpc_link_read(link, setup, 8, 2000);
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, hdr, 6);
     hdr[6] = (uint8_t)(crc ^ 1);
     hdr[7] = (uint8_t)(crc >> 8);
-    link->ops->put_bytes(link->ctx, hdr, 8, 1000);
-    link->ops->put_bytes(link->ctx, (const uint8_t *)"abcd", 4, 1000);
+    omv_rpc_link_write(link, hdr, 8, 1000);
+    omv_rpc_link_write(link, (const uint8_t *)"abcd", 4, 1000);
     return NULL;
 }
 
@@ -107,10 +107,10 @@ static void *bad_reader(void *arg)
     uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, setup, 6);
     setup[6] = (uint8_t)crc;
     setup[7] = (uint8_t)(crc >> 8);
-    link->ops->put_bytes(link->ctx, setup, 8, 1000);
-    link->ops->get_bytes(link->ctx, hdr, 8, 2000);
-    link->ops->get_bytes(link->ctx, frame, get_le32(hdr + 2), 2000);
-    link->ops->put_bytes(link->ctx, &ack, 1, 1000); /* should be 0xFF */
+    omv_rpc_link_write(link, setup, 8, 1000);
+    omv_rpc_link_read(link, hdr, 8, 2000);
+    omv_rpc_link_read(link, frame, get_le32(hdr + 2), 2000);
+    omv_rpc_link_write(link, &ack, 1, 1000); /* should be 0xFF */
     return NULL;
 }
 
@@ -126,7 +126,7 @@ static void test_wrong_ack_and_bad_setup(void **state)
     ts_fake_peer_join(&p);
 
     uint8_t setup[8] = {0xF6, 0xED, 1, 0, 0, 0, 0x12, 0x34};
-    p.peer.ops->put_bytes(p.peer.ctx, setup, 8, 1000);
+    omv_rpc_link_write(&p.peer, setup, 8, 1000);
     assert_int_equal(omv_rpc_master_stream_writer(p.master, ts_stream_next_frame, &w, 1000),
                      OMV_RPC_ERR_BAD_PACKET);
     ts_stream_job_free(&w);

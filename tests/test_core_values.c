@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flat_link.h"
 #include "endpoint.h"
 #include "test_support.h"
 #include "vectors.h"
@@ -104,8 +105,13 @@ static uint32_t cap_now(void *ctx)
     (void)ctx;
     return 0;
 }
-static const omv_rpc_link_ops cap_ops = {.get_bytes = cap_get, .put_bytes = cap_put,
-                                         .flush = cap_flush, .now_ms = cap_now};
+TS_FLAT_OPS(cap_ops, cap_get, cap_put)
+
+static const omv_rpc_link_ops cap_ops = {.size = sizeof(omv_rpc_link_ops),
+                                         .recv = cap_ops_recv,
+                                         .send = cap_ops_send,
+                                         .flush = cap_flush,
+                                         .now_ms = cap_now};
 
 static void expect_packet(const char *hex, uint16_t magic, const uint8_t *payload, size_t len)
 {

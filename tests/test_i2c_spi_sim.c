@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flat_link.h"
 #include "common/clock.h"
 #include "test_i2c_spi_sim.h"
 #include "omv_rpc/clock.h"
@@ -228,9 +229,11 @@ static void slave_flush(void *ctx)
     (void)ctx;
 }
 
+TS_FLAT_OPS(slave_ops, slave_get, slave_put)
+
 static const omv_rpc_link_ops slave_ops = {
-    .get_bytes = slave_get,
-    .put_bytes = slave_put,
+    .size = sizeof(omv_rpc_link_ops), .recv = slave_ops_recv,
+    .send = slave_ops_send,
     .flush = slave_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = bus_close,

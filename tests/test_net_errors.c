@@ -145,9 +145,8 @@ static void test_bad_arguments(void **state)
                      OMV_RPC_OK);
     assert_int_equal(link.short_timeout_scale, 10);
     assert_int_equal(link.flags & OMV_RPC_LINK_BYTE_STREAM, 0);
-    assert_non_null(link.ops->get_bytes_v);
-    assert_non_null(link.ops->put_bytes_v);
-    assert_non_null(link.ops->stream_get_bytes);
+    assert_non_null(link.ops->buffered);
+    assert_true(link.flags & OMV_RPC_LINK_STREAM_BYTES);
     assert_true(link.ops->transfer_ms(link.ctx, 0) >= 1);
     assert_true(link.ops->transfer_ms(link.ctx, 1u << 20) > link.ops->transfer_ms(link.ctx, 1400));
     uint8_t byte = 0;
@@ -155,12 +154,14 @@ static void test_bad_arguments(void **state)
     for (size_t i = 0; i < NET_MAX_IOV + 1; i++) {
         many[i] = (omv_rpc_in_iov){&byte, 1};
     }
-    assert_int_equal(link.ops->get_bytes_v(link.ctx, many, NET_MAX_IOV + 1, 10),
+    assert_int_equal(link.ops->recv(link.ctx, many, NET_MAX_IOV + 1, 10, 0),
                      OMV_RPC_ERR_INVALID_ARG);
     many[0] = (omv_rpc_in_iov){NULL, 5};
-    assert_int_equal(link.ops->get_bytes_v(link.ctx, many, 1, 10), OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(link.ops->get_bytes(link.ctx, &byte, 0, 10), OMV_RPC_OK);
-    assert_int_equal(link.ops->stream_put_bytes(link.ctx, NULL, 3, 10), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(link.ops->recv(link.ctx, many, 1, 10, 0), OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_link_read(&link, &byte, 0, 10), OMV_RPC_OK);
+    const omv_rpc_out_iov nothing = {NULL, 3};
+    assert_int_equal(link.ops->send(link.ctx, &nothing, 1, 10, OMV_RPC_XFER_STREAM),
+                     OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_link_close(&link);
 }
 
@@ -195,17 +196,19 @@ static void test_connection_refused(void **state)
                      OMV_RPC_OK);
     uint8_t out[8];
     /* No master heard yet: nowhere to send. */
-    assert_int_equal(link.ops->put_bytes(link.ctx, out, 4, 10), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_write(&link, out, 4, 10), OMV_RPC_ERR_TIMEOUT);
     int fake = tn_udp_socket("127.0.0.3", port);
     uint8_t header[8] = {1, 2, 3, 4, 0x88, 0x13, 0, 0}, packet[12], got[12];
     ts_packet(packet, 0x1209, header, 8);
     tn_udp_send(fake, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_memory_equal(got, packet, 12);
     static uint8_t big[5000];
     /* (Connecting again every 20 ms until the timeout.) */
-    assert_int_equal(link.ops->get_bytes(link.ctx, big, sizeof big, 200), OMV_RPC_ERR_REFUSED);
-    assert_int_equal(link.ops->stream_get_bytes(link.ctx, big, 10, 200), OMV_RPC_ERR_REFUSED);
+    assert_int_equal(omv_rpc_link_read(&link, big, sizeof big, 200), OMV_RPC_ERR_REFUSED);
+    const omv_rpc_in_iov big10 = {big, 10};
+    assert_int_equal(link.ops->recv(link.ctx, &big10, 1, 200, OMV_RPC_XFER_STREAM),
+                     OMV_RPC_ERR_REFUSED);
     assert_true(omvrpc_net_internal(&link)->stats.connect_retries > 0);
     omvrpc_sock_close(fake);
     omv_rpc_link_close(&link);
@@ -235,11 +238,11 @@ static void test_master_hears_only_its_slave(void **state)
     tn_udp_send(third, TN_MASTER_IP, port, "evil", 4);
     tn_udp_send(slave_other_port, TN_MASTER_IP, port, "evil", 4);
     tn_udp_send(slave, TN_MASTER_IP, port, "good", 4);
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 4, 1000), OMV_RPC_OK);
     assert_memory_equal(buf, "good", 4);
     assert_int_equal(n->stats.ignored, 2);
     tn_udp_send(third, TN_MASTER_IP, port, "evil", 4);
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
     omvrpc_sock_close(third);
     omvrpc_sock_close(slave_other_port);
     omvrpc_sock_close(slave);
@@ -261,13 +264,13 @@ static void test_datagram_rules(void **state)
 
     tn_udp_send(slave, TN_MASTER_IP, port, "abc", 3);
     tn_udp_send(slave, TN_MASTER_IP, port, "defgh", 5);
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 8, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 8, 1000), OMV_RPC_OK);
     assert_memory_equal(buf, "abcdefgh", 8);
 
     memset(buf, 0xEE, sizeof buf);
     tn_udp_send(slave, TN_MASTER_IP, port, "0123456789", 10);
     tn_udp_send(slave, TN_MASTER_IP, port, "wxyz", 4);
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 4, 1000), OMV_RPC_OK);
     assert_memory_equal(buf, "wxyz", 4);
     for (size_t i = 4; i < sizeof buf; i++) {
         assert_int_equal(buf[i], 0xEE);
@@ -276,7 +279,7 @@ static void test_datagram_rules(void **state)
 
     tn_udp_send(slave, TN_MASTER_IP, port, "st", 2);     /* stale */
     tn_udp_send(slave, TN_MASTER_IP, port, "ABCDEFGH", 8); /* the transfer */
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 8, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 8, 1000), OMV_RPC_OK);
     assert_memory_equal(buf, "ABCDEFGH", 8);
     assert_int_equal(n->stats.restarted, 1);
 
@@ -284,7 +287,7 @@ static void test_datagram_rules(void **state)
     uint8_t a[2], b[5], c[1];
     omv_rpc_in_iov pieces[3] = {{a, 2}, {b, 5}, {c, 1}};
     tn_udp_send(slave, TN_MASTER_IP, port, "12345678", 8);
-    assert_int_equal(link.ops->get_bytes_v(link.ctx, pieces, 3, 1000), OMV_RPC_OK);
+    assert_int_equal(link.ops->recv(link.ctx, pieces, 3, 1000, 0), OMV_RPC_OK);
     assert_memory_equal(a, "12", 2);
     assert_memory_equal(b, "34567", 5);
     assert_memory_equal(c, "8", 1);
@@ -294,12 +297,12 @@ static void test_datagram_rules(void **state)
     }
     omv_rpc_sleep_ms(20); /* let loopback deliver them */
     link.ops->flush(link.ctx);
-    assert_int_equal(link.ops->get_bytes(link.ctx, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
 
     /* Gathered: one datagram from three pieces, as sent. */
     omv_rpc_out_iov out[3] = {{(const uint8_t *)"he", 2}, {(const uint8_t *)"llo", 3},
                               {(const uint8_t *)"!", 1}};
-    assert_int_equal(link.ops->put_bytes_v(link.ctx, out, 3, 1000), OMV_RPC_OK);
+    assert_int_equal(link.ops->send(link.ctx, out, 3, 1000, 0), OMV_RPC_OK);
     char recvd[16];
     assert_int_equal(omvrpc_sock_recv(slave, recvd, sizeof recvd, 0, NULL, NULL), 6);
     assert_memory_equal(recvd, "hello!", 6);
@@ -325,17 +328,17 @@ static void test_slave_allowed_and_lock(void **state)
     ts_packet(packet, 0x1209, header, 8);
 
     tn_udp_send(m5, TN_SLAVE_IP, port, packet, 12); /* not allowed */
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
     tn_udp_send(m3, TN_SLAVE_IP, port, "junk-junk-ju", 12); /* allowed, not a header */
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
     tn_udp_send(m3, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 1);
 
     /* 127.0.0.4 while 127.0.0.3 is active: ignored. */
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
-    assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack!", 4, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_write(&link, (const uint8_t *)"ack!", 4, 100), OMV_RPC_OK);
     char recvd[8];
     assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_int_equal(n->stats.ignored, 3);
@@ -343,9 +346,9 @@ static void test_slave_allowed_and_lock(void **state)
     /* Once 127.0.0.3 has been silent for the lock time, 127.0.0.4 may. */
     omv_rpc_sleep_ms(NET_PEER_LOCK_MS + 100);
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 2);
-    assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack4", 4, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&link, (const uint8_t *)"ack4", 4, 100), OMV_RPC_OK);
     assert_int_equal(omvrpc_sock_recv(m4, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_memory_equal(recvd, "ack4", 4);
     omvrpc_sock_close(m3);

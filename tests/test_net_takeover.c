@@ -125,31 +125,31 @@ static void test_preferred_master_rules(void **state)
     ts_packet(result, 0x1DBA, header, 0); /* an empty result data packet */
 
     tn_udp_send(m3, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_false(n->has_preferred);
-    assert_int_equal(link.ops->put_bytes(link.ctx, result, 4, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&link, result, 4, 100), OMV_RPC_OK);
     assert_true(n->has_preferred); /* 127.0.0.3 completed a call */
 
     /* 127.0.0.3 silent for longer than the peer lock, not the preference. */
     n->peer_heard_ms -= NET_PEER_LOCK_MS + 1;
     n->preferred_heard_ms -= NET_PEER_LOCK_MS + 1;
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 50), OMV_RPC_ERR_TIMEOUT);
     assert_int_equal(n->stats.peer_changes, 1);
 
     /* Silent for longer than the preference: a newcomer may take over. */
     n->peer_heard_ms -= NET_PREFER_MS;
     n->preferred_heard_ms -= NET_PREFER_MS;
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 2);
 
     /* 127.0.0.4 has not completed a call: 127.0.0.3 takes the slave back
      * at once, although 127.0.0.4 was heard just now. */
     tn_udp_send(m3, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     assert_int_equal(n->stats.peer_changes, 3);
-    assert_int_equal(link.ops->put_bytes(link.ctx, (const uint8_t *)"ack3", 4, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&link, (const uint8_t *)"ack3", 4, 100), OMV_RPC_OK);
     char recvd[8];
     assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
     assert_int_equal(omvrpc_sock_recv(m3, recvd, sizeof recvd, 0, NULL, NULL), 4);
@@ -159,8 +159,8 @@ static void test_preferred_master_rules(void **state)
     n->peer_heard_ms -= NET_PREFER_MS + NET_PEER_LOCK_MS;
     n->preferred_heard_ms -= NET_PREFER_MS + NET_PEER_LOCK_MS;
     tn_udp_send(m4, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
-    assert_int_equal(link.ops->put_bytes(link.ctx, result, 4, 100), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&link, result, 4, 100), OMV_RPC_OK);
     assert_int_equal(n->preferred.sin_addr.s_addr, inet_addr("127.0.0.4"));
     omvrpc_sock_close(m3);
     omvrpc_sock_close(m4);
@@ -310,14 +310,14 @@ static void test_connect_retried_until_master_listens(void **state)
     uint8_t header[8] = {0}, packet[12], got[12];
     ts_packet(packet, 0x1209, header, 8);
     tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
 
     late_listener l = {port, 5000, 0};
     ts_thread t;
     ts_thread_start(&t, listen_late, &l);
     static uint8_t big[5000];
     ts_fill_random(big, sizeof big, 5);
-    assert_int_equal(link.ops->put_bytes(link.ctx, big, sizeof big, 5000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&link, big, sizeof big, 5000), OMV_RPC_OK);
     ts_thread_join(&t);
     assert_int_equal(l.got, sizeof big);
     net_link *n = omvrpc_net_internal(&link);
@@ -341,7 +341,7 @@ static void test_new_header_ends_stale_transfer(void **state)
     uint8_t header[8] = {1, 2, 3, 4, 0x63, 0x01, 0, 0}, packet[12], got[359];
     ts_packet(packet, 0x1209, header, 8); /* 355 bytes of data to come */
     tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&link, got, 12, 1000), OMV_RPC_OK);
     /* A first piece of the data, then the master's retries: 131 + 19 * 12
      * bytes would fill the 359 the slave waits for. */
     uint8_t piece[131];
@@ -350,11 +350,11 @@ static void test_new_header_ends_stale_transfer(void **state)
     for (int i = 0; i < 19; i++) {
         tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
     }
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
     /* Without any piece first, too. */
     link.ops->flush(link.ctx);
     tn_udp_send(master, TN_SLAVE_IP, port, packet, 12);
-    assert_int_equal(link.ops->get_bytes(link.ctx, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&link, got, sizeof got, 5000), OMV_RPC_ERR_TIMEOUT);
     omvrpc_sock_close(master);
     omv_rpc_link_close(&link);
 }

@@ -197,30 +197,30 @@ static void test_link_level(void **state)
     const uint8_t ten[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     uint8_t got[10];
     /* Nothing there: a zero timeout fails at once, a short one in time. */
-    assert_int_equal(b.ops->get_bytes(b.ctx, got, 1, 0), OMV_RPC_ERR_TIMEOUT);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got, 0, 0), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&b, got, 1, 0), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&b, got, 0, 0), OMV_RPC_OK);
     /* Pieces of one write come out in order across reads. */
-    assert_int_equal(a.ops->put_bytes(a.ctx, ten, 10, 1000), OMV_RPC_OK);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got, 3, 1000), OMV_RPC_OK);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got + 3, 7, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&a, ten, 10, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&b, got, 3, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&b, got + 3, 7, 1000), OMV_RPC_OK);
     assert_memory_equal(got, ten, 10);
     /* Gathered writes arrive as one byte sequence. */
     omv_rpc_out_iov iov[3] = {{ten, 2}, {ten + 2, 0}, {ten + 2, 8}};
-    assert_int_equal(b.ops->put_bytes_v(b.ctx, iov, 3, 1000), OMV_RPC_OK);
-    assert_int_equal(a.ops->get_bytes(a.ctx, got, 10, 1000), OMV_RPC_OK);
+    assert_int_equal(b.ops->send(b.ctx, iov, 3, 1000, 0), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&a, got, 10, 1000), OMV_RPC_OK);
     assert_memory_equal(got, ten, 10);
     /* Flush drops what was read ahead and what waits in the kernel. */
-    assert_int_equal(a.ops->put_bytes(a.ctx, ten, 10, 1000), OMV_RPC_OK);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got, 1, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_write(&a, ten, 10, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&b, got, 1, 1000), OMV_RPC_OK);
     omv_rpc_sleep_ms(50); /* let the rest land before flushing */
     b.ops->flush(b.ctx);
-    assert_int_equal(b.ops->get_bytes(b.ctx, got, 1, 50), OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&b, got, 1, 50), OMV_RPC_ERR_TIMEOUT);
     /* Pacing: USB at 1 MB/s plus 1 ms. */
     assert_int_equal(a.ops->transfer_ms(a.ctx, 1000000), 1001);
     /* The other side goes away: both directions report it at once. */
     omv_rpc_link_close(&b);
-    assert_int_equal(a.ops->get_bytes(a.ctx, got, 1, 60000), OMV_RPC_ERR_CLOSED);
-    assert_int_equal(a.ops->put_bytes(a.ctx, ten, 10, 60000), OMV_RPC_ERR_CLOSED);
+    assert_int_equal(omv_rpc_link_read(&a, got, 1, 60000), OMV_RPC_ERR_CLOSED);
+    assert_int_equal(omv_rpc_link_write(&a, ten, 10, 60000), OMV_RPC_ERR_CLOSED);
     omv_rpc_link_close(&a);
 }
 

@@ -326,12 +326,12 @@ static void *dribble(void *arg)
     size_t n = ts_packet(packet, COMMAND_HEADER, header, 8);
     uint8_t data[4];
     size_t data_len = ts_packet(data, COMMAND_DATA, NULL, 0);
-    assert_int_equal(d->link.ops->put_bytes(d->link.ctx, packet, n, 1000), OMV_RPC_OK);
-    assert_int_equal(d->link.ops->get_bytes(d->link.ctx, ack, 4, 5000), OMV_RPC_OK);
-    d->link.ops->put_bytes(d->link.ctx, data, data_len, 1000);
+    assert_int_equal(omv_rpc_link_write(&d->link, packet, n, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&d->link, ack, 4, 5000), OMV_RPC_OK);
+    omv_rpc_link_write(&d->link, data, data_len, 1000);
     while (!d->stop) {
         sleep_ms(100);
-        d->link.ops->put_bytes(d->link.ctx, packet, n, 1000);
+        omv_rpc_link_write(&d->link, packet, n, 1000);
     }
     return NULL;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flat_link.h"
 #include "test_v2_rig.h"
 
 typedef struct fault_link {
@@ -24,7 +25,7 @@ static omv_rpc_status f_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeou
             buf[have++] = l->repeat_byte;
             continue;
         }
-        st = l->inner.ops->get_bytes(l->inner.ctx, &b, 1, timeout_ms);
+        st = omv_rpc_link_read(&l->inner, &b, 1, timeout_ms);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -53,12 +54,12 @@ static omv_rpc_status f_put(void *ctx, const uint8_t *buf, size_t len, uint32_t 
         memcpy(copy, buf, len);
         copy[l->f.tx_corrupt_at - l->f.tx_count] ^= 0x5A;
         l->f.tx_count += (long)len;
-        st = l->inner.ops->put_bytes(l->inner.ctx, copy, len, timeout_ms);
+        st = omv_rpc_link_write(&l->inner, copy, len, timeout_ms);
         free(copy);
         return st;
     }
     l->f.tx_count += (long)len;
-    return l->inner.ops->put_bytes(l->inner.ctx, buf, len, timeout_ms);
+    return omv_rpc_link_write(&l->inner, buf, len, timeout_ms);
 }
 
 static void f_flush(void *ctx)
@@ -80,8 +81,15 @@ static void f_close(void *ctx)
     free(l);
 }
 
+TS_FLAT_OPS(fault_ops, f_get, f_put)
+
 static const omv_rpc_link_ops fault_ops = {
-    .get_bytes = f_get, .put_bytes = f_put, .flush = f_flush, .now_ms = f_now, .close = f_close};
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = fault_ops_recv,
+    .send = fault_ops_send,
+    .flush = f_flush,
+    .now_ms = f_now,
+    .close = f_close};
 
 static void on_event(void *user, uint8_t opcode, uint8_t channel, uint16_t event)
 {

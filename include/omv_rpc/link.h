@@ -23,8 +23,7 @@
 extern "C" {
 #endif
 
-/* One piece of a scattered read (get_bytes_v) or gathered write
- * (put_bytes_v). */
+/* One piece of a scattered read (recv) or gathered write (send). */
 typedef struct omv_rpc_in_iov {
     uint8_t *base;
     size_t len;
@@ -44,103 +43,94 @@ typedef omv_rpc_status (*omv_rpc_link_watch_fn)(void *arg);
 /* How often, at least, a link calls its watcher while a transfer waits. */
 #define OMV_RPC_LINK_WATCH_MS 20u
 
-typedef struct omv_rpc_link_ops {
-    /* Required. Fill exactly `len` bytes of `buf` within `timeout_ms`
-     * milliseconds (of silence, with OMV_RPC_LINK_QUIET_TIMEOUTS), or
-     * fail: OMV_RPC_ERR_TIMEOUT when time ran out,
-     * OMV_RPC_ERR_CLOSED / OMV_RPC_ERR_LINK on a broken link. `len` may be 0
-     * (return OMV_RPC_OK at once). Bytes read before a failure are lost. */
-    omv_rpc_status (*get_bytes)(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms);
+/* recv/send `xfer` bits. */
+/* The transfer belongs to a stream (stream setup, frames, acks), not to a
+ * call: the network link moves it over TCP whatever its size. Other links
+ * may ignore it. */
+#define OMV_RPC_XFER_STREAM 0x1u
 
-    /* Required. Send all `len` bytes within `timeout_ms`, or fail. */
-    omv_rpc_status (*put_bytes)(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms);
+typedef struct omv_rpc_link_ops {
+    /* Required: sizeof(omv_rpc_link_ops) as the link was built, so that
+     * operations added later (at the end) are seen as absent in an older
+     * link's table instead of breaking it. 0 is refused
+     * (OMV_RPC_ERR_INVALID_ARG). */
+    size_t size;
+
+    /* Required. One transfer: fill the `count` pieces in order (scatter),
+     * or send them in order (gather), exactly as one read or write of
+     * their total length, within `timeout_ms`, or fail:
+     * OMV_RPC_ERR_TIMEOUT when time ran out, OMV_RPC_ERR_CLOSED /
+     * OMV_RPC_ERR_LINK on a broken link. The library passes 1 to 3
+     * pieces (a packet's magic, payload straight from or to the caller's
+     * memory, CRC) and never more than 16; a total of 0 returns OMV_RPC_OK
+     * at once. A byte stream may move the pieces one after another; a link
+     * whose framing depends on each transfer's size (UDP datagrams, CAN
+     * frames, I2C and SPI transactions) treats them as one transfer.
+     * `timeout_ms` bounds the whole transfer, or its silence on a link with
+     * `watch` (below). `xfer`: OMV_RPC_XFER_* bits. Bytes read before a
+     * failure are lost. */
+    omv_rpc_status (*recv)(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                           uint32_t timeout_ms, uint32_t xfer);
+    omv_rpc_status (*send)(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                           uint32_t timeout_ms, uint32_t xfer);
 
     /* Required. Drop every byte received and not yet read. Must not block. */
     void (*flush)(void *ctx);
 
-    /* Required. Milliseconds from any fixed point of a monotonic clock.
-     * Wraps at 2^32; the library only uses differences. */
+    /* Required. Milliseconds from any fixed point of a monotonic clock
+     * (omv_rpc_clock_ms in clock.h fits). Wraps at 2^32; the library only
+     * uses differences. */
     uint32_t (*now_ms)(void *ctx);
 
     /* Optional (NULL: nothing to release). Release the link. */
     void (*close)(void *ctx);
 
-    /* Optional (NULL: use get_bytes / put_bytes). Byte transfers while a
-     * stream runs (the network link moves streams over TCP). */
-    omv_rpc_status (*stream_get_bytes)(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms);
-    omv_rpc_status (*stream_put_bytes)(void *ctx, const uint8_t *buf, size_t len,
-                                       uint32_t timeout_ms);
-
-    /* Optional (NULL: on a link flagged OMV_RPC_LINK_BYTE_STREAM the library
-     * calls get_bytes / put_bytes once per piece; on any other link it copies
-     * the pieces through one buffer and calls get_bytes / put_bytes once). Exactly the same transfer as one
-     * get_bytes / put_bytes of the pieces' total length, scattered or
-     * gathered: this is how a packet's payload goes straight from and to
-     * the caller's memory with no copy. A link whose framing depends on each
-     * call's size (UDP datagrams, CAN frames) must treat the pieces as one
-     * transfer of their total length. */
-    omv_rpc_status (*get_bytes_v)(void *ctx, const omv_rpc_in_iov *iov, size_t iov_count,
-                                  uint32_t timeout_ms);
-    omv_rpc_status (*put_bytes_v)(void *ctx, const omv_rpc_out_iov *iov, size_t iov_count,
-                                  uint32_t timeout_ms);
-
-    /* Optional (NULL: the link is fast, 0 ms). How many milliseconds `len`
-     * bytes need on the wire, one way, including any fixed latency such as a
-     * USB-serial adapter's latency timer. The master and slave add this to
-     * their waits so that large packets and slow UARTs never time out while
-     * data is still in flight. */
+    /* Optional (NULL: the link is fast, 0 ms). Pacing: how many
+     * milliseconds `len` bytes need on the wire, one way, including any
+     * fixed latency such as a USB-serial adapter's latency timer. The
+     * master and slave add this to their waits so that large packets and
+     * slow UARTs never time out while data is still in flight. */
     uint32_t (*transfer_ms)(void *ctx, size_t len);
 
-    /* Optional. A gathered write while a stream runs, for a link whose
-     * stream traffic is a byte stream although its call traffic is not
-     * (the network link: TCP). The library then sends a stream frame's
-     * header and bytes as one write. NULL: they go as two transfers, or
-     * gathered with put_bytes_v on a link flagged OMV_RPC_LINK_BYTE_STREAM
-     * that has no stream variants. */
-    omv_rpc_status (*stream_put_bytes_v)(void *ctx, const omv_rpc_out_iov *iov, size_t iov_count,
-                                         uint32_t timeout_ms);
-
     /* Optional (NULL: nothing known). How many received bytes the link
-     * already holds that the next stream read can take without waiting or
-     * a system call (a read-ahead buffer). On a link whose stream traffic
-     * is a byte stream, a stream reader then holds its ack bytes back
-     * while the next frame header is already there and sends several in
-     * one write: fewer writes, and fewer wake-ups of the writer. Must not
-     * block. */
-    size_t (*stream_buffered)(void *ctx);
+     * already holds that the next read can take without waiting or a
+     * system call (a read-ahead buffer). Where stream traffic is a byte
+     * stream, a stream reader then holds its ack bytes back while the next
+     * frame header is already there and sends several in one write. Must
+     * not block. */
+    size_t (*buffered)(void *ctx);
 
-    /* Optional (NULL: a wait ends only when its timeout runs out). The
-     * master or slave that owns the link installs its watcher once, when it
-     * is created: `fn(arg)` (fn NULL: none). From then on every transfer
-     * (each get and put variant) calls fn(arg) when it starts and at least
-     * every OMV_RPC_LINK_WATCH_MS milliseconds while it waits, and fails
-     * with the status fn returns when that is not OMV_RPC_OK. This is how
-     * omv_rpc_master_abort and omv_rpc_slave_stop end a wait within about
-     * 100 ms, from any thread or a signal handler. fn is called on the
-     * transferring thread and does not block. */
+    /* Optional (NULL: a wait ends only when its timeout runs out). A link
+     * with `watch` has quiet timeouts: every transfer's timeout_ms bounds
+     * its silence, not its whole length (the transfer fails with
+     * OMV_RPC_ERR_TIMEOUT once no byte has moved for timeout_ms; each byte
+     * that moves starts the wait again), and the library waits for
+     * progress: a peer that goes silent is given up in about the timeout
+     * whatever length it announced. The master or slave that owns the link
+     * installs its watcher once, when it is created: `fn(arg)` (fn NULL:
+     * none). From then on every transfer calls fn(arg) when it starts and
+     * at least every OMV_RPC_LINK_WATCH_MS milliseconds while it waits,
+     * and fails with the status fn returns when that is not OMV_RPC_OK.
+     * This is how omv_rpc_master_abort and omv_rpc_slave_stop end a wait
+     * within about 100 ms, and how the owner bounds a whole transfer to
+     * about twice its wire time plus its timeout (so that a peer dripping
+     * bytes cannot hold it for ever). fn is called on the transferring
+     * thread and does not block. */
     void (*watch)(void *ctx, omv_rpc_link_watch_fn fn, void *arg);
 } omv_rpc_link_ops;
 
 /* omv_rpc_link.flags */
 /* A byte stream (serial, pipe, TCP): a transfer may be split into smaller
- * get_bytes / put_bytes calls anywhere with the same result on the wire.
- * Leave it unset where each call's size shapes the framing (UDP, CAN, I2C,
- * SPI): the library then makes exactly one call per packet, as OpenMV's
- * code does, so that both sides cut the bytes the same way. */
+ * transfers anywhere with the same result on the wire. Leave it unset
+ * where each transfer's size shapes the framing (UDP, CAN, I2C, SPI): the
+ * library then makes exactly one transfer per packet, as OpenMV's code
+ * does, so that both sides cut the bytes the same way. */
 #define OMV_RPC_LINK_BYTE_STREAM 0x1u
-/* Every transfer's timeout_ms bounds its silence, not its whole length:
- * the transfer fails with OMV_RPC_ERR_TIMEOUT once no byte has moved for
- * timeout_ms (each byte that moves starts the wait again). The library
- * then waits for progress: a transfer goes on while bytes keep coming,
- * and a peer that goes silent is given up in about the timeout whatever
- * length it announced. Without it the library passes each transfer its
- * whole allowance (silence plus wire time, see transfer_ms), so a peer
- * that announces a large length and goes silent holds the transfer for
- * that length's wire time. Every link the library ships sets it, and
- * offers `watch` (which, when installed, also bounds the whole transfer
- * to about twice its wire time plus its timeout, so that a peer dripping
- * bytes cannot hold it for ever). */
-#define OMV_RPC_LINK_QUIET_TIMEOUTS 0x2u
+/* Stream traffic (OMV_RPC_XFER_STREAM) is a byte stream although call
+ * traffic is not (the network link: streams over TCP): the library then
+ * sends a stream frame's header and bytes as one transfer, and batches
+ * acks (see `buffered`). Implied by OMV_RPC_LINK_BYTE_STREAM. */
+#define OMV_RPC_LINK_STREAM_BYTES 0x4u
 
 typedef struct omv_rpc_link {
     const omv_rpc_link_ops *ops; /* the functions; must outlive the link */
@@ -154,11 +144,20 @@ typedef struct omv_rpc_link {
     uint32_t flags; /* OMV_RPC_LINK_* */
     /* For a link that is not a byte stream but carries every transfer
      * longer than split_min bytes over one (the network link: TCP above
-     * 1400 bytes), and has get_bytes_v / put_bytes_v: the library may cut a
-     * large packet into several transfers, each longer than split_min, so
-     * that checking it overlaps with moving it. 0: never. */
+     * 1400 bytes): the library may cut a large packet into several
+     * transfers, each longer than split_min, so that checking it overlaps
+     * with moving it. 0: never. */
     uint32_t split_min;
 } omv_rpc_link;
+
+/* One flat read or write on `link` (a call transfer of one piece), for
+ * code that drives a link itself (a protocol of its own, a test): the
+ * link's recv / send with the timeout as given. Thread-safety: as the
+ * link's. */
+OMV_RPC_API omv_rpc_status omv_rpc_link_read(const omv_rpc_link *link, uint8_t *buf, size_t len,
+                                             uint32_t timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_link_write(const omv_rpc_link *link, const uint8_t *buf,
+                                              size_t len, uint32_t timeout_ms);
 
 /* Close a link that was opened but never handed to a master or slave.
  * Calls ops->close once and clears the struct. Safe on a zeroed struct. */

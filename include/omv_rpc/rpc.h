@@ -20,8 +20,8 @@
  * succeeds with a 1000 ms send timeout.
  *
  * Waits are for progress, not for the length a peer announces. On a link
- * with quiet timeouts (every link the library ships;
- * OMV_RPC_LINK_QUIET_TIMEOUTS in link.h) a data packet or raw transfer
+ * with quiet timeouts (every link the library ships: a link with `watch`,
+ * link.h) a data packet or raw transfer
  * goes on while bytes keep coming and ends once the link has been silent
  * for the phase's allowance: 1000 ms for an argument or a result (before
  * a result's first byte also the slave's time to compute its CRC at

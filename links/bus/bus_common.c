@@ -1,7 +1,7 @@
 /* The polled link table shared by the I2C and SPI masters: transfers cut
  * into chunks, reads retried while the slave is not ready (no
  * acknowledge, or all-equal bytes), pacing from the bus clock. A
- * transfer's timeout bounds its silence (OMV_RPC_LINK_QUIET_TIMEOUTS): each
+ * transfer's timeout bounds its silence (quiet timeouts, link.h): each
  * chunk moved starts it again; the owner's watcher is asked before each
  * chunk and each pause. */
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bus_open.h"
+#include "common/iov_util.h"
 #include "bus_internal.h"
 #include "common/link_log.h"
 #include "omv_rpc/clock.h"
@@ -109,6 +110,7 @@ static void bus_close(void *ctx)
     if (b->chunk->close) {
         b->chunk->close(b);
     }
+    free(b->flat);
     free(b);
 }
 
@@ -129,9 +131,72 @@ static void bus_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     omvrpc_watcher_set(&((bus_link *)ctx)->watcher, fn, arg);
 }
 
+/* A transfer of several pieces is still one transfer (each chunk is a
+ * transaction the slave sizes): it goes through one flat buffer, kept for
+ * the next one. */
+static uint8_t *flat_buffer(bus_link *b, size_t total)
+{
+    if (total > b->flat_size) {
+        uint8_t *p = realloc(b->flat, total);
+        if (!p) {
+            return NULL;
+        }
+        b->flat = p;
+        b->flat_size = total;
+    }
+    return b->flat;
+}
+
+static omv_rpc_status bus_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    bus_link *b = ctx;
+    if (count == 1) {
+        return bus_get(b, iov[0].base, iov[0].len, timeout_ms);
+    }
+    size_t total;
+    omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
+    uint8_t *flat = st == OMV_RPC_OK ? flat_buffer(b, total) : NULL;
+    if (st == OMV_RPC_OK && !flat && total) {
+        st = OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (st == OMV_RPC_OK && total) {
+        st = bus_get(b, flat, total, timeout_ms);
+    }
+    if (st == OMV_RPC_OK && total) {
+        omv_rpc_iov_cursor at = {0, 0};
+        omvrpc_iov_scatter(iov, &at, flat, total);
+    }
+    return st;
+}
+
+static omv_rpc_status bus_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    bus_link *b = ctx;
+    if (count == 1) {
+        return bus_put(b, iov[0].base, iov[0].len, timeout_ms);
+    }
+    size_t total;
+    omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
+    uint8_t *flat = st == OMV_RPC_OK ? flat_buffer(b, total) : NULL;
+    if (st == OMV_RPC_OK && !flat && total) {
+        st = OMV_RPC_ERR_NO_MEMORY;
+    }
+    if (st == OMV_RPC_OK && total) {
+        omv_rpc_iov_cursor at = {0, 0};
+        omvrpc_iov_gather(iov, &at, flat, total);
+        st = bus_put(b, flat, total, timeout_ms);
+    }
+    return st;
+}
+
 static const omv_rpc_link_ops bus_ops = {
-    .get_bytes = bus_get,
-    .put_bytes = bus_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = bus_recv,
+    .send = bus_send,
     .flush = bus_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = bus_close,
@@ -173,6 +238,5 @@ omv_rpc_status omvrpc_bus_link_finish(omv_rpc_link *link, bus_link *b)
     link->ctx = b;
     link->stream_queue_depth_max = 1; /* one frame in flight: docs/protocol.md section 3 */
     /* No OMV_RPC_LINK_BYTE_STREAM: one transaction per packet, as OpenMV. */
-    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
     return OMV_RPC_OK;
 }

@@ -40,6 +40,8 @@ struct bus_link {
     uint32_t bits_per_byte; /* on the wire, with I2C's ack bit */
     omv_rpc_log log;
     omv_rpc_watcher watcher; /* the owner's (link.h), cleared by omv_rpc_bus_link_finish */
+    uint8_t *flat; /* transfers of several pieces, gathered (malloc'd, grows) */
+    size_t flat_size;
 };
 
 /* Whether the `len` bytes (len >= 2) are all the same: "nothing received". */

@@ -77,9 +77,10 @@ static omv_rpc_status frame_io(can_link *c, omv_rpc_can_frame *f, omv_rpc_quiet 
     }
 }
 
-static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                                uint32_t timeout_ms)
+static omv_rpc_status can_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
 {
+    (void)xfer;
     can_link *c = ctx;
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
@@ -120,9 +121,10 @@ static omv_rpc_status can_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t cou
     return OMV_RPC_OK;
 }
 
-static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                                uint32_t timeout_ms)
+static omv_rpc_status can_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
 {
+    (void)xfer;
     can_link *c = ctx;
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
@@ -147,18 +149,6 @@ static omv_rpc_status can_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t co
         total -= f.len;
     }
     return OMV_RPC_OK;
-}
-
-static omv_rpc_status can_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_in_iov one = {buf, len};
-    return can_get_v(ctx, &one, 1, timeout_ms);
-}
-
-static omv_rpc_status can_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return can_put_v(ctx, &one, 1, timeout_ms);
 }
 
 static void can_flush(void *ctx)
@@ -190,13 +180,12 @@ static void can_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
 }
 
 static const omv_rpc_link_ops can_ops = {
-    .get_bytes = can_get,
-    .put_bytes = can_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = can_recv,
+    .send = can_send,
     .flush = can_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = can_close,
-    .get_bytes_v = can_get_v,
-    .put_bytes_v = can_put_v,
     .transfer_ms = can_transfer_ms,
     .watch = can_watch,
 };
@@ -233,6 +222,5 @@ omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_op
     link->ops = &can_ops;
     link->ctx = c;
     /* No OMV_RPC_LINK_BYTE_STREAM: each transfer's size shapes its frames. */
-    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
     return OMV_RPC_OK;
 }

@@ -81,3 +81,23 @@ void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_
 {
     copy(NULL, iov, c, NULL, dst, len);
 }
+
+omv_rpc_status omvrpc_iov_each_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
+omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}

@@ -1,5 +1,5 @@
 /*
- * Scattered and gathered transfers (get_bytes_v / put_bytes_v) for links
+ * Scattered and gathered transfers (omv_rpc_link_ops recv / send) for links
  * that cut or route a transfer by its total length (CAN frames, UDP
  * datagrams): checking a list of pieces and totalling it, and copying
  * between the pieces and a flat buffer. Not installed.
@@ -33,5 +33,18 @@ void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const 
                         size_t len);
 void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
                        size_t len);
+
+/* A byte stream's transfer of several pieces: `get` / `put` on each piece
+ * in turn, each with the whole `timeout_ms` (the shipped links' timeouts
+ * bound silence, which each piece starts again), the first failure ending
+ * it. */
+typedef omv_rpc_status (*omvrpc_flat_get_fn)(void *ctx, uint8_t *buf, size_t len,
+                                             uint32_t timeout_ms);
+typedef omv_rpc_status (*omvrpc_flat_put_fn)(void *ctx, const uint8_t *buf, size_t len,
+                                             uint32_t timeout_ms);
+omv_rpc_status omvrpc_iov_each_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms);
+omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms);
 
 #endif

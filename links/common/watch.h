@@ -1,4 +1,4 @@
-/* What the shipped links share to honour OMV_RPC_LINK_QUIET_TIMEOUTS and
+/* What the shipped links share to honour quiet timeouts and
  * omv_rpc_link_ops.watch (link.h): a silence timer that each byte moved
  * starts again, and the owner's watcher, asked when a transfer starts and
  * at least every OMV_RPC_LINK_WATCH_MS while it waits. Internal, not

@@ -119,7 +119,7 @@ typedef struct net_link {
     size_t allowed_count;
     net_stats stats;
     /* The transfer in progress: its silence (each byte moved starts it
-     * again, OMV_RPC_LINK_QUIET_TIMEOUTS), the owner's watcher, and why
+     * again: quiet timeouts, link.h), the owner's watcher, and why
      * the last wait ended without its fd being ready. */
     omv_rpc_quiet quiet;
     omv_rpc_watcher watcher;

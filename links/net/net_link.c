@@ -1,7 +1,8 @@
 /* Network link: the link table and opening. A transfer of at most
  * OMV_RPC_NET_MAX_DATAGRAM bytes in total goes as one UDP datagram, a
- * larger one over TCP; streams always over TCP. Scattered and gathered transfers keep that rule on their total
- * length and move the caller's pieces with recvmsg/sendmsg, no copy. */
+ * larger one over TCP; streams always over TCP. Transfers in pieces keep
+ * that rule on their total length and move the caller's pieces with
+ * recvmsg/sendmsg, no copy. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,47 +76,16 @@ static omv_rpc_status put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
     return st;
 }
 
-static omv_rpc_status net_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                                uint32_t timeout_ms)
+static omv_rpc_status net_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
 {
-    return get_v(ctx, iov, count, timeout_ms, 0);
+    return get_v(ctx, iov, count, timeout_ms, (xfer & OMV_RPC_XFER_STREAM) != 0);
 }
 
-static omv_rpc_status net_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                                uint32_t timeout_ms)
+static omv_rpc_status net_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
 {
-    return put_v(ctx, iov, count, timeout_ms, 0);
-}
-
-static omv_rpc_status net_stream_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                                       uint32_t timeout_ms)
-{
-    return put_v(ctx, iov, count, timeout_ms, 1);
-}
-
-static omv_rpc_status net_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_in_iov one = {buf, len};
-    return get_v(ctx, &one, 1, timeout_ms, 0);
-}
-
-static omv_rpc_status net_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return put_v(ctx, &one, 1, timeout_ms, 0);
-}
-
-static omv_rpc_status net_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    omv_rpc_in_iov one = {buf, len};
-    return get_v(ctx, &one, 1, timeout_ms, 1);
-}
-
-static omv_rpc_status net_stream_put(void *ctx, const uint8_t *buf, size_t len,
-                                     uint32_t timeout_ms)
-{
-    omv_rpc_out_iov one = {buf, len};
-    return put_v(ctx, &one, 1, timeout_ms, 1);
+    return put_v(ctx, iov, count, timeout_ms, (xfer & OMV_RPC_XFER_STREAM) != 0);
 }
 
 /* The protocol flushes before every step, and almost always there is
@@ -157,7 +127,7 @@ static void net_close(void *ctx)
     net_free(ctx);
 }
 
-static size_t net_stream_buffered(void *ctx)
+static size_t net_buffered(void *ctx)
 {
     return omvrpc_net_tcp_buffered(ctx);
 }
@@ -168,18 +138,14 @@ static void net_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
 }
 
 static const omv_rpc_link_ops net_ops = {
-    .get_bytes = net_get,
-    .put_bytes = net_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = net_recv,
+    .send = net_send,
     .flush = net_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = net_close,
-    .stream_get_bytes = net_stream_get,
-    .stream_put_bytes = net_stream_put,
-    .get_bytes_v = net_get_v,
-    .put_bytes_v = net_put_v,
     .transfer_ms = net_transfer_ms,
-    .stream_put_bytes_v = net_stream_put_v,
-    .stream_buffered = net_stream_buffered,
+    .buffered = net_buffered,
     .watch = net_watch,
 };
 
@@ -235,7 +201,7 @@ static void fill_link(omv_rpc_link *link, net_link *n)
     link->stream_queue_depth_max = 0;
     link->short_timeout_scale = 10; /* as OpenMV does on UDP */
     /* Datagrams: each call's size is its framing. Timeouts bound silence. */
-    link->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
+    link->flags = OMV_RPC_LINK_STREAM_BYTES; /* streams go over TCP */
     link->split_min = OMV_RPC_NET_MAX_DATAGRAM; /* above it, TCP: a byte stream */
 }
 

@@ -1,5 +1,5 @@
 /* The in-process link pair: two bounded byte queues under one mutex.
- * Timeouts bound silence (OMV_RPC_LINK_QUIET_TIMEOUTS), and waits ask the
+ * Timeouts bound silence (the link has `watch`, link.h), and waits ask the
  * owner's watcher every OMV_RPC_LINK_WATCH_MS. */
 #include <errno.h>
 #include <pthread.h>
@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/iov_util.h"
 #include "omv_rpc/clock.h"
 #include "omv_rpc/pair.h"
 #include "common/watch.h"
@@ -148,9 +149,24 @@ static void pair_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     omvrpc_watcher_set(&((pair_end *)ctx)->watcher, fn, arg);
 }
 
+static omv_rpc_status pair_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_each_in(pair_get, ctx, iov, count, timeout_ms);
+}
+
+static omv_rpc_status pair_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_each_out(pair_put, ctx, iov, count, timeout_ms);
+}
+
 static const omv_rpc_link_ops pair_ops = {
-    .get_bytes = pair_get,
-    .put_bytes = pair_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = pair_recv,
+    .send = pair_send,
     .flush = pair_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = pair_close,
@@ -185,7 +201,7 @@ omv_rpc_status omv_rpc_pair_open(omv_rpc_link *a, omv_rpc_link *b, size_t capaci
     ea->shared = eb->shared = sh;
     ea->side = 0;
     eb->side = 1;
-    const uint32_t flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS;
+    const uint32_t flags = OMV_RPC_LINK_BYTE_STREAM;
     *a = (omv_rpc_link){.ops = &pair_ops, .ctx = ea, .flags = flags};
     *b = (omv_rpc_link){.ops = &pair_ops, .ctx = eb, .flags = flags};
     return OMV_RPC_OK;

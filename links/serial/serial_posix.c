@@ -2,7 +2,7 @@
  * USB-serial adapters, pseudo-terminals).
  *
  * The descriptor is non-blocking; every wait is a poll() bounded by the
- * transfer's silence (OMV_RPC_LINK_QUIET_TIMEOUTS: each byte moved starts
+ * transfer's silence (quiet timeouts, link.h: each byte moved starts
  * it again) and by OMV_RPC_LINK_WATCH_MS when the owner watches. Reads
  * go through a small buffer so that the protocol's many short packets
  * cost one system call each, not one per piece; long reads bypass it. */
@@ -29,6 +29,7 @@
 #endif
 
 #include "omv_rpc/clock.h"
+#include "common/iov_util.h"
 #include "serial_internal.h"
 #include "common/watch.h"
 
@@ -212,23 +213,11 @@ static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
     return OMV_RPC_OK;
 }
 
-static omv_rpc_status serial_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    serial_port *p = ctx;
-    omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
-    if (st != OMV_RPC_OK) {
-        return st;
-    }
-    struct iovec iov = {(void *)(uintptr_t)buf, len};
-    omv_rpc_quiet q;
-    omvrpc_quiet_start(&q, timeout_ms);
-    return write_all(p, &iov, 1, &q);
-}
-
 /* A packet's magic, payload and CRC in one system call. */
-static omv_rpc_status serial_put_v(void *ctx, const omv_rpc_out_iov *pieces, size_t count,
-                                   uint32_t timeout_ms)
+static omv_rpc_status serial_send(void *ctx, const omv_rpc_out_iov *pieces, size_t count,
+                                  uint32_t timeout_ms, uint32_t xfer)
 {
+    (void)xfer;
     serial_port *p = ctx;
     omv_rpc_status st = omvrpc_watcher_ask(&p->watcher);
     if (st != OMV_RPC_OK) {
@@ -283,13 +272,20 @@ static void serial_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     omvrpc_watcher_set(&((serial_port *)ctx)->watcher, fn, arg);
 }
 
+static omv_rpc_status serial_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                  uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_each_in(serial_get, ctx, iov, count, timeout_ms);
+}
+
 static const omv_rpc_link_ops serial_ops = {
-    .get_bytes = serial_get,
-    .put_bytes = serial_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = serial_recv,
+    .send = serial_send,
     .flush = serial_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = serial_close,
-    .put_bytes_v = serial_put_v,
     .transfer_ms = serial_transfer_ms,
     .watch = serial_watch,
 };
@@ -483,7 +479,7 @@ static omv_rpc_status make_link(omv_rpc_link *link, int fd, int exclusive, uint3
     p->latency_ms = latency_ms;
     *link = (omv_rpc_link){.ops = &serial_ops,
                            .ctx = p,
-                           .flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS};
+                           .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }
 

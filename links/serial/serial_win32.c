@@ -5,7 +5,7 @@
  * Every ReadFile is bounded by COMMTIMEOUTS set for the time left: with
  * ReadIntervalTimeout and ReadTotalTimeoutMultiplier at MAXDWORD, a read
  * returns as soon as any byte is there, or after ReadTotalTimeoutConstant
- * with none. Timeouts bound silence (OMV_RPC_LINK_QUIET_TIMEOUTS), and no
+ * with none. Timeouts bound silence (quiet timeouts, link.h), and no
  * ReadFile or WriteFile waits longer than OMV_RPC_LINK_WATCH_MS while the
  * owner watches. */
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include <windows.h>
 
 #include "omv_rpc/clock.h"
+#include "common/iov_util.h"
 #include "serial_internal.h"
 #include "common/watch.h"
 
@@ -161,9 +162,24 @@ static void serial_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     omvrpc_watcher_set(&((serial_port *)ctx)->watcher, fn, arg);
 }
 
+static omv_rpc_status serial_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                  uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_each_in(serial_get, ctx, iov, count, timeout_ms);
+}
+
+static omv_rpc_status serial_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                  uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_each_out(serial_put, ctx, iov, count, timeout_ms);
+}
+
 static const omv_rpc_link_ops serial_ops = {
-    .get_bytes = serial_get,
-    .put_bytes = serial_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = serial_recv,
+    .send = serial_send,
     .flush = serial_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = serial_close,
@@ -268,6 +284,6 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     }
     *link = (omv_rpc_link){.ops = &serial_ops,
                            .ctx = p,
-                           .flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS};
+                           .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }

@@ -64,8 +64,8 @@ omv_rpc_status omv_rpc_v2_new(omv_rpc_v2 **out, omv_rpc_link *link,
                               const omv_rpc_v2_config *config)
 {
     omv_rpc_v2 *v2;
-    if (!out || !link || !link->ops || !link->ops->get_bytes || !link->ops->put_bytes ||
-        !link->ops->now_ms || !link->ops->flush) {
+    if (!out || !link || !link->ops || !link->ops->size || !link->ops->recv ||
+        !link->ops->send || !link->ops->now_ms || !link->ops->flush) {
         if (link) {
             omv_rpc_link_close(link);
         }
@@ -134,7 +134,7 @@ static omv_rpc_status send_packet(omv_rpc_v2 *v2, uint8_t seq, uint8_t channel, 
         omvrpc_v2_put32(v2->tx + n, omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, payload, len));
         n += 4;
     }
-    return v2->link.ops->put_bytes(v2->link.ctx, v2->tx, n, v2->config.timeout_ms);
+    return omv_rpc_link_write(&v2->link, v2->tx, n, v2->config.timeout_ms);
 }
 
 static omv_rpc_status send_ack(omv_rpc_v2 *v2, const omv_rpc_v2_header *h)
@@ -176,7 +176,7 @@ static omv_rpc_status recv_packet(omv_rpc_v2 *v2, omv_rpc_v2_header *h, uint32_t
         if (!left) {
             return OMV_RPC_ERR_TIMEOUT;
         }
-        st = v2->link.ops->get_bytes(v2->link.ctx, raw + have, sizeof raw - have, left);
+        st = omv_rpc_link_read(&v2->link, raw + have, sizeof raw - have, left);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -205,10 +205,11 @@ static omv_rpc_status recv_packet(omv_rpc_v2 *v2, omv_rpc_v2_header *h, uint32_t
             to = v2->dst + v2->dst_used;
             v2->in_dst = 1;
         }
-        st = v2->link.ops->get_bytes(v2->link.ctx, to, h->length,
-                                     left_ms(v2, deadline) + v2->config.timeout_ms);
+        st = omv_rpc_link_read(&v2->link, to, h->length,
+                               left_ms(v2, deadline) + v2->config.timeout_ms);
         if (st == OMV_RPC_OK) {
-            st = v2->link.ops->get_bytes(v2->link.ctx, trailer, 4, left_ms(v2, deadline) + v2->config.timeout_ms);
+            st = omv_rpc_link_read(&v2->link, trailer, 4,
+                                   left_ms(v2, deadline) + v2->config.timeout_ms);
         }
         if (st != OMV_RPC_OK) {
             v2->in_dst = 0;

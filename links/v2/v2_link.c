@@ -272,9 +272,34 @@ static void v2l_close(void *ctx)
     free(l);
 }
 
+/* The link table's transfers of several pieces: a byte stream, so each
+ * piece in turn. */
+static omv_rpc_status v2l_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = v2l_get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
+static omv_rpc_status v2l_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                               uint32_t timeout_ms, uint32_t xfer)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    (void)xfer;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = v2l_put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
 static const omv_rpc_link_ops v2l_ops = {
-    .get_bytes = v2l_get,
-    .put_bytes = v2l_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = v2l_recv,
+    .send = v2l_send,
     .flush = v2l_flush,
     .now_ms = v2l_now_ms,
     .close = v2l_close,
@@ -316,6 +341,6 @@ omv_rpc_status omv_rpc_v2_link_open(omv_rpc_link *out, omv_rpc_v2 *v2,
     out->ops = &v2l_ops;
     out->ctx = l;
     out->short_timeout_scale = cfg.short_timeout_scale ? cfg.short_timeout_scale : V2L_DEFAULT_SCALE;
-    out->flags = OMV_RPC_LINK_BYTE_STREAM | OMV_RPC_LINK_QUIET_TIMEOUTS;
+    out->flags = OMV_RPC_LINK_BYTE_STREAM;
     return OMV_RPC_OK;
 }

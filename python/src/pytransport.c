@@ -4,8 +4,8 @@
  *   get_bytes(buff, timeout_ms) -> buff (filled) or None on timeout
  *   put_bytes(data, timeout_ms)  -> ignored
  *   _flush()                      (optional) drop what was received
- * The link is not a byte stream: the core makes one get_bytes / put_bytes
- * per packet, as OpenMV's code does. An exception a method raises fails
+ * The link is not a byte stream: each packet is one get_bytes / put_bytes,
+ * as OpenMV's code makes it. An exception a method raises fails
  * the transfer and is re-raised by the Master or Slave method that was
  * running. */
 #include "omvpy.h"
@@ -134,9 +134,62 @@ static void py_close(void *ctx)
     PyGILState_Release(g);
 }
 
+/* A packet in pieces (magic, payload, CRC) is still one get_bytes /
+ * put_bytes: the pieces go through one buffer. */
+static omv_rpc_status py_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    if (count == 1) {
+        return py_get(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        total += iov[i].len;
+    }
+    uint8_t *flat = malloc(total ? total : 1);
+    if (flat == NULL) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    omv_rpc_status st = py_get(ctx, flat, total, timeout_ms);
+    for (size_t i = 0, off = 0; st == OMV_RPC_OK && i < count; off += iov[i++].len) {
+        if (iov[i].len) {
+            memcpy(iov[i].base, flat + off, iov[i].len);
+        }
+    }
+    free(flat);
+    return st;
+}
+
+static omv_rpc_status py_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    if (count == 1) {
+        return py_put(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        total += iov[i].len;
+    }
+    uint8_t *flat = malloc(total ? total : 1);
+    if (flat == NULL) {
+        return OMV_RPC_ERR_NO_MEMORY;
+    }
+    for (size_t i = 0, off = 0; i < count; off += iov[i++].len) {
+        if (iov[i].len) {
+            memcpy(flat + off, iov[i].base, iov[i].len);
+        }
+    }
+    omv_rpc_status st = py_put(ctx, flat, total, timeout_ms);
+    free(flat);
+    return st;
+}
+
 static const omv_rpc_link_ops py_ops = {
-    .get_bytes = py_get,
-    .put_bytes = py_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = py_recv,
+    .send = py_send,
     .flush = py_flush,
     .now_ms = omv_rpc_clock_ms,
     .close = py_close,

@@ -59,6 +59,15 @@ static omv_rpc_status fl_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t coun
                                uint32_t timeout_ms)
 {
     fuzz_link *f = ctx;
+    if (!(f->mode & FUZZ_LINK_VECTORS)) {
+        for (size_t i = 0; i < count; i++) {
+            omv_rpc_status st = fl_get(ctx, iov[i].base, iov[i].len, timeout_ms);
+            if (st != OMV_RPC_OK) {
+                return st;
+            }
+        }
+        return OMV_RPC_OK;
+    }
     size_t total = 0;
     for (size_t i = 0; i < count; i++) {
         total += iov[i].len;
@@ -85,6 +94,20 @@ static omv_rpc_status fl_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t cou
         }
     }
     return OMV_RPC_OK;
+}
+
+static omv_rpc_status fl_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return fl_get_v(ctx, iov, count, timeout_ms);
+}
+
+static omv_rpc_status fl_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return fl_put_v(ctx, iov, count, timeout_ms);
 }
 
 static void fl_flush(void *ctx)
@@ -118,23 +141,16 @@ omv_rpc_link fuzz_link_open(fuzz_link *f, const uint8_t *data, size_t len, unsig
     f->len = len;
     f->mode = mode;
     /* One table per combination of optional operations. */
-    static omv_rpc_link_ops tables[1u << 3];
-    omv_rpc_link_ops *ops = &tables[(mode & FUZZ_LINK_VECTORS ? 1 : 0) |
-                                    (mode & FUZZ_LINK_STREAM_OPS ? 2 : 0) |
-                                    (mode & FUZZ_LINK_PACED ? 4 : 0)];
-    ops->get_bytes = fl_get;
-    ops->put_bytes = fl_put;
+    static omv_rpc_link_ops tables[1u << 2];
+    omv_rpc_link_ops *ops =
+        &tables[(mode & FUZZ_LINK_STREAM_OPS ? 1 : 0) | (mode & FUZZ_LINK_PACED ? 2 : 0)];
+    ops->size = sizeof *ops;
+    ops->recv = fl_recv;
+    ops->send = fl_send;
     ops->flush = fl_flush;
     ops->now_ms = fl_now;
-    if (mode & FUZZ_LINK_VECTORS) {
-        ops->get_bytes_v = fl_get_v;
-        ops->put_bytes_v = fl_put_v;
-    }
     if (mode & FUZZ_LINK_STREAM_OPS) {
-        ops->stream_get_bytes = fl_get;
-        ops->stream_put_bytes = fl_put;
-        ops->stream_put_bytes_v = fl_put_v;
-        ops->stream_buffered = fl_buffered;
+        ops->buffered = fl_buffered;
     }
     if (mode & FUZZ_LINK_PACED) {
         ops->transfer_ms = fl_transfer_ms;
@@ -143,7 +159,8 @@ omv_rpc_link fuzz_link_open(fuzz_link *f, const uint8_t *data, size_t len, unsig
     memset(&link, 0, sizeof link);
     link.ops = ops;
     link.ctx = f;
-    link.flags = mode & FUZZ_LINK_BYTE_STREAM ? OMV_RPC_LINK_BYTE_STREAM : 0u;
+    link.flags = (mode & FUZZ_LINK_BYTE_STREAM ? OMV_RPC_LINK_BYTE_STREAM : 0u) |
+                 (mode & FUZZ_LINK_STREAM_OPS ? OMV_RPC_LINK_STREAM_BYTES : 0u);
     link.split_min = (mode & FUZZ_LINK_SPLIT) && (mode & FUZZ_LINK_VECTORS) ? 64u : 0u;
     return link;
 }

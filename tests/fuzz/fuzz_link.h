@@ -14,8 +14,8 @@
 
 /* Mode bits (the first input byte of most targets). */
 #define FUZZ_LINK_BYTE_STREAM 0x01u /* flagged OMV_RPC_LINK_BYTE_STREAM */
-#define FUZZ_LINK_VECTORS 0x02u     /* has get_bytes_v / put_bytes_v */
-#define FUZZ_LINK_STREAM_OPS 0x04u  /* has the stream variants and stream_buffered */
+#define FUZZ_LINK_VECTORS 0x02u     /* reads all pieces or none (else piece by piece) */
+#define FUZZ_LINK_STREAM_OPS 0x04u  /* OMV_RPC_LINK_STREAM_BYTES, and has `buffered` */
 #define FUZZ_LINK_END_CLOSED 0x08u  /* at the end of the input: CLOSED, not TIMEOUT */
 #define FUZZ_LINK_PACED 0x10u       /* has transfer_ms (1 ms per 100 bytes) */
 #define FUZZ_LINK_SPLIT 0x20u       /* split_min 64 (with FUZZ_LINK_VECTORS) */

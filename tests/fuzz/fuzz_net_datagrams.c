@@ -130,9 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pos += 3;
         if (c & 0x08u) {
             size_t len = 1u + n % 1400u;
-            omv_rpc_status st = s->link.ops->get_bytes(s->link.ctx, buf, len, 0);
+            omv_rpc_status st = omv_rpc_link_read(&s->link, buf, len, 0);
             if (st == OMV_RPC_OK && (c & 0x10u)) {
-                (void)s->link.ops->put_bytes(s->link.ctx, buf, len < 8 ? len : 8, 0);
+                (void)omv_rpc_link_write(&s->link, buf, len < 8 ? len : 8, 0);
             }
         } else {
             size_t len = n % 1500u;

@@ -21,7 +21,7 @@ typedef struct fault_ctx {
 
 static omv_rpc_status inner_put(fault_link *f, const uint8_t *buf, size_t len, uint32_t t)
 {
-    return f->inner.ops->put_bytes(f->inner.ctx, buf, len, t);
+    return omv_rpc_link_write(&f->inner, buf, len, t);
 }
 
 static omv_rpc_status faulty_put(fault_link *f, const uint8_t *buf, size_t len,
@@ -78,9 +78,8 @@ static omv_rpc_status faulty_put(fault_link *f, const uint8_t *buf, size_t len,
 
 static omv_rpc_status fl_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
-    /* With gathered writes on offer, the library sends a packet in one
-     * plain write only when it is small and encoded whole; larger plain
-     * writes are cut-through bytes. */
+    /* The library sends a packet in one piece only when it is small and
+     * encoded whole; larger single pieces are cut-through bytes. */
     return faulty_put(((fault_ctx *)ctx)->f, buf, len, timeout_ms, len <= WHOLE_PACKET_MAX);
 }
 
@@ -112,27 +111,20 @@ static omv_rpc_status fl_put_v(void *ctx, const omv_rpc_out_iov *iov, size_t cou
     return faulty_put(f, f->gathered, total, timeout_ms, 1);
 }
 
-static omv_rpc_status fl_get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                               uint32_t timeout_ms)
+static omv_rpc_status fl_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
 {
     fault_link *f = ((fault_ctx *)ctx)->f;
-    if (f->inner.ops->get_bytes_v) {
-        return f->inner.ops->get_bytes_v(f->inner.ctx, iov, count, timeout_ms);
-    }
-    for (size_t i = 0; i < count; i++) { /* a byte stream: piece by piece */
-        omv_rpc_status st = f->inner.ops->get_bytes(f->inner.ctx, iov[i].base, iov[i].len,
-                                                    timeout_ms);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-    }
-    return OMV_RPC_OK;
+    return f->inner.ops->recv(f->inner.ctx, iov, count, timeout_ms, xfer);
 }
 
-static omv_rpc_status fl_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+/* One piece: a small packet encoded whole, or cut-through bytes. */
+static omv_rpc_status fl_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                              uint32_t timeout_ms, uint32_t xfer)
 {
-    fault_link *f = ((fault_ctx *)ctx)->f;
-    return f->inner.ops->get_bytes(f->inner.ctx, buf, len, timeout_ms);
+    (void)xfer;
+    return count == 1 ? fl_put(ctx, iov[0].base, iov[0].len, timeout_ms)
+                      : fl_put_v(ctx, iov, count, timeout_ms);
 }
 
 static void fl_flush(void *ctx)
@@ -174,14 +166,13 @@ static void fl_close(void *ctx)
 }
 
 static const omv_rpc_link_ops fault_ops = {
-    .get_bytes = fl_get,
-    .put_bytes = fl_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = fl_recv,
+    .send = fl_send,
     .flush = fl_flush,
     .now_ms = fl_now,
     .close = fl_close,
     .transfer_ms = fl_transfer_ms,
-    .get_bytes_v = fl_get_v,
-    .put_bytes_v = fl_put_v,
     .watch = fl_watch,
 };
 

@@ -12,14 +12,19 @@ typedef struct liar {
     volatile int lied;
 } liar;
 
-/* Send (or swallow) one transfer; `put` is the inner link's function. */
-static omv_rpc_status send_as_liar(liar *l, const uint8_t *buf, size_t len, uint32_t timeout_ms,
-                                   omv_rpc_status (*put)(void *, const uint8_t *, size_t,
-                                                         uint32_t))
+/* Send (or swallow) one transfer. The packets it lies in are small: the
+ * library sends them whole in one piece (a 64-byte stack copy), or as the
+ * first piece (a stream frame's header before its bytes), the rest then
+ * swallowed with everything after the lie. */
+static omv_rpc_status liar_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t timeout_ms, uint32_t xfer)
 {
+    liar *l = ctx;
     if (l->lied) {
         return OMV_RPC_OK; /* silent from now on */
     }
+    const uint8_t *buf = iov[0].base;
+    size_t len = iov[0].len;
     uint16_t magic = len >= 2 ? (uint16_t)(buf[0] | (buf[1] << 8)) : 0;
     if (l->opts.magic && magic == l->opts.magic && len >= l->opts.len_offset + 8 && len <= 64) {
         uint8_t payload[64], packet[68];
@@ -30,37 +35,19 @@ static omv_rpc_status send_as_liar(liar *l, const uint8_t *buf, size_t len, uint
         p[1] = (uint8_t)(l->opts.announce >> 8);
         p[2] = (uint8_t)(l->opts.announce >> 16);
         p[3] = (uint8_t)(l->opts.announce >> 24);
-        size_t out = ts_packet(packet, magic, payload, n);
-        omv_rpc_status st = put(l->inner.ctx, packet, out, timeout_ms);
+        omv_rpc_out_iov lie = {packet, ts_packet(packet, magic, payload, n)};
+        omv_rpc_status st = l->inner.ops->send(l->inner.ctx, &lie, 1, timeout_ms, xfer);
         l->lied = st == OMV_RPC_OK;
         return st;
     }
-    return put(l->inner.ctx, buf, len, timeout_ms);
+    return l->inner.ops->send(l->inner.ctx, iov, count, timeout_ms, xfer);
 }
 
-static omv_rpc_status liar_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static omv_rpc_status liar_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                uint32_t timeout_ms, uint32_t xfer)
 {
     liar *l = ctx;
-    return l->inner.ops->get_bytes(l->inner.ctx, buf, len, timeout_ms);
-}
-
-static omv_rpc_status liar_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    liar *l = ctx;
-    return send_as_liar(l, buf, len, timeout_ms, l->inner.ops->put_bytes);
-}
-
-static omv_rpc_status liar_stream_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    liar *l = ctx;
-    return l->inner.ops->stream_get_bytes(l->inner.ctx, buf, len, timeout_ms);
-}
-
-static omv_rpc_status liar_stream_put(void *ctx, const uint8_t *buf, size_t len,
-                                      uint32_t timeout_ms)
-{
-    liar *l = ctx;
-    return send_as_liar(l, buf, len, timeout_ms, l->inner.ops->stream_put_bytes);
+    return l->inner.ops->recv(l->inner.ctx, iov, count, timeout_ms, xfer);
 }
 
 static void liar_flush(void *ctx)
@@ -104,19 +91,18 @@ void liar_wrap(omv_rpc_link *out, const omv_rpc_link *inner, const liar_opts *op
     l->inner = *inner;
     l->opts = *opts;
     const omv_rpc_link_ops *in = inner->ops;
-    l->ops.get_bytes = liar_get;
-    l->ops.put_bytes = liar_put;
+    l->ops.size = sizeof l->ops;
+    l->ops.recv = liar_recv;
+    l->ops.send = liar_send;
     l->ops.flush = liar_flush;
     l->ops.now_ms = liar_now;
     l->ops.close = liar_close;
-    l->ops.stream_get_bytes = in->stream_get_bytes ? liar_stream_get : NULL;
-    l->ops.stream_put_bytes = in->stream_put_bytes ? liar_stream_put : NULL;
     l->ops.transfer_ms = liar_transfer_ms;
     l->ops.watch = in->watch ? liar_watch : NULL;
     *out = *inner;
     out->ops = &l->ops;
     out->ctx = l;
-    out->split_min = 0; /* no scattered or gathered transfers here */
+    out->split_min = 0; /* large packets in one transfer: lies stay simple */
 }
 
 int liar_lied(const omv_rpc_link *link)

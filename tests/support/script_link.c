@@ -1,3 +1,4 @@
+#include "flat_link.h"
 #include "script_link.h"
 
 #include <stdio.h>
@@ -122,8 +123,14 @@ static uint32_t sl_now(void *ctx)
     return s->clock++;
 }
 
+TS_FLAT_OPS(script_ops, sl_get, sl_put)
+
 static const omv_rpc_link_ops script_ops = {
-    .get_bytes = sl_get, .put_bytes = sl_put, .flush = sl_flush, .now_ms = sl_now};
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = script_ops_recv,
+    .send = script_ops_send,
+    .flush = sl_flush,
+    .now_ms = sl_now};
 
 omv_rpc_link script_as_link(script_link *s)
 {
