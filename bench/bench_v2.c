@@ -68,7 +68,7 @@ static void *raw_writer(void *arg)
     omv_rpc_link *l = arg;
     uint8_t *buf = calloc(1, 65536);
     for (size_t done = 0; buf && done < RAW_BYTES; done += 65536) {
-        if (l->ops->put_bytes(l->ctx, buf, 65536, 5000) != OMV_RPC_OK) {
+        if (omv_rpc_link_write(l, buf, 65536, 5000) != OMV_RPC_OK) {
             break;
         }
     }
@@ -92,7 +92,7 @@ static double raw_mbps(void)
     }
     t0 = omv_rpc_clock_ms(NULL);
     pthread_create(&t, NULL, raw_writer, &dev);
-    while (done < RAW_BYTES && host.ops->get_bytes(host.ctx, buf, 65536, 5000) == OMV_RPC_OK) {
+    while (done < RAW_BYTES && omv_rpc_link_read(&host, buf, 65536, 5000) == OMV_RPC_OK) {
         done += 65536;
     }
     mbps = (double)done / 1e6 / ((omv_rpc_clock_ms(NULL) - t0 + 1u) / 1000.0);

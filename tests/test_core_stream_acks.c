@@ -18,9 +18,9 @@ typedef struct fake_writer {
     size_t in_len, in_pos;
     uint8_t out[4096]; /* what the reader sent: setup, then acks */
     size_t out_len;
-    size_t write_len[MAX_WRITES]; /* each put_bytes call's size */
+    size_t write_len[MAX_WRITES]; /* each send call's size */
     size_t writes;
-    int header_here[FRAMES + 1]; /* what stream_buffered says before frame i */
+    int header_here[FRAMES + 1]; /* what `buffered` says before frame i */
     size_t frames_read;          /* frame headers handed out so far */
     uint32_t clock_ms;
 } fake_writer;

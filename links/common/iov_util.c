@@ -1,6 +1,7 @@
 #include "iov_util.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Piece i of whichever list is given (the other is NULL): its length,
@@ -99,5 +100,45 @@ omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_
     for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
         st = put(ctx, iov[i].base, iov[i].len, timeout_ms);
     }
+    return st;
+}
+
+omv_rpc_status omvrpc_iov_flat_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms)
+{
+    size_t total;
+    if (count == 1) {
+        return get(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
+    uint8_t *flat = st == OMV_RPC_OK ? malloc(total ? total : 1) : NULL;
+    if (st != OMV_RPC_OK || !flat) {
+        return st != OMV_RPC_OK ? st : OMV_RPC_ERR_NO_MEMORY;
+    }
+    st = get(ctx, flat, total, timeout_ms);
+    if (st == OMV_RPC_OK) {
+        omv_rpc_iov_cursor at = {0, 0};
+        omvrpc_iov_scatter(iov, &at, flat, total);
+    }
+    free(flat);
+    return st;
+}
+
+omv_rpc_status omvrpc_iov_flat_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms)
+{
+    size_t total;
+    if (count == 1) {
+        return put(ctx, iov[0].base, iov[0].len, timeout_ms);
+    }
+    omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
+    uint8_t *flat = st == OMV_RPC_OK ? malloc(total ? total : 1) : NULL;
+    if (st != OMV_RPC_OK || !flat) {
+        return st != OMV_RPC_OK ? st : OMV_RPC_ERR_NO_MEMORY;
+    }
+    omv_rpc_iov_cursor at = {0, 0};
+    omvrpc_iov_gather(iov, &at, flat, total);
+    st = put(ctx, flat, total, timeout_ms);
+    free(flat);
     return st;
 }

@@ -47,4 +47,12 @@ omv_rpc_status omvrpc_iov_each_in(omvrpc_flat_get_fn get, void *ctx, const omv_r
 omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
                                    size_t count, uint32_t timeout_ms);
 
+/* A framed link's transfer of several pieces (one datagram): one `get` /
+ * `put` of their total through a buffer allocated for the transfer
+ * (OMV_RPC_ERR_NO_MEMORY without one); one piece goes straight. */
+omv_rpc_status omvrpc_iov_flat_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms);
+omv_rpc_status omvrpc_iov_flat_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms);
+
 #endif

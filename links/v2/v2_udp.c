@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/iov_util.h"
 #include "omv_rpc/clock.h"
 #include "omv_rpc/v2.h"
 
@@ -182,9 +183,25 @@ static void v2u_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     u->watch_arg = fn ? arg : NULL;
 }
 
+/* One datagram per transfer, whatever its pieces. */
+static omv_rpc_status v2u_link_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                                    uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_flat_in(v2u_get, ctx, iov, count, timeout_ms);
+}
+
+static omv_rpc_status v2u_link_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                    uint32_t timeout_ms, uint32_t xfer)
+{
+    (void)xfer;
+    return omvrpc_iov_flat_out(v2u_put, ctx, iov, count, timeout_ms);
+}
+
 static const omv_rpc_link_ops v2u_ops = {
-    .get_bytes = v2u_get,
-    .put_bytes = v2u_put,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = v2u_link_recv,
+    .send = v2u_link_send,
     .flush = v2u_flush,
     .now_ms = v2u_now,
     .close = v2u_close,
@@ -231,8 +248,7 @@ omv_rpc_status omv_rpc_v2_udp_link_open(omv_rpc_link *out, const char *host, uin
     freeaddrinfo(res);
     out->ops = &v2u_ops;
     out->ctx = u;
-    /* Not a byte stream: one datagram per write, as on the camera. */
-    out->flags = OMV_RPC_LINK_QUIET_TIMEOUTS;
+    /* Not a byte stream (flags 0): one datagram per write, as on the camera. */
     return OMV_RPC_OK;
 }
 

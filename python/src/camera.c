@@ -1087,24 +1087,26 @@ static void lent_give(lent_link *l)
     give_turn(l->cam);
 }
 
-static omv_rpc_status lent_get(void *ctx, uint8_t *buf, size_t len, uint32_t ms)
+static omv_rpc_status lent_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count, uint32_t ms,
+                                uint32_t xfer)
 {
     lent_link *l = ctx;
     if (!lent_take(l, ms)) {
         return OMV_RPC_ERR_TIMEOUT;
     }
-    omv_rpc_status st = l->inner.ops->get_bytes(l->inner.ctx, buf, len, ms);
+    omv_rpc_status st = l->inner.ops->recv(l->inner.ctx, iov, count, ms, xfer);
     lent_give(l);
     return st;
 }
 
-static omv_rpc_status lent_put(void *ctx, const uint8_t *buf, size_t len, uint32_t ms)
+static omv_rpc_status lent_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                                uint32_t ms, uint32_t xfer)
 {
     lent_link *l = ctx;
     if (!lent_take(l, ms)) {
         return OMV_RPC_ERR_TIMEOUT;
     }
-    omv_rpc_status st = l->inner.ops->put_bytes(l->inner.ctx, buf, len, ms);
+    omv_rpc_status st = l->inner.ops->send(l->inner.ctx, iov, count, ms, xfer);
     lent_give(l);
     return st;
 }
@@ -1179,15 +1181,16 @@ static PyObject *cam_rpc_link(CameraObject *self, PyObject *args, PyObject *kw)
                 return NULL;
             });
     const omv_rpc_link_ops *in = l->inner.ops;
-    l->ops.get_bytes = lent_get;
-    l->ops.put_bytes = lent_put;
+    l->ops.size = sizeof(l->ops);
+    l->ops.recv = lent_recv;
+    l->ops.send = lent_send;
     l->ops.flush = lent_flush;
     l->ops.now_ms = lent_now;
     l->ops.close = lent_close;
     l->ops.watch = in->watch ? lent_watch : NULL;
     l->ops.transfer_ms = in->transfer_ms ? lent_transfer_ms : NULL;
-    /* The other optional functions stay NULL: the library falls back to
-     * get_bytes / put_bytes, which take turns with the camera. */
+    /* `buffered` stays NULL: every transfer takes its turn with the
+     * camera. */
     l->cam = (CameraObject *)Py_NewRef((PyObject *)self);
     self->lent++;
     omv_rpc_link link = l->inner;
