@@ -79,6 +79,7 @@ typedef struct omv_rpc_endpoint {
      * and a watcher: the end of the whole transfer (see link_begin). */
     int capped;
     uint32_t cap;
+    int in_caller_storage; /* the handle holding it: the caller's storage */
 } omv_rpc_endpoint;
 
 omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
@@ -99,17 +100,25 @@ int omvrpc_ep_cancel_pending(omv_rpc_endpoint *ep);
 /* OMV_RPC_OK, or the cancellation status (using a `once` request up). */
 omv_rpc_status omvrpc_ep_cancelled(omv_rpc_endpoint *ep);
 
-/* Where a master or slave (`size` bytes) goes: `storage` when given (it
- * must hold `size` bytes), else allocated with the config's allocator.
- * Takes ownership of `link` (copied to *owned): on failure the link is
- * closed, *status says why and NULL is returned. `out_given` is whether
- * the caller gave somewhere to put the handle. */
-void *omvrpc_ep_place(omv_rpc_link *owned, const omv_rpc_link *link, const omv_rpc_config *config,
-               void *storage, size_t storage_size, size_t size, int out_given,
-               omv_rpc_status *status);
+/* Set up a new master or slave in `handle` (memory of its size, not yet
+ * initialised) on `link`; returns its endpoint. */
+typedef omv_rpc_endpoint *(*omvrpc_ep_setup_fn)(void *handle, const omv_rpc_link *link,
+                                                const omv_rpc_config *config);
+
+/* What omv_rpc_master_new/_init and omv_rpc_slave_new/_init share: a
+ * handle of `size` bytes in `storage` when given (it must hold `size`
+ * bytes; `storage_required`: the _init variants, which never allocate),
+ * else allocated with the config's allocator, then `setup`. Takes
+ * ownership of `link`: on failure the link is closed and *out (when
+ * `out` is given) is NULL. OMV_RPC_ERR_INVALID_ARG for no `out`, no
+ * storage where required, storage too small, or a link the transport
+ * refuses (transport.h); OMV_RPC_ERR_NO_MEMORY. */
+omv_rpc_status omvrpc_ep_create(void **out, int out_given, void *storage, size_t storage_size,
+                                int storage_required, size_t size, const omv_rpc_link *link,
+                                const omv_rpc_config *config, omvrpc_ep_setup_fn setup);
 /* Release the endpoint, then the handle holding it unless it lives in the
  * caller's storage. */
-void omvrpc_ep_dispose(omv_rpc_endpoint *ep, void *handle, int in_caller_storage);
+void omvrpc_ep_dispose(omv_rpc_endpoint *ep, void *handle);
 void omvrpc_ep_release(omv_rpc_endpoint *ep);
 
 void *omvrpc_ep_alloc(omv_rpc_endpoint *ep, size_t size);
@@ -143,8 +152,8 @@ omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const
                               size_t len, uint32_t timeout_ms, int stream);
 /* Receive a packet of exactly `len` payload bytes into `payload`; check
  * length, magic and CRC. OMV_RPC_ERR_BAD_PACKET when they do not match. */
-omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
-                              uint32_t timeout_ms, int stream);
+omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                     size_t len, uint32_t timeout_ms, int stream);
 
 /* A packet that may arrive stale: its magic and payload length (<= 8). */
 typedef struct ep_stale {
@@ -160,21 +169,21 @@ typedef struct ep_stale {
  * within the one timeout. Up to `hunt` bytes that start no such packet are
  * slid over one by one (0: none). Any other link: exactly omvrpc_ep_recv_packet
  * (there a duplicate is a transfer of its own). */
-omv_rpc_status omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
-                                       size_t len, uint32_t timeout_ms, const ep_stale *stale,
-                                       size_t stale_count, size_t hunt,
-                                       void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
+omv_rpc_status
+omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+                               uint32_t timeout_ms, const ep_stale *stale, size_t stale_count,
+                               size_t hunt, void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
 
 /* omvrpc_ep_recv_packet_skipping where the packet's first bytes must come
  * within `first_ms` (at most timeout_ms): a peer that is not answering at
  * all is given up on early, while one that has started keeps the whole
  * timeout. On a link that is not a byte stream the packet is one transfer
  * and gets first_ms. */
-omv_rpc_status omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic,
-                                              uint8_t *payload, size_t len, uint32_t timeout_ms,
-                                              uint32_t first_ms, const ep_stale *stale,
-                                              size_t stale_count, size_t hunt,
-                                              void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
+omv_rpc_status
+omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
+                               uint32_t timeout_ms, uint32_t first_ms, const ep_stale *stale,
+                               size_t stale_count, size_t hunt,
+                               void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic));
 
 /* omvrpc_ep_recv_packet for an answer that may be preceded, on a byte
  * stream, by a packet that was given up on: the peer's late answer to the
@@ -194,8 +203,8 @@ omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magi
  * timeouts (link.h) the wait is for progress instead (see quiet_part). */
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
                       int stream);
-omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len, uint32_t timeout_ms,
-                      int stream);
+omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len,
+                             uint32_t timeout_ms, int stream);
 
 /* A gathered write of the pieces (`len` bytes in all) as one transfer,
  * bounded as omvrpc_ep_put. */
@@ -226,8 +235,9 @@ static inline int is_link_failure(omv_rpc_status st)
 }
 
 /* Streams, shared by master and slave front ends. */
-omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
-                                uint32_t queue_depth, uint32_t read_timeout_ms);
+omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
+                                       void *user_data, uint32_t queue_depth,
+                                       uint32_t read_timeout_ms);
 omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
                                 void *user_data, uint32_t write_timeout_ms);
 

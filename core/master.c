@@ -18,7 +18,6 @@ struct omv_rpc_master {
     uint32_t retries;
     uint32_t polls; /* this call's unanswered polls: retries if it fails */
     omvrpc_timing timing; /* learned from the slave, kept for the master's life */
-    int in_caller_storage;
 };
 
 size_t omv_rpc_master_storage_size(void)
@@ -30,57 +29,47 @@ size_t omv_rpc_master_storage_size(void)
 _Static_assert(sizeof(omv_rpc_master) <= OMV_RPC_MASTER_STORAGE_SIZE,
                "OMV_RPC_MASTER_STORAGE_SIZE is too small for omv_rpc_master");
 
-static omv_rpc_status master_setup(omv_rpc_master *m, const omv_rpc_link *link,
-                                   const omv_rpc_config *config)
+static omv_rpc_endpoint *master_setup(void *handle, const omv_rpc_link *link,
+                                      const omv_rpc_config *config)
 {
+    omv_rpc_master *m = handle;
     memset(m, 0, sizeof *m);
-    omv_rpc_status st = omvrpc_ep_init(&m->ep, link, config);
+    omvrpc_ep_init(&m->ep, link, config); /* the link was checked */
     omvrpc_ep_watch(&m->ep, OMV_RPC_ERR_ABORTED, 1);
     omvrpc_timing_init(&m->timing, &m->ep);
+    return &m->ep;
+}
+
+static omv_rpc_status master_create(omv_rpc_master **out, void *storage, size_t storage_size,
+                                    int storage_required, const omv_rpc_link *link,
+                                    const omv_rpc_config *config)
+{
+    void *m = NULL;
+    omv_rpc_status st = omvrpc_ep_create(&m, out != NULL, storage, storage_size, storage_required,
+                                         sizeof(omv_rpc_master), link, config, master_setup);
+    if (out) {
+        *out = m;
+    }
     return st;
 }
 
 omv_rpc_status omv_rpc_master_new(omv_rpc_master **out, const omv_rpc_link *link,
                                   const omv_rpc_config *config)
 {
-    omv_rpc_link owned;
-    omv_rpc_status st;
-    if (out) {
-        *out = NULL;
-    }
-    omv_rpc_master *m = omvrpc_ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
-    if (!m) {
-        return st;
-    }
-    master_setup(m, &owned, config);
-    *out = m;
-    return OMV_RPC_OK;
+    return master_create(out, NULL, 0, 0, link, config);
 }
 
+/* Without storage nothing is allocated: the call is refused. */
 omv_rpc_status omv_rpc_master_init(omv_rpc_master **out, void *storage, size_t storage_size,
                                    const omv_rpc_link *link, const omv_rpc_config *config)
 {
-    omv_rpc_link owned;
-    omv_rpc_status st;
-    if (out) {
-        *out = NULL;
-    }
-    /* Without storage nothing is allocated: the call is refused. */
-    omv_rpc_master *m = omvrpc_ep_place(&owned, link, config, storage, storage_size, sizeof **out,
-                                 out != NULL && storage != NULL, &st);
-    if (!m) {
-        return st;
-    }
-    master_setup(m, &owned, config);
-    m->in_caller_storage = 1;
-    *out = m;
-    return OMV_RPC_OK;
+    return master_create(out, storage, storage_size, 1, link, config);
 }
 
 void omv_rpc_master_free(omv_rpc_master *m)
 {
     if (m) {
-        omvrpc_ep_dispose(&m->ep, m, m->in_caller_storage);
+        omvrpc_ep_dispose(&m->ep, m);
     }
 }
 

@@ -51,7 +51,6 @@ struct omv_rpc_slave {
     int offer_header_sent;
     uint32_t served;
     uint32_t refused;
-    int in_caller_storage;
 };
 
 /* Fails at compile time if the public storage bound is too small. */
@@ -63,55 +62,47 @@ size_t omv_rpc_slave_storage_size(void)
     return sizeof(omv_rpc_slave);
 }
 
-static void slave_setup(omv_rpc_slave *s, const omv_rpc_link *link, const omv_rpc_config *config)
+static omv_rpc_endpoint *slave_setup(void *handle, const omv_rpc_link *link,
+                                     const omv_rpc_config *config)
 {
+    omv_rpc_slave *s = handle;
     memset(s, 0, sizeof *s);
-    omvrpc_ep_init(&s->ep, link, config);
+    omvrpc_ep_init(&s->ep, link, config); /* the link was checked */
     /* A stop ends the wait in progress and every later one until cleared. */
     omvrpc_ep_watch(&s->ep, OMV_RPC_ERR_STOPPED, 0);
+    return &s->ep;
+}
+
+static omv_rpc_status slave_create(omv_rpc_slave **out, void *storage, size_t storage_size,
+                                   int storage_required, const omv_rpc_link *link,
+                                   const omv_rpc_config *config)
+{
+    void *s = NULL;
+    omv_rpc_status st = omvrpc_ep_create(&s, out != NULL, storage, storage_size, storage_required,
+                                         sizeof(omv_rpc_slave), link, config, slave_setup);
+    if (out) {
+        *out = s;
+    }
+    return st;
 }
 
 omv_rpc_status omv_rpc_slave_new(omv_rpc_slave **out, const omv_rpc_link *link,
                                  const omv_rpc_config *config)
 {
-    omv_rpc_link owned;
-    omv_rpc_status st;
-    if (out) {
-        *out = NULL;
-    }
-    omv_rpc_slave *s = omvrpc_ep_place(&owned, link, config, NULL, 0, sizeof **out, out != NULL, &st);
-    if (!s) {
-        return st;
-    }
-    slave_setup(s, &owned, config);
-    *out = s;
-    return OMV_RPC_OK;
+    return slave_create(out, NULL, 0, 0, link, config);
 }
 
+/* Without storage nothing is allocated: the call is refused. */
 omv_rpc_status omv_rpc_slave_init(omv_rpc_slave **out, void *storage, size_t storage_size,
                                   const omv_rpc_link *link, const omv_rpc_config *config)
 {
-    omv_rpc_link owned;
-    omv_rpc_status st;
-    if (out) {
-        *out = NULL;
-    }
-    /* Without storage nothing is allocated: the call is refused. */
-    omv_rpc_slave *s = omvrpc_ep_place(&owned, link, config, storage, storage_size, sizeof **out,
-                                out != NULL && storage != NULL, &st);
-    if (!s) {
-        return st;
-    }
-    slave_setup(s, &owned, config);
-    s->in_caller_storage = 1;
-    *out = s;
-    return OMV_RPC_OK;
+    return slave_create(out, storage, storage_size, 1, link, config);
 }
 
 void omv_rpc_slave_free(omv_rpc_slave *s)
 {
     if (s) {
-        omvrpc_ep_dispose(&s->ep, s, s->in_caller_storage);
+        omvrpc_ep_dispose(&s->ep, s);
     }
 }
 
@@ -264,7 +255,8 @@ uint32_t omv_rpc_slave_packets_refused(const omv_rpc_slave *s)
 static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
 {
     s->refused++;
-    omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: %s refused (%s)", what, omv_rpc_status_name(st));
+    omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: %s refused (%s)", what,
+                   omv_rpc_status_name(st));
     omvrpc_ep_flush(&s->ep);
 }
 
@@ -276,7 +268,8 @@ static void refuse(omv_rpc_slave *s, const char *what, omv_rpc_status st)
 /* How long sending a short answer of `len` bytes may take. */
 static uint32_t answer_ms(omv_rpc_endpoint *ep, size_t len)
 {
-    return omvrpc_sat_add(SHORT_TIMEOUT_START_MS * omvrpc_ep_short_scale(ep), omvrpc_ep_transfer_ms(ep, len));
+    return omvrpc_sat_add(SHORT_TIMEOUT_START_MS * omvrpc_ep_short_scale(ep),
+                          omvrpc_ep_transfer_ms(ep, len));
 }
 
 /* The command header was acked: note when the ack is off the wire. */
@@ -303,13 +296,15 @@ static void ack_header_again(omv_rpc_endpoint *ep, uint16_t magic)
     omv_rpc_slave *s = (omv_rpc_slave *)(void *)ep; /* ep is the slave's first member */
     (void)magic;
     /* When the repeat started to arrive, against our last ack's end. */
-    int32_t quiet = (int32_t)(omvrpc_ep_now(ep) - omvrpc_ep_transfer_ms(ep, 12) - s->header_acked_ms);
+    int32_t quiet =
+        (int32_t)(omvrpc_ep_now(ep) - omvrpc_ep_transfer_ms(ep, 12) - s->header_acked_ms);
     if (s->header_repeats++ == 0 ||
         quiet >= (int32_t)(REPEAT_QUIET_MS * omvrpc_ep_short_scale(ep))) {
         (void)omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
         header_acked(s);
     } else {
-        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: a quick repeat of the command header left unanswered");
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
+                       "slave: a quick repeat of the command header left unanswered");
     }
 }
 
@@ -367,13 +362,14 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
              * bytes of a stream whose writer we were, left unread. */
             static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0},
                                                  {MAGIC_RESULT_DATA, 0}};
-            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests, 2,
-                                         COMMAND_HUNT_BYTES, offer_again);
+            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests,
+                                                2, COMMAND_HUNT_BYTES, offer_again);
             if (ep->stray_bytes) {
                 /* Counted as one refused packet, as a flush would have. */
                 s->refused++;
-                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: skipped %u stray bytes before a command",
-                        (unsigned)ep->stray_bytes);
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
+                               "slave: skipped %u stray bytes before a command",
+                               (unsigned)ep->stray_bytes);
                 ep->stray_bytes = 0;
             }
         }
@@ -405,8 +401,8 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             static const ep_stale command_header = {MAGIC_COMMAND_HEADER, 8};
             st = omvrpc_ep_recv_packet_skipping(
                 ep, MAGIC_COMMAND_DATA, ep->rx.data, len,
-                omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, (size_t)len + 4)), &command_header, 1,
-                0, ack_header_again);
+                omvrpc_sat_add(LONG_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, (size_t)len + 4)),
+                &command_header, 1, 0, ack_header_again);
         }
         if (st == OMV_RPC_OK) {
             omvrpc_ep_flush(ep);
@@ -621,7 +617,8 @@ static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
             e->fn(s, s->ep.rx.data, arg_len, e->user_data);
             s->in_callback = 0;
         } else {
-            omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x", command);
+            omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x",
+                           command);
         }
         st = put_result(s, send_timeout_ms);
         finish_call(s, st);
@@ -657,7 +654,8 @@ omv_rpc_status omv_rpc_slave_stream_reader(omv_rpc_slave *s, omv_rpc_stream_read
         return OMV_RPC_ERR_INVALID_ARG;
     }
     s->ep.busy++;
-    omv_rpc_status st = omvrpc_ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
+    omv_rpc_status st =
+        omvrpc_ep_stream_reader(&s->ep, fn, user_data, queue_depth, read_timeout_ms);
     s->ep.busy--;
     return st;
 }

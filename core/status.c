@@ -14,7 +14,8 @@ static const status_text texts[] = {
      "the slave did not take the command in time (call phase 1)"},
     {OMV_RPC_ERR_RECV_TIMEOUT, "OMV_RPC_ERR_RECV_TIMEOUT",
      "no valid result arrived in time (call phase 2)"},
-    {OMV_RPC_ERR_TOO_LARGE, "OMV_RPC_ERR_TOO_LARGE", "the data is larger than the configured limit"},
+    {OMV_RPC_ERR_TOO_LARGE, "OMV_RPC_ERR_TOO_LARGE",
+     "the data is larger than the configured limit"},
     {OMV_RPC_ERR_BAD_PACKET, "OMV_RPC_ERR_BAD_PACKET",
      "a packet had the wrong magic, length or CRC"},
     {OMV_RPC_ERR_STREAM_ENDED, "OMV_RPC_ERR_STREAM_ENDED", "the stream peer ended the stream"},
@@ -41,7 +42,8 @@ static const status_text texts[] = {
     {OMV_RPC_ERR_LINK_DOWN, "OMV_RPC_ERR_LINK_DOWN", "the interface is down or the bus is off"},
     {OMV_RPC_ERR_NOT_READY, "OMV_RPC_ERR_NOT_READY", "the slave is not ready"},
     {OMV_RPC_ERR_NAK, "OMV_RPC_ERR_NAK", "the camera refused the command"},
-    {OMV_RPC_ERR_RESET, "OMV_RPC_ERR_RESET", "the camera restarted its protocol during the command"},
+    {OMV_RPC_ERR_RESET, "OMV_RPC_ERR_RESET",
+     "the camera restarted its protocol during the command"},
 };
 
 static const status_text *find(omv_rpc_status status)

@@ -20,7 +20,8 @@ static void drain(omv_rpc_endpoint *ep)
     uint8_t byte;
     do {
         omvrpc_ep_flush(ep);
-    } while (omvrpc_ep_remaining(ep, deadline) > 0 && omvrpc_ep_get(ep, &byte, 1, idle, 1) == OMV_RPC_OK);
+    } while (omvrpc_ep_remaining(ep, deadline) > 0 &&
+             omvrpc_ep_get(ep, &byte, 1, idle, 1) == OMV_RPC_OK);
     omvrpc_ep_flush(ep);
 }
 
@@ -49,8 +50,9 @@ static int next_header_here(omv_rpc_endpoint *ep)
     return ep->t.buffered(ep->t.ctx) >= 8;
 }
 
-omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn, void *user_data,
-                                uint32_t queue_depth, uint32_t read_timeout_ms)
+omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read_fn fn,
+                                       void *user_data, uint32_t queue_depth,
+                                       uint32_t read_timeout_ms)
 {
     if (!fn) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -64,8 +66,9 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
     }
     uint8_t setup[4], header[4];
     put_le32(setup, queue_depth);
-    omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
-                                       omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
+    omv_rpc_status st =
+        omvrpc_ep_send_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                              omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -88,13 +91,16 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
             return st;
         }
         uint32_t len = get_le32(header);
-        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
+        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
+                                   : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
         if (st != OMV_RPC_OK) {
-            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: no room for a %u-byte frame (%s)", len,
-                    omv_rpc_status_name(st));
+            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
+                           "stream reader: no room for a %u-byte frame (%s)", len,
+                           omv_rpc_status_name(st));
             return st;
         }
-        st = omvrpc_ep_get(ep, ep->rx.data, len, omvrpc_sat_add(read_timeout_ms, omvrpc_ep_transfer_ms(ep, len)), 1);
+        st = omvrpc_ep_get(ep, ep->rx.data, len,
+                           omvrpc_sat_add(read_timeout_ms, omvrpc_ep_transfer_ms(ep, len)), 1);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -114,7 +120,9 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
         ack = omv_rpc_lfsr_next(ack);
         if (held >= batch || !next_header_here(ep) ||
             (uint32_t)(omvrpc_ep_now(ep) - held_since) >= ACK_HOLD_MS) {
-            st = omvrpc_ep_put(ep, acks, held, omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, held)), 1);
+            st = omvrpc_ep_put(ep, acks, held,
+                               omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, held)),
+                               1);
             if (st != OMV_RPC_OK) {
                 return st;
             }
@@ -143,8 +151,8 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
         return st;
     }
     uint8_t header[8];
-    omv_rpc_out_iov iov[2] = {{header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
-                              {frame, len}};
+    omv_rpc_out_iov iov[2] = {
+        {header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)}, {frame, len}};
     return omvrpc_ep_put_gathered(ep, iov, 2, iov[0].len + len,
                                   omvrpc_sat_add(header_ms, frame_ms), 1);
 }
@@ -156,8 +164,9 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
         return OMV_RPC_ERR_INVALID_ARG;
     }
     uint8_t setup[4];
-    omv_rpc_status st = omvrpc_ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
-                                       omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
+    omv_rpc_status st =
+        omvrpc_ep_recv_packet(ep, MAGIC_STREAM_SETUP, setup, 4,
+                              omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -175,7 +184,8 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
         if (credits <= queue_depth / 2) {
             uint8_t ack;
             /* A frame may still be on the wire before its ack comes back. */
-            st = omvrpc_ep_get(ep, &ack, 1, omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 1)), 1);
+            st = omvrpc_ep_get(ep, &ack, 1,
+                               omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 1)), 1);
             if (st != OMV_RPC_OK) {
                 return st;
             }
