@@ -24,7 +24,7 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->rtt_min_ms = 0xFFFFFFFFu;
     t->pace_ns = 0xFFFFFFFFu;
     t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
-    t->framed = !(ep->link.flags & OMV_RPC_LINK_BYTE_STREAM);
+    t->framed = !ep->t.byte_stream;
 }
 
 /* Before anything is known of a link that does not know its pace (it may

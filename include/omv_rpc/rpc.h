@@ -115,9 +115,8 @@ typedef struct omv_rpc_config {
      * The buffer must stay valid for the handle's lifetime. */
     uint8_t *buffer;
     size_t buffer_size;
-    /* Where a slave's omv_rpc_slave_reply_buffer / _reply_copy results go,
-     * and where packets are assembled on links that neither take gathered
-     * writes nor are byte streams. Same rules as `buffer`. */
+    /* Where a slave's omv_rpc_slave_reply_buffer / _reply_copy results go
+     * (a master does not use it). Same rules as `buffer`. */
     uint8_t *tx_buffer;
     size_t tx_buffer_size;
     /* NULL: malloc/free on hosted builds; on a build with OMV_RPC_NO_MALLOC

@@ -5,5 +5,3 @@ if(WIN32)
   list(APPEND OMV_RPC_LINK_SOURCES net/net_os_win32.c)
   list(APPEND OMV_RPC_LINK_DEPS ws2_32)
 endif()
-# links/openmv.c builds omv_rpc_net_master_new/_slave_new where this is on.
-set(OMV_RPC_HAVE_NET_LINK ON)

@@ -58,7 +58,9 @@ static PyBufferProcs framebuf_as_buffer = {(getbufferproc)framebuf_getbuffer,
                                            (releasebufferproc)framebuf_releasebuffer};
 
 static PyTypeObject FrameBufType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.FrameBuffer",
     .tp_basicsize = sizeof(FrameBufObject),
     .tp_dealloc = (destructor)framebuf_dealloc,
@@ -1315,7 +1317,9 @@ static PyGetSetDef cam_getset[] = {
 };
 
 static PyTypeObject CameraType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.Camera",
     .tp_basicsize = sizeof(CameraObject),
     .tp_dealloc = (destructor)cam_dealloc,

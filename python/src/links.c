@@ -54,7 +54,9 @@ static PyGetSetDef link_getset[] = {
 };
 
 PyTypeObject omvpy_LinkType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.Link",
     .tp_basicsize = sizeof(omvpy_Link),
     .tp_dealloc = (destructor)link_dealloc,

@@ -52,7 +52,9 @@ static void result_dealloc(ResultObject *self)
 static PyBufferProcs result_as_buffer = {(getbufferproc)result_getbuffer, NULL};
 
 static PyTypeObject ResultType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.Result",
     .tp_basicsize = sizeof(ResultObject),
     .tp_dealloc = (destructor)result_dealloc,
@@ -784,7 +786,9 @@ static PyGetSetDef master_getset[] = {
 };
 
 PyTypeObject omvpy_MasterType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.Master",
     .tp_basicsize = sizeof(MasterObject),
     .tp_dealloc = (destructor)master_dealloc,

@@ -822,7 +822,9 @@ static PyGetSetDef slave_getset[] = {
 };
 
 PyTypeObject omvpy_SlaveType = {
+    /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
+    /* clang-format on */
     .tp_name = "omvrpc._omvrpc.Slave",
     .tp_basicsize = sizeof(SlaveObject),
     .tp_dealloc = (destructor)slave_dealloc,
