@@ -55,8 +55,8 @@ static const char *python(void)
 }
 
 /* Run the driver; its one line of output into `line`. */
-static int run_driver(const char *rpc_py, const char *kind, const char *where, size_t n,
-                      char *line, size_t line_size)
+static int run_driver(const char *rpc_py, const char *kind, const char *where, size_t n, char *line,
+                      size_t line_size)
 {
     char count[24];
     snprintf(count, sizeof count, "%zu", n);
@@ -103,8 +103,7 @@ static void *serve(void *arg)
 }
 
 int bench_desktop_master(const char *rpc_py, bench_link_kind kind, const struct omvrpc_peer *like,
-                         size_t n, double *median_ms, size_t *calls, size_t *failed,
-                         size_t *wrong)
+                         size_t n, double *median_ms, size_t *calls, size_t *failed, size_t *wrong)
 {
     char where[160];
     omv_rpc_link link;

@@ -11,11 +11,11 @@
 
 /* ------------------------------------------------------------- timing */
 
-double bench_now_s(void);        /* monotonic seconds */
-double bench_cpu_s(void);        /* user + system CPU seconds of the process */
-long bench_max_rss_kib(void);    /* ru_maxrss */
+double bench_now_s(void);     /* monotonic seconds */
+double bench_cpu_s(void);     /* user + system CPU seconds of the process */
+long bench_max_rss_kib(void); /* ru_maxrss */
 void bench_sleep_s(double s);
-double bench_median(double *v, size_t n); /* sorts v */
+double bench_median(double *v, size_t n);               /* sorts v */
 double bench_percentile(double *v, size_t n, double p); /* v must be sorted */
 /* Pin the calling thread to a core of its own: BENCH_MASTER_END (the
  * master) or BENCH_SLAVE_END (the slave, or the raw peer standing in for
@@ -84,7 +84,7 @@ typedef struct bench_row {
     char metric[48];
     char unit[12];
     double value;
-    double baseline;    /* < 0: none */
+    double baseline; /* < 0: none */
     /* The target, compared with value / baseline (or with value itself
      * when there is no baseline); < 0: none. */
     double target;
@@ -105,8 +105,7 @@ typedef struct bench_results {
 
 /* Append a row (ratio = value / baseline when baseline > 0). */
 void bench_add(bench_results *r, const char *link, const char *metric, const char *unit,
-               double value, double baseline, bench_better better, double target,
-               const char *note);
+               double value, double baseline, bench_better better, double target, const char *note);
 /* 1 pass, 0 miss, -1 no target. */
 int bench_row_pass(const bench_row *row);
 void bench_print_table(const bench_results *r, FILE *out);
@@ -122,19 +121,19 @@ int bench_merge_runs(const bench_results *runs, size_t n, bench_results *out);
 
 /* Sizes for one link, scaled to its rate. */
 typedef struct bench_plan {
-    const char *name;        /* "pair", "pty", "net", "uart9600", ... */
-    const char *lat_name;    /* name in the table for latency rows */
-    const char *bulk_name;   /* name in the table for throughput rows */
+    const char *name;      /* "pair", "pty", "net", "uart9600", ... */
+    const char *lat_name;  /* name in the table for latency rows */
+    const char *bulk_name; /* name in the table for throughput rows */
     bench_link_kind kind;
-    uint32_t baud;           /* UART only */
+    uint32_t baud; /* UART only */
     int do_latency, do_bulk;
     size_t rtt_iters, call_iters;
     size_t bulk_small, bulk_big, frame_len, stream_bytes;
-    size_t kib_calls;        /* 1 KB calls to time (UART) */
+    size_t kib_calls; /* 1 KB calls to time (UART) */
     int quick;
-    const char *openmv_rpc;  /* OpenMV's desktop rpc.py to compare with (NULL: none) */
-    omv_rpc_log log;         /* the library's log lines ({NULL}: none) */
-    char scale_note[96];     /* say when sizes were scaled to the rate */
+    const char *openmv_rpc; /* OpenMV's desktop rpc.py to compare with (NULL: none) */
+    omv_rpc_log log;        /* the library's log lines ({NULL}: none) */
+    char scale_note[96];    /* say when sizes were scaled to the rate */
 } bench_plan;
 
 /* Run every measurement of `plan`, appending rows. Returns 0, or -1 when a
@@ -152,8 +151,7 @@ int bench_run_openmv(const bench_plan *plan, bench_results *r);
  * 60 s of them), failed and wrong. Returns 0, or -1 when it could not run. */
 struct omvrpc_peer;
 int bench_desktop_master(const char *rpc_py, bench_link_kind kind, const struct omvrpc_peer *like,
-                         size_t n, double *median_ms, size_t *calls, size_t *failed,
-                         size_t *wrong);
+                         size_t n, double *median_ms, size_t *calls, size_t *failed, size_t *wrong);
 
 /* A log hook on stderr, as omv-rpc's: "PREFIX: message" for warnings and
  * errors; with `verbose`, every line, as "PREFIX: HH:MM:SS.mmm message".

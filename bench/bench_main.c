@@ -14,9 +14,14 @@ static const struct {
     const char *name;
     unsigned bits;
 } link_names[] = {
-    {"pair", L_PAIR},       {"pty", L_PTY},           {"udp", L_UDP},
-    {"tcp", L_TCP},         {"uart9600", L_U9600},    {"uart115200", L_U115200},
-    {"uart921600", L_U921600}, {"all", 127},
+    {"pair", L_PAIR},
+    {"pty", L_PTY},
+    {"udp", L_UDP},
+    {"tcp", L_TCP},
+    {"uart9600", L_U9600},
+    {"uart115200", L_U115200},
+    {"uart921600", L_U921600},
+    {"all", 127},
 };
 
 static void usage(FILE *out, const char *argv0)

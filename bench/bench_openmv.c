@@ -47,8 +47,8 @@ static int compare_desktop(const bench_plan *p, bench_results *r, const char *li
                    link, (unsigned)callback_ms);
     double theirs = 0;
     size_t calls = 0, failed = 0, wrong = 0;
-    if (bench_desktop_master(p->openmv_rpc, p->kind, slave, n, &theirs, &calls, &failed,
-                             &wrong) != 0 ||
+    if (bench_desktop_master(p->openmv_rpc, p->kind, slave, n, &theirs, &calls, &failed, &wrong) !=
+            0 ||
         calls == 0) {
         fprintf(stderr, "bench: %s: OpenMV's desktop master (%s) did not run\n", link,
                 p->openmv_rpc);
@@ -161,7 +161,8 @@ int bench_run_openmv(const bench_plan *p, bench_results *r)
         }
         /* On UDP its driver has not run to the end yet (a broken pipe when it
          * prints its figures): the pseudo-terminal only, for now. */
-        if (p->openmv_rpc && p->kind == BENCH_PTY && compare_desktop(p, r, link, &slave, callback_ms[k], n, med) != 0) {
+        if (p->openmv_rpc && p->kind == BENCH_PTY &&
+            compare_desktop(p, r, link, &slave, callback_ms[k], n, med) != 0) {
             rc = -1;
         }
     }

@@ -28,8 +28,8 @@ static void make_ping(uint8_t ping[12])
 
 typedef struct raw_peer {
     omv_rpc_link *link;
-    size_t iters;   /* round trips to answer */
-    uint8_t *buf;   /* bytes to send (throughput) */
+    size_t iters; /* round trips to answer */
+    uint8_t *buf; /* bytes to send (throughput) */
     size_t len;
     omv_rpc_status st;
 } raw_peer;

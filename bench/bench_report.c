@@ -11,8 +11,7 @@ static void copy(char *dst, size_t size, const char *src)
 }
 
 void bench_add(bench_results *r, const char *link, const char *metric, const char *unit,
-               double value, double baseline, bench_better better, double target,
-               const char *note)
+               double value, double baseline, bench_better better, double target, const char *note)
 {
     if (r->count == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 32;
@@ -67,8 +66,8 @@ static void target_text(const bench_row *row, char *buf, size_t size)
 
 void bench_print_table(const bench_results *r, FILE *out)
 {
-    fprintf(out, "%-11s %-36s %12s %12s %7s %-7s %-5s %s\n", "link", "measure", "value",
-            "baseline", "ratio", "target", "ok", "unit / note");
+    fprintf(out, "%-11s %-36s %12s %12s %7s %-7s %-5s %s\n", "link", "measure", "value", "baseline",
+            "ratio", "target", "ok", "unit / note");
     int missed = 0;
     for (size_t i = 0; i < r->count; i++) {
         const bench_row *row = &r->rows[i];
@@ -81,8 +80,11 @@ void bench_print_table(const bench_results *r, FILE *out)
         int pass = bench_row_pass(row);
         missed += pass == 0;
         fprintf(out, "%-11s %-36s %12.4g %12s %7s %-7s %-5s %s%s%s\n", row->link, row->metric,
-                row->value, base, rat, tgt, pass < 0 ? "" : pass ? "yes" : "NO", row->unit,
-                row->note[0] ? "; " : "", row->note);
+                row->value, base, rat, tgt,
+                pass < 0 ? ""
+                : pass   ? "yes"
+                         : "NO",
+                row->unit, row->note[0] ? "; " : "", row->note);
     }
     fprintf(out, "%d target(s) missed, %d measurement(s) failed%s\n", missed, r->failures,
             r->quick ? " (--quick: small sizes, figures indicative only)" : "");
@@ -152,7 +154,9 @@ int bench_write_json(const bench_results *r, FILE *out)
             json_number(out, row->ratio_max);
         }
         fprintf(out, ", \"better\": \"%s\", \"pass\": %s, \"note\": ", better[row->better],
-                pass < 0 ? "null" : pass ? "true" : "false");
+                pass < 0 ? "null"
+                : pass   ? "true"
+                         : "false");
         json_string(out, row->note);
         fputc('}', out);
     }

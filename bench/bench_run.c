@@ -15,7 +15,7 @@ typedef struct bench_slave {
     pthread_t thread;
     const uint8_t *data; /* results, cut-through bytes and frames come from here */
     size_t data_len;
-    size_t todo;         /* cut-through bytes, or frames, of the scheduled task */
+    size_t todo; /* cut-through bytes, or frames, of the scheduled task */
     size_t frame_len;
     size_t frames_sent;
     omv_rpc_status task_status;
@@ -207,9 +207,8 @@ static void stop_slave(bench_slave *b)
 static int run_small_calls(bench_ctx *c, bench_slave *b)
 {
     const bench_plan *p = c->plan;
-    const size_t rounds = p->call_iters >= LATENCY_ROUNDS && p->rtt_iters >= LATENCY_ROUNDS
-                              ? LATENCY_ROUNDS
-                              : 1;
+    const size_t rounds =
+        p->call_iters >= LATENCY_ROUNDS && p->rtt_iters >= LATENCY_ROUNDS ? LATENCY_ROUNDS : 1;
     const size_t calls = p->call_iters / rounds * rounds, rtts = p->rtt_iters / rounds * rounds;
     double *t = calloc(calls, sizeof *t), *raw = calloc(rtts, sizeof *raw);
     if (!t || !raw) {
@@ -303,7 +302,7 @@ static int run_kib_calls(bench_ctx *c)
     double target = p->baud <= 115200 ? 1.2 : -1;
     bench_add(c->r, p->lat_name, "1 KB call, median", "ms", med * 1e3, wire_s * 1e3, BENCH_LOWER,
               target, "baseline: the call's 1072 B of wire time");
-    bench_add(c->r, p->lat_name, "retries during 1 KB calls", "", 
+    bench_add(c->r, p->lat_name, "retries during 1 KB calls", "",
               (double)(omv_rpc_master_retries(c->master) - retries0), -1, BENCH_LOWER,
               p->baud <= 115200 ? 0 : -1, "omv_rpc_master_retries");
     return 0;
@@ -458,7 +457,8 @@ static int run_cut_through(bench_ctx *c, bench_slave *b)
     }
     char metric[64], sz[24];
     snprintf(metric, sizeof metric, "%s%s", "cut-through ", size_text(len, sz, sizeof sz));
-    add_throughput(c, metric, (double)len, t, 4, A_CALL, "call, then raw get_bytes; best of the repeats");
+    add_throughput(c, metric, (double)len, t, 4, A_CALL,
+                   "call, then raw get_bytes; best of the repeats");
     return 0;
 }
 
@@ -592,14 +592,15 @@ static int run_raw(bench_ctx *c, bench_link_pair *lp)
     if (p->do_bulk) {
         bench_progress("%s: raw throughput (%zu B)", p->name, p->bulk_big);
         double cpu = 0;
-        st = bench_raw_throughput(&lp->master, &lp->slave, c->src, c->dst, p->bulk_big,
-                                  repeats(c), &c->raw_bps, &cpu);
+        st = bench_raw_throughput(&lp->master, &lp->slave, c->src, c->dst, p->bulk_big, repeats(c),
+                                  &c->raw_bps, &cpu);
         if (st != OMV_RPC_OK) {
             return failed(c, "raw throughput", st);
         }
         c->raw_cpu_per_gb = cpu / ((double)p->bulk_big / 1e9);
         char metric[48], sz[24];
-        snprintf(metric, sizeof metric, "%s%s", "raw one-way ", size_text(p->bulk_big, sz, sizeof sz));
+        snprintf(metric, sizeof metric, "%s%s", "raw one-way ",
+                 size_text(p->bulk_big, sz, sizeof sz));
         bench_add(c->r, tp_link(c), metric, c->unit, c->raw_bps / c->div, -1, BENCH_INFO, -1,
                   "baseline: link get_bytes/put_bytes, best of repeats");
     }
@@ -618,11 +619,14 @@ static int run_protocol(bench_ctx *c, bench_slave *b)
     if (p->do_bulk) {
         char metric[48], sz[24];
         bench_progress("%s: bulk results and arguments", p->name);
-        snprintf(metric, sizeof metric, "%s%s", "bulk result ", size_text(p->bulk_small, sz, sizeof sz));
+        snprintf(metric, sizeof metric, "%s%s", "bulk result ",
+                 size_text(p->bulk_small, sz, sizeof sz));
         rc |= run_bulk_result(c, p->bulk_small, metric, 0);
-        snprintf(metric, sizeof metric, "%s%s", "bulk result ", size_text(p->bulk_big, sz, sizeof sz));
+        snprintf(metric, sizeof metric, "%s%s", "bulk result ",
+                 size_text(p->bulk_big, sz, sizeof sz));
         rc |= run_bulk_result(c, p->bulk_big, metric, 1);
-        snprintf(metric, sizeof metric, "%s%s", "bulk argument ", size_text(p->bulk_big, sz, sizeof sz));
+        snprintf(metric, sizeof metric, "%s%s", "bulk argument ",
+                 size_text(p->bulk_big, sz, sizeof sz));
         rc |= run_bulk_arg(c, p->bulk_big, metric);
         bench_progress("%s: cut-through", p->name);
         rc |= run_cut_through(c, b);
@@ -651,8 +655,8 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
     c.src = malloc(buf_len);
     c.dst = malloc(buf_len);
     bench_link_pair lp;
-    omv_rpc_status st = (c.src && c.dst) ? bench_link_open(&lp, p->kind, p->baud, &p->log)
-                                         : OMV_RPC_ERR_NO_MEMORY;
+    omv_rpc_status st =
+        (c.src && c.dst) ? bench_link_open(&lp, p->kind, p->baud, &p->log) : OMV_RPC_ERR_NO_MEMORY;
     if (st != OMV_RPC_OK) {
         free(c.src);
         free(c.dst);
@@ -697,8 +701,7 @@ int bench_run_plan(const bench_plan *p, bench_results *r)
         add_memory_rows(&c);
         if (p->kind != BENCH_UART || p->baud > 115200) {
             bench_add(r, p->do_bulk ? tp_link(&c) : p->lat_name, "master retries", "",
-                      (double)omv_rpc_master_retries(c.master), -1, BENCH_INFO, -1,
-                      "whole run");
+                      (double)omv_rpc_master_retries(c.master), -1, BENCH_INFO, -1, "whole run");
         }
     } else if (!started) {
         rc = failed(&c, "starting master and slave", st == OMV_RPC_OK ? OMV_RPC_ERR_NO_MEMORY : st);

@@ -125,7 +125,8 @@ static void *serve(void *arg)
 static int rig_open(rig *r)
 {
     memset(r, 0, sizeof *r);
-    if (open_pty(&r->p) || omv_rpc_serial_open_fd(&r->dev_link, r->p.controller, r->p.path, 0, NULL) ||
+    if (open_pty(&r->p) ||
+        omv_rpc_serial_open_fd(&r->dev_link, r->p.controller, r->p.path, 0, NULL) ||
         omv_rpc_sim_new(&r->sim) || omv_rpc_sim_v2_new(&r->dev, r->sim, NULL)) {
         return -1;
     }

@@ -15,8 +15,8 @@ uint16_t omvrpc_crc16_table_update(uint16_t crc, const void *data, size_t len)
         /* The CRC's two bytes fold into the block's first two bytes. */
         uint8_t b0 = (uint8_t)(p[0] ^ (crc >> 8));
         uint8_t b1 = (uint8_t)(p[1] ^ (crc & 0xFF));
-        crc = (uint16_t)(t[7][b0] ^ t[6][b1] ^ t[5][p[2]] ^ t[4][p[3]] ^ t[3][p[4]] ^
-                         t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]]);
+        crc = (uint16_t)(t[7][b0] ^ t[6][b1] ^ t[5][p[2]] ^ t[4][p[3]] ^ t[3][p[4]] ^ t[2][p[5]] ^
+                         t[1][p[6]] ^ t[0][p[7]]);
         p += 8;
         len -= 8;
     }

@@ -109,8 +109,8 @@ CLMUL_TARGET static inline uint16_t reduce(__m128i a)
     const __m128i k = _mm_set_epi64x(OMV_RPC_CRC16_P, OMV_RPC_CRC16_X80_MOD_P);
     const __m128i mu = _mm_set_epi64x(0, (long long)OMV_RPC_CRC16_MU_LOW);
     /* R = H * (x^80 mod P) + L * x^16 (a 2-byte shift of L alone). */
-    __m128i r = _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x01),
-                              _mm_slli_si128(_mm_move_epi64(a), 2));
+    __m128i r =
+        _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x01), _mm_slli_si128(_mm_move_epi64(a), 2));
     __m128i r1 = _mm_srli_si128(r, 2); /* floor(R / x^16), <= 64 bits */
     __m128i q = _mm_xor_si128(r1, _mm_srli_si128(_mm_clmulepi64_si128(r1, mu, 0x00), 8));
     __m128i qp = _mm_clmulepi64_si128(q, k, 0x10); /* q * P */

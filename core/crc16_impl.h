@@ -12,7 +12,7 @@
  * registers, and gcc's intrinsic headers include <stdlib.h>), C11 atomics
  * (the CPU check is cached in one), and gcc, clang or MSVC (intrinsics for
  * one function only). Elsewhere 0, and omv_rpc_crc16 is the table alone. */
-#if (defined(__x86_64__) || defined(_M_X64)) && !defined(_M_ARM64EC) &&            \
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(_M_ARM64EC) &&             \
     defined(__STDC_HOSTED__) && __STDC_HOSTED__ && !defined(__STDC_NO_ATOMICS__) && \
     (defined(__GNUC__) || defined(__clang__) || defined(_MSC_VER))
 #define OMV_RPC_CRC16_CLMUL 1

@@ -20,8 +20,7 @@ static omv_rpc_status prepare(omvrpc_transport *t, const omv_rpc_link *link, con
     return st;
 }
 
-omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms)
+omv_rpc_status omv_rpc_get_bytes(omv_rpc_link *link, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     omvrpc_transport t;
     omv_rpc_status st = prepare(&t, link, buf, len, &timeout_ms);

@@ -20,7 +20,7 @@ static void std_free(void *user_data, void *ptr)
 #endif
 
 omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
-                       const omv_rpc_config *config)
+                              const omv_rpc_config *config)
 {
     memset(ep, 0, sizeof *ep);
     ep->link = *link;

@@ -58,8 +58,8 @@ typedef struct ep_buffer {
 } ep_buffer;
 
 typedef struct omv_rpc_endpoint {
-    omv_rpc_link link;   /* the user's, owned: closed with the endpoint */
-    omvrpc_transport t;  /* the same link, resolved (transport.h) */
+    omv_rpc_link link;  /* the user's, owned: closed with the endpoint */
+    omvrpc_transport t; /* the same link, resolved (transport.h) */
     uint32_t max_payload;
     omv_rpc_allocator allocator; /* alloc == NULL: none */
     omv_rpc_log log;
@@ -83,7 +83,7 @@ typedef struct omv_rpc_endpoint {
 } omv_rpc_endpoint;
 
 omv_rpc_status omvrpc_ep_init(omv_rpc_endpoint *ep, const omv_rpc_link *link,
-                       const omv_rpc_config *config);
+                              const omv_rpc_config *config);
 
 /* Make the endpoint cancellable: omvrpc_ep_cancel makes the transfer in
  * progress (or the next) fail with `status`; `once`: the failure uses the
@@ -149,7 +149,7 @@ size_t omvrpc_ep_encode_packet(uint8_t *out, uint16_t magic, const uint8_t *payl
 
 /* Send magic | payload | crc as one transfer. */
 omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
-                              size_t len, uint32_t timeout_ms, int stream);
+                                     size_t len, uint32_t timeout_ms, int stream);
 /* Receive a packet of exactly `len` payload bytes into `payload`; check
  * length, magic and CRC. OMV_RPC_ERR_BAD_PACKET when they do not match. */
 omv_rpc_status omvrpc_ep_recv_packet(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
@@ -192,17 +192,16 @@ omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pa
  * stands for the awaited one (*late = 1). Any other link: exactly
  * omvrpc_ep_recv_packet (there a late packet cannot be told from a new
  * one). */
-omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic,
-                                             uint8_t *payload, size_t len, uint32_t timeout_ms,
-                                             uint16_t late_magic, uint8_t *late_payload,
-                                             size_t late_len, uint32_t late_timeout_ms,
-                                             int *late);
+omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                             size_t len, uint32_t timeout_ms, uint16_t late_magic,
+                                             uint8_t *late_payload, size_t late_len,
+                                             uint32_t late_timeout_ms, int *late);
 
 /* Raw transfers (stream != 0: the link's stream variants). `timeout_ms`
  * is the whole allowance, wire time included: on a link with quiet
  * timeouts (link.h) the wait is for progress instead (see quiet_part). */
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
-                      int stream);
+                             int stream);
 omv_rpc_status omvrpc_ep_put(omv_rpc_endpoint *ep, const uint8_t *buf, size_t len,
                              uint32_t timeout_ms, int stream);
 
@@ -214,8 +213,7 @@ omv_rpc_status omvrpc_ep_put_gathered(omv_rpc_endpoint *ep, const omv_rpc_out_io
 /* Little-endian helpers. */
 static inline uint32_t get_le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 static inline void put_le32(uint8_t *p, uint32_t v)
 {
@@ -230,8 +228,7 @@ static inline void put_le32(uint8_t *p, uint32_t v)
 static inline int is_link_failure(omv_rpc_status st)
 {
     return st == OMV_RPC_ERR_CLOSED || st == OMV_RPC_ERR_LINK || st == OMV_RPC_ERR_LINK_DOWN ||
-           st == OMV_RPC_ERR_NO_SUCH_PORT || st == OMV_RPC_ERR_ABORTED ||
-           st == OMV_RPC_ERR_STOPPED;
+           st == OMV_RPC_ERR_NO_SUCH_PORT || st == OMV_RPC_ERR_ABORTED || st == OMV_RPC_ERR_STOPPED;
 }
 
 /* Streams, shared by master and slave front ends. */
@@ -239,6 +236,6 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
                                        void *user_data, uint32_t queue_depth,
                                        uint32_t read_timeout_ms);
 omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
-                                void *user_data, uint32_t write_timeout_ms);
+                                       void *user_data, uint32_t write_timeout_ms);
 
 #endif

@@ -16,7 +16,7 @@
 struct omv_rpc_master {
     omv_rpc_endpoint ep;
     uint32_t retries;
-    uint32_t polls; /* this call's unanswered polls: retries if it fails */
+    uint32_t polls;       /* this call's unanswered polls: retries if it fails */
     omvrpc_timing timing; /* learned from the slave, kept for the master's life */
 };
 
@@ -171,8 +171,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
          * takes 1.07 s, so without slack a wire 3% slow misses the wait
          * and the default 1000 ms send timeout leaves no retry. */
         const uint32_t wire = omvrpc_timing_wire_ms(t, ep, arg_len + 4 + 4); /* and the ack */
-        const uint32_t data_time = omvrpc_sat_add(omvrpc_sat_add(wire, wire / 8u),
-                                                  omvrpc_timing_check_ms(t, arg_len));
+        const uint32_t data_time =
+            omvrpc_sat_add(omvrpc_sat_add(wire, wire / 8u), omvrpc_timing_check_ms(t, arg_len));
         /* Anything still queued is a stale answer to an earlier header. */
         omvrpc_ep_flush(ep);
         st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_DATA, arg, arg_len,
@@ -245,7 +245,7 @@ typedef struct result_sink {
  * requests (the network link's TCP, whose connection may take its own
  * time) the whole wait. */
 #define FRAMED_DATA_START_MS 100u /* before the link's scale: a loaded PC's stall */
-#define STREAM_DATA_START_MS 20u /* well past the Arduino slave's 2-3 ms window */
+#define STREAM_DATA_START_MS 20u  /* well past the Arduino slave's 2-3 ms window */
 
 static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole)
 {
@@ -346,9 +346,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
          * and went silent is given up in about 2 s. */
         uint32_t check = omvrpc_timing_check_ms(t, len);
         check = check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS;
-        const uint32_t whole =
-            omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
-                           omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
+        const uint32_t whole = omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
+                                              omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
         st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
             /* Skipping the slave's extra result headers, answers to our
@@ -356,8 +355,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
              * are still on the wire after our flush. */
             static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
             st = omvrpc_ep_recv_packet_starting(ep, MAGIC_RESULT_DATA, dest, len, whole,
-                                                data_start_ms(m, wait, len, whole),
-                                                &result_header, 1, 0, NULL);
+                                                data_start_ms(m, wait, len, whole), &result_header,
+                                                1, 0, NULL);
         }
         if (st == OMV_RPC_OK) {
             if (len <= 8) {
@@ -387,9 +386,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
     }
 }
 
-static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *arg,
-                              size_t arg_len, result_sink *sink, uint32_t send_timeout_ms,
-                              uint32_t recv_timeout_ms)
+static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *arg, size_t arg_len,
+                              result_sink *sink, uint32_t send_timeout_ms, uint32_t recv_timeout_ms)
 {
     if (!m || (!arg && arg_len)) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -413,9 +411,8 @@ static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *a
 }
 
 omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *m, uint32_t command, const void *arg,
-                                        size_t arg_len, const uint8_t **result,
-                                        size_t *result_len, uint32_t send_timeout_ms,
-                                        uint32_t recv_timeout_ms)
+                                        size_t arg_len, const uint8_t **result, size_t *result_len,
+                                        uint32_t send_timeout_ms, uint32_t recv_timeout_ms)
 {
     result_sink sink = {NULL, 0, NULL, 0};
     if (result) {
@@ -424,8 +421,7 @@ omv_rpc_status omv_rpc_master_call_hash(omv_rpc_master *m, uint32_t command, con
     if (result_len) {
         *result_len = 0;
     }
-    omv_rpc_status st =
-        do_call(m, command, arg, arg_len, &sink, send_timeout_ms, recv_timeout_ms);
+    omv_rpc_status st = do_call(m, command, arg, arg_len, &sink, send_timeout_ms, recv_timeout_ms);
     if (st == OMV_RPC_OK) {
         if (result) {
             *result = sink.data;
@@ -461,10 +457,10 @@ omv_rpc_status omv_rpc_master_call_into(omv_rpc_master *m, const char *name, con
     if (!name) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
-    omv_rpc_status st = do_call(m, omv_rpc_hash_str(name), arg, arg_len, &sink, send_timeout_ms,
-                                recv_timeout_ms);
-    if (result_len && (st == OMV_RPC_OK || st == OMV_RPC_ERR_BUFFER_TOO_SMALL ||
-                       st == OMV_RPC_ERR_TOO_LARGE)) {
+    omv_rpc_status st =
+        do_call(m, omv_rpc_hash_str(name), arg, arg_len, &sink, send_timeout_ms, recv_timeout_ms);
+    if (result_len &&
+        (st == OMV_RPC_OK || st == OMV_RPC_ERR_BUFFER_TOO_SMALL || st == OMV_RPC_ERR_TOO_LARGE)) {
         *result_len = sink.len;
     }
     return st;

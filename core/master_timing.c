@@ -11,7 +11,7 @@
 #define CHECK_START_NS 5000u /* 5 us per byte: a Cortex-M4 checking in software */
 #define CHECK_FLOOR_NS 100u  /* 10 MB/s: a PC under load or sanitizers */
 #define CHECK_MAX_NS 1000000u
-#define CHECK_CAP_MS 30000u  /* a silent slave after a large argument is given up */
+#define CHECK_CAP_MS 30000u   /* a silent slave after a large argument is given up */
 #define CHECK_LEARN_MIN 4096u /* shorter packets' acks say too little in ms */
 #define HEADER_RTT_BYTES 16u  /* a command header and its ack */
 #define PACE_EXTRA_MAX_MS 2000u
@@ -39,7 +39,7 @@ static int pace_unknown_yet(const omvrpc_timing *t)
 uint32_t omvrpc_timing_first_short(const omvrpc_timing *t)
 {
     return pace_unknown_yet(t) && t->answer_ms < SHORT_TIMEOUT_START_MS ? SHORT_TIMEOUT_START_MS
-                                                                       : t->answer_ms;
+                                                                        : t->answer_ms;
 }
 
 uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
@@ -195,9 +195,9 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
 
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
-    t->answer_ms = t->answer_ms == 0u                 ? 1u
+    t->answer_ms = t->answer_ms == 0u                   ? 1u
                    : t->answer_ms >= ANSWER_MAX_MS / 2u ? ANSWER_MAX_MS
-                                                       : t->answer_ms * 2u;
+                                                        : t->answer_ms * 2u;
     t->clean_calls = 0;
 }
 

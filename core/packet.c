@@ -109,8 +109,8 @@ static omv_rpc_status send_in_pieces(omv_rpc_endpoint *ep, const uint8_t head[2]
  * has read it already: a byte stream's reader that skipped a stale packet
  * before it (omvrpc_ep_recv_packet_skipping). */
 static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8_t head[2],
-                                     int head_read, uint8_t *payload, size_t len,
-                                     const ep_bound *b, int stream)
+                                     int head_read, uint8_t *payload, size_t len, const ep_bound *b,
+                                     int stream)
 {
     const size_t piece = piece_for(len, RECV_PIECE_MAX);
     uint8_t tail[2];
@@ -147,7 +147,7 @@ static omv_rpc_status recv_in_pieces(omv_rpc_endpoint *ep, uint16_t magic, uint8
 }
 
 omv_rpc_status omvrpc_ep_send_packet(omv_rpc_endpoint *ep, uint16_t magic, const uint8_t *payload,
-                              size_t len, uint32_t timeout_ms, int stream)
+                                     size_t len, uint32_t timeout_ms, int stream)
 {
     uint8_t head[2] = {(uint8_t)magic, (uint8_t)(magic >> 8)};
     const ep_bound b = omvrpc_bound_of(ep, len + 4, timeout_ms);
@@ -295,11 +295,10 @@ omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pa
     }
 }
 
-omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic,
-                                             uint8_t *payload, size_t len, uint32_t timeout_ms,
-                                             uint16_t late_magic, uint8_t *late_payload,
-                                             size_t late_len, uint32_t late_timeout_ms,
-                                             int *late)
+omv_rpc_status omvrpc_ep_recv_packet_or_late(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                             size_t len, uint32_t timeout_ms, uint16_t late_magic,
+                                             uint8_t *late_payload, size_t late_len,
+                                             uint32_t late_timeout_ms, int *late)
 {
     *late = 0;
     if (!ep->t.byte_stream) {

@@ -176,7 +176,7 @@ uint8_t *omv_rpc_slave_reply_buffer(omv_rpc_slave *s, size_t len)
     s->result_len = 0;
     if (len > s->ep.max_payload || omvrpc_ep_reserve(&s->ep, &s->ep.tx, len + 4) != OMV_RPC_OK) {
         omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_WARNING, "slave: no room for a result of %u bytes",
-                (unsigned)len);
+                       (unsigned)len);
         return NULL;
     }
     s->result = s->ep.tx.data + 2;
@@ -325,9 +325,8 @@ static void offer_again(omv_rpc_endpoint *ep, uint16_t magic)
     if (magic == MAGIC_RESULT_HEADER) {
         uint8_t header[4];
         put_le32(header, (uint32_t)s->result_len);
-        s->offer_header_sent =
-            omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer_ms(ep, 8), 0) ==
-            OMV_RPC_OK;
+        s->offer_header_sent = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4,
+                                                     answer_ms(ep, 8), 0) == OMV_RPC_OK;
     } else if (magic == MAGIC_RESULT_DATA && s->offer_header_sent) {
         omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "slave: the master asked again; result sent again");
         (void)omvrpc_ep_send_packet(
@@ -360,8 +359,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
             /* Ahead of the next command may be result requests the master
              * repeated in the last call (their answers crossed), and ack
              * bytes of a stream whose writer we were, left unread. */
-            static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0},
-                                                 {MAGIC_RESULT_DATA, 0}};
+            static const ep_stale requests[2] = {{MAGIC_RESULT_HEADER, 0}, {MAGIC_RESULT_DATA, 0}};
             st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, header, 8, left, requests,
                                                 2, COMMAND_HUNT_BYTES, offer_again);
             if (ep->stray_bytes) {
@@ -387,7 +385,7 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         if (st != OMV_RPC_OK) {
             /* Not acked: the master's call fails with a send timeout. */
             omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
-                    omv_rpc_status_name(st));
+                           omv_rpc_status_name(st));
             refuse(s, "command header", st);
             continue;
         }
@@ -515,8 +513,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
              * sees it. On other framed links (UDP-sized results, CAN) it
              * would take the header for the data, so flush there and let
              * it ask again. */
-            if (!header_sent || !(ep->t.byte_stream ||
-                                  data_travels_apart(ep, s->result_len))) {
+            if (!header_sent || !(ep->t.byte_stream || data_travels_apart(ep, s->result_len))) {
                 omvrpc_ep_flush(ep);
             }
             st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer, 0);

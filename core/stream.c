@@ -83,7 +83,8 @@ omv_rpc_status omvrpc_ep_stream_reader(omv_rpc_endpoint *ep, omv_rpc_stream_read
     const size_t batch = ack_batch(ep, queue_depth);
     for (;;) {
         st = omvrpc_ep_recv_packet(ep, MAGIC_STREAM_FRAME, header, 4,
-                            omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)), 1);
+                                   omvrpc_sat_add(STREAM_TIMEOUT_MS, omvrpc_ep_transfer_ms(ep, 8)),
+                                   1);
         if (st != OMV_RPC_OK) {
             if (st == OMV_RPC_ERR_BAD_PACKET) {
                 omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "stream reader: bad frame header");
@@ -152,13 +153,14 @@ static omv_rpc_status send_frame(omv_rpc_endpoint *ep, const uint8_t *frame, siz
     }
     uint8_t header[8];
     omv_rpc_out_iov iov[2] = {
-        {header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)}, {frame, len}};
-    return omvrpc_ep_put_gathered(ep, iov, 2, iov[0].len + len,
-                                  omvrpc_sat_add(header_ms, frame_ms), 1);
+        {header, omvrpc_ep_encode_packet(header, MAGIC_STREAM_FRAME, size, 4)},
+        {frame, len}};
+    return omvrpc_ep_put_gathered(ep, iov, 2, iov[0].len + len, omvrpc_sat_add(header_ms, frame_ms),
+                                  1);
 }
 
 omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_write_fn fn,
-                                void *user_data, uint32_t write_timeout_ms)
+                                       void *user_data, uint32_t write_timeout_ms)
 {
     if (!fn) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -192,9 +194,10 @@ omv_rpc_status omvrpc_ep_stream_writer(omv_rpc_endpoint *ep, omv_rpc_stream_writ
             if (ack != expected) {
                 /* How a reader ends a stream: it stops acking, and the
                  * next bytes (its next call) are not the ack due. */
-                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
-                        "stream writer: the reader ended the stream (0x%x where ack 0x%x was due)",
-                        ack, expected);
+                omvrpc_ep_logf(
+                    ep, OMV_RPC_LOG_DEBUG,
+                    "stream writer: the reader ended the stream (0x%x where ack 0x%x was due)", ack,
+                    expected);
                 return OMV_RPC_ERR_STREAM_ENDED;
             }
             expected = omv_rpc_lfsr_next(expected);

@@ -106,8 +106,8 @@ omv_rpc_status omvrpc_put_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
     return link_end(ep, ep->t.send(ep->t.ctx, iov, count, t, stream ? OMV_RPC_XFER_STREAM : 0u));
 }
 
-omv_rpc_status omvrpc_get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf,
-                                  size_t len, int stream)
+omv_rpc_status omvrpc_get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf, size_t len,
+                                  int stream)
 {
     omv_rpc_in_iov one = {buf, len};
     return omvrpc_get_v_bounded(ep, b, &one, 1, stream);
@@ -121,7 +121,7 @@ omv_rpc_status omvrpc_put_bounded(omv_rpc_endpoint *ep, const ep_bound *b, const
 }
 
 omv_rpc_status omvrpc_ep_get(omv_rpc_endpoint *ep, uint8_t *buf, size_t len, uint32_t timeout_ms,
-                      int stream)
+                             int stream)
 {
     ep_bound b = omvrpc_bound_of(ep, len, timeout_ms);
     return omvrpc_get_bounded(ep, &b, buf, len, stream);

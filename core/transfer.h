@@ -37,8 +37,8 @@ omv_rpc_status omvrpc_get_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
                                     const omv_rpc_in_iov *iov, size_t count, int stream);
 omv_rpc_status omvrpc_put_v_bounded(omv_rpc_endpoint *ep, const ep_bound *b,
                                     const omv_rpc_out_iov *iov, size_t count, int stream);
-omv_rpc_status omvrpc_get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf,
-                                  size_t len, int stream);
+omv_rpc_status omvrpc_get_bounded(omv_rpc_endpoint *ep, const ep_bound *b, uint8_t *buf, size_t len,
+                                  int stream);
 omv_rpc_status omvrpc_put_bounded(omv_rpc_endpoint *ep, const ep_bound *b, const uint8_t *buf,
                                   size_t len, int stream);
 

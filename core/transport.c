@@ -8,7 +8,7 @@
 
 /* Whether `ops` has member `m`: within the size the table was built with,
  * and set. */
-#define OPS_HAS(ops, m)                                                                            \
+#define OPS_HAS(ops, m) \
     ((ops)->size >= offsetof(omv_rpc_link_ops, m) + sizeof((ops)->m) && (ops)->m != NULL)
 
 static uint32_t no_wire_time(void *ctx, size_t len)

@@ -9,10 +9,10 @@
 
 typedef struct omvrpc_transport {
     void *ctx;
-    omv_rpc_status (*recv)(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                           uint32_t timeout_ms, uint32_t xfer);
-    omv_rpc_status (*send)(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                           uint32_t timeout_ms, uint32_t xfer);
+    omv_rpc_status (*recv)(void *ctx, const omv_rpc_in_iov *iov, size_t count, uint32_t timeout_ms,
+                           uint32_t xfer);
+    omv_rpc_status (*send)(void *ctx, const omv_rpc_out_iov *iov, size_t count, uint32_t timeout_ms,
+                           uint32_t xfer);
     void (*flush)(void *ctx);
     uint32_t (*now_ms)(void *ctx);
     uint32_t (*transfer_ms)(void *ctx, size_t len); /* never NULL (0 ms) */

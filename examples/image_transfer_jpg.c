@@ -35,7 +35,8 @@ static uint32_t snapshot(omv_rpc_master *cam, const char *format)
     uint8_t r[4];
     size_t len = 0;
     if (omv_rpc_master_call_into(cam, "jpeg_image_snapshot", format, strlen(format), r, sizeof(r),
-                                 &len, 1000, 1000) != OMV_RPC_OK || len != 4) {
+                                 &len, 1000, 1000) != OMV_RPC_OK ||
+        len != 4) {
         return 0;
     }
     return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
@@ -46,9 +47,9 @@ static int read_chunked(omv_rpc_master *cam, uint8_t *img, uint32_t size)
     for (uint32_t offset = 0; offset < size;) {
         uint32_t want = size - offset < CHUNK ? size - offset : CHUNK;
         /* The argument: offset and size, little-endian uint32 each. */
-        uint8_t arg[8] = {(uint8_t)offset, (uint8_t)(offset >> 8), (uint8_t)(offset >> 16),
-                          (uint8_t)(offset >> 24), (uint8_t)want, (uint8_t)(want >> 8),
-                          (uint8_t)(want >> 16), (uint8_t)(want >> 24)};
+        uint8_t arg[8] = {(uint8_t)offset,         (uint8_t)(offset >> 8), (uint8_t)(offset >> 16),
+                          (uint8_t)(offset >> 24), (uint8_t)want,          (uint8_t)(want >> 8),
+                          (uint8_t)(want >> 16),   (uint8_t)(want >> 24)};
         size_t got = 0;
         int tries = 0;
         while (omv_rpc_master_call_into(cam, "jpeg_image_read", arg, sizeof(arg), img + offset,
@@ -69,7 +70,8 @@ static int read_cut_through(omv_rpc_master *cam, uint8_t *img, uint32_t size)
 {
     /* After this call completes both sides are in step: the camera writes
      * the image raw, we read exactly `size` bytes. */
-    if (omv_rpc_master_call(cam, "jpeg_image_read", NULL, 0, NULL, NULL, 1000, 1000) != OMV_RPC_OK) {
+    if (omv_rpc_master_call(cam, "jpeg_image_read", NULL, 0, NULL, NULL, 1000, 1000) !=
+        OMV_RPC_OK) {
         return 0;
     }
     return omv_rpc_get_bytes(omv_rpc_master_link(cam), img, size, 5000) == OMV_RPC_OK;

@@ -41,7 +41,8 @@ static int on_frame(void *user_data, const uint8_t *frame, size_t len)
         }
     }
     int w, h, subsamp, colorspace;
-    if (tjDecompressHeader3(v->jpeg, frame, (unsigned long)len, &w, &h, &subsamp, &colorspace) != 0) {
+    if (tjDecompressHeader3(v->jpeg, frame, (unsigned long)len, &w, &h, &subsamp, &colorspace) !=
+        0) {
         return 0; /* not a JPEG: skip it */
     }
     if (w != v->w || h != v->h) { /* first frame, or the size changed */

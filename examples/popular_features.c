@@ -39,8 +39,8 @@ static void exe_face_detection(void)
     const uint8_t *r;
     size_t len;
     if (call("face_detection", NULL, 0, &r, &len) && len == 8) {
-        printf("Largest Face Detected [x=%u, y=%u, w=%u, h=%u]\n", u16(r), u16(r + 2),
-               u16(r + 4), u16(r + 6));
+        printf("Largest Face Detected [x=%u, y=%u, w=%u, h=%u]\n", u16(r), u16(r + 2), u16(r + 4),
+               u16(r + 6));
     }
 }
 

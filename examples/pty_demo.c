@@ -191,8 +191,7 @@ int main(int argc, char **argv)
     omv_rpc_slave_stop(slave);
     pthread_join(thread, NULL);
     printf("slave served %u call(s); master retries: %u\n",
-           (unsigned)omv_rpc_slave_calls_served(slave),
-           (unsigned)omv_rpc_master_retries(master));
+           (unsigned)omv_rpc_slave_calls_served(slave), (unsigned)omv_rpc_master_retries(master));
     omv_rpc_master_free(master);
     omv_rpc_slave_free(slave);
     return rc;

@@ -30,12 +30,12 @@ static omv_rpc_status endpoint_new(omv_rpc_master **master, omv_rpc_slave **slav
 
 /* Clears *out (when given) before a constructor starts, so that it is
  * NULL on every failure; OMV_RPC_ERR_INVALID_ARG without one. */
-#define START(out)                                                                                \
-    do {                                                                                          \
-        if (!(out)) {                                                                             \
-            return OMV_RPC_ERR_INVALID_ARG;                                                       \
-        }                                                                                         \
-        *(out) = NULL;                                                                            \
+#define START(out)                          \
+    do {                                    \
+        if (!(out)) {                       \
+            return OMV_RPC_ERR_INVALID_ARG; \
+        }                                   \
+        *(out) = NULL;                      \
     } while (0)
 
 static const omv_rpc_log *log_of(const omv_rpc_config *config)
@@ -97,22 +97,21 @@ omv_rpc_status omv_rpc_net_master_new(omv_rpc_master **out, const char *slave_ad
     return endpoint_new(out, NULL, st, &link, config);
 }
 
-omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address,
-                                     uint16_t port, const omv_rpc_config *config)
+omv_rpc_status omv_rpc_net_slave_new(omv_rpc_slave **out, const char *my_address, uint16_t port,
+                                     const omv_rpc_config *config)
 {
     START(out);
     omv_rpc_link link;
-    omv_rpc_status st =
-        omv_rpc_net_slave_open(&link, my_address, port, NULL, 0, log_of(config));
+    omv_rpc_status st = omv_rpc_net_slave_open(&link, my_address, port, NULL, 0, log_of(config));
     return endpoint_new(NULL, out, st, &link, config);
 }
 
 /* ----------------------------------------------------------------- CAN */
 
 /* "kvaser:N" or a SocketCAN interface name. */
-static omv_rpc_status can_open_channel(omv_rpc_link *link, const char *channel,
-                                       uint32_t message_id, uint32_t bit_rate,
-                                       uint32_t sample_point, const omv_rpc_log *log)
+static omv_rpc_status can_open_channel(omv_rpc_link *link, const char *channel, uint32_t message_id,
+                                       uint32_t bit_rate, uint32_t sample_point,
+                                       const omv_rpc_log *log)
 {
     if (!channel) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -125,15 +124,14 @@ static omv_rpc_status can_open_channel(omv_rpc_link *link, const char *channel,
                              channel);
             return OMV_RPC_ERR_INVALID_ARG;
         }
-        return omv_rpc_can_open_kvaser(link, (int)n, message_id, bit_rate, sample_point, NULL,
-                                       log);
+        return omv_rpc_can_open_kvaser(link, (int)n, message_id, bit_rate, sample_point, NULL, log);
     }
     return omv_rpc_can_open_socketcan(link, channel, message_id, bit_rate, sample_point, log);
 }
 
 omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
-                                      uint32_t message_id, uint32_t bit_rate,
-                                      uint32_t sample_point, const omv_rpc_config *config)
+                                      uint32_t message_id, uint32_t bit_rate, uint32_t sample_point,
+                                      const omv_rpc_config *config)
 {
     START(out);
     omv_rpc_link link;
@@ -142,8 +140,8 @@ omv_rpc_status omv_rpc_can_master_new(omv_rpc_master **out, const char *channel,
     return endpoint_new(out, NULL, st, &link, config);
 }
 
-omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
-                                     uint32_t message_id, uint32_t bit_rate, uint32_t sample_point,
+omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel, uint32_t message_id,
+                                     uint32_t bit_rate, uint32_t sample_point,
                                      const omv_rpc_config *config)
 {
     START(out);
@@ -153,33 +151,32 @@ omv_rpc_status omv_rpc_can_slave_new(omv_rpc_slave **out, const char *channel,
     return endpoint_new(NULL, out, st, &link, config);
 }
 
-omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel,
-                                             uint32_t message_id, uint32_t bit_rate,
-                                             uint32_t sample_point, const omv_rpc_config *config)
+omv_rpc_status omv_rpc_kvaser_can_master_new(omv_rpc_master **out, int channel, uint32_t message_id,
+                                             uint32_t bit_rate, uint32_t sample_point,
+                                             const omv_rpc_config *config)
 {
     START(out);
     omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_can_open_kvaser(&link, channel, message_id, bit_rate,
-                                                sample_point, NULL, log_of(config));
+    omv_rpc_status st = omv_rpc_can_open_kvaser(&link, channel, message_id, bit_rate, sample_point,
+                                                NULL, log_of(config));
     return endpoint_new(out, NULL, st, &link, config);
 }
 
-omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel,
-                                            uint32_t message_id, uint32_t bit_rate,
-                                            uint32_t sample_point, const omv_rpc_config *config)
+omv_rpc_status omv_rpc_kvaser_can_slave_new(omv_rpc_slave **out, int channel, uint32_t message_id,
+                                            uint32_t bit_rate, uint32_t sample_point,
+                                            const omv_rpc_config *config)
 {
     START(out);
     omv_rpc_link link;
-    omv_rpc_status st = omv_rpc_can_open_kvaser(&link, channel, message_id, bit_rate,
-                                                sample_point, NULL, log_of(config));
+    omv_rpc_status st = omv_rpc_can_open_kvaser(&link, channel, message_id, bit_rate, sample_point,
+                                                NULL, log_of(config));
     return endpoint_new(NULL, out, st, &link, config);
 }
 
 /* ------------------------------------------------------------ I2C, SPI */
 
-omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device,
-                                      uint16_t address, uint32_t rate,
-                                      const omv_rpc_config *config)
+omv_rpc_status omv_rpc_i2c_master_new(omv_rpc_master **out, const char *device, uint16_t address,
+                                      uint32_t rate, const omv_rpc_config *config)
 {
     START(out);
     omv_rpc_link link;

@@ -50,8 +50,7 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
     uint32_t short_ms = CAMERA_SHORT_MS;
     const uint32_t start = peer_now(p);
     uint8_t header[12], ack[4];
-    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p);
-         attempt++) {
+    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p); attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
         if (take(p, header, 12, scaled(p, short_ms), PEER_HEADER)) {
@@ -85,8 +84,7 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     uint8_t len_le[4] = {(uint8_t)result_len, (uint8_t)(result_len >> 8),
                          (uint8_t)(result_len >> 16), (uint8_t)(result_len >> 24)};
     peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
-    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p);
-         attempt++) {
+    for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p); attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
         if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_HEADER)) {

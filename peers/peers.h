@@ -28,11 +28,11 @@
 /* ------------------------------------------------------------ the cable */
 
 typedef struct omvrpc_paced_opts {
-    uint32_t baud;          /* 10 bits per byte on the wire (start, 8 data, stop) */
-    int a_knows_pace;       /* the link's transfer_ms reports the wire time */
+    uint32_t baud;    /* 10 bits per byte on the wire (start, 8 data, stop) */
+    int a_knows_pace; /* the link's transfer_ms reports the wire time */
     int b_knows_pace;
-    size_t a_tx_buffer;     /* 0: a write returns at once (a PC's driver) */
-    size_t b_tx_buffer;     /* n: once all but the last n bytes are on the wire */
+    size_t a_tx_buffer; /* 0: a write returns at once (a PC's driver) */
+    size_t b_tx_buffer; /* n: once all but the last n bytes are on the wire */
 } omvrpc_paced_opts;
 
 /* Two byte-stream links joined by a cable: what one side writes arrives at
@@ -57,27 +57,27 @@ typedef struct omvrpc_peer_call {
 typedef void (*omvrpc_peer_callback)(void *user, omvrpc_peer_call *call);
 
 typedef struct omvrpc_peer_stats {
-    uint32_t calls;          /* callbacks run (slave) or calls that succeeded (master) */
-    uint32_t results_sent;   /* slave: result data packets sent */
+    uint32_t calls;        /* callbacks run (slave) or calls that succeeded (master) */
+    uint32_t results_sent; /* slave: result data packets sent */
     uint32_t failed_attempts;
-    uint32_t bad_packets;    /* the OpenMV slave: a packet that broke its sequence */
+    uint32_t bad_packets; /* the OpenMV slave: a packet that broke its sequence */
 } omvrpc_peer_stats;
 
 typedef struct omvrpc_peer {
-    omv_rpc_link link;      /* owned: closed by omvrpc_peer_free */
-    uint8_t *buf;           /* packets up to buf_size bytes */
+    omv_rpc_link link; /* owned: closed by omvrpc_peer_free */
+    uint8_t *buf;      /* packets up to buf_size bytes */
     size_t buf_size;
     omvrpc_peer_callback fn; /* slaves */
     void *user;
-    uint32_t callback_us;   /* the OpenMV slave: the callback's own time */
-    uint32_t gc_us;         /* the OpenMV slave: gc.collect() before each attempt */
+    uint32_t callback_us; /* the OpenMV slave: the callback's own time */
+    uint32_t gc_us;       /* the OpenMV slave: gc.collect() before each attempt */
     /* The OpenMV slave, every stall_every-th call (0: never): a camera
      * busy for a moment (an interrupt, a USB hiccup) for stall_us after
      * taking the command header, before its ack, and for stall_us after
      * taking the data request, before the result data. */
     uint32_t stall_every;
     uint32_t stall_us;
-    int stall_once;         /* only in each phase's first attempt (a hiccup) */
+    int stall_once; /* only in each phase's first attempt (a hiccup) */
     atomic_int stop;
     omvrpc_peer_stats stats;
 } omvrpc_peer;

@@ -60,8 +60,7 @@ void omv_rpc_sim_release_time(omv_rpc_sim *sim)
     atomic_store(&sim->frozen, false);
 }
 
-void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data),
-                           void *user_data)
+void omv_rpc_sim_set_clock(omv_rpc_sim *sim, uint32_t (*now_ms)(void *user_data), void *user_data)
 {
     if (!sim) {
         return;
@@ -107,8 +106,7 @@ omv_rpc_status omv_rpc_sim_render_jpeg(omv_rpc_sim *sim, const char *pixformat,
     int width, height;
     if (!sim || !pixformat || !framesize || !jpeg || !len || quality < 1 || quality > 100 ||
         omv_rpc_sim_parse_pixformat(pixformat, strlen(pixformat), &format) != OMV_RPC_OK ||
-        omv_rpc_sim_parse_framesize(framesize, strlen(framesize), &width, &height) !=
-            OMV_RPC_OK) {
+        omv_rpc_sim_parse_framesize(framesize, strlen(framesize), &width, &height) != OMV_RPC_OK) {
         return OMV_RPC_ERR_INVALID_ARG;
     }
     omv_rpc_sim_scene scene;

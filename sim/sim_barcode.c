@@ -5,8 +5,7 @@
 
 #include "sim_internal.h"
 
-omv_rpc_status omvrpc_sim_encode_barcode(const char *payload, int type,
-                                          omv_rpc_sim_symbol *out)
+omv_rpc_status omvrpc_sim_encode_barcode(const char *payload, int type, omv_rpc_sim_symbol *out)
 {
     memset(out, 0, sizeof *out);
     size_t len = strlen(payload);

@@ -165,8 +165,8 @@ static void code_json(omv_rpc_slave *slave, omv_rpc_sim *sim, code_kind kind)
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
                      "\"rotation\":%s, \"rows\":%d, \"columns\":%d, \"capacity\":%d, "
                      "\"padding\":%d}]",
-                     x, y, w, h, c->payload, fmt_f(0.0).text, sym->rows, sym->cols,
-                     sym->capacity, sym->padding);
+                     x, y, w, h, c->payload, fmt_f(0.0).text, sym->rows, sym->cols, sym->capacity,
+                     sym->padding);
     } else {
         n = snprintf(sim->json, sizeof sim->json,
                      "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"payload\":\"%s\", "
@@ -234,8 +234,7 @@ static void apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t 
     omv_rpc_slave_reply_copy(slave, out, sizeof out);
 }
 
-static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len,
-                                   void *ud)
+static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, size_t len, void *ud)
 {
     omv_rpc_sim *sim = ud;
     omv_rpc_sim_scene s;
@@ -250,15 +249,15 @@ static void all_apriltag_detection(omv_rpc_slave *slave, const uint8_t *arg, siz
     int y0 = omvrpc_sim_scale(t->box.y, 120, OMV_RPC_SIM_HEIGHT);
     int x1 = omvrpc_sim_scale(t->box.x + t->box.w, 160, OMV_RPC_SIM_WIDTH);
     int y1 = omvrpc_sim_scale(t->box.y + t->box.h, 120, OMV_RPC_SIM_HEIGHT);
-    int n = snprintf(sim->json, sizeof sim->json,
-                     "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"id\":%d, \"family\":%d, "
-                     "\"cx\":%d, \"cy\":%d, \"rotation\":%s, \"decision_margin\":%s, "
-                     "\"hamming\":%d, \"goodness\":%s}]",
-                     x0, y0, x1 - x0, y1 - y0, t->id, OMV_RPC_SIM_TAG_FAMILY,
-                     omvrpc_sim_scale(t->cx, 160, OMV_RPC_SIM_WIDTH),
-                     omvrpc_sim_scale(t->cy, 120, OMV_RPC_SIM_HEIGHT),
-                     fmt_f(t->rotation_deg * SIM_PI / 180.0).text, fmt_f(1.0).text, 0,
-                     fmt_f(0.0).text);
+    int n =
+        snprintf(sim->json, sizeof sim->json,
+                 "[{\"x\":%d, \"y\":%d, \"w\":%d, \"h\":%d, \"id\":%d, \"family\":%d, "
+                 "\"cx\":%d, \"cy\":%d, \"rotation\":%s, \"decision_margin\":%s, "
+                 "\"hamming\":%d, \"goodness\":%s}]",
+                 x0, y0, x1 - x0, y1 - y0, t->id, OMV_RPC_SIM_TAG_FAMILY,
+                 omvrpc_sim_scale(t->cx, 160, OMV_RPC_SIM_WIDTH),
+                 omvrpc_sim_scale(t->cy, 120, OMV_RPC_SIM_HEIGHT),
+                 fmt_f(t->rotation_deg * SIM_PI / 180.0).text, fmt_f(1.0).text, 0, fmt_f(0.0).text);
     if (n > 0 && (size_t)n < sizeof sim->json) {
         omv_rpc_slave_reply(slave, sim->json, (size_t)n);
     }
@@ -304,9 +303,8 @@ static omv_rpc_status take_jpeg(omv_rpc_sim *sim)
     uint8_t *jpeg = NULL;
     size_t jpeg_len = 0;
     omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &s);
-    omv_rpc_status st =
-        omvrpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
-                           &jpeg_len);
+    omv_rpc_status st = omvrpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height,
+                                          SIM_JPEG_QUALITY, &jpeg, &jpeg_len);
     if (st != OMV_RPC_OK) {
         return st;
     }
@@ -402,7 +400,7 @@ static int next_stream_frame(void *ud, const uint8_t **frame, size_t *len)
     omvrpc_sim_pace(sim);
     omv_rpc_sim_scene_at(sim, omvrpc_sim_take_time(sim), &s);
     if (omvrpc_sim_encode(sim, &s, sim->pixformat, sim->width, sim->height, SIM_JPEG_QUALITY, &jpeg,
-                           &jpeg_len) != OMV_RPC_OK) {
+                          &jpeg_len) != OMV_RPC_OK) {
         return 1;
     }
     omv_rpc_sim_free_buffer(sim->stream_frame);

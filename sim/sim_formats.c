@@ -9,17 +9,14 @@ typedef struct framesize {
 } framesize;
 
 static const framesize framesizes[] = {
-    {"QQCIF", 88, 72},      {"QCIF", 176, 144},     {"CIF", 352, 288},
-    {"QQSIF", 88, 60},      {"QSIF", 176, 120},     {"SIF", 352, 240},
-    {"QQQQVGA", 40, 30},    {"QQQVGA", 80, 60},     {"QQVGA", 160, 120},
-    {"QVGA", 320, 240},     {"VGA", 640, 480},      {"HQQQQVGA", 30, 20},
-    {"HQQQVGA", 60, 40},    {"HQQVGA", 120, 80},    {"HQVGA", 240, 160},
-    {"HVGA", 480, 320},     {"B64X32", 64, 32},     {"B64X64", 64, 64},
-    {"B128X64", 128, 64},   {"B128X128", 128, 128}, {"B160X160", 160, 160},
-    {"B320X320", 320, 320}, {"LCD", 128, 160},      {"QQVGA2", 128, 160},
-    {"WVGA", 720, 480},     {"WVGA2", 752, 480},    {"SVGA", 800, 600},
-    {"XGA", 1024, 768},     {"SXGA", 1280, 1024},   {"UXGA", 1600, 1200},
-    {"HD", 1280, 720},      {"FHD", 1920, 1080},
+    {"QQCIF", 88, 72},      {"QCIF", 176, 144},     {"CIF", 352, 288},    {"QQSIF", 88, 60},
+    {"QSIF", 176, 120},     {"SIF", 352, 240},      {"QQQQVGA", 40, 30},  {"QQQVGA", 80, 60},
+    {"QQVGA", 160, 120},    {"QVGA", 320, 240},     {"VGA", 640, 480},    {"HQQQQVGA", 30, 20},
+    {"HQQQVGA", 60, 40},    {"HQQVGA", 120, 80},    {"HQVGA", 240, 160},  {"HVGA", 480, 320},
+    {"B64X32", 64, 32},     {"B64X64", 64, 64},     {"B128X64", 128, 64}, {"B128X128", 128, 128},
+    {"B160X160", 160, 160}, {"B320X320", 320, 320}, {"LCD", 128, 160},    {"QQVGA2", 128, 160},
+    {"WVGA", 720, 480},     {"WVGA2", 752, 480},    {"SVGA", 800, 600},   {"XGA", 1024, 768},
+    {"SXGA", 1280, 1024},   {"UXGA", 1600, 1200},   {"HD", 1280, 720},    {"FHD", 1920, 1080},
 };
 
 /* Trim blanks (Python's eval() allows them) and the "sensor." prefix. */
@@ -48,8 +45,7 @@ static int same(const char *name, size_t len, const char *known)
     return strlen(known) == len && memcmp(name, known, len) == 0;
 }
 
-omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len,
-                                           omv_rpc_sim_pixformat *out)
+omv_rpc_status omv_rpc_sim_parse_pixformat(const char *name, size_t len, omv_rpc_sim_pixformat *out)
 {
     if (!name || !out) {
         return OMV_RPC_ERR_INVALID_ARG;

@@ -29,10 +29,10 @@ typedef struct omv_rpc_sim_wave {
 typedef struct omv_rpc_sim_code_def {
     bool visible;
     char payload[OMV_RPC_SIM_PAYLOAD_MAX];
-    int type;      /* barcodes: OMV_RPC_SIM_CODE128 or OMV_RPC_SIM_EAN13 */
-    int module;    /* reference pixels per module */
-    int quiet;     /* quiet zone, in modules */
-    int height;    /* barcodes: bar height in reference pixels */
+    int type;              /* barcodes: OMV_RPC_SIM_CODE128 or OMV_RPC_SIM_EAN13 */
+    int module;            /* reference pixels per module */
+    int quiet;             /* quiet zone, in modules */
+    int height;            /* barcodes: bar height in reference pixels */
     omv_rpc_sim_wave x, y; /* the symbol's centre */
     omv_rpc_sim_symbol symbol;
 } omv_rpc_sim_code_def;
@@ -114,8 +114,7 @@ int omvrpc_sim_glyph_lit(char c, int col, int row);
  * with omvrpc_sim_symbol_free) or returns OMV_RPC_ERR_INVALID_ARG for a
  * payload the symbology cannot carry, OMV_RPC_ERR_NO_MEMORY. */
 omv_rpc_status omvrpc_sim_encode_qr(const char *payload, omv_rpc_sim_symbol *out);
-omv_rpc_status omvrpc_sim_encode_barcode(const char *payload, int type,
-                                          omv_rpc_sim_symbol *out);
+omv_rpc_status omvrpc_sim_encode_barcode(const char *payload, int type, omv_rpc_sim_symbol *out);
 omv_rpc_status omvrpc_sim_encode_datamatrix(const char *payload, omv_rpc_sim_symbol *out);
 /* tag36h11 tag `id` (0..586) as 10x10 cells, white border included. */
 omv_rpc_status omvrpc_sim_encode_tag(int id, uint8_t cells[10 * 10]);
@@ -138,13 +137,13 @@ uint32_t omvrpc_sim_take_time(omv_rpc_sim *sim);
 
 /* Paint the scene into `pixels` (width*height*3 RGB, or width*height gray
  * when `gray`). */
-void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
-                       int height, int gray, uint8_t *pixels);
+void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width, int height,
+                      int gray, uint8_t *pixels);
 
 /* Render `scene` and encode it as JPEG; *jpeg is freed with tjFree. */
 omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
-                                  omv_rpc_sim_pixformat format, int width, int height,
-                                  int quality, uint8_t **jpeg, size_t *len);
+                                 omv_rpc_sim_pixformat format, int width, int height, int quality,
+                                 uint8_t **jpeg, size_t *len);
 
 /* Scale a reference coordinate to a frame `size` wide (or high) whose
  * reference extent is `ref`. */

@@ -5,8 +5,8 @@
 #include "sim_internal.h"
 
 omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene,
-                                  omv_rpc_sim_pixformat format, int width, int height,
-                                  int quality, uint8_t **jpeg, size_t *len)
+                                 omv_rpc_sim_pixformat format, int width, int height, int quality,
+                                 uint8_t **jpeg, size_t *len)
 {
     int gray = format == OMV_RPC_SIM_GRAYSCALE;
     size_t channels = gray ? 1 : 3;
@@ -25,8 +25,8 @@ omv_rpc_status omvrpc_sim_encode(const omv_rpc_sim *sim, const omv_rpc_sim_scene
     }
     unsigned char *out = NULL;
     unsigned long out_len = 0;
-    int rc = tjCompress2(tj, pixels, width, 0, height, gray ? TJPF_GRAY : TJPF_RGB, &out,
-                         &out_len, gray ? TJSAMP_GRAY : TJSAMP_420, quality, 0);
+    int rc = tjCompress2(tj, pixels, width, 0, height, gray ? TJPF_GRAY : TJPF_RGB, &out, &out_len,
+                         gray ? TJSAMP_GRAY : TJSAMP_420, quality, 0);
     tjDestroy(tj);
     free(pixels);
     if (rc != 0) {

@@ -59,8 +59,7 @@ static int tag_color(const omv_rpc_sim_apriltag *tag, const uint8_t *cells, doub
                      rgb *out)
 {
     const omv_rpc_sim_rect *box = &tag->box;
-    if (!tag->visible || u < box->x || v < box->y || u >= box->x + box->w ||
-        v >= box->y + box->h) {
+    if (!tag->visible || u < box->x || v < box->y || u >= box->x + box->w || v >= box->y + box->h) {
         return 0; /* spares the trigonometry for most pixels */
     }
     double th = tag->rotation_deg * 6.283185307179586 / 360.0;
@@ -133,8 +132,8 @@ static rgb scene_color(const omv_rpc_sim_scene_def *def, const omv_rpc_sim_scene
     return c;
 }
 
-void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width,
-                       int height, int gray, uint8_t *pixels)
+void omvrpc_sim_paint(const omv_rpc_sim *sim, const omv_rpc_sim_scene *scene, int width, int height,
+                      int gray, uint8_t *pixels)
 {
     for (int py = 0; py < height; py++) {
         double v = (py + 0.5) * OMV_RPC_SIM_HEIGHT / height;

@@ -58,8 +58,8 @@ static int number(loader *l, const cJSON *obj, const char *what, const char *key
     return 1;
 }
 
-static int integer(loader *l, const cJSON *obj, const char *what, const char *key, int min,
-                   int max, int *out)
+static int integer(loader *l, const cJSON *obj, const char *what, const char *key, int min, int max,
+                   int *out)
 {
     double d = *out;
     if (!number(l, obj, what, key, min, max, &d)) {
@@ -110,8 +110,9 @@ static int coordinate(loader *l, const cJSON *obj, const char *what, const char 
         return number(l, obj, what, key, -2000, 4000, &w->centre);
     }
     if (!cJSON_IsObject(v) || !known_keys(l, v, name, keys)) {
-        return fail(l, "%s: a number or {\"centre\", \"amplitude\", \"period\", \"phase\"} "
-                       "expected",
+        return fail(l,
+                    "%s: a number or {\"centre\", \"amplitude\", \"period\", \"phase\"} "
+                    "expected",
                     name);
     }
     double phase_deg = w->phase * 360.0 / SIM_TAU;
@@ -169,8 +170,8 @@ static int payload(loader *l, const cJSON *obj, const char *what, char *out)
 
 static int code(loader *l, const cJSON *root, const char *key, omv_rpc_sim_code_def *c)
 {
-    static const char *const keys[] = {"payload", "module", "quiet", "x", "y", "type", "height",
-                                       NULL};
+    static const char *const keys[] = {"payload", "module", "quiet",  "x",
+                                       "y",       "type",   "height", NULL};
     const cJSON *o = object(l, root, key, &c->visible);
     if (!o) {
         return !l->failed;
@@ -203,7 +204,7 @@ static int code(loader *l, const cJSON *root, const char *key, omv_rpc_sim_code_
 
 static int scene(loader *l, const cJSON *root, omv_rpc_sim_scene_def *d)
 {
-    static const char *const keys[] = {"background", "face",    "qrcode", "datamatrix",
+    static const char *const keys[] = {"background", "face",     "qrcode", "datamatrix",
                                        "barcode",    "apriltag", "blobs",  NULL};
     static const char *const background_keys[] = {"left", "right", NULL};
     static const char *const face_keys[] = {"x", "y", "width", "height", NULL};
@@ -226,11 +227,11 @@ static int scene(loader *l, const cJSON *root, omv_rpc_sim_scene_def *d)
         return 0;
     }
     const cJSON *face = object(l, root, "face", &d->face_visible);
-    if (face && (!known_keys(l, face, "face", face_keys) ||
-                 !coordinate(l, face, "face", "x", &d->face_x) ||
-                 !coordinate(l, face, "face", "y", &d->face_y) ||
-                 !integer(l, face, "face", "width", 4, 640, &d->face_w) ||
-                 !integer(l, face, "face", "height", 4, 480, &d->face_h))) {
+    if (face &&
+        (!known_keys(l, face, "face", face_keys) || !coordinate(l, face, "face", "x", &d->face_x) ||
+         !coordinate(l, face, "face", "y", &d->face_y) ||
+         !integer(l, face, "face", "width", 4, 640, &d->face_w) ||
+         !integer(l, face, "face", "height", 4, 480, &d->face_h))) {
         return 0;
     }
     if (!code(l, root, "qrcode", &d->qrcode) || !code(l, root, "datamatrix", &d->datamatrix) ||
@@ -281,8 +282,8 @@ static void clear_symbols(omv_rpc_sim_scene_def *d)
     memset(&d->barcode.symbol, 0, sizeof d->barcode.symbol);
 }
 
-omv_rpc_status omv_rpc_sim_load_scene(omv_rpc_sim *sim, const char *json, size_t len,
-                                      char *error, size_t error_size)
+omv_rpc_status omv_rpc_sim_load_scene(omv_rpc_sim *sim, const char *json, size_t len, char *error,
+                                      size_t error_size)
 {
     loader l = {error, error_size, 0};
     if (error && error_size) {

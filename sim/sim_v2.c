@@ -60,8 +60,8 @@ omv_rpc_status omv_rpc_sim_v2_new(omv_rpc_sim_v2 **out, omv_rpc_sim *sim,
     if (!dev->opt.jpeg_quality) {
         dev->opt.jpeg_quality = 80;
     }
-    if (dev->opt.max_payload &&
-        (dev->opt.max_payload < OMV_RPC_V2_MIN_PAYLOAD || dev->opt.max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
+    if (dev->opt.max_payload && (dev->opt.max_payload < OMV_RPC_V2_MIN_PAYLOAD ||
+                                 dev->opt.max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
         free(dev);
         return OMV_RPC_ERR_INVALID_ARG;
     }
@@ -112,7 +112,8 @@ static omv_rpc_status put_packet(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *h
         memcpy(dev->tx + n, data, h->length);
         n += h->length;
         /* Without CRC the trailer is still sent, its value undefined. */
-        put32(dev->tx + n, dev->crc ? omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, data, h->length) : 0u);
+        put32(dev->tx + n,
+              dev->crc ? omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, data, h->length) : 0u);
         n += 4;
     }
     dev->stats.sent_packets++;
@@ -136,8 +137,7 @@ static int read_packet(omv_rpc_sim_v2 *dev, sv2_packet *p, uint32_t wait_ms)
     for (;;) {
         size_t i;
         if (have < sizeof raw) {
-            st = omv_rpc_link_read(dev->link, raw + have, sizeof raw - have,
-                                           SV2_IO_TIMEOUT_MS);
+            st = omv_rpc_link_read(dev->link, raw + have, sizeof raw - have, SV2_IO_TIMEOUT_MS);
             if (st == OMV_RPC_ERR_TIMEOUT) {
                 return 0;
             }
@@ -181,7 +181,8 @@ static int read_packet(omv_rpc_sim_v2 *dev, sv2_packet *p, uint32_t wait_ms)
         if (st != OMV_RPC_OK) {
             return -1;
         }
-        if (dev->crc && get32(crc) != omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, p->payload, p->h.length)) {
+        if (dev->crc &&
+            get32(crc) != omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, p->payload, p->h.length)) {
             dev->stats.checksum_errors++;
             if (!(p->h.flags & (OMV_RPC_V2_FLAG_ACK | OMV_RPC_V2_FLAG_NAK))) {
                 omvrpc_sv2_send_status(dev, &p->h, OMV_RPC_V2_CHECKSUM);
@@ -237,7 +238,8 @@ static int wait_ack(omv_rpc_sim_v2 *dev, omv_rpc_v2_header h, const uint8_t *dat
     for (;;) {
         uint32_t deadline = omvrpc_sv2_now(dev) + timeout;
         int resend = 0;
-        while (!resend && (int32_t)(deadline - omvrpc_sv2_now(dev)) > 0 && !atomic_load(&dev->stop)) {
+        while (!resend && (int32_t)(deadline - omvrpc_sv2_now(dev)) > 0 &&
+               !atomic_load(&dev->stop)) {
             sv2_packet *p = &dev->in;
             int r = read_packet(dev, p, SV2_TICK_MS);
             if (r < 0) {
@@ -281,7 +283,7 @@ static int wait_ack(omv_rpc_sim_v2 *dev, omv_rpc_v2_header h, const uint8_t *dat
 }
 
 void omvrpc_sv2_send_data(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd, const uint8_t *data,
-                   size_t len, size_t chunk)
+                          size_t len, size_t chunk)
 {
     size_t done = 0;
     if (!chunk || chunk > dev->max_payload) {
@@ -341,15 +343,15 @@ static void set_caps(omv_rpc_sim_v2 *dev, const sv2_packet *p)
 static void sys_info(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd)
 {
     uint8_t r[76] = {0};
-    put32(r, 0x411FC271u);                 /* a Cortex-M7's CPUID */
-    put32(r + 4, 0x00390025u);             /* dev_id: the UID words at 8, 4, 0 */
+    put32(r, 0x411FC271u);     /* a Cortex-M7's CPUID */
+    put32(r + 4, 0x00390025u); /* dev_id: the UID words at 8, 4, 0 */
     put32(r + 8, 0x4D4F5653u);
     put32(r + 12, 0x20323431u);
     put32(r + 16, 0x37C5u << 16 | 0x9206u); /* usb_id */
-    put32(r + 20, 0x5640u);                /* chip_id[0]: an OV5640 */
-    put32(r + 40, 1u << 4 | 1u << 5);      /* hw_caps[0]: JPEG encoder, DRAM */
-    put32(r + 56, 4096u);                  /* frame buffer KB */
-    put32(r + 60, 512u);                   /* stream buffer KB */
+    put32(r + 20, 0x5640u);                 /* chip_id[0]: an OV5640 */
+    put32(r + 40, 1u << 4 | 1u << 5);       /* hw_caps[0]: JPEG encoder, DRAM */
+    put32(r + 56, 4096u);                   /* frame buffer KB */
+    put32(r + 60, 512u);                    /* stream buffer KB */
     omvrpc_sv2_send_data(dev, cmd, r, sizeof r, 0);
 }
 
@@ -420,10 +422,10 @@ static void process(omv_rpc_sim_v2 *dev, const sv2_packet *p)
         break;
     case OMV_RPC_V2_PROTO_STATS: {
         uint8_t r[32];
-        const uint32_t v[8] = {dev->stats.sent_packets, dev->stats.recv_packets,
+        const uint32_t v[8] = {dev->stats.sent_packets,    dev->stats.recv_packets,
                                dev->stats.checksum_errors, dev->stats.sequence_errors,
-                               dev->stats.retransmits, dev->stats.transport_errors,
-                               dev->stats.sent_events, 0};
+                               dev->stats.retransmits,     dev->stats.transport_errors,
+                               dev->stats.sent_events,     0};
         for (size_t i = 0; i < 8; i++) {
             put32(r + 4 * i, v[i]);
         }

@@ -66,9 +66,9 @@ struct omv_rpc_sim_v2 {
     /* stream: the 32-byte header and the image. */
     int stream_on, raw_on;
     uint32_t raw_w, raw_h;
-    uint8_t *frame;   /* header + data, or NULL when none is ready */
+    uint8_t *frame; /* header + data, or NULL when none is ready */
     size_t frame_len;
-    int frame_taken;  /* a lock/unlock cycle since the last frame */
+    int frame_taken; /* a lock/unlock cycle since the last frame */
     uint32_t last_frame_ms;
     float fps;
     uint32_t mem_peak; /* the frame pool's peak, for SYS_MEMORY */
@@ -93,7 +93,7 @@ uint32_t omvrpc_sv2_now(omv_rpc_sim_v2 *dev);
 /* Packets out: data (fragmented, ACK_REQ, waits for each ACK), status
  * (ACK or NAK), events. */
 void omvrpc_sv2_send_data(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd, const uint8_t *data,
-                   size_t len, size_t chunk);
+                          size_t len, size_t chunk);
 void omvrpc_sv2_send_status(omv_rpc_sim_v2 *dev, const omv_rpc_v2_header *cmd, uint16_t status);
 void omvrpc_sv2_send_event(omv_rpc_sim_v2 *dev, uint8_t opcode, uint8_t channel, int event);
 /* omv_protocol_init: sequence 0, default caps, channels unlocked. */
@@ -101,17 +101,17 @@ void omvrpc_sv2_protocol_init(omv_rpc_sim_v2 *dev);
 
 /* Scripts and channels (sim_v2_script.c). */
 void omvrpc_sv2_stdout_write(omv_rpc_sim_v2 *dev, const char *text, size_t len);
-int omvrpc_sv2_script_exec(omv_rpc_sim_v2 *dev);   /* 0: empty buffer */
+int omvrpc_sv2_script_exec(omv_rpc_sim_v2 *dev); /* 0: empty buffer */
 void omvrpc_sv2_script_stop(omv_rpc_sim_v2 *dev);
-void omvrpc_sv2_tick(omv_rpc_sim_v2 *dev);          /* time passes: scripts, notify, frames */
+void omvrpc_sv2_tick(omv_rpc_sim_v2 *dev); /* time passes: scripts, notify, frames */
 void omvrpc_sv2_channel_command(omv_rpc_sim_v2 *dev, const sv2_packet *p);
 
 /* The rpc channel (sim_v2_rpc.c): the V2 thread's side of the byte
  * streams of include/omv_rpc/v2_link.h, and the slave thread behind them. */
 omv_rpc_status omvrpc_sv2_rpc_start(sv2_rpc **out);
-void omvrpc_sv2_rpc_stop(sv2_rpc *r); /* NULL: no-op */
-uint32_t omvrpc_sv2_rpc_size(sv2_rpc *r);   /* the camera's write position */
-int omvrpc_sv2_rpc_poll(sv2_rpc *r);        /* bytes for the host */
+void omvrpc_sv2_rpc_stop(sv2_rpc *r);     /* NULL: no-op */
+uint32_t omvrpc_sv2_rpc_size(sv2_rpc *r); /* the camera's write position */
+int omvrpc_sv2_rpc_poll(sv2_rpc *r);      /* bytes for the host */
 /* Bytes from `offset` (dropping those before it) into out, at most max;
  * 0: none there (the camera answers FAILED). */
 size_t omvrpc_sv2_rpc_read(sv2_rpc *r, uint32_t offset, uint8_t *out, size_t max);

@@ -16,7 +16,7 @@
 #include "omv_rpc/v2_link.h"
 #include "sim_v2_internal.h"
 
-#define SV2_RPC_BUF 8192u        /* each direction's buffer, as the camera script's */
+#define SV2_RPC_BUF 8192u         /* each direction's buffer, as the camera script's */
 #define SV2_RPC_WAIT_SLICE_MS 10u /* waits ask the watcher at least this often */
 #define SV2_RPC_BEHIND (OMV_RPC_V2_LINK_POS_MASK / 2u)
 
@@ -362,9 +362,10 @@ void omvrpc_sv2_rpc_command(omv_rpc_sim_v2 *dev, const sv2_packet *p)
         break;
     default:
         /* No lock, unlock or shape methods on the camera script's channel. */
-        omvrpc_sv2_send_status(dev, h, h->opcode == OMV_RPC_V2_CHANNEL_LOCK ||
-                                               h->opcode == OMV_RPC_V2_CHANNEL_UNLOCK
-                                           ? OMV_RPC_V2_BUSY
-                                           : OMV_RPC_V2_INVALID);
+        omvrpc_sv2_send_status(dev, h,
+                               h->opcode == OMV_RPC_V2_CHANNEL_LOCK ||
+                                       h->opcode == OMV_RPC_V2_CHANNEL_UNLOCK
+                                   ? OMV_RPC_V2_BUSY
+                                   : OMV_RPC_V2_INVALID);
     }
 }

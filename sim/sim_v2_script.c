@@ -158,7 +158,8 @@ static void script_end(omv_rpc_sim_v2 *dev)
     dev->raw_on = 0; /* raw settings do not survive; the stream flag does */
     free(dev->frame);
     dev->frame = NULL;
-    omvrpc_sv2_send_event(dev, OMV_RPC_V2_CHANNEL_EVENT, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_EVENT_SCRIPT_STOPPED);
+    omvrpc_sv2_send_event(dev, OMV_RPC_V2_CHANNEL_EVENT, OMV_RPC_V2_CHAN_STDIN,
+                          OMV_RPC_V2_EVENT_SCRIPT_STOPPED);
     omvrpc_sv2_send_event(dev, OMV_RPC_V2_SYS_EVENT, 0, OMV_RPC_V2_EVENT_SOFT_REBOOT);
     omvrpc_sv2_protocol_init(dev);
 }
@@ -175,7 +176,8 @@ void omvrpc_sv2_script_stop(omv_rpc_sim_v2 *dev)
 static void run_script(omv_rpc_sim_v2 *dev)
 {
     unsigned steps = 0;
-    while (dev->running && !dev->blocked && (int32_t)(omvrpc_sv2_now(dev) - dev->resume_ms) >= 0 && steps++ < 64) {
+    while (dev->running && !dev->blocked && (int32_t)(omvrpc_sv2_now(dev) - dev->resume_ms) >= 0 &&
+           steps++ < 64) {
         sv2_line *l;
         if (dev->pc >= dev->line_count) {
             if (dev->has_loop && dev->loop_at < dev->line_count) {
@@ -207,7 +209,8 @@ static void run_script(omv_rpc_sim_v2 *dev)
                                  ? SV2_FIRST_DYNAMIC_ID + 1u
                                  : SV2_FIRST_DYNAMIC_ID;
             dev->custom_len = 0;
-            omvrpc_sv2_send_event(dev, OMV_RPC_V2_SYS_EVENT, 0, OMV_RPC_V2_EVENT_CHANNEL_REGISTERED);
+            omvrpc_sv2_send_event(dev, OMV_RPC_V2_SYS_EVENT, 0,
+                                  OMV_RPC_V2_EVENT_CHANNEL_REGISTERED);
             break;
         case SV2_LOOP:
             break;
@@ -453,7 +456,7 @@ static void do_ioctl(omv_rpc_sim_v2 *dev, const sv2_packet *p)
             omvrpc_sv2_send_status(dev, h, OMV_RPC_V2_SUCCESS);
             omvrpc_sv2_script_exec(dev);
             omvrpc_sv2_send_event(dev, OMV_RPC_V2_CHANNEL_EVENT, OMV_RPC_V2_CHAN_STDIN,
-                           OMV_RPC_V2_EVENT_SCRIPT_STARTED);
+                                  OMV_RPC_V2_EVENT_SCRIPT_STARTED);
         } else if (req == OMV_RPC_V2_IOCTL_STDIN_STOP) {
             omvrpc_sv2_send_status(dev, h, OMV_RPC_V2_SUCCESS);
             omvrpc_sv2_script_stop(dev);

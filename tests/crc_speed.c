@@ -87,7 +87,8 @@ int main(int argc, char **argv)
            have ? "" : " (no CLMUL here)");
 
     printf("bytes  table ns  clmul ns   (per call, start offset 0..15)\n");
-    static const size_t sizes[] = {16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 256, 512, 1024, 4096};
+    static const size_t sizes[] = {16,  32,  48,  64,  80,  96,   112,
+                                   128, 160, 192, 256, 512, 1024, 4096};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         printf("%5zu  %8.1f", sizes[i], ns_per_call(omvrpc_crc16_table_update, src, sizes[i]));
 #if OMV_RPC_CRC16_CLMUL

@@ -83,8 +83,8 @@ static omv_rpc_status put_datagram(fault_link *f, const omv_rpc_out_iov *iov, si
  * connection is closed mid-transfer. The network link then reports what
  * it reports for a peer that hung up: OMV_RPC_ERR_CLOSED within a stream,
  * OMV_RPC_ERR_TIMEOUT for call traffic (so the protocol retries). */
-static omv_rpc_status put_tcp(fault_link *f, const omv_rpc_out_iov *iov, size_t count,
-                              size_t total, uint32_t timeout_ms, int stream)
+static omv_rpc_status put_tcp(fault_link *f, const omv_rpc_out_iov *iov, size_t count, size_t total,
+                              uint32_t timeout_ms, int stream)
 {
     size_t limit = f->fault.tcp_cut_after;
     if (limit == 0 || limit >= total) {

@@ -18,8 +18,8 @@ int sd_decode_gray(const uint8_t *jpeg, size_t len, uint8_t **gray, int *w, int 
     *gray = NULL;
     if (tj && tjDecompressHeader3(tj, jpeg, (unsigned long)len, w, h, &subsamp, &cs) == 0) {
         *gray = malloc((size_t)*w * (size_t)*h);
-        ok = *gray && tjDecompress2(tj, jpeg, (unsigned long)len, *gray, *w, 0, *h, TJPF_GRAY,
-                                    0) == 0;
+        ok = *gray &&
+             tjDecompress2(tj, jpeg, (unsigned long)len, *gray, *w, 0, *h, TJPF_GRAY, 0) == 0;
     }
     if (tj) {
         tjDestroy(tj);

@@ -11,10 +11,10 @@
 typedef struct sd_found {
     int ok;
     char payload[64];
-    int type;           /* zbar: its symbol type (ZBAR_CODE128, ZBAR_EAN13...) */
-    int x0, y0, x1, y1; /* bounding box of the decoder's corner points */
-    int id;             /* AprilTag id */
-    double cx, cy;      /* AprilTag centre */
+    int type;            /* zbar: its symbol type (ZBAR_CODE128, ZBAR_EAN13...) */
+    int x0, y0, x1, y1;  /* bounding box of the decoder's corner points */
+    int id;              /* AprilTag id */
+    double cx, cy;       /* AprilTag centre */
     double rotation_deg; /* AprilTag: counter-clockwise on screen, 0..360 */
 } sd_found;
 

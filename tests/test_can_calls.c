@@ -37,12 +37,12 @@ static void open_links(fixture *f, int kind, omv_rpc_link *a, omv_rpc_link *b)
     standin_reset_fn reset = (standin_reset_fn)(uintptr_t)dlsym(f->standin, "standin_reset");
     assert_non_null(reset);
     reset();
-    assert_int_equal(omv_rpc_can_open_kvaser(a, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
-                                             &test_log),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_open_kvaser(b, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH,
-                                             &test_log),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_can_open_kvaser(a, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH, &test_log),
+        OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_can_open_kvaser(b, 1, 0x7FF, 1000000, 75, CANLIB_STANDIN_PATH, &test_log),
+        OMV_RPC_OK);
 }
 
 /* The slave does not serve yet: a test registers its callbacks first. */
@@ -182,9 +182,9 @@ static void test_third_node_hears(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_echo_mem),          cmocka_unit_test(test_echo_kvaser),
-        cmocka_unit_test(test_cut_through_mem),   cmocka_unit_test(test_cut_through_kvaser),
-        cmocka_unit_test(test_streams_mem),       cmocka_unit_test(test_streams_kvaser),
+        cmocka_unit_test(test_echo_mem),         cmocka_unit_test(test_echo_kvaser),
+        cmocka_unit_test(test_cut_through_mem),  cmocka_unit_test(test_cut_through_kvaser),
+        cmocka_unit_test(test_streams_mem),      cmocka_unit_test(test_streams_kvaser),
         cmocka_unit_test(test_third_node_hears),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,8 +59,8 @@ static void test_frames_and_foreign_ids(void **state)
     mem_pair_open(&p);
     uint8_t msg[20], got[20];
     ts_fill_random(msg, sizeof msg, 7);
-    inject(p.bus, 0x123, 0, 8);                       /* another node's ID */
-    inject(p.bus, 0x7FF, OMV_RPC_CAN_FRAME_EXT, 8);   /* same number, extended ID */
+    inject(p.bus, 0x123, 0, 8);                     /* another node's ID */
+    inject(p.bus, 0x7FF, OMV_RPC_CAN_FRAME_EXT, 8); /* same number, extended ID */
     assert_int_equal(put(&p.a, msg, 8), OMV_RPC_OK);
     inject(p.bus, 0x000, 0, 3);
     assert_int_equal(put(&p.a, msg + 8, 8), OMV_RPC_OK);
@@ -210,7 +210,8 @@ typedef struct standin {
     standin_open_handles_fn open_handles;
 } standin;
 
-#define LOAD(s, name) memcpy(&(s)->name, &(void *){dlsym((s)->lib, "standin_" #name)}, sizeof(void *))
+#define LOAD(s, name) \
+    memcpy(&(s)->name, &(void *){dlsym((s)->lib, "standin_" #name)}, sizeof(void *))
 
 static void standin_load(standin *s)
 {
@@ -237,12 +238,12 @@ static void standin_unload(standin *s)
 static void kvaser_pair_open(int channel, uint32_t message_id, uint32_t bit_rate, omv_rpc_link *a,
                              omv_rpc_link *b)
 {
-    assert_int_equal(omv_rpc_can_open_kvaser(a, channel, message_id, bit_rate, 75,
-                                             CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_can_open_kvaser(b, channel, message_id, bit_rate, 75,
-                                             CANLIB_STANDIN_PATH, NULL),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_can_open_kvaser(a, channel, message_id, bit_rate, 75, CANLIB_STANDIN_PATH, NULL),
+        OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_can_open_kvaser(b, channel, message_id, bit_rate, 75, CANLIB_STANDIN_PATH, NULL),
+        OMV_RPC_OK);
 }
 
 static int lose_third(void *user, long *id, unsigned int *dlc)
@@ -370,9 +371,9 @@ static void test_kvaser_library_missing(void **state)
     ts_log_capture c = {""};
     omv_rpc_log log = {ts_capture, &c};
     omv_rpc_link l;
-    assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75,
-                                             "/nonexistent/libcanlib.so.1", &log),
-                     OMV_RPC_ERR_UNSUPPORTED);
+    assert_int_equal(
+        omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75, "/nonexistent/libcanlib.so.1", &log),
+        OMV_RPC_ERR_UNSUPPORTED);
     assert_non_null(strstr(c.text, "cannot load Kvaser CANlib (/nonexistent/libcanlib.so.1)"));
     c.text[0] = 0;
     assert_int_equal(omv_rpc_can_open_kvaser(&l, 0, 0x7FF, 250000, 75, "libm.so.6", &log),
@@ -434,16 +435,18 @@ static void test_socketcan_errors(void **state)
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_can_open_socketcan(&l, "", 0x7FF, 250000, 75, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_can_open_socketcan(&l, "a-name-longer-than-ifnamsiz", 0x7FF, 250000,
-                                                75, NULL),
-                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(
+        omv_rpc_can_open_socketcan(&l, "a-name-longer-than-ifnamsiz", 0x7FF, 250000, 75, NULL),
+        OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_can_master_new(&m, "nosuchcan7", 0x7FF, 250000, 75, NULL),
                      OMV_RPC_ERR_NO_SUCH_PORT);
     /* errno mapping. */
     static const ts_errno_case map[] = {
-        {EAFNOSUPPORT, OMV_RPC_ERR_UNSUPPORTED}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
-        {ENETDOWN, OMV_RPC_ERR_LINK_DOWN},       {EPERM, OMV_RPC_ERR_PERMISSION},
+        {EAFNOSUPPORT, OMV_RPC_ERR_UNSUPPORTED},
+        {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENETDOWN, OMV_RPC_ERR_LINK_DOWN},
+        {EPERM, OMV_RPC_ERR_PERMISSION},
         {EIO, OMV_RPC_ERR_LINK},
     };
     ts_check_errno_map(omvrpc_socketcan_status, map, sizeof map / sizeof map[0]);
@@ -459,12 +462,21 @@ static void test_bit_timing_table(void **state)
         omv_rpc_status status;
         unsigned int tseg1, tseg2;
     } table[] = {
-        {75, OMV_RPC_OK, 5, 2}, {74, OMV_RPC_OK, 5, 2}, {76, OMV_RPC_OK, 5, 2},
-        {50, OMV_RPC_OK, 3, 4}, {25, OMV_RPC_OK, 1, 6}, {88, OMV_RPC_OK, 6, 1},
-        {87, OMV_RPC_OK, 6, 1}, {62, OMV_RPC_OK, 4, 3}, {63, OMV_RPC_OK, 4, 3},
-        {38, OMV_RPC_OK, 2, 5}, {80, OMV_RPC_ERR_INVALID_ARG, 0, 0},
-        {90, OMV_RPC_ERR_INVALID_ARG, 0, 0}, {100, OMV_RPC_ERR_INVALID_ARG, 0, 0},
-        {0, OMV_RPC_ERR_INVALID_ARG, 0, 0}, {12, OMV_RPC_ERR_INVALID_ARG, 0, 0},
+        {75, OMV_RPC_OK, 5, 2},
+        {74, OMV_RPC_OK, 5, 2},
+        {76, OMV_RPC_OK, 5, 2},
+        {50, OMV_RPC_OK, 3, 4},
+        {25, OMV_RPC_OK, 1, 6},
+        {88, OMV_RPC_OK, 6, 1},
+        {87, OMV_RPC_OK, 6, 1},
+        {62, OMV_RPC_OK, 4, 3},
+        {63, OMV_RPC_OK, 4, 3},
+        {38, OMV_RPC_OK, 2, 5},
+        {80, OMV_RPC_ERR_INVALID_ARG, 0, 0},
+        {90, OMV_RPC_ERR_INVALID_ARG, 0, 0},
+        {100, OMV_RPC_ERR_INVALID_ARG, 0, 0},
+        {0, OMV_RPC_ERR_INVALID_ARG, 0, 0},
+        {12, OMV_RPC_ERR_INVALID_ARG, 0, 0},
         {70, OMV_RPC_ERR_INVALID_ARG, 0, 0},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {

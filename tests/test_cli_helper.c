@@ -291,7 +291,8 @@ static int on_tty(char **cmd)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     close(controller);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status)
+                             : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 int main(int argc, char **argv)

@@ -41,7 +41,7 @@ static void test_filter(void **state)
     assert_true(cli_port_matches(&cam, "openmv"));
     assert_true(cli_port_matches(&cam, "OPENMV"));
     assert_false(cli_port_matches(&ttys, "openmv"));
-    assert_true(cli_port_matches(&cam, "acm"));      /* name */
+    assert_true(cli_port_matches(&cam, "acm"));       /* name */
     assert_true(cli_port_matches(&cam, "comm port")); /* description */
     assert_true(cli_port_matches(&cam, "1851"));      /* serial number */
     assert_true(cli_port_matches(&cam, "37c5:1204")); /* VID:PID */

@@ -74,8 +74,7 @@ static void expect_refused_then_served(rig *r, const uint8_t *bytes, size_t len)
     uint32_t refused = omv_rpc_slave_packets_refused(r->ts.slave);
     send_raw(r, bytes, len);
     uint8_t answer[4];
-    assert_int_equal(omv_rpc_link_read(&r->raw, answer, sizeof answer, 150),
-                     OMV_RPC_ERR_TIMEOUT);
+    assert_int_equal(omv_rpc_link_read(&r->raw, answer, sizeof answer, 150), OMV_RPC_ERR_TIMEOUT);
     ts_check_echo(r->ts.master, "good", 4, 2000, 1000);
     (void)refused;
 }

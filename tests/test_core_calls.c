@@ -53,18 +53,18 @@ static void test_call_into(void **state)
     uint8_t buf[100], arg[4];
     size_t len = 0;
     put_le32(arg, 100);
-    assert_int_equal(omv_rpc_master_call_into(r.master, "pattern", arg, 4, buf, sizeof buf, &len,
-                                              1000, 1000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call_into(r.master, "pattern", arg, 4, buf, sizeof buf, &len, 1000, 1000),
+        OMV_RPC_OK);
     assert_int_equal(len, 100);
     uint8_t want[100];
     ts_pattern(want, 100);
     assert_memory_equal(buf, want, 100);
     /* One byte too many for the caller's buffer: refused, size reported. */
     put_le32(arg, 101);
-    assert_int_equal(omv_rpc_master_call_into(r.master, "pattern", arg, 4, buf, sizeof buf, &len,
-                                              1000, 200),
-                     OMV_RPC_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(
+        omv_rpc_master_call_into(r.master, "pattern", arg, 4, buf, sizeof buf, &len, 1000, 200),
+        OMV_RPC_ERR_BUFFER_TOO_SMALL);
     assert_int_equal(len, 101);
     ts_slave_thread_stop(&r.thread);
     ts_rig_close(&r);

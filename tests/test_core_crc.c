@@ -10,14 +10,14 @@
 
 /* Skips, saying why, where the CLMUL path cannot run: a test that compared
  * nothing must not pass. */
-#define NEED_CLMUL()                                                                  \
-    do {                                                                              \
-        if (!omvrpc_crc16_clmul_available()) {                                       \
-            print_message("CLMUL CRC path %s: nothing to compare, skipped\n",         \
-                          OMV_RPC_CRC16_CLMUL ? "unsupported by this CPU"             \
-                                              : "not compiled for this target");      \
-            skip();                                                                   \
-        }                                                                             \
+#define NEED_CLMUL()                                                             \
+    do {                                                                         \
+        if (!omvrpc_crc16_clmul_available()) {                                   \
+            print_message("CLMUL CRC path %s: nothing to compare, skipped\n",    \
+                          OMV_RPC_CRC16_CLMUL ? "unsupported by this CPU"        \
+                                              : "not compiled for this target"); \
+            skip();                                                              \
+        }                                                                        \
     } while (0)
 
 #if OMV_RPC_CRC16_CLMUL
@@ -210,8 +210,8 @@ static void test_uniform_buffers(void **state)
     (void)state;
     NEED_CLMUL();
     enum { LEN = (1 << 20) + 7 };
-    static const size_t lens[] = {0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 255, 256,
-                                  257, 1000, 4096, 65537, LEN - 1};
+    static const size_t lens[] = {0,   1,   15,  16,  17,  63,   64,   65,    127,
+                                  128, 129, 255, 256, 257, 1000, 4096, 65537, LEN - 1};
     static const uint16_t inits[] = {0x0000, 0xFFFF, 0x1D0F, 0x8000, 0x0001};
     uint8_t *buf = malloc(LEN);
     assert_non_null(buf);

@@ -194,7 +194,7 @@ static void test_slave_skips_repeated_command_header(void **state)
     put_packet(theirs, 0x1DBA, NULL, 0);
     put_packet(theirs, 0x1209, header, 8);
     expect_packet(theirs, 0x1209, NULL, 0);
-    put_packet(theirs, 0x1209, header, 8); /* our retry, crossed the ack */
+    put_packet(theirs, 0x1209, header, 8);  /* our retry, crossed the ack */
     expect_packet(theirs, 0x1209, NULL, 0); /* acked again */
     put_packet(theirs, 0xABD1, arg, sizeof arg);
     expect_packet(theirs, 0xABD1, NULL, 0);

@@ -116,8 +116,7 @@ static void test_no_malloc(void **state)
     assert_int_equal(omv_rpc_master_call(m, "echo", big, 1025, &res, &len, 100, 100),
                      OMV_RPC_ERR_SEND_TIMEOUT);
 
-    assert_int_equal(omv_rpc_master_call(m, "stream", NULL, 0, NULL, NULL, 1000, 1000),
-                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_master_call(m, "stream", NULL, 0, NULL, NULL, 1000, 1000), OMV_RPC_OK);
     assert_int_equal(omv_rpc_master_stream_reader(m, read_frame, &f, 4, 1000), OMV_RPC_OK);
     assert_int_equal(f.received, 10);
 

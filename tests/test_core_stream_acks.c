@@ -129,8 +129,8 @@ static int on_frame(void *user, const uint8_t *frame, size_t len)
 /* Read every frame at `depth` over a link flagged `flags`; check the
  * setup packet and that the ack bytes are the LFSR sequence, one per
  * frame. Returns the writes after the setup packet. */
-static size_t read_all(fake_writer *w, const omv_rpc_link_ops *ops, uint32_t flags,
-                       uint32_t depth, uint32_t slow_frame)
+static size_t read_all(fake_writer *w, const omv_rpc_link_ops *ops, uint32_t flags, uint32_t depth,
+                       uint32_t slow_frame)
 {
     omv_rpc_link link = {ops, w, 0, 0, flags, 0};
     omv_rpc_master *m = NULL;

@@ -136,9 +136,12 @@ static void test_wrong_ack_and_bad_setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_depth_1),        cmocka_unit_test(test_depth_2),
-        cmocka_unit_test(test_depth_8),        cmocka_unit_test(test_depth_255),
-        cmocka_unit_test(test_master_writes),  cmocka_unit_test(test_strict_header),
+        cmocka_unit_test(test_depth_1),
+        cmocka_unit_test(test_depth_2),
+        cmocka_unit_test(test_depth_8),
+        cmocka_unit_test(test_depth_255),
+        cmocka_unit_test(test_master_writes),
+        cmocka_unit_test(test_strict_header),
         cmocka_unit_test(test_wrong_ack_and_bad_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

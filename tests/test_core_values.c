@@ -180,9 +180,12 @@ static void test_status_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hashes),  cmocka_unit_test(test_crcs),
-        cmocka_unit_test(test_crc_matches_bitwise), cmocka_unit_test(test_lfsr),
-        cmocka_unit_test(test_packets), cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_hashes),
+        cmocka_unit_test(test_crcs),
+        cmocka_unit_test(test_crc_matches_bitwise),
+        cmocka_unit_test(test_lfsr),
+        cmocka_unit_test(test_packets),
+        cmocka_unit_test(test_status_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,10 +146,10 @@ static void test_spi_streams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_i2c_echo_nack),   cmocka_unit_test(test_i2c_echo_idle_ff),
+        cmocka_unit_test(test_i2c_echo_nack),    cmocka_unit_test(test_i2c_echo_idle_ff),
         cmocka_unit_test(test_spi_echo_idle_00), cmocka_unit_test(test_spi_echo_idle_ff),
-        cmocka_unit_test(test_i2c_cut_through), cmocka_unit_test(test_spi_cut_through),
-        cmocka_unit_test(test_i2c_streams),     cmocka_unit_test(test_spi_streams),
+        cmocka_unit_test(test_i2c_cut_through),  cmocka_unit_test(test_spi_cut_through),
+        cmocka_unit_test(test_i2c_streams),      cmocka_unit_test(test_spi_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,8 +144,7 @@ static void test_broken_bus_and_bad_arguments(void **state)
     (void)state;
     closed_count = 0;
     omv_rpc_link l;
-    assert_int_equal(omv_rpc_i2c_master_open_bus(&l, &broken_ops, NULL, 0x12, 0, NULL),
-                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_i2c_master_open_bus(&l, &broken_ops, NULL, 0x12, 0, NULL), OMV_RPC_OK);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_master_new(&m, &l, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_master_call(m, "echo", "x", 1, NULL, NULL, 1000, 1000),
@@ -250,12 +249,9 @@ static void test_all_equal_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_slave),
-        cmocka_unit_test(test_wrong_address),
-        cmocka_unit_test(test_late_slave),
-        cmocka_unit_test(test_broken_bus_and_bad_arguments),
-        cmocka_unit_test(test_pacing),
-        cmocka_unit_test(test_real_backends_missing),
+        cmocka_unit_test(test_no_slave),       cmocka_unit_test(test_wrong_address),
+        cmocka_unit_test(test_late_slave),     cmocka_unit_test(test_broken_bus_and_bad_arguments),
+        cmocka_unit_test(test_pacing),         cmocka_unit_test(test_real_backends_missing),
         cmocka_unit_test(test_all_equal_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

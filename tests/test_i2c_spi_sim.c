@@ -22,7 +22,7 @@ struct sim_bus {
     uint8_t *rx;       /* ARM_RX: where the master's bytes go */
     const uint8_t *tx; /* ARM_TX: what the master reads */
     size_t len;
-    int done;  /* the master's transaction happened */
+    int done;   /* the master's transaction happened */
     int short_; /* it moved fewer bytes than armed */
     uint32_t not_ready;
 };
@@ -179,8 +179,8 @@ omv_rpc_status sim_spi_master_open(sim_bus *b, omv_rpc_link *link, const omv_rpc
 /* ----------------------------------------------------------- slave side */
 
 /* Arm one chunk and wait for the master to clock it. */
-static omv_rpc_status arm_and_wait(sim_bus *b, int arm, uint8_t *rx, const uint8_t *tx,
-                                   size_t len, uint32_t timeout_ms)
+static omv_rpc_status arm_and_wait(sim_bus *b, int arm, uint8_t *rx, const uint8_t *tx, size_t len,
+                                   uint32_t timeout_ms)
 {
     struct timespec deadline;
     omvrpc_deadline_after(&deadline, timeout_ms);
@@ -191,10 +191,9 @@ static omv_rpc_status arm_and_wait(sim_bus *b, int arm, uint8_t *rx, const uint8
     b->len = len;
     b->done = 0;
     pthread_cond_broadcast(&b->changed);
-    while (!b->done &&
-           pthread_cond_timedwait(&b->changed, &b->lock, &deadline) != ETIMEDOUT) {
+    while (!b->done && pthread_cond_timedwait(&b->changed, &b->lock, &deadline) != ETIMEDOUT) {
     }
-    omv_rpc_status st = !b->done ? OMV_RPC_ERR_TIMEOUT
+    omv_rpc_status st = !b->done    ? OMV_RPC_ERR_TIMEOUT
                         : b->short_ ? OMV_RPC_ERR_BAD_PACKET
                                     : OMV_RPC_OK;
     b->arm = ARM_NONE;
@@ -232,7 +231,8 @@ static void slave_flush(void *ctx)
 TS_FLAT_OPS(slave_ops, slave_get, slave_put)
 
 static const omv_rpc_link_ops slave_ops = {
-    .size = sizeof(omv_rpc_link_ops), .recv = slave_ops_recv,
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = slave_ops_recv,
     .send = slave_ops_send,
     .flush = slave_flush,
     .now_ms = omv_rpc_clock_ms,

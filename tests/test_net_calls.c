@@ -147,8 +147,8 @@ static void test_cut_through(void **state)
     omv_rpc_slave_register_callback(p.slave, "cut", cb_cut, &job);
     omv_rpc_slave_register_callback(p.slave, "cut_report", cb_cut_report, &job);
     tn_start(&p);
-    cut_through(&p, &job, 1000, 1);    /* one datagram */
-    cut_through(&p, &job, 1400, 0);    /* one datagram */
+    cut_through(&p, &job, 1000, 1);     /* one datagram */
+    cut_through(&p, &job, 1400, 0);     /* one datagram */
     cut_through(&p, &job, 1u << 20, 1); /* TCP */
     cut_through(&p, &job, 1u << 20, 0);
     ts_check_echo_random(p.master, 3000, 7, 2000);
@@ -217,8 +217,7 @@ static void test_host_name(void **state)
     /* "localhost" is 127.0.0.1: this time the slave lives there. */
     assert_int_equal(omv_rpc_net_slave_new(&s, "127.0.0.1", port, NULL), OMV_RPC_OK);
     ts_register_standard_callbacks(s);
-    assert_int_equal(omv_rpc_net_master_new(&m, "localhost", "127.0.0.2", port, NULL),
-                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_master_new(&m, "localhost", "127.0.0.2", port, NULL), OMV_RPC_OK);
     ts_slave_thread t = {0};
     ts_slave_thread_start(&t, s);
     ts_check_echo_random(m, 10, 1, 2000);

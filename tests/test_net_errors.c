@@ -67,8 +67,7 @@ static void test_address_in_use(void **state)
     /* The constructors report it too, and leave nothing behind. */
     assert_int_equal(omv_rpc_net_slave_open(&a, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
     omv_rpc_slave *s = (omv_rpc_slave *)&c;
-    assert_int_equal(omv_rpc_net_slave_new(&s, TN_SLAVE_IP, port, NULL),
-                     OMV_RPC_ERR_ADDR_IN_USE);
+    assert_int_equal(omv_rpc_net_slave_new(&s, TN_SLAVE_IP, port, NULL), OMV_RPC_ERR_ADDR_IN_USE);
     assert_null(s);
     omv_rpc_link_close(&a);
 }
@@ -87,16 +86,15 @@ static void test_host_not_found(void **state)
     assert_int_equal(
         omv_rpc_net_master_open(&link, TN_SLAVE_IP, "no-such-interface.invalid", port, NULL),
         OMV_RPC_ERR_HOST_NOT_FOUND);
-    assert_int_equal(omv_rpc_net_slave_open(&link, "no-such-interface.invalid", port, NULL, 0,
-                                            NULL),
-                     OMV_RPC_ERR_HOST_NOT_FOUND);
+    assert_int_equal(
+        omv_rpc_net_slave_open(&link, "no-such-interface.invalid", port, NULL, 0, NULL),
+        OMV_RPC_ERR_HOST_NOT_FOUND);
     const char *allowed[] = {TN_MASTER_IP, "no-such-master.invalid"};
     assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, allowed, 2, NULL),
                      OMV_RPC_ERR_HOST_NOT_FOUND);
     omv_rpc_master *m = NULL;
-    assert_int_equal(
-        omv_rpc_net_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
-        OMV_RPC_ERR_HOST_NOT_FOUND);
+    assert_int_equal(omv_rpc_net_master_new(&m, "no-such-camera.invalid", TN_MASTER_IP, port, NULL),
+                     OMV_RPC_ERR_HOST_NOT_FOUND);
     assert_null(m);
 }
 
@@ -104,13 +102,20 @@ static void test_errno_mapping(void **state)
 {
     (void)state;
     static const ts_errno_case map[] = {
-        {EADDRINUSE, OMV_RPC_ERR_ADDR_IN_USE},  {EACCES, OMV_RPC_ERR_PERMISSION},
-        {EPERM, OMV_RPC_ERR_PERMISSION},        {ENETUNREACH, OMV_RPC_ERR_UNREACHABLE},
-        {EHOSTUNREACH, OMV_RPC_ERR_UNREACHABLE}, {ENETDOWN, OMV_RPC_ERR_UNREACHABLE},
-        {ECONNREFUSED, OMV_RPC_ERR_REFUSED},    {EADDRNOTAVAIL, OMV_RPC_ERR_INVALID_ARG},
-        {ECONNRESET, OMV_RPC_ERR_CLOSED},       {EPIPE, OMV_RPC_ERR_CLOSED},
-        {ETIMEDOUT, OMV_RPC_ERR_TIMEOUT},       {ENOBUFS, OMV_RPC_ERR_NO_MEMORY},
-        {EBADF, OMV_RPC_ERR_LINK},              {EIO, OMV_RPC_ERR_LINK},
+        {EADDRINUSE, OMV_RPC_ERR_ADDR_IN_USE},
+        {EACCES, OMV_RPC_ERR_PERMISSION},
+        {EPERM, OMV_RPC_ERR_PERMISSION},
+        {ENETUNREACH, OMV_RPC_ERR_UNREACHABLE},
+        {EHOSTUNREACH, OMV_RPC_ERR_UNREACHABLE},
+        {ENETDOWN, OMV_RPC_ERR_UNREACHABLE},
+        {ECONNREFUSED, OMV_RPC_ERR_REFUSED},
+        {EADDRNOTAVAIL, OMV_RPC_ERR_INVALID_ARG},
+        {ECONNRESET, OMV_RPC_ERR_CLOSED},
+        {EPIPE, OMV_RPC_ERR_CLOSED},
+        {ETIMEDOUT, OMV_RPC_ERR_TIMEOUT},
+        {ENOBUFS, OMV_RPC_ERR_NO_MEMORY},
+        {EBADF, OMV_RPC_ERR_LINK},
+        {EIO, OMV_RPC_ERR_LINK},
     };
     ts_check_errno_map(omvrpc_net_status_from_errno, map, sizeof map / sizeof map[0]);
 }
@@ -124,8 +129,7 @@ static void test_bad_arguments(void **state)
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_net_master_open(&link, NULL, NULL, port, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_net_master_open(&link, "", NULL, port, NULL),
-                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_net_master_open(&link, "", NULL, port, NULL), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_net_master_open(&link, "0.0.0.0", NULL, port, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_net_slave_open(NULL, TN_SLAVE_IP, port, NULL, 0, NULL),
@@ -192,8 +196,7 @@ static void test_connection_refused(void **state)
     (void)state;
     uint16_t port = tn_free_port();
     omv_rpc_link link;
-    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, NULL, 0, NULL),
-                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_slave_open(&link, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
     uint8_t out[8];
     /* No master heard yet: nowhere to send. */
     assert_int_equal(omv_rpc_link_write(&link, out, 4, 10), OMV_RPC_ERR_TIMEOUT);
@@ -277,7 +280,7 @@ static void test_datagram_rules(void **state)
     }
     assert_int_equal(n->stats.oversized, 1);
 
-    tn_udp_send(slave, TN_MASTER_IP, port, "st", 2);     /* stale */
+    tn_udp_send(slave, TN_MASTER_IP, port, "st", 2);       /* stale */
     tn_udp_send(slave, TN_MASTER_IP, port, "ABCDEFGH", 8); /* the transfer */
     assert_int_equal(omv_rpc_link_read(&link, buf, 8, 1000), OMV_RPC_OK);
     assert_memory_equal(buf, "ABCDEFGH", 8);
@@ -300,7 +303,8 @@ static void test_datagram_rules(void **state)
     assert_int_equal(omv_rpc_link_read(&link, buf, 4, 50), OMV_RPC_ERR_TIMEOUT);
 
     /* Gathered: one datagram from three pieces, as sent. */
-    omv_rpc_out_iov out[3] = {{(const uint8_t *)"he", 2}, {(const uint8_t *)"llo", 3},
+    omv_rpc_out_iov out[3] = {{(const uint8_t *)"he", 2},
+                              {(const uint8_t *)"llo", 3},
                               {(const uint8_t *)"!", 1}};
     assert_int_equal(link.ops->send(link.ctx, out, 3, 1000, 0), OMV_RPC_OK);
     char recvd[16];

@@ -137,9 +137,8 @@ static void test_arduino_master_our_slave(void **state)
         ts_fill_random(arg, len, (uint32_t)i + 1);
         const uint8_t *res = NULL;
         size_t res_len = 0;
-        omv_rpc_status st =
-            omvrpc_arduino_master_call(&master, "f", arg, len, &res, &res_len,
-                                       arduino_timeout_ms(), arduino_timeout_ms());
+        omv_rpc_status st = omvrpc_arduino_master_call(&master, "f", arg, len, &res, &res_len,
+                                                       arduino_timeout_ms(), arduino_timeout_ms());
         check_result(&t, st, arg, len, res, res_len);
     }
     ts_slave_thread_stop(&th);
@@ -177,8 +176,8 @@ static void our_master_arduino_slave(int master_knows_pace)
     }
     omvrpc_peer_stop(&slave);
     ts_thread_join(&th);
-    report(master_knows_pace ? "our master -> Arduino slave" :
-                               "our master (baud unknown) -> Arduino slave",
+    report(master_knows_pace ? "our master -> Arduino slave"
+                             : "our master (baud unknown) -> Arduino slave",
            &t, slave.stats.calls, g_calls, omv_rpc_master_retries(m));
     omv_rpc_master_free(m);
     omvrpc_peer_free(&slave);

@@ -85,9 +85,8 @@ static void run_case(uint32_t callback_us, uint32_t stall_every, uint32_t stall_
     printf("callback %u us, stall %u us every %u calls%s: %d calls, %d failed, %d wrong, "
            "%u callbacks, %u master retries, %u bad packets at the slave\n",
            (unsigned)callback_us, (unsigned)stall_us, (unsigned)stall_every,
-           once ? " (first attempts)" : "", g_calls, failed,
-           wrong, (unsigned)slave.stats.calls, (unsigned)omv_rpc_master_retries(m),
-           (unsigned)slave.stats.bad_packets);
+           once ? " (first attempts)" : "", g_calls, failed, wrong, (unsigned)slave.stats.calls,
+           (unsigned)omv_rpc_master_retries(m), (unsigned)slave.stats.bad_packets);
     fflush(stdout);
     assert_int_equal(failed, 0);
     assert_int_equal(wrong, 0);
@@ -137,10 +136,8 @@ int main(int argc, char **argv)
         }
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_callback_0_ms),
-        cmocka_unit_test(test_callback_1_ms),
-        cmocka_unit_test(test_callback_10_ms),
-        cmocka_unit_test(test_camera_hiccups),
+        cmocka_unit_test(test_callback_0_ms),          cmocka_unit_test(test_callback_1_ms),
+        cmocka_unit_test(test_callback_10_ms),         cmocka_unit_test(test_camera_hiccups),
         cmocka_unit_test(test_camera_slow_turnaround),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,12 +99,9 @@ static void test_listing_is_well_formed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_openmv_cam),
-        cmocka_unit_test(test_composite_function_has_no_serial),
-        cmocka_unit_test(test_ftdi_bus),
-        cmocka_unit_test(test_lower_case_hex),
-        cmocka_unit_test(test_not_usb),
-        cmocka_unit_test(test_listing_is_well_formed),
+        cmocka_unit_test(test_openmv_cam), cmocka_unit_test(test_composite_function_has_no_serial),
+        cmocka_unit_test(test_ftdi_bus),   cmocka_unit_test(test_lower_case_hex),
+        cmocka_unit_test(test_not_usb),    cmocka_unit_test(test_listing_is_well_formed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

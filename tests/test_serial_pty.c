@@ -23,9 +23,9 @@ static void rig_open(ts_rig *r, uint32_t baud)
     pty_pair_open(&pty);
     omv_rpc_link ml, sl;
     assert_int_equal(omv_rpc_serial_open(&ml, pty.path, baud, &test_log), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", baud,
-                                            &test_log),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", baud, &test_log),
+        OMV_RPC_OK);
     assert_true(ml.flags & OMV_RPC_LINK_BYTE_STREAM);
     ts_rig_open(r, &ml, NULL, &sl, NULL);
 }
@@ -117,9 +117,9 @@ static void test_slave_restarts(void **state)
     pty_pair pty;
     pty_pair_open(&pty);
     omv_rpc_link ml, sl;
-    assert_int_equal(omv_rpc_serial_open_fd(&ml, pty_pair_take_controller(&pty), "ptmx", 0,
-                                            &test_log),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_serial_open_fd(&ml, pty_pair_take_controller(&pty), "ptmx", 0, &test_log),
+        OMV_RPC_OK);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
     for (int round = 0; round < 3; round++) {
@@ -191,9 +191,9 @@ static void test_link_level(void **state)
     pty_pair_open(&pty);
     omv_rpc_link a, b;
     assert_int_equal(omv_rpc_serial_open(&a, pty.path, 0, &test_log), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_serial_open_fd(&b, pty_pair_take_controller(&pty), "ptmx", 0,
-                                            &test_log),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_serial_open_fd(&b, pty_pair_take_controller(&pty), "ptmx", 0, &test_log),
+        OMV_RPC_OK);
     const uint8_t ten[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     uint8_t got[10];
     /* Nothing there: a zero timeout fails at once, a short one in time. */

@@ -94,7 +94,7 @@ static omv_rpc_status run_unprivileged(unprivileged_fn fn, const char *arg, capt
         skip();
     }
     out->warnings = WEXITSTATUS(status) / 10;
-    return (omv_rpc_status)-(WEXITSTATUS(status) % 10 + 40);
+    return (omv_rpc_status) - (WEXITSTATUS(status) % 10 + 40);
 }
 
 /* ------------------------------------------------------------ opening */
@@ -247,12 +247,17 @@ static void test_errno_mapping(void **state)
 {
     (void)state;
     static const ts_errno_case map[] = {
-        {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT}, {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
-        {ENXIO, OMV_RPC_ERR_NO_SUCH_PORT},  {ENOTTY, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENOENT, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENODEV, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENXIO, OMV_RPC_ERR_NO_SUCH_PORT},
+        {ENOTTY, OMV_RPC_ERR_NO_SUCH_PORT},
         {EISDIR, OMV_RPC_ERR_NO_SUCH_PORT},
-        {EACCES, OMV_RPC_ERR_PERMISSION},   {EPERM, OMV_RPC_ERR_PERMISSION},
-        {EBUSY, OMV_RPC_ERR_BUSY},          {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
-        {ENOMEM, OMV_RPC_ERR_NO_MEMORY},    {EIO, OMV_RPC_ERR_LINK},
+        {EACCES, OMV_RPC_ERR_PERMISSION},
+        {EPERM, OMV_RPC_ERR_PERMISSION},
+        {EBUSY, OMV_RPC_ERR_BUSY},
+        {EWOULDBLOCK, OMV_RPC_ERR_BUSY},
+        {ENOMEM, OMV_RPC_ERR_NO_MEMORY},
+        {EIO, OMV_RPC_ERR_LINK},
     };
     ts_check_errno_map(omvrpc_serial_status_from_errno, map, sizeof map / sizeof map[0]);
 }
@@ -275,11 +280,10 @@ static omv_rpc_port_info port(const char *name, uint16_t vid, uint16_t pid)
 static void test_openmv_ids(void **state)
 {
     (void)state;
-    const uint16_t cams[][2] = {{0x37C5, 0x1202}, {0x37C5, 0x1203}, {0x37C5, 0x1204},
-                                {0x37C5, 0x124A}, {0x37C5, 0x1205}, {0x37C5, 0x16E3},
-                                {0x37C5, 0x1206}, {0x37C5, 0x1060}, {0x1209, 0xABD1},
-                                {0x2341, 0x045B}, {0x2341, 0x045F}, {0x2341, 0x0466},
-                                {0x2341, 0x015A}, {0x2341, 0x015E}, {0x2E8A, 0x0005}};
+    const uint16_t cams[][2] = {
+        {0x37C5, 0x1202}, {0x37C5, 0x1203}, {0x37C5, 0x1204}, {0x37C5, 0x124A}, {0x37C5, 0x1205},
+        {0x37C5, 0x16E3}, {0x37C5, 0x1206}, {0x37C5, 0x1060}, {0x1209, 0xABD1}, {0x2341, 0x045B},
+        {0x2341, 0x045F}, {0x2341, 0x0466}, {0x2341, 0x015A}, {0x2341, 0x015E}, {0x2E8A, 0x0005}};
     for (size_t i = 0; i < sizeof cams / sizeof cams[0]; i++) {
         assert_true(omv_rpc_serial_is_openmv_usb_id(cams[i][0], cams[i][1]));
     }
@@ -315,8 +319,7 @@ static void test_auto_selection(void **state)
                      OMV_RPC_ERR_BUFFER_TOO_SMALL);
     /* Several cameras: refused, each candidate logged. */
     memset(&c, 0, sizeof c);
-    omv_rpc_port_info several[] = {port("/dev/ttyACM0", 0x37C5, 0x1204),
-                                   port("/dev/ttyS0", 0, 0),
+    omv_rpc_port_info several[] = {port("/dev/ttyACM0", 0x37C5, 0x1204), port("/dev/ttyS0", 0, 0),
                                    port("/dev/ttyACM3", 0x2341, 0x045B)};
     assert_int_equal(omvrpc_serial_pick_openmv(several, 3, name, sizeof name, &log),
                      OMV_RPC_ERR_AMBIGUOUS);
@@ -445,18 +448,12 @@ static void test_wire_ms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_such_port),
-        cmocka_unit_test(test_not_a_tty),
-        cmocka_unit_test(test_directory),
-        cmocka_unit_test(test_busy),
-        cmocka_unit_test(test_permission),
-        cmocka_unit_test(test_constructors),
-        cmocka_unit_test(test_errno_mapping),
-        cmocka_unit_test(test_openmv_ids),
-        cmocka_unit_test(test_auto_selection),
-        cmocka_unit_test(test_list_ports),
-        cmocka_unit_test(test_latency_lowered),
-        cmocka_unit_test(test_latency_not_writable),
+        cmocka_unit_test(test_no_such_port),    cmocka_unit_test(test_not_a_tty),
+        cmocka_unit_test(test_directory),       cmocka_unit_test(test_busy),
+        cmocka_unit_test(test_permission),      cmocka_unit_test(test_constructors),
+        cmocka_unit_test(test_errno_mapping),   cmocka_unit_test(test_openmv_ids),
+        cmocka_unit_test(test_auto_selection),  cmocka_unit_test(test_list_ports),
+        cmocka_unit_test(test_latency_lowered), cmocka_unit_test(test_latency_not_writable),
         cmocka_unit_test(test_wire_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

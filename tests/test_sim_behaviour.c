@@ -125,9 +125,9 @@ static void test_user_callbacks(void **state)
     omv_rpc_slave_clear_stop(r->slave);
     assert_int_equal(omv_rpc_sim_register_callback(r->sim, "face_detection", my_faces, NULL),
                      OMV_RPC_OK);
-    assert_int_equal(omv_rpc_sim_register_callback(r->sim, "frame_mean_2", frame_mean,
-                                                   &calls_after),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_sim_register_callback(r->sim, "frame_mean_2", frame_mean, &calls_after),
+        OMV_RPC_OK);
     ts_slave_thread_start(&r->thread, r->slave);
     assert_int_equal(call(r, "face_detection", NULL, 0, &res), 4);
     assert_memory_equal(res, "mine", 4);
@@ -150,8 +150,7 @@ static void test_user_callback_bad_input(void **state)
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_sim_register_callback(sim, "", my_faces, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_sim_register_callback(sim, "x", NULL, NULL),
-                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_sim_register_callback(sim, "x", NULL, NULL), OMV_RPC_ERR_INVALID_ARG);
     memset(name, 'n', 64);
     name[64] = '\0';
     assert_int_equal(omv_rpc_sim_register_callback(sim, name, my_faces, NULL),
@@ -173,8 +172,7 @@ static void test_user_callback_bad_input(void **state)
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_sim_snapshot(sim, (omv_rpc_sim_pixformat)9, 2, 2, px, NULL),
                      OMV_RPC_ERR_INVALID_ARG);
-    assert_int_equal(omv_rpc_sim_snapshot(sim, OMV_RPC_SIM_GRAYSCALE, 2, 2, px, NULL),
-                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_sim_snapshot(sim, OMV_RPC_SIM_GRAYSCALE, 2, 2, px, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_sim_checking_link(NULL, 5), OMV_RPC_ERR_INVALID_ARG);
     omv_rpc_link empty = {0};
     assert_int_equal(omv_rpc_sim_checking_link(&empty, 5), OMV_RPC_ERR_INVALID_ARG);

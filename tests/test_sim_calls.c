@@ -138,8 +138,8 @@ static int num(const cJSON *o, const char *key)
     return v->valueint;
 }
 
-static void check_code_json(rig *r, const char *name, const omv_rpc_sim_code *code, int ox,
-                            int oy, const char *const *extra_keys)
+static void check_code_json(rig *r, const char *name, const omv_rpc_sim_code *code, int ox, int oy,
+                            const char *const *extra_keys)
 {
     cJSON *j = call_json(r, name);
     const cJSON *o = cJSON_GetArrayItem(j, 0);
@@ -185,8 +185,7 @@ static void test_json_text(void **state)
 {
     rig *r = *state;
     char want[512];
-    const omv_rpc_sim_code *q = &r->scene.qrcode, *d = &r->scene.datamatrix,
-                           *b = &r->scene.barcode;
+    const omv_rpc_sim_code *q = &r->scene.qrcode, *d = &r->scene.datamatrix, *b = &r->scene.barcode;
     /* A version 1 symbol (21 modules) at level M (0 in OpenMV's
      * numbering) in byte mode (data_type 4); the mask is the encoder's
      * choice. */
@@ -267,8 +266,8 @@ static void test_apriltag(void **state)
 static size_t color_call(rig *r, int lmin, int lmax, int amin, int amax, int bmin, int bmax,
                          const uint8_t **res)
 {
-    int8_t th[6] = {(int8_t)lmin, (int8_t)lmax, (int8_t)amin, (int8_t)amax, (int8_t)bmin,
-                    (int8_t)bmax};
+    int8_t th[6] = {(int8_t)lmin, (int8_t)lmax, (int8_t)amin,
+                    (int8_t)amax, (int8_t)bmin, (int8_t)bmax};
     return call(r, "color_detection", th, sizeof th, res);
 }
 
@@ -396,9 +395,9 @@ static void test_jpeg_image_transfer(void **state)
 static void test_bad_arguments(void **state)
 {
     rig *r = *state;
-    static const char *bad[] = {"sensor.RGB888,sensor.QVGA", "sensor.RGB565,sensor.QVGAX",
-                                "sensor.RGB565", "", ",", "sensor.RGB565,sensor.QVGA,extra",
-                                "sensor.QVGA,sensor.RGB565", "\xff\xfe,\x00"};
+    static const char *bad[] = {
+        "sensor.RGB888,sensor.QVGA",       "sensor.RGB565,sensor.QVGAX", "sensor.RGB565", "", ",",
+        "sensor.RGB565,sensor.QVGA,extra", "sensor.QVGA,sensor.RGB565",  "\xff\xfe,\x00"};
     const uint8_t *res;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(call_str(r, "jpeg_image_snapshot", bad[i], &res), 0);

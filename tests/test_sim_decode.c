@@ -128,9 +128,9 @@ static void test_motion_sweep(void **state)
         size_t len;
         omv_rpc_sim_set_time(sim, t);
         omv_rpc_sim_scene_at(sim, t, &s);
-        assert_int_equal(omv_rpc_sim_render_jpeg(sim, t % 200 ? "RGB565" : "GRAYSCALE", "QVGA",
-                                                 90, &jpeg, &len),
-                         OMV_RPC_OK);
+        assert_int_equal(
+            omv_rpc_sim_render_jpeg(sim, t % 200 ? "RGB565" : "GRAYSCALE", "QVGA", 90, &jpeg, &len),
+            OMV_RPC_OK);
         check_frame(jpeg, len, &s);
         omv_rpc_sim_free_buffer(jpeg);
     }
@@ -174,9 +174,9 @@ static int teardown(void **state)
 static size_t call(rig *r, const char *name, const char *arg, const uint8_t **res)
 {
     size_t len = 0;
-    assert_int_equal(omv_rpc_master_call(r->master, name, arg, arg ? strlen(arg) : 0, res, &len,
-                                         1000, 5000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(r->master, name, arg, arg ? strlen(arg) : 0, res, &len, 1000, 5000),
+        OMV_RPC_OK);
     return len;
 }
 
@@ -195,8 +195,8 @@ static void test_calls_match_decoders(void **state)
     const uint8_t *res;
     omv_rpc_sim_set_time(r->sim, 3210);
     assert_int_equal(call(r, "jpeg_image_snapshot", "sensor.RGB565,sensor.VGA", &res), 4);
-    uint32_t size = (uint32_t)res[0] | (uint32_t)res[1] << 8 | (uint32_t)res[2] << 16 |
-                    (uint32_t)res[3] << 24;
+    uint32_t size =
+        (uint32_t)res[0] | (uint32_t)res[1] << 8 | (uint32_t)res[2] << 16 | (uint32_t)res[3] << 24;
     uint8_t *jpeg = malloc(size);
     assert_non_null(jpeg);
     for (uint32_t off = 0; off < size;) {
@@ -207,9 +207,9 @@ static void test_calls_match_decoders(void **state)
             arg[i] = (char)(v[i / 4] >> (8 * (i % 4)));
         }
         size_t got = 0;
-        assert_int_equal(omv_rpc_master_call(r->master, "jpeg_image_read", arg, 8, &res, &got,
-                                             1000, 5000),
-                         OMV_RPC_OK);
+        assert_int_equal(
+            omv_rpc_master_call(r->master, "jpeg_image_read", arg, 8, &res, &got, 1000, 5000),
+            OMV_RPC_OK);
         assert_int_equal(got, n);
         memcpy(jpeg + off, res, n);
         off += n;

@@ -22,9 +22,9 @@ static void decode(const uint8_t *jpeg, size_t len, decoded *d)
                      0);
     d->pixels = malloc((size_t)d->width * (size_t)d->height * 3);
     assert_non_null(d->pixels);
-    assert_int_equal(tjDecompress2(tj, jpeg, (unsigned long)len, d->pixels, d->width, 0,
-                                   d->height, TJPF_RGB, 0),
-                     0);
+    assert_int_equal(
+        tjDecompress2(tj, jpeg, (unsigned long)len, d->pixels, d->width, 0, d->height, TJPF_RGB, 0),
+        0);
     tjDestroy(tj);
 }
 
@@ -83,10 +83,17 @@ static void test_scene_layout(void **state)
         assert_true(s.apriltag.rotation_deg >= 0 && s.apriltag.rotation_deg < 360);
         /* Code 128 needs 10 modules of quiet zone (2 pixels each here). */
         assert_true(s.barcode.quiet_x >= 20);
-        const omv_rpc_sim_rect *boxes[11] = {
-            &s.face,           &qr,               &dm,                 &bar,
-            &s.apriltag.box,   &s.blobs[0].box,   &s.blobs[1].box,     &s.blobs[2].box,
-            &s.qrcode.label,   &s.datamatrix.label, &s.barcode.label};
+        const omv_rpc_sim_rect *boxes[11] = {&s.face,
+                                             &qr,
+                                             &dm,
+                                             &bar,
+                                             &s.apriltag.box,
+                                             &s.blobs[0].box,
+                                             &s.blobs[1].box,
+                                             &s.blobs[2].box,
+                                             &s.qrcode.label,
+                                             &s.datamatrix.label,
+                                             &s.barcode.label};
         for (int i = 0; i < 11; i++) {
             assert_true(inside(boxes[i], 0, 0, 640, 480));
             for (int j = i + 1; j < 11; j++) {
@@ -180,9 +187,8 @@ static void test_formats(void **state)
     } sizes[] = {{"sensor.QQQVGA", 80, 60}, {"sensor.QQVGA", 160, 120}, {"QVGA", 320, 240},
                  {"sensor.VGA", 640, 480},  {"sensor.HQVGA", 240, 160}, {"sensor.SVGA", 800, 600}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        assert_int_equal(
-            omv_rpc_sim_parse_framesize(sizes[i].name, strlen(sizes[i].name), &w, &h),
-            OMV_RPC_OK);
+        assert_int_equal(omv_rpc_sim_parse_framesize(sizes[i].name, strlen(sizes[i].name), &w, &h),
+                         OMV_RPC_OK);
         assert_int_equal(w, sizes[i].w);
         assert_int_equal(h, sizes[i].h);
     }
@@ -337,8 +343,8 @@ static void test_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scene_layout), cmocka_unit_test(test_lab),
-        cmocka_unit_test(test_formats),      cmocka_unit_test(test_render),
+        cmocka_unit_test(test_scene_layout),     cmocka_unit_test(test_lab),
+        cmocka_unit_test(test_formats),          cmocka_unit_test(test_render),
         cmocka_unit_test(test_render_bad_input), cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

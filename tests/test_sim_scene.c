@@ -107,33 +107,33 @@ static void test_calls_follow_the_scene(void **state)
     ts_slave_thread_start(&thread, slave);
     const uint8_t *res;
     size_t n;
-    assert_int_equal(omv_rpc_master_call(master, "datamatrix_detection", NULL, 0, &res, &n, 1000,
-                                         3000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(master, "datamatrix_detection", NULL, 0, &res, &n, 1000, 3000),
+        OMV_RPC_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(omv_rpc_master_call(master, "all_datamatrix_detection", NULL, 0, &res, &n,
-                                         1000, 3000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(master, "all_datamatrix_detection", NULL, 0, &res, &n, 1000, 3000),
+        OMV_RPC_OK);
     assert_int_equal(n, 0);
     assert_int_equal(omv_rpc_master_call(master, "face_detection", NULL, 0, &res, &n, 1000, 3000),
                      OMV_RPC_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(omv_rpc_master_call(master, "barcode_detection", NULL, 0, &res, &n, 1000,
-                                         3000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(master, "barcode_detection", NULL, 0, &res, &n, 1000, 3000),
+        OMV_RPC_OK);
     assert_int_equal(n, 13);
     assert_memory_equal(res, "4006381333931", 13);
-    assert_int_equal(omv_rpc_master_call(master, "all_barcode_detection", NULL, 0, &res, &n, 1000,
-                                         3000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(master, "all_barcode_detection", NULL, 0, &res, &n, 1000, 3000),
+        OMV_RPC_OK);
     cJSON *j = cJSON_ParseWithLength((const char *)res, n);
     assert_non_null(j);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 0), "type")->valueint,
                      OMV_RPC_SIM_EAN13);
     cJSON_Delete(j);
-    assert_int_equal(omv_rpc_master_call(master, "apriltag_detection", NULL, 0, &res, &n, 1000,
-                                         3000),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(master, "apriltag_detection", NULL, 0, &res, &n, 1000, 3000),
+        OMV_RPC_OK);
     assert_int_equal(n, 8);
     assert_int_equal(res[4] | res[5] << 8, 42);
     assert_int_equal(res[6] | res[7] << 8, 30);
@@ -154,8 +154,7 @@ static void test_bad_scenes(void **state)
         {"{\"qr\": {}}", "unknown key \"qr\""},
         {"{\"qrcode\": {\"payload\": \"\"}}", "qrcode.payload"},
         {"{\"qrcode\": {\"payload\": \"a\\\"b\"}}", "qrcode.payload"},
-        {"{\"qrcode\": {\"payload\": \"0123456789012345678901234567890123\"}}",
-         "qrcode.payload"},
+        {"{\"qrcode\": {\"payload\": \"0123456789012345678901234567890123\"}}", "qrcode.payload"},
         {"{\"qrcode\": {\"module\": 0}}", "qrcode.module"},
         {"{\"qrcode\": {\"module\": 2.5}}", "qrcode.module: a whole number"},
         {"{\"qrcode\": {\"type\": \"EAN13\"}}", "for the barcode"},
@@ -177,9 +176,9 @@ static void test_bad_scenes(void **state)
     omv_rpc_sim_scene_at(sim, 500, &before);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[160] = "x";
-        assert_int_equal(omv_rpc_sim_load_scene(sim, bad[i].json, strlen(bad[i].json), err,
-                                                sizeof err),
-                         OMV_RPC_ERR_INVALID_ARG);
+        assert_int_equal(
+            omv_rpc_sim_load_scene(sim, bad[i].json, strlen(bad[i].json), err, sizeof err),
+            OMV_RPC_ERR_INVALID_ARG);
         if (!strstr(err, bad[i].message_part)) {
             fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].json, err, bad[i].message_part);
         }
@@ -191,8 +190,7 @@ static void test_bad_scenes(void **state)
     assert_int_equal(omv_rpc_sim_load_scene(sim, "{\"x\":1}", 7, tiny, sizeof tiny),
                      OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(strlen(tiny), 7);
-    assert_int_equal(omv_rpc_sim_load_scene(sim, "{\"x\":1}", 7, NULL, 0),
-                     OMV_RPC_ERR_INVALID_ARG);
+    assert_int_equal(omv_rpc_sim_load_scene(sim, "{\"x\":1}", 7, NULL, 0), OMV_RPC_ERR_INVALID_ARG);
     assert_int_equal(omv_rpc_sim_load_scene(NULL, "{}", 2, NULL, 0), OMV_RPC_ERR_INVALID_ARG);
     /* An empty object is the built-in scene. */
     assert_int_equal(omv_rpc_sim_load_scene(sim, "{}", 2, NULL, 0), OMV_RPC_OK);

@@ -99,12 +99,10 @@ static void soak(const char *name, omv_rpc_link a, omv_rpc_link b, uint32_t max_
         atomic_store(&fb->enabled, 0);
         uint8_t probe[100];
         ts_fill_random(probe, sizeof probe, calls);
-        st = omv_rpc_master_call(r.master, "echo", probe, sizeof probe, &res, &res_len, 3000,
-                                 3000);
+        st = omv_rpc_master_call(r.master, "echo", probe, sizeof probe, &res, &res_len, 3000, 3000);
         if (st != OMV_RPC_OK) {
-            print_message("soak (%s): no recovery after call %u: %s (the slave's loop: %s)\n",
-                          name, calls, omv_rpc_status_name(st),
-                          omv_rpc_status_name(r.thread.result));
+            print_message("soak (%s): no recovery after call %u: %s (the slave's loop: %s)\n", name,
+                          calls, omv_rpc_status_name(st), omv_rpc_status_name(r.thread.result));
         }
         assert_int_equal(st, OMV_RPC_OK);
         assert_int_equal(res_len, sizeof probe);

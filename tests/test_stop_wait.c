@@ -150,8 +150,8 @@ static void *run_call(void *arg)
 {
     runner *r = arg;
     uint8_t four[4] = {0};
-    r->result = omv_rpc_master_call(r->master, "echo", four, 4, NULL, NULL, r->timeout_ms,
-                                    r->timeout_ms);
+    r->result =
+        omv_rpc_master_call(r->master, "echo", four, 4, NULL, NULL, r->timeout_ms, r->timeout_ms);
     return NULL;
 }
 
@@ -430,9 +430,9 @@ static void test_abort_before_call(void **state)
     ts_slave_thread_start(&t, e.slave);
     omv_rpc_master_abort(e.master);
     double t0 = now_ms();
-    assert_int_equal(omv_rpc_master_call(e.master, "echo", NULL, 0, NULL, NULL, LONG_WAIT_MS,
-                                         LONG_WAIT_MS),
-                     OMV_RPC_ERR_ABORTED);
+    assert_int_equal(
+        omv_rpc_master_call(e.master, "echo", NULL, 0, NULL, NULL, LONG_WAIT_MS, LONG_WAIT_MS),
+        OMV_RPC_ERR_ABORTED);
     assert_true(now_ms() - t0 < STOP_BOUND_MS);
     const uint8_t *res = NULL;
     size_t len = 0;
@@ -594,9 +594,9 @@ static void test_stop_streaming_slave(void **state)
     close_ends(&e);
 }
 
-#define FOR_EACH_LINK(fn)                                                                    \
-    cmocka_unit_test_prestate(fn, (void *)(intptr_t)PAIR),                                    \
-        cmocka_unit_test_prestate(fn, (void *)(intptr_t)PTY),                                 \
+#define FOR_EACH_LINK(fn)                                     \
+    cmocka_unit_test_prestate(fn, (void *)(intptr_t)PAIR),    \
+        cmocka_unit_test_prestate(fn, (void *)(intptr_t)PTY), \
         cmocka_unit_test_prestate(fn, (void *)(intptr_t)NET)
 
 int main(void)

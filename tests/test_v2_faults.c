@@ -97,7 +97,8 @@ static void test_corrupt_command_bytes(void **state)
     for (long k = 3; k < 10 + 8 + 100 + 4; k += 23) {
         r->faults->tx_corrupt_at = r->faults->tx_count + k;
         assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 0, data, sizeof data), OMV_RPC_OK);
-        assert_int_equal(omv_rpc_v2_channel_read(r->host, id, 0, back, sizeof back, &got), OMV_RPC_OK);
+        assert_int_equal(omv_rpc_v2_channel_read(r->host, id, 0, back, sizeof back, &got),
+                         OMV_RPC_OK);
         assert_int_equal(got, 100);
         assert_memory_equal(back, data, 100);
     }

@@ -25,9 +25,10 @@ static void test_crc_check_values(void **state)
     assert_int_equal(omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, (const uint8_t *)in, strlen(in)),
                      hexval(cJSON_GetObjectItemCaseSensitive(root, "crc32"), "check"));
     /* Incremental use gives the same. */
-    assert_int_equal(omv_rpc_v2_crc32(omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, (const uint8_t *)in, 4),
-                                      (const uint8_t *)in + 4, 5),
-                     hexval(cJSON_GetObjectItemCaseSensitive(root, "crc32"), "check"));
+    assert_int_equal(
+        omv_rpc_v2_crc32(omv_rpc_v2_crc32(OMV_RPC_V2_CRC32_INIT, (const uint8_t *)in, 4),
+                         (const uint8_t *)in + 4, 5),
+        hexval(cJSON_GetObjectItemCaseSensitive(root, "crc32"), "check"));
     cJSON_Delete(root);
 }
 
@@ -163,7 +164,8 @@ static void test_channels(void **state)
 static void test_script_stdout_and_reboot(void **state)
 {
     v2_rig *r = *state;
-    static const char script[] = "import time\nprint(\"hello\")\ntime.sleep_ms(120)\nprint('world')\n";
+    static const char script[] =
+        "import time\nprint(\"hello\")\ntime.sleep_ms(120)\nprint('world')\n";
     char out[256];
     size_t got, total = 0;
     omv_rpc_v2_counters c;
@@ -175,8 +177,9 @@ static void test_script_stdout_and_reboot(void **state)
     assert_int_equal(c.soft_reboots, 1);
     /* After the reboot (sequence 0 on the device), commands go on. */
     while (total < 12) {
-        assert_int_equal(omv_rpc_v2_stdout_read(r->host, (uint8_t *)out + total, sizeof out - total, &got),
-                         OMV_RPC_OK);
+        assert_int_equal(
+            omv_rpc_v2_stdout_read(r->host, (uint8_t *)out + total, sizeof out - total, &got),
+            OMV_RPC_OK);
         if (!got) {
             break;
         }
@@ -210,7 +213,8 @@ static void test_script_stop(void **state)
 static void test_custom_channel(void **state)
 {
     v2_rig *r = *state;
-    static const char script[] = "import protocol\nprotocol.register(\"echo\")\nwhile True:\n  time.sleep_ms(50)\n";
+    static const char script[] =
+        "import protocol\nprotocol.register(\"echo\")\nwhile True:\n  time.sleep_ms(50)\n";
     uint8_t data[1000], back[1000];
     uint8_t id;
     size_t got;

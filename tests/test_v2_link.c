@@ -81,7 +81,8 @@ static size_t same_call(omv_rpc_master *m, reference *ref, const char *name, con
     copy = malloc(want_len + 1);
     assert_non_null(copy);
     memcpy(copy, want, want_len);
-    assert_int_equal(omv_rpc_master_call(m, name, arg, len, &got, &got_len, 5000, 10000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_master_call(m, name, arg, len, &got, &got_len, 5000, 10000),
+                     OMV_RPC_OK);
     assert_int_equal(got_len, want_len);
     assert_memory_equal(got, copy, want_len);
     free(copy);
@@ -108,7 +109,8 @@ static void test_calls_match_plain_link(void **state)
     omv_rpc_master *m;
     uint8_t *big = malloc(20000);
     assert_non_null(big);
-    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1),
+                     OMV_RPC_OK);
     wait_channel(r, "rpc");
     assert_int_equal(omv_rpc_v2_link_open(&link, r->host, NULL), OMV_RPC_OK);
     assert_true(link.flags & OMV_RPC_LINK_BYTE_STREAM);
@@ -136,7 +138,8 @@ static void test_survives_soft_reboot(void **state)
     omv_rpc_master *m;
     const uint8_t *res;
     size_t len;
-    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1),
+                     OMV_RPC_OK);
     wait_channel(r, "rpc");
     assert_int_equal(omv_rpc_v2_link_open(&link, r->host, NULL), OMV_RPC_OK);
     assert_int_equal(omv_rpc_master_new(&m, &link, NULL), OMV_RPC_OK);
@@ -148,7 +151,8 @@ static void test_survives_soft_reboot(void **state)
     assert_int_not_equal(omv_rpc_master_call(m, "face_detection", NULL, 0, &res, &len, 500, 500),
                          OMV_RPC_OK);
     /* A new script registers it again; the link finds it and goes on. */
-    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1),
+                     OMV_RPC_OK);
     wait_channel(r, "rpc");
     assert_int_equal(omv_rpc_master_call(m, "face_detection", NULL, 0, &res, &len, 2000, 5000),
                      OMV_RPC_OK);
@@ -183,7 +187,8 @@ static void test_channel_rules(void **state)
     uint8_t id, buf[64];
     uint32_t end;
     size_t got;
-    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_script_exec(r->host, rpc_script, sizeof rpc_script - 1),
+                     OMV_RPC_OK);
     wait_channel(r, "rpc");
     assert_int_equal(omv_rpc_v2_channel_find(r->host, "rpc", &id), OMV_RPC_OK);
     assert_int_equal(omv_rpc_v2_channel_ioctl(r->host, id, OMV_RPC_V2_LINK_IOCTL_RESET, NULL, 0),
@@ -239,9 +244,12 @@ static void test_channel_rules(void **state)
     /* Writes sent twice, and one that overlaps them: each byte is taken
      * once, so the end is at 4 ("abcd"): 5 is a gap, 4 follows on. (The
      * slave drops the bytes, as a UART slave drops noise.) */
-    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 0, (const uint8_t *)"abc", 3), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 0, (const uint8_t *)"abc", 3), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 2, (const uint8_t *)"cd", 2), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 0, (const uint8_t *)"abc", 3),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 0, (const uint8_t *)"abc", 3),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 2, (const uint8_t *)"cd", 2),
+                     OMV_RPC_OK);
     assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 5, (const uint8_t *)"x", 1),
                      OMV_RPC_ERR_NAK);
     assert_int_equal(omv_rpc_v2_channel_write(r->host, id, 4, (const uint8_t *)"x", 1), OMV_RPC_OK);

@@ -83,13 +83,12 @@ static void f_close(void *ctx)
 
 TS_FLAT_OPS(fault_ops, f_get, f_put)
 
-static const omv_rpc_link_ops fault_ops = {
-    .size = sizeof(omv_rpc_link_ops),
-    .recv = fault_ops_recv,
-    .send = fault_ops_send,
-    .flush = f_flush,
-    .now_ms = f_now,
-    .close = f_close};
+static const omv_rpc_link_ops fault_ops = {.size = sizeof(omv_rpc_link_ops),
+                                           .recv = fault_ops_recv,
+                                           .send = fault_ops_send,
+                                           .flush = f_flush,
+                                           .now_ms = f_now,
+                                           .close = f_close};
 
 static void on_event(void *user, uint8_t opcode, uint8_t channel, uint16_t event)
 {

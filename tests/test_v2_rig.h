@@ -10,10 +10,10 @@
 
 typedef struct v2_faults {
     /* Device-to-host bytes, counted from the rig's start. */
-    long corrupt_at;  /* flip this byte (-1: none) */
-    long drop_at;     /* drop drop_n bytes from here (-1: none) */
+    long corrupt_at; /* flip this byte (-1: none) */
+    long drop_at;    /* drop drop_n bytes from here (-1: none) */
     long drop_n;
-    long dup_at;      /* deliver this byte twice (-1: none) */
+    long dup_at; /* deliver this byte twice (-1: none) */
     long rx_count;
     /* Host-to-device bytes. */
     long tx_corrupt_at;
@@ -26,9 +26,9 @@ typedef struct v2_rig {
     omv_rpc_v2 *host;
     omv_rpc_link dev_link;
     ts_thread thread;
-    int joined; /* the device thread was already joined */
-    v2_faults *faults; /* owned by the host's link */
-    uint32_t events[3];  /* SOFT_REBOOT, NOTIFY, other */
+    int joined;         /* the device thread was already joined */
+    v2_faults *faults;  /* owned by the host's link */
+    uint32_t events[3]; /* SOFT_REBOOT, NOTIFY, other */
 } v2_rig;
 
 v2_rig *v2_rig_new(const omv_rpc_sim_v2_options *opt);

@@ -69,10 +69,10 @@ typedef struct omv_rpc_link_ops {
      * `timeout_ms` bounds the whole transfer, or its silence on a link with
      * `watch` (below). `xfer`: OMV_RPC_XFER_* bits. Bytes read before a
      * failure are lost. */
-    omv_rpc_status (*recv)(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                           uint32_t timeout_ms, uint32_t xfer);
-    omv_rpc_status (*send)(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                           uint32_t timeout_ms, uint32_t xfer);
+    omv_rpc_status (*recv)(void *ctx, const omv_rpc_in_iov *iov, size_t count, uint32_t timeout_ms,
+                           uint32_t xfer);
+    omv_rpc_status (*send)(void *ctx, const omv_rpc_out_iov *iov, size_t count, uint32_t timeout_ms,
+                           uint32_t xfer);
 
     /* Required. Drop every byte received and not yet read. Must not block. */
     void (*flush)(void *ctx);

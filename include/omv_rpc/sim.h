@@ -61,9 +61,9 @@ extern "C" {
  * without quotes or backslashes, so they go into JSON as they are. */
 #define OMV_RPC_SIM_PAYLOAD_MAX 32
 /* OpenMV's constants the JSON answers carry. */
-#define OMV_RPC_SIM_TAG_FAMILY 16      /* image.TAG36H11 */
-#define OMV_RPC_SIM_CODE128 15         /* image.CODE128 */
-#define OMV_RPC_SIM_EAN13 6            /* image.EAN13 */
+#define OMV_RPC_SIM_TAG_FAMILY 16 /* image.TAG36H11 */
+#define OMV_RPC_SIM_CODE128 15    /* image.CODE128 */
+#define OMV_RPC_SIM_EAN13 6       /* image.EAN13 */
 /* The built-in scene's barcode type. */
 #define OMV_RPC_SIM_BARCODE_TYPE OMV_RPC_SIM_CODE128
 /* Most user callbacks one camera holds (omv_rpc_sim_register_callback). */

@@ -22,21 +22,21 @@ typedef enum omv_rpc_status {
     OMV_RPC_OK = 0,
 
     /* Protocol and call outcomes. */
-    OMV_RPC_ERR_TIMEOUT = -1,         /* a link read or write ran out of time */
-    OMV_RPC_ERR_SEND_TIMEOUT = -2,    /* call phase 1: the slave never took the command */
-    OMV_RPC_ERR_RECV_TIMEOUT = -3,    /* call phase 2: no valid result arrived in time */
-    OMV_RPC_ERR_TOO_LARGE = -4,       /* a length is over the configured limit */
-    OMV_RPC_ERR_BAD_PACKET = -5,      /* wrong magic, wrong length or bad CRC */
-    OMV_RPC_ERR_STREAM_ENDED = -6,    /* the stream peer stopped (timeout, bad header, bad ack) */
-    OMV_RPC_ERR_STOPPED = -7,         /* omv_rpc_slave_stop() or a callback ended the loop */
-    OMV_RPC_ERR_BUFFER_TOO_SMALL = -8,/* the caller's buffer cannot hold the data */
-    OMV_RPC_ERR_ABORTED = -9,         /* omv_rpc_master_abort() ended the call or stream */
+    OMV_RPC_ERR_TIMEOUT = -1,          /* a link read or write ran out of time */
+    OMV_RPC_ERR_SEND_TIMEOUT = -2,     /* call phase 1: the slave never took the command */
+    OMV_RPC_ERR_RECV_TIMEOUT = -3,     /* call phase 2: no valid result arrived in time */
+    OMV_RPC_ERR_TOO_LARGE = -4,        /* a length is over the configured limit */
+    OMV_RPC_ERR_BAD_PACKET = -5,       /* wrong magic, wrong length or bad CRC */
+    OMV_RPC_ERR_STREAM_ENDED = -6,     /* the stream peer stopped (timeout, bad header, bad ack) */
+    OMV_RPC_ERR_STOPPED = -7,          /* omv_rpc_slave_stop() or a callback ended the loop */
+    OMV_RPC_ERR_BUFFER_TOO_SMALL = -8, /* the caller's buffer cannot hold the data */
+    OMV_RPC_ERR_ABORTED = -9,          /* omv_rpc_master_abort() ended the call or stream */
 
     /* Usage and resources. */
-    OMV_RPC_ERR_INVALID_ARG = -20,    /* NULL handle, bad parameter */
-    OMV_RPC_ERR_NO_MEMORY = -21,      /* allocation failed or no allocator configured */
-    OMV_RPC_ERR_UNSUPPORTED = -22,    /* not available on this platform or link */
-    OMV_RPC_ERR_FULL = -23,           /* a fixed-size table is full */
+    OMV_RPC_ERR_INVALID_ARG = -20, /* NULL handle, bad parameter */
+    OMV_RPC_ERR_NO_MEMORY = -21,   /* allocation failed or no allocator configured */
+    OMV_RPC_ERR_UNSUPPORTED = -22, /* not available on this platform or link */
+    OMV_RPC_ERR_FULL = -23,        /* a fixed-size table is full */
 
     /* Link failures. */
     OMV_RPC_ERR_LINK = -40,           /* an I/O error on the link */
@@ -51,11 +51,11 @@ typedef enum omv_rpc_status {
     OMV_RPC_ERR_UNREACHABLE = -49,    /* network: no route to the host or network */
     OMV_RPC_ERR_REFUSED = -50,        /* network: the connection was refused */
     OMV_RPC_ERR_LINK_DOWN = -51,      /* CAN: the interface is down, or bus off */
-    OMV_RPC_ERR_NOT_READY = -52,      /* I2C/SPI: the slave answered all-equal bytes; V2: no frame */
+    OMV_RPC_ERR_NOT_READY = -52, /* I2C/SPI: the slave answered all-equal bytes; V2: no frame */
 
     /* OpenMV Protocol V2 (omv_rpc/v2.h). */
-    OMV_RPC_ERR_NAK = -60,            /* the device refused the command (omv_rpc_v2_last_device_status) */
-    OMV_RPC_ERR_RESET = -61           /* the device soft-rebooted during the command: retry */
+    OMV_RPC_ERR_NAK = -60,  /* the device refused the command (omv_rpc_v2_last_device_status) */
+    OMV_RPC_ERR_RESET = -61 /* the device soft-rebooted during the command: retry */
 } omv_rpc_status;
 
 /* The enum constant's name, e.g. "OMV_RPC_ERR_TIMEOUT"; "OMV_RPC_UNKNOWN"

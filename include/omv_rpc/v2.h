@@ -29,7 +29,7 @@ extern "C" {
 #define OMV_RPC_V2_HEADER_SIZE 10u
 #define OMV_RPC_V2_MAX_PAYLOAD 4082u /* the device's 4096-byte buffer less header and CRC */
 #define OMV_RPC_V2_MIN_PAYLOAD 50u
-#define OMV_RPC_V2_USB_BAUD 921600u  /* the "magic" rate that activates the USB transport */
+#define OMV_RPC_V2_USB_BAUD 921600u /* the "magic" rate that activates the USB transport */
 
 /* Packet flags. */
 #define OMV_RPC_V2_FLAG_ACK 0x01u
@@ -95,7 +95,7 @@ typedef enum omv_rpc_v2_device_status {
 #define OMV_RPC_V2_EVENT_SOFT_REBOOT 2u
 #define OMV_RPC_V2_EVENT_SCRIPT_STOPPED 0u /* CHANNEL_EVENT on stdin */
 #define OMV_RPC_V2_EVENT_SCRIPT_STARTED 1u
-#define OMV_RPC_V2_EVENT_NONE 0xFFFFu      /* an event without payload (stdout NOTIFY) */
+#define OMV_RPC_V2_EVENT_NONE 0xFFFFu /* an event without payload (stdout NOTIFY) */
 
 /* Stream pixel formats. */
 #define OMV_RPC_V2_PIXFMT_GRAY 0x08020001u
@@ -146,8 +146,8 @@ typedef struct omv_rpc_v2_config {
      * and after every sync or soft reboot (a camera script's transport may
      * default to less than 4082: 1400 on UDP). */
     uint16_t max_payload;
-    omv_rpc_log log;                  /* {NULL, NULL}: silent */
-    omv_rpc_v2_event_fn on_event;     /* NULL: events are counted only */
+    omv_rpc_log log;              /* {NULL, NULL}: silent */
+    omv_rpc_v2_event_fn on_event; /* NULL: events are counted only */
     void *event_user_data;
 } omv_rpc_v2_config;
 
@@ -255,8 +255,8 @@ OMV_RPC_API omv_rpc_status omv_rpc_v2_get_version(omv_rpc_v2 *v2, uint8_t firmwa
 #define OMV_RPC_V2_MEM_GC 0u
 #define OMV_RPC_V2_MEM_UMA 1u
 typedef struct omv_rpc_v2_mem_pool {
-    uint8_t type;   /* OMV_RPC_V2_MEM_* */
-    uint16_t flags; /* the pool's flags, as the firmware has them */
+    uint8_t type;                              /* OMV_RPC_V2_MEM_* */
+    uint16_t flags;                            /* the pool's flags, as the firmware has them */
     uint32_t total, used, free, persist, peak; /* bytes */
 } omv_rpc_v2_mem_pool;
 /* Up to `max` pools into `out`; *count gets how many the camera sent (may

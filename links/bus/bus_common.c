@@ -121,8 +121,8 @@ static uint32_t bus_transfer_ms(void *ctx, size_t len)
     /* Bytes at the bus clock, plus per transaction the guard, the
      * address and start/stop bits, and 1 ms of driver latency. */
     uint64_t bits = (uint64_t)len * b->bits_per_byte + chunks * 32u;
-    uint64_t ms = (bits * 1000u + b->hz - 1u) / b->hz +
-                  chunks * (1u + (OMV_RPC_BUS_GUARD_US + 999u) / 1000u);
+    uint64_t ms =
+        (bits * 1000u + b->hz - 1u) / b->hz + chunks * (1u + (OMV_RPC_BUS_GUARD_US + 999u) / 1000u);
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 

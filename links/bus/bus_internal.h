@@ -34,13 +34,13 @@ struct bus_link {
     const bus_chunk_ops *chunk;
     const void *bus_ops; /* the user's omv_rpc_i2c_bus_ops or omv_rpc_spi_bus_ops */
     void *bus_ctx;
-    uint16_t address;  /* I2C only */
+    uint16_t address; /* I2C only */
     size_t max_chunk;
     uint32_t hz;            /* bus clock */
     uint32_t bits_per_byte; /* on the wire, with I2C's ack bit */
     omv_rpc_log log;
     omv_rpc_watcher watcher; /* the owner's (link.h), cleared by omv_rpc_bus_link_finish */
-    uint8_t *flat; /* transfers of several pieces, gathered (malloc'd, grows) */
+    uint8_t *flat;           /* transfers of several pieces, gathered (malloc'd, grows) */
     size_t flat_size;
 };
 

@@ -38,8 +38,8 @@ omv_rpc_status omv_rpc_i2c_master_open_bus(omv_rpc_link *link, const omv_rpc_i2c
         st = OMV_RPC_ERR_INVALID_ARG;
     } else if (address < 0x08 || address > 0x77) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "i2c: 0x%02X is not a 7-bit slave address (0x08..0x77)",
-                        (unsigned)address);
+                         "i2c: 0x%02X is not a 7-bit slave address (0x08..0x77)",
+                         (unsigned)address);
         st = OMV_RPC_ERR_INVALID_ARG;
     }
     const bus_link setup = {

@@ -19,7 +19,7 @@
 
 typedef struct i2c_dev {
     int fd;
-    int use_rdwr; /* I2C_RDWR; else I2C_SLAVE + read/write */
+    int use_rdwr;       /* I2C_RDWR; else I2C_SLAVE + read/write */
     uint16_t slave_set; /* the address given to I2C_SLAVE, 0: none yet */
     omv_rpc_log log;
 } i2c_dev;
@@ -64,13 +64,12 @@ omv_rpc_status omvrpc_bus_open_status(int err)
 static omv_rpc_status too_large(i2c_dev *d, size_t len)
 {
     omvrpc_link_logf(&d->log, OMV_RPC_LOG_ERROR,
-                    "i2c: a %zu-byte transaction is over i2c-dev's limit of %u bytes", len,
-                    I2CDEV_MAX_MESSAGE);
+                     "i2c: a %zu-byte transaction is over i2c-dev's limit of %u bytes", len,
+                     I2CDEV_MAX_MESSAGE);
     return OMV_RPC_ERR_TOO_LARGE;
 }
 
-static omv_rpc_status rdwr(i2c_dev *d, uint16_t address, uint16_t flags, uint8_t *buf,
-                           size_t len)
+static omv_rpc_status rdwr(i2c_dev *d, uint16_t address, uint16_t flags, uint8_t *buf, size_t len)
 {
     struct i2c_msg msg = {address, flags, (uint16_t)len, buf};
     struct i2c_rdwr_ioctl_data data = {&msg, 1};
@@ -147,20 +146,18 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     if (fd < 0) {
         int err = errno;
         omv_rpc_status st = omvrpc_bus_open_status(err);
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "i2c: cannot open %s: %s%s", device,
-                        strerror(err),
-                        st == OMV_RPC_ERR_PERMISSION
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "i2c: cannot open %s: %s%s", device, strerror(err),
+                         st == OMV_RPC_ERR_PERMISSION
                              ? " (join the i2c group: sudo usermod -aG i2c $USER, then log in "
                                "again)"
-                             : st == OMV_RPC_ERR_NO_SUCH_PORT
-                                   ? " (enable I2C, e.g. raspi-config, and modprobe i2c-dev)"
-                                   : "");
+                         : st == OMV_RPC_ERR_NO_SUCH_PORT
+                             ? " (enable I2C, e.g. raspi-config, and modprobe i2c-dev)"
+                             : "");
         return st;
     }
     unsigned long funcs = 0;
     if (ioctl(fd, I2C_FUNCS, &funcs) < 0) {
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "i2c: %s is not an I2C adapter (i2c-dev)",
-                        device);
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "i2c: %s is not an I2C adapter (i2c-dev)", device);
         close(fd);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
@@ -175,9 +172,9 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
         d->log = *log;
     }
     omvrpc_link_logf(log, OMV_RPC_LOG_INFO,
-                    "i2c: %s: the bus clock comes from the device tree (Raspberry Pi: "
-                    "dtparam=i2c_arm_baudrate=%u)",
-                    device, (unsigned)(rate ? rate : OMV_RPC_I2C_DEFAULT_RATE));
+                     "i2c: %s: the bus clock comes from the device tree (Raspberry Pi: "
+                     "dtparam=i2c_arm_baudrate=%u)",
+                     device, (unsigned)(rate ? rate : OMV_RPC_I2C_DEFAULT_RATE));
     return omv_rpc_i2c_master_open_bus(link, &dev_ops, d, address, rate, log);
 }
 
@@ -190,8 +187,8 @@ omv_rpc_status omv_rpc_i2c_master_open(omv_rpc_link *link, const char *device, u
     (void)address;
     (void)rate;
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                    "i2c: %s: i2c-dev exists on Linux only; use omv_rpc_i2c_master_open_bus",
-                    device ? device : "?");
+                     "i2c: %s: i2c-dev exists on Linux only; use omv_rpc_i2c_master_open_bus",
+                     device ? device : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

@@ -36,9 +36,9 @@ static omv_rpc_status dev_transfer(void *ctx, const uint8_t *tx, uint8_t *rx, si
         int err = errno;
         if (err == EMSGSIZE) {
             omvrpc_link_logf(&d->log, OMV_RPC_LOG_ERROR,
-                            "spi: a %zu-byte transfer is over spidev's bufsiz (add "
-                            "spidev.bufsiz=65536 to the kernel command line)",
-                            len);
+                             "spi: a %zu-byte transfer is over spidev's bufsiz (add "
+                             "spidev.bufsiz=65536 to the kernel command line)",
+                             len);
         }
         return omvrpc_bus_transfer_status(err);
     }
@@ -67,14 +67,13 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
     if (fd < 0) {
         int err = errno;
         omv_rpc_status st = omvrpc_bus_open_status(err);
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "spi: cannot open %s: %s%s", device,
-                        strerror(err),
-                        st == OMV_RPC_ERR_PERMISSION
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "spi: cannot open %s: %s%s", device, strerror(err),
+                         st == OMV_RPC_ERR_PERMISSION
                              ? " (join the spi group: sudo usermod -aG spi $USER, then log in "
                                "again)"
-                             : st == OMV_RPC_ERR_NO_SUCH_PORT
-                                   ? " (enable SPI, e.g. raspi-config, and modprobe spidev)"
-                                   : "");
+                         : st == OMV_RPC_ERR_NO_SUCH_PORT
+                             ? " (enable SPI, e.g. raspi-config, and modprobe spidev)"
+                             : "");
         return st;
     }
     uint8_t m = (uint8_t)mode, bits = 8;
@@ -94,7 +93,7 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
             omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "spi: %s is not an spidev device", device);
         } else {
             omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "spi: %s refuses %s (mode %u, %u Hz): %s",
-                            device, what, (unsigned)mode, (unsigned)hz, strerror(err));
+                             device, what, (unsigned)mode, (unsigned)hz, strerror(err));
         }
         close(fd);
         return st;
@@ -121,8 +120,8 @@ omv_rpc_status omv_rpc_spi_master_open(omv_rpc_link *link, const char *device, u
     (void)mode;
     (void)hz;
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                    "spi: %s: spidev exists on Linux only; use omv_rpc_spi_master_open_bus",
-                    device ? device : "?");
+                     "spi: %s: spidev exists on Linux only; use omv_rpc_spi_master_open_bus",
+                     device ? device : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

@@ -13,8 +13,14 @@
 #define KV_CALL __stdcall
 #define KV_DEFAULT_LIBRARY "canlib32.dll"
 typedef HMODULE kv_lib;
-static kv_lib kv_load(const char *path) { return LoadLibraryA(path); }
-static void kv_unload(kv_lib lib) { FreeLibrary(lib); }
+static kv_lib kv_load(const char *path)
+{
+    return LoadLibraryA(path);
+}
+static void kv_unload(kv_lib lib)
+{
+    FreeLibrary(lib);
+}
 /* Copy a function's address into `dest` (a function pointer of `size`
  * bytes); 0 when the library has no such function. */
 static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
@@ -30,8 +36,14 @@ static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
 #define KV_CALL
 #define KV_DEFAULT_LIBRARY "libcanlib.so.1"
 typedef void *kv_lib;
-static kv_lib kv_load(const char *path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
-static void kv_unload(kv_lib lib) { dlclose(lib); }
+static kv_lib kv_load(const char *path)
+{
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+static void kv_unload(kv_lib lib)
+{
+    dlclose(lib);
+}
 /* dlsym gives an object pointer; ISO C has no conversion to a function
  * pointer, so copy the bits (POSIX guarantees they match). */
 static int load_fn(kv_lib lib, const char *name, void *dest, size_t size)
@@ -90,9 +102,9 @@ typedef struct kv_can {
 
 static const char *load_api(kv_lib lib, kv_api *api)
 {
-#define REQUIRED(f)                                      \
-    if (!load_fn(lib, #f, &api->f, sizeof api->f)) {     \
-        return #f;                                       \
+#define REQUIRED(f)                                  \
+    if (!load_fn(lib, #f, &api->f, sizeof api->f)) { \
+        return #f;                                   \
     }
     REQUIRED(canInitializeLibrary)
     REQUIRED(canOpenChannel)
@@ -209,8 +221,8 @@ static void kv_close(void *ctx)
 static const omv_rpc_can_bus_ops kv_ops = {kv_send, kv_recv, kv_flush, kv_close};
 
 /* Open the channel and go bus on; OMV_RPC_OK or the failure. */
-static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id,
-                                    uint32_t bit_rate, const omv_rpc_can_timing *t)
+static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id, uint32_t bit_rate,
+                                    const omv_rpc_can_timing *t)
 {
     k->api.canInitializeLibrary();
     k->handle = k->api.canOpenChannel(channel, canOPEN_ACCEPT_VIRTUAL);
@@ -237,9 +249,9 @@ static omv_rpc_status start_channel(kv_can *k, int channel, uint32_t message_id,
     }
     if (bus_off(k)) {
         omvrpc_link_logf(&k->log, OMV_RPC_LOG_ERROR,
-                        "can: kvaser channel %d is bus off (check wiring, termination and "
-                        "that every node uses %u bit/s)",
-                        channel, (unsigned)bit_rate);
+                         "can: kvaser channel %d is bus off (check wiring, termination and "
+                         "that every node uses %u bit/s)",
+                         channel, (unsigned)bit_rate);
         return OMV_RPC_ERR_LINK_DOWN;
     }
     return OMV_RPC_OK;
@@ -259,9 +271,9 @@ omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t
     omv_rpc_can_timing timing;
     if (omv_rpc_can_bit_timing(sample_point, &timing) != OMV_RPC_OK) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "can: no bit timing of 8 quanta has a sample point of %u%% (try 75, 50, "
-                        "88, 63 or 25)",
-                        (unsigned)sample_point);
+                         "can: no bit timing of 8 quanta has a sample point of %u%% (try 75, 50, "
+                         "88, 63 or 25)",
+                         (unsigned)sample_point);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (!library) {
@@ -273,9 +285,9 @@ omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t
     kv_lib lib = kv_load(library);
     if (!lib) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "can: cannot load Kvaser CANlib (%s): install Kvaser's CANlib (linuxcan "
-                        "or the Windows driver), or name the library in OMV_RPC_CANLIB",
-                        library);
+                         "can: cannot load Kvaser CANlib (%s): install Kvaser's CANlib (linuxcan "
+                         "or the Windows driver), or name the library in OMV_RPC_CANLIB",
+                         library);
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     kv_can *k = calloc(1, sizeof *k);
@@ -291,7 +303,7 @@ omv_rpc_status omv_rpc_can_open_kvaser(omv_rpc_link *link, int channel, uint32_t
     const char *missing = load_api(lib, &k->api);
     if (missing) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "can: %s has no function %s: not Kvaser CANlib?",
-                        library, missing);
+                         library, missing);
         st = OMV_RPC_ERR_UNSUPPORTED;
     } else {
         st = start_channel(k, channel, message_id, bit_rate, &timing);

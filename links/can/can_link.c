@@ -25,14 +25,14 @@ omv_rpc_status omvrpc_can_check_params(uint32_t message_id, uint32_t bit_rate,
 {
     if (message_id > 0x7FFu) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "can: message ID 0x%X is not an 11-bit standard ID (0..0x7FF)",
-                        (unsigned)message_id);
+                         "can: message ID 0x%X is not an 11-bit standard ID (0..0x7FF)",
+                         (unsigned)message_id);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (bit_rate == 0 || bit_rate > 1000000u) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "can: bit rate %u is not a classic CAN rate (1..1000000)",
-                        (unsigned)bit_rate);
+                         "can: bit rate %u is not a classic CAN rate (1..1000000)",
+                         (unsigned)bit_rate);
         return OMV_RPC_ERR_INVALID_ARG;
     }
     return OMV_RPC_OK;
@@ -109,9 +109,9 @@ static omv_rpc_status can_recv(void *ctx, const omv_rpc_in_iov *iov, size_t coun
         }
         if ((f.flags & OMV_RPC_CAN_FRAME_RTR) || f.len != expected) {
             omvrpc_link_logf(&c->log, OMV_RPC_LOG_DEBUG,
-                            "can: a %u-byte%s frame where a %u-byte frame was due",
-                            (unsigned)f.len, (f.flags & OMV_RPC_CAN_FRAME_RTR) ? " remote" : "",
-                            (unsigned)expected);
+                             "can: a %u-byte%s frame where a %u-byte frame was due",
+                             (unsigned)f.len, (f.flags & OMV_RPC_CAN_FRAME_RTR) ? " remote" : "",
+                             (unsigned)expected);
             return OMV_RPC_ERR_BAD_PACKET;
         }
         omvrpc_iov_scatter(iov, &at, f.data, expected);
@@ -190,9 +190,8 @@ static const omv_rpc_link_ops can_ops = {
     .watch = can_watch,
 };
 
-omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops,
-                                    void *ctx, uint32_t message_id, uint32_t bit_rate,
-                                    const omv_rpc_log *log)
+omv_rpc_status omv_rpc_can_open_bus(omv_rpc_link *link, const omv_rpc_can_bus_ops *ops, void *ctx,
+                                    uint32_t message_id, uint32_t bit_rate, const omv_rpc_log *log)
 {
     omv_rpc_status st = OMV_RPC_OK;
     if (!link || !ops || !ops->send || !ops->recv || !ops->flush) {

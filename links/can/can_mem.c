@@ -109,8 +109,7 @@ static omv_rpc_status deliver(omv_rpc_can_mem_bus *bus, const mem_node *from,
                               const omv_rpc_can_frame *f, const struct timespec *deadline)
 {
     while (someone_full(bus, from)) {
-        if (!deadline ||
-            pthread_cond_timedwait(&bus->changed, &bus->lock, deadline) == ETIMEDOUT) {
+        if (!deadline || pthread_cond_timedwait(&bus->changed, &bus->lock, deadline) == ETIMEDOUT) {
             if (someone_full(bus, from)) {
                 return OMV_RPC_ERR_TIMEOUT;
             }
@@ -216,8 +215,7 @@ static void mem_close(void *ctx)
 static const omv_rpc_can_bus_ops mem_ops = {mem_send, mem_recv, mem_flush, mem_close};
 
 omv_rpc_status omv_rpc_can_open_mem(omv_rpc_link *link, omv_rpc_can_mem_bus *bus,
-                                    uint32_t message_id, uint32_t bit_rate,
-                                    const omv_rpc_log *log)
+                                    uint32_t message_id, uint32_t bit_rate, const omv_rpc_log *log)
 {
     if (!link || !bus) {
         return OMV_RPC_ERR_INVALID_ARG;

@@ -154,9 +154,9 @@ static void log_setup_commands(const omv_rpc_log *log, const char *name, uint32_
                                uint32_t sample_point)
 {
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                    "can: %s is down; set it up with: sudo ip link set %s type can bitrate %u "
-                    "sample-point 0.%02u && sudo ip link set %s up",
-                    name, name, (unsigned)bit_rate, (unsigned)sample_point, name);
+                     "can: %s is down; set it up with: sudo ip link set %s type can bitrate %u "
+                     "sample-point 0.%02u && sudo ip link set %s up",
+                     name, name, (unsigned)bit_rate, (unsigned)sample_point, name);
 }
 
 /* Bring a down interface up at the wanted timing when we may. */
@@ -167,7 +167,7 @@ static omv_rpc_status bring_up(const char *name, uint32_t bit_rate, uint32_t sam
     if (can_set_bitrate_samplepoint(name, bit_rate, sample_point * 10u) == 0 &&
         can_do_start(name) == 0) {
         omvrpc_link_logf(log, OMV_RPC_LOG_INFO, "can: %s set to %u bit/s, sample point %u%%, up",
-                        name, (unsigned)bit_rate, (unsigned)sample_point);
+                         name, (unsigned)bit_rate, (unsigned)sample_point);
         return OMV_RPC_OK;
     }
 #endif
@@ -186,8 +186,8 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
     omv_rpc_can_timing timing;
     if (st == OMV_RPC_OK && omv_rpc_can_bit_timing(sample_point, &timing) != OMV_RPC_OK) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "can: no bit timing has a sample point of %u%% (try 75, 50 or 88)",
-                        (unsigned)sample_point);
+                         "can: no bit timing has a sample point of %u%% (try 75, 50 or 88)",
+                         (unsigned)sample_point);
         st = OMV_RPC_ERR_INVALID_ARG;
     }
     if (st != OMV_RPC_OK) {
@@ -195,8 +195,10 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
     }
     unsigned int index = if_nametoindex(interface);
     if (index == 0) {
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "can: no network interface named %s (ip link "
-                         "lists them)", interface);
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
+                         "can: no network interface named %s (ip link "
+                         "lists them)",
+                         interface);
         return OMV_RPC_ERR_NO_SUCH_PORT;
     }
     int fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
@@ -204,8 +206,8 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
         int err = errno;
         st = omvrpc_socketcan_status(err);
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "can: cannot open a CAN socket: %s%s",
-                        strerror(err),
-                        st == OMV_RPC_ERR_UNSUPPORTED
+                         strerror(err),
+                         st == OMV_RPC_ERR_UNSUPPORTED
                              ? " (this kernel has no SocketCAN: load the can and can_raw modules)"
                              : "");
         return st;
@@ -217,10 +219,10 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
         st = bring_up(interface, bit_rate, sample_point, log);
     } else {
         omvrpc_link_logf(log, OMV_RPC_LOG_INFO,
-                        "can: %s is up and keeps its bit rate; %u bit/s needs: sudo ip link set "
-                        "%s down type can bitrate %u sample-point 0.%02u",
-                        interface, (unsigned)bit_rate, interface, (unsigned)bit_rate,
-                        (unsigned)sample_point);
+                         "can: %s is up and keeps its bit rate; %u bit/s needs: sudo ip link set "
+                         "%s down type can bitrate %u sample-point 0.%02u",
+                         interface, (unsigned)bit_rate, interface, (unsigned)bit_rate,
+                         (unsigned)sample_point);
     }
     struct can_filter filter = {message_id, CAN_SFF_MASK | CAN_EFF_FLAG | CAN_RTR_FLAG};
     can_err_mask_t errors = CAN_ERR_BUSOFF;
@@ -234,7 +236,7 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
          bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0)) {
         st = omvrpc_socketcan_status(errno);
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "can: cannot bind to %s: %s", interface,
-                        strerror(errno));
+                         strerror(errno));
     }
     sock_can *s = NULL;
     if (st == OMV_RPC_OK) {
@@ -260,8 +262,8 @@ omv_rpc_status omv_rpc_can_open_socketcan(omv_rpc_link *link, const char *interf
     (void)bit_rate;
     (void)sample_point;
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                    "can: SocketCAN (%s) exists on Linux only; use \"kvaser:N\" for Kvaser",
-                    interface ? interface : "?");
+                     "can: SocketCAN (%s) exists on Linux only; use \"kvaser:N\" for Kvaser",
+                     interface ? interface : "?");
     return OMV_RPC_ERR_UNSUPPORTED;
 }
 

@@ -77,8 +77,7 @@ void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const 
     copy(iov, NULL, c, src, NULL, len);
 }
 
-void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
-                       size_t len)
+void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst, size_t len)
 {
     copy(NULL, iov, c, NULL, dst, len);
 }

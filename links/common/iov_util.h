@@ -31,8 +31,7 @@ typedef struct omv_rpc_iov_cursor {
  * bytes (the caller counts against the total). */
 void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const uint8_t *src,
                         size_t len);
-void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst,
-                       size_t len);
+void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst, size_t len);
 
 /* A byte stream's transfer of several pieces: `get` / `put` on each piece
  * in turn, each with the whole `timeout_ms` (the shipped links' timeouts

@@ -66,7 +66,7 @@ static inline uint32_t omvrpc_quiet_left(const omv_rpc_quiet *q)
  * to how long it may sleep (the silence left, at most
  * OMV_RPC_LINK_WATCH_MS when a watcher is installed). */
 static inline omv_rpc_status omvrpc_quiet_wait(omv_rpc_quiet *q, const omv_rpc_watcher *w,
-                                                uint32_t *sleep_ms)
+                                               uint32_t *sleep_ms)
 {
     if (q->stop != OMV_RPC_OK) {
         return q->stop;

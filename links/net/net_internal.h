@@ -71,16 +71,16 @@
 
 /* Counters for tests and diagnostics. */
 typedef struct net_stats {
-    uint32_t accepted;   /* master: TCP connections from the slave taken into use */
-    uint32_t held;       /* master: from the slave's address while one was in use: held back */
-    uint32_t connected;  /* slave: TCP connections made to the master */
-    uint32_t refused;    /* master: TCP connections from other hosts, closed */
-    uint32_t ignored;    /* datagrams from hosts we do not serve, dropped */
-    uint32_t oversized;  /* datagrams longer than the transfer, dropped */
-    uint32_t restarted;  /* transfers started over: stale pieces before a datagram */
-    uint32_t tcp_closed; /* TCP connections closed after an error or a hang-up */
-    uint64_t tcp_flushed; /* stale bytes dropped from TCP by flush */
-    uint32_t peer_changes; /* slave: times it took on a (new) master */
+    uint32_t accepted;        /* master: TCP connections from the slave taken into use */
+    uint32_t held;            /* master: from the slave's address while one was in use: held back */
+    uint32_t connected;       /* slave: TCP connections made to the master */
+    uint32_t refused;         /* master: TCP connections from other hosts, closed */
+    uint32_t ignored;         /* datagrams from hosts we do not serve, dropped */
+    uint32_t oversized;       /* datagrams longer than the transfer, dropped */
+    uint32_t restarted;       /* transfers started over: stale pieces before a datagram */
+    uint32_t tcp_closed;      /* TCP connections closed after an error or a hang-up */
+    uint64_t tcp_flushed;     /* stale bytes dropped from TCP by flush */
+    uint32_t peer_changes;    /* slave: times it took on a (new) master */
     uint32_t connect_retries; /* slave: TCP connects refused and tried again */
 } net_stats;
 
@@ -165,12 +165,11 @@ void omvrpc_net_close_fd(int *fd);
  * whether it is taken) and return the mapped status. `what` names the
  * socket in the log ("UDP", "TCP"). */
 omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
-                                 const omv_rpc_log *log);
+                               const omv_rpc_log *log);
 
 /* Pieces from byte `offset` on, as struct iovec (at most NET_MAX_IOV);
  * returns how many. */
-size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
-                         struct iovec *out);
+size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset, struct iovec *out);
 size_t omvrpc_net_iov_out(const omv_rpc_out_iov *iov, size_t count, size_t offset,
                           struct iovec *out);
 

@@ -22,8 +22,8 @@ static omv_rpc_status begin(net_link *n, uint32_t timeout_ms)
 /* Every transfer, whole or in pieces, within a stream or not: a call's
  * transfer of at most OMV_RPC_NET_MAX_DATAGRAM bytes goes as one UDP
  * datagram, anything larger and everything in a stream over TCP. */
-static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count,
-                            uint32_t timeout_ms, int stream)
+static omv_rpc_status get_v(void *ctx, const omv_rpc_in_iov *iov, size_t count, uint32_t timeout_ms,
+                            int stream)
 {
     size_t total;
     omv_rpc_status st = omvrpc_iov_total_in(iov, count, NET_MAX_IOV, &total);
@@ -155,8 +155,8 @@ net_link *omvrpc_net_internal(omv_rpc_link *link)
 }
 
 /* A link with its UDP socket bound to my_address:port. */
-static omv_rpc_status net_new(net_link **out, int is_master, const char *my_address,
-                              uint16_t port, const omv_rpc_log *log)
+static omv_rpc_status net_new(net_link **out, int is_master, const char *my_address, uint16_t port,
+                              const omv_rpc_log *log)
 {
     *out = NULL;
     net_link *n = calloc(1, sizeof *n);
@@ -178,7 +178,7 @@ static omv_rpc_status net_new(net_link **out, int is_master, const char *my_addr
         if (n->udp < 0) {
             int err = errno;
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a UDP socket: %s",
-                            omvrpc_sock_strerror(err));
+                             omvrpc_sock_strerror(err));
             st = omvrpc_net_status_from_errno(err);
         }
     }
@@ -201,7 +201,7 @@ static void fill_link(omv_rpc_link *link, net_link *n)
     link->stream_queue_depth_max = 0;
     link->short_timeout_scale = 10; /* as OpenMV does on UDP */
     /* Datagrams: each call's size is its framing. Timeouts bound silence. */
-    link->flags = OMV_RPC_LINK_STREAM_BYTES; /* streams go over TCP */
+    link->flags = OMV_RPC_LINK_STREAM_BYTES;    /* streams go over TCP */
     link->split_min = OMV_RPC_NET_MAX_DATAGRAM; /* above it, TCP: a byte stream */
 }
 

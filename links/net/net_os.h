@@ -131,7 +131,10 @@ static inline int omvrpc_sock_open(int type)
 #endif
     return fd;
 }
-static inline int omvrpc_sock_close(int fd) { return close(fd); }
+static inline int omvrpc_sock_close(int fd)
+{
+    return close(fd);
+}
 static inline int omvrpc_sock_setopt(int fd, int level, int name, int value)
 {
     return setsockopt(fd, level, name, &value, sizeof value);
@@ -145,7 +148,10 @@ static inline int omvrpc_sock_bind(int fd, const struct sockaddr_in *addr)
 {
     return bind(fd, (const struct sockaddr *)(const void *)addr, sizeof *addr);
 }
-static inline int omvrpc_sock_listen(int fd) { return listen(fd, SOMAXCONN); }
+static inline int omvrpc_sock_listen(int fd)
+{
+    return listen(fd, SOMAXCONN);
+}
 static inline int omvrpc_sock_accept(int fd, struct sockaddr_in *from, socklen_t *len)
 {
     return accept(fd, (struct sockaddr *)(void *)from, len);
@@ -164,8 +170,8 @@ static inline omvrpc_ssize omvrpc_sock_recv(int fd, void *buf, size_t len, int f
     return from != NULL ? recvfrom(fd, buf, len, flags, (struct sockaddr *)(void *)from, from_len)
                         : recv(fd, buf, len, flags);
 }
-static inline omvrpc_ssize omvrpc_sock_sendv(int fd, const struct iovec *v, size_t count,
-                                             int flags, const struct sockaddr_in *to)
+static inline omvrpc_ssize omvrpc_sock_sendv(int fd, const struct iovec *v, size_t count, int flags,
+                                             const struct sockaddr_in *to)
 {
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
@@ -198,7 +204,10 @@ static inline int omvrpc_sock_poll(omvrpc_sock_pollfd *p, size_t count, int time
 {
     return poll(p, (nfds_t)count, timeout_ms);
 }
-static inline int omvrpc_sock_start(void) { return 0; }
+static inline int omvrpc_sock_start(void)
+{
+    return 0;
+}
 #define omvrpc_sock_strerror strerror
 #endif
 

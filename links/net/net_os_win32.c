@@ -39,34 +39,58 @@ static BOOL CALLBACK start_winsock(PINIT_ONCE once, PVOID param, PVOID *context)
 static int errno_of(int wsa)
 {
     switch (wsa) {
-    case WSAEINTR: return EINTR;
-    case WSAEWOULDBLOCK: return EWOULDBLOCK;
-    case WSAEINPROGRESS: return EINPROGRESS;
-    case WSAEALREADY: return EALREADY;
-    case WSAEADDRINUSE: return EADDRINUSE;
-    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
-    case WSAEACCES: return EACCES;
-    case WSAENETUNREACH: return ENETUNREACH;
+    case WSAEINTR:
+        return EINTR;
+    case WSAEWOULDBLOCK:
+        return EWOULDBLOCK;
+    case WSAEINPROGRESS:
+        return EINPROGRESS;
+    case WSAEALREADY:
+        return EALREADY;
+    case WSAEADDRINUSE:
+        return EADDRINUSE;
+    case WSAEADDRNOTAVAIL:
+        return EADDRNOTAVAIL;
+    case WSAEACCES:
+        return EACCES;
+    case WSAENETUNREACH:
+        return ENETUNREACH;
     case WSAEHOSTUNREACH:
-    case WSAEHOSTDOWN: return EHOSTUNREACH;
-    case WSAENETDOWN: return ENETDOWN;
-    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAEHOSTDOWN:
+        return EHOSTUNREACH;
+    case WSAENETDOWN:
+        return ENETDOWN;
+    case WSAECONNREFUSED:
+        return ECONNREFUSED;
     case WSAECONNRESET:
-    case WSAENETRESET: return ECONNRESET;
-    case WSAECONNABORTED: return ECONNABORTED;
-    case WSAESHUTDOWN: return EPIPE;
-    case WSAETIMEDOUT: return ETIMEDOUT;
-    case WSAENOBUFS: return ENOBUFS;
-    case WSAEMSGSIZE: return EMSGSIZE;
-    case WSAEMFILE: return EMFILE;
-    case WSAEINVAL: return EINVAL;
-    case WSAENOTSOCK: return EBADF;
-    case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
-    case WSAENOTCONN: return ENOTCONN;
+    case WSAENETRESET:
+        return ECONNRESET;
+    case WSAECONNABORTED:
+        return ECONNABORTED;
+    case WSAESHUTDOWN:
+        return EPIPE;
+    case WSAETIMEDOUT:
+        return ETIMEDOUT;
+    case WSAENOBUFS:
+        return ENOBUFS;
+    case WSAEMSGSIZE:
+        return EMSGSIZE;
+    case WSAEMFILE:
+        return EMFILE;
+    case WSAEINVAL:
+        return EINVAL;
+    case WSAENOTSOCK:
+        return EBADF;
+    case WSAEAFNOSUPPORT:
+        return EAFNOSUPPORT;
+    case WSAENOTCONN:
+        return ENOTCONN;
     case WSANOTINITIALISED:
     case WSASYSNOTREADY:
-    case WSAVERNOTSUPPORTED: return ENETDOWN;
-    default: return EIO;
+    case WSAVERNOTSUPPORTED:
+        return ENETDOWN;
+    default:
+        return EIO;
     }
 }
 
@@ -91,23 +115,40 @@ const char *omvrpc_sock_strerror(int err)
 {
     /* The C runtime names only the classic errno values. */
     switch (err) {
-    case EWOULDBLOCK: return "operation would block";
-    case EINPROGRESS: return "operation in progress";
-    case EALREADY: return "operation already in progress";
-    case EADDRINUSE: return "address already in use";
-    case EADDRNOTAVAIL: return "address not available";
-    case ENETUNREACH: return "network unreachable";
-    case EHOSTUNREACH: return "host unreachable";
-    case ENETDOWN: return "network down (or Winsock not started)";
-    case ECONNREFUSED: return "connection refused";
-    case ECONNRESET: return "connection reset by peer";
-    case ECONNABORTED: return "connection aborted";
-    case ETIMEDOUT: return "connection timed out";
-    case ENOBUFS: return "no buffer space";
-    case EMSGSIZE: return "message too long";
-    case EAFNOSUPPORT: return "address family not supported";
-    case ENOTCONN: return "not connected";
-    default: return strerror(err);
+    case EWOULDBLOCK:
+        return "operation would block";
+    case EINPROGRESS:
+        return "operation in progress";
+    case EALREADY:
+        return "operation already in progress";
+    case EADDRINUSE:
+        return "address already in use";
+    case EADDRNOTAVAIL:
+        return "address not available";
+    case ENETUNREACH:
+        return "network unreachable";
+    case EHOSTUNREACH:
+        return "host unreachable";
+    case ENETDOWN:
+        return "network down (or Winsock not started)";
+    case ECONNREFUSED:
+        return "connection refused";
+    case ECONNRESET:
+        return "connection reset by peer";
+    case ECONNABORTED:
+        return "connection aborted";
+    case ETIMEDOUT:
+        return "connection timed out";
+    case ENOBUFS:
+        return "no buffer space";
+    case EMSGSIZE:
+        return "message too long";
+    case EAFNOSUPPORT:
+        return "address family not supported";
+    case ENOTCONN:
+        return "not connected";
+    default:
+        return strerror(err);
     }
 }
 
@@ -158,7 +199,7 @@ int omvrpc_sock_nonblock(int fd)
 int omvrpc_sock_setopt(int fd, int level, int name, int value)
 {
     return setsockopt(SOCK(fd), level, name, (const char *)&value, sizeof value) == 0 ? 0
-                                                                                    : failed();
+                                                                                      : failed();
 }
 
 int omvrpc_sock_error(int fd, int *err)
@@ -214,9 +255,9 @@ omvrpc_ssize omvrpc_sock_recv(int fd, void *buf, size_t len, int flags, struct s
                               socklen_t *from_len)
 {
     int n = len > INT_MAX ? INT_MAX : (int)len;
-    int r = from != NULL ? recvfrom(SOCK(fd), buf, n, flags, (struct sockaddr *)(void *)from,
-                                    from_len)
-                         : recv(SOCK(fd), buf, n, flags);
+    int r = from != NULL
+                ? recvfrom(SOCK(fd), buf, n, flags, (struct sockaddr *)(void *)from, from_len)
+                : recv(SOCK(fd), buf, n, flags);
     if (r != SOCKET_ERROR) {
         return r;
     }
@@ -247,10 +288,10 @@ omvrpc_ssize omvrpc_sock_sendv(int fd, const struct iovec *v, size_t count, int 
 {
     WSABUF b[NET_MAX_IOV + 1];
     DWORD n = to_wsabuf(v, count, b), sent = 0;
-    int rc = to != NULL ? WSASendTo(SOCK(fd), b, n, &sent, (DWORD)flags,
-                                    (const struct sockaddr *)(const void *)to, sizeof *to, NULL,
-                                    NULL)
-                        : WSASend(SOCK(fd), b, n, &sent, (DWORD)flags, NULL, NULL);
+    int rc = to != NULL
+                 ? WSASendTo(SOCK(fd), b, n, &sent, (DWORD)flags,
+                             (const struct sockaddr *)(const void *)to, sizeof *to, NULL, NULL)
+                 : WSASend(SOCK(fd), b, n, &sent, (DWORD)flags, NULL, NULL);
     return rc == 0 ? (omvrpc_ssize)sent : failed();
 }
 
@@ -262,8 +303,8 @@ omvrpc_ssize omvrpc_sock_recvv(int fd, struct iovec *v, size_t count, int flags,
     if (truncated != NULL) {
         *truncated = 0;
     }
-    int rc = from != NULL ? WSARecvFrom(SOCK(fd), b, n, &got, &fl,
-                                        (struct sockaddr *)(void *)from, from_len, NULL, NULL)
+    int rc = from != NULL ? WSARecvFrom(SOCK(fd), b, n, &got, &fl, (struct sockaddr *)(void *)from,
+                                        from_len, NULL, NULL)
                           : WSARecv(SOCK(fd), b, n, &got, &fl, NULL, NULL);
     if (rc == 0) {
         return (omvrpc_ssize)got;

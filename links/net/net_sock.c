@@ -53,7 +53,7 @@ omv_rpc_status omvrpc_net_resolve(const char *host, int any_ok, struct in_addr *
     if (omvrpc_sock_start() != 0) {
         int err = errno;
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: cannot start the network: %s",
-                        omvrpc_sock_strerror(err));
+                         omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
     /* A literal needs no resolver (and works with no network at all). */
@@ -67,7 +67,7 @@ omv_rpc_status omvrpc_net_resolve(const char *host, int any_ok, struct in_addr *
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0 || !res) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: cannot resolve host \"%s\" (%s)", host,
-                        gai_strerror(rc));
+                         gai_strerror(rc));
         if (res) {
             freeaddrinfo(res);
         }
@@ -137,7 +137,7 @@ void omvrpc_net_close_fd(int *fd)
 }
 
 omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const char *what,
-                                 const omv_rpc_log *log)
+                               const omv_rpc_log *log)
 {
     if (omvrpc_sock_bind(fd, addr) == 0) {
         return OMV_RPC_OK;
@@ -148,20 +148,20 @@ omv_rpc_status omvrpc_net_bind(int fd, const struct sockaddr_in *addr, const cha
     omv_rpc_status st = omvrpc_net_status_from_errno(err);
     if (st == OMV_RPC_ERR_ADDR_IN_USE) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "net: %s port %u is already in use on %s (another program, or another "
-                        "master or slave, holds it)",
-                        what, (unsigned)ntohs(addr->sin_port), where);
+                         "net: %s port %u is already in use on %s (another program, or another "
+                         "master or slave, holds it)",
+                         what, (unsigned)ntohs(addr->sin_port), where);
     } else if (st == OMV_RPC_ERR_PERMISSION) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "net: no permission to bind %s port %u on %s (ports below 1024 need "
-                        "privileges)",
-                        what, (unsigned)ntohs(addr->sin_port), where);
+                         "net: no permission to bind %s port %u on %s (ports below 1024 need "
+                         "privileges)",
+                         what, (unsigned)ntohs(addr->sin_port), where);
     } else if (err == EADDRNOTAVAIL) {
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "net: %s is not an address of this host (%s bind)", where, what);
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: %s is not an address of this host (%s bind)",
+                         where, what);
     } else {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "net: cannot bind %s to %s: %s", what, where,
-                        omvrpc_sock_strerror(err));
+                         omvrpc_sock_strerror(err));
     }
     return st;
 }
@@ -176,8 +176,7 @@ static size_t iov_skip(const size_t *lens, size_t count, size_t *offset)
     return i;
 }
 
-size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset,
-                         struct iovec *out)
+size_t omvrpc_net_iov_in(const omv_rpc_in_iov *iov, size_t count, size_t offset, struct iovec *out)
 {
     size_t lens[NET_MAX_IOV], n = 0;
     for (size_t i = 0; i < count && i < NET_MAX_IOV; i++) {

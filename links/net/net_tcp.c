@@ -19,14 +19,13 @@
 #include "net_internal.h"
 #include "omv_rpc/clock.h"
 
-
 omv_rpc_status omvrpc_net_tcp_listen(net_link *n)
 {
     int fd = omvrpc_net_socket(SOCK_STREAM);
     if (fd < 0) {
         int err = errno;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot create a TCP socket: %s",
-                        omvrpc_sock_strerror(err));
+                         omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
 #ifndef _WIN32
@@ -41,7 +40,7 @@ omv_rpc_status omvrpc_net_tcp_listen(net_link *n)
     if (st == OMV_RPC_OK && omvrpc_sock_listen(fd) != 0) {
         int err = errno;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_ERROR, "net: cannot listen on TCP port %u: %s",
-                        (unsigned)n->port, omvrpc_sock_strerror(err));
+                         (unsigned)n->port, omvrpc_sock_strerror(err));
         st = omvrpc_net_status_from_errno(err);
     }
     if (st != OMV_RPC_OK) {
@@ -132,13 +131,12 @@ static int accept_pending(net_link *n)
         omvrpc_net_format(&from, who, sizeof who);
         socklen_t to_len = sizeof to;
         memset(&to, 0, sizeof to);
-        if (from.sin_family != AF_INET ||
-            omvrpc_sock_name(fd, &to, &to_len) != 0 ||
+        if (from.sin_family != AF_INET || omvrpc_sock_name(fd, &to, &to_len) != 0 ||
             !omvrpc_net_tcp_source_ok(n->peer.sin_addr, from.sin_addr, to.sin_addr)) {
             omvrpc_sock_close(fd);
             n->stats.refused++;
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING,
-                            "net: refused a TCP connection from %s (not the slave)", who);
+                             "net: refused a TCP connection from %s (not the slave)", who);
             continue;
         }
         if (prepare_connection(fd) != 0) {
@@ -154,8 +152,7 @@ static int accept_pending(net_link *n)
         n->tcp = fd;
         n->tcp_lowat = 1;
         n->stats.accepted++;
-        omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s",
-                        who);
+        omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s", who);
     }
 }
 
@@ -283,7 +280,7 @@ static omv_rpc_status slave_connect(net_link *n)
     }
     if (fd < 0) {
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot connect to the master %s: %s",
-                        who, omvrpc_sock_strerror(err));
+                         who, omvrpc_sock_strerror(err));
         return omvrpc_net_status_from_errno(err);
     }
     n->tcp = fd;
@@ -326,13 +323,13 @@ static omv_rpc_status ensure_connection(net_link *n)
         }
         if (err) {
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING, "net: cannot accept: %s",
-                            omvrpc_sock_strerror(err));
+                             omvrpc_sock_strerror(err));
             return omvrpc_net_status_from_errno(err);
         }
         if (omvrpc_net_expired(n)) {
             if (n->wait_status == OMV_RPC_ERR_TIMEOUT) {
                 omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                                "net: the slave did not connect for TCP in time");
+                                 "net: the slave did not connect for TCP in time");
             }
             return n->wait_status;
         }
@@ -347,8 +344,7 @@ static omv_rpc_status ensure_connection(net_link *n)
 }
 
 /* Close the connection after a failed transfer; the status to report. */
-static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream,
-                                      const char *why)
+static omv_rpc_status transfer_failed(net_link *n, omv_rpc_status st, int stream, const char *why)
 {
     omvrpc_net_tcp_drop(n, 1, why);
     if (stream) {
@@ -551,7 +547,7 @@ void omvrpc_net_tcp_flush(net_link *n)
     if (dropped) {
         n->stats.tcp_flushed += dropped;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: dropped %zu stale bytes from TCP",
-                        dropped);
+                         dropped);
     }
 }
 

@@ -17,7 +17,6 @@
 #include "common/iov_util.h"
 #include "net_internal.h"
 
-
 /* A command header datagram: magic 0x1209, command, data_len, CRC. */
 #define COMMAND_HEADER_LEN 12u
 
@@ -231,8 +230,8 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
         struct sockaddr_in from;
         socklen_t from_len = sizeof from;
         memset(&from, 0, sizeof from);
-        omvrpc_ssize r = omvrpc_sock_recv(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT,
-                                          &from, &from_len);
+        omvrpc_ssize r =
+            omvrpc_sock_recv(n->udp, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT, &from, &from_len);
         if (r < 0) {
             *st = receive_error(n, errno);
             if (*st != OMV_RPC_OK) {
@@ -253,8 +252,7 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
             uint32_t changes = n->stats.peer_changes;
             struct iovec pv = {peek, (size_t)r};
             if (!n->is_master && from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET &&
-                take_datagram(n, &from, &pv, 1, (size_t)r, 0) &&
-                n->stats.peer_changes != changes) {
+                take_datagram(n, &from, &pv, 1, (size_t)r, 0) && n->stats.peer_changes != changes) {
                 discard_datagram(n);
                 *st = OMV_RPC_ERR_TIMEOUT;
                 return 1;
@@ -316,8 +314,8 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
         socklen_t from_len = sizeof from;
         int oversized = 0;
         memset(&from, 0, sizeof from);
-        omvrpc_ssize r = omvrpc_sock_recvv(n->udp, v, vc, MSG_DONTWAIT, &from, &from_len,
-                                           &oversized);
+        omvrpc_ssize r =
+            omvrpc_sock_recvv(n->udp, v, vc, MSG_DONTWAIT, &from, &from_len, &oversized);
         if (r < 0) {
             omv_rpc_status st = receive_error(n, errno);
             if (st != OMV_RPC_OK) {
@@ -355,8 +353,8 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
              * what was received, and is overwritten by what comes next. */
             n->stats.oversized++;
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG,
-                            "net: dropped a datagram longer than the %zu bytes expected",
-                            total - got);
+                             "net: dropped a datagram longer than the %zu bytes expected",
+                             total - got);
         } else {
             got += (size_t)r;
             if (r > 0) {

@@ -6,7 +6,6 @@
 #ifndef OMV_RPC_SERIAL_INTERNAL_H
 #define OMV_RPC_SERIAL_INTERNAL_H
 
-
 #include "omv_rpc/serial.h"
 #include "common/clock.h"
 #include "common/link_log.h"
@@ -29,8 +28,8 @@ omv_rpc_status omvrpc_serial_status_from_errno(int err);
  * name into `name` (`size` bytes). OMV_RPC_ERR_NO_DEVICE when none is an
  * OpenMV Cam, OMV_RPC_ERR_AMBIGUOUS when several are (each candidate is
  * logged), OMV_RPC_ERR_BUFFER_TOO_SMALL when the name does not fit. */
-omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
-                                         char *name, size_t size, const omv_rpc_log *log);
+omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count, char *name,
+                                         size_t size, const omv_rpc_log *log);
 
 /* Turn a port argument into a device name: "auto" is resolved through
  * the port list (logging the choice), any other name is copied. */

@@ -64,8 +64,8 @@ void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
         return;
     }
     char path[1024];
-    int len = snprintf(path, sizeof path, "%s/bus/usb-serial/devices/%s/latency_timer",
-                       sysfs_root, tty_name);
+    int len = snprintf(path, sizeof path, "%s/bus/usb-serial/devices/%s/latency_timer", sysfs_root,
+                       tty_name);
     if (len < 0 || (size_t)len >= sizeof path) {
         return;
     }
@@ -80,14 +80,15 @@ void omvrpc_serial_latency_setup(const char *sysfs_root, const char *tty_name,
     int err = write_one(path);
     if (err == 0 && read_number(path) == 1) {
         omvrpc_link_logf(log, OMV_RPC_LOG_INFO,
-                           "%s: lowered the USB-serial latency timer from %ld ms to 1 ms",
-                           tty_name, timer);
+                         "%s: lowered the USB-serial latency timer from %ld ms to 1 ms", tty_name,
+                         timer);
         *latency_ms = 1;
         return;
     }
     omvrpc_link_logf(
         log, OMV_RPC_LOG_WARNING,
         "%s: the USB-serial latency timer is %ld ms and cannot be lowered (%s); calls will be "
-        "slow and may time out. Fix: echo 1 | sudo tee /sys/bus/usb-serial/devices/%s/latency_timer",
+        "slow and may time out. Fix: echo 1 | sudo tee "
+        "/sys/bus/usb-serial/devices/%s/latency_timer",
         tty_name, timer, err ? strerror(err) : "the driver kept its value", tty_name);
 }

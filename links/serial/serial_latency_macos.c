@@ -22,9 +22,9 @@ uint32_t omvrpc_serial_latency_assumed(const char *path, const omv_rpc_log *log)
         return 0;
     }
     omvrpc_link_logf(log, OMV_RPC_LOG_WARNING,
-                       "%s: a USB-serial adapter; macOS lets no program read or set its latency "
-                       "timer, so waits allow for the default %u ms. If calls time out, set the "
-                       "timer to 1 ms in the adapter's driver settings (FTDI: LatencyTimer)",
-                       path, (unsigned)USB_SERIAL_DEFAULT_LATENCY_MS);
+                     "%s: a USB-serial adapter; macOS lets no program read or set its latency "
+                     "timer, so waits allow for the default %u ms. If calls time out, set the "
+                     "timer to 1 ms in the adapter's driver settings (FTDI: LatencyTimer)",
+                     path, (unsigned)USB_SERIAL_DEFAULT_LATENCY_MS);
     return USB_SERIAL_DEFAULT_LATENCY_MS;
 }

@@ -49,8 +49,8 @@ static omv_rpc_status copy_name(char *name, size_t size, const char *src)
     return OMV_RPC_OK;
 }
 
-omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count,
-                                         char *name, size_t size, const omv_rpc_log *log)
+omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t count, char *name,
+                                         size_t size, const omv_rpc_log *log)
 {
     if ((!ports && count) || !name || !size) {
         return OMV_RPC_ERR_INVALID_ARG;
@@ -65,26 +65,25 @@ omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t 
     }
     if (cameras == 0) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                           "auto: no OpenMV Cam found among %lu serial port(s); plug one in "
-                           "or name the port",
-                           (unsigned long)count);
+                         "auto: no OpenMV Cam found among %lu serial port(s); plug one in "
+                         "or name the port",
+                         (unsigned long)count);
         for (size_t i = 0; i < count; i++) {
-            omvrpc_link_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)",
-                               ports[i].name, ports[i].usb_vid, ports[i].usb_pid,
-                               ports[i].description);
+            omvrpc_link_logf(log, OMV_RPC_LOG_INFO, "auto: seen %s (%04x:%04x %s)", ports[i].name,
+                             ports[i].usb_vid, ports[i].usb_pid, ports[i].description);
         }
         return OMV_RPC_ERR_NO_DEVICE;
     }
     if (cameras > 1) {
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                           "auto: %lu OpenMV Cams found; name the port to use:",
-                           (unsigned long)cameras);
+        omvrpc_link_logf(
+            log, OMV_RPC_LOG_ERROR,
+            "auto: %lu OpenMV Cams found; name the port to use:", (unsigned long)cameras);
         for (size_t i = 0; i < count; i++) {
             if (ports[i].is_openmv) {
                 omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                                   "auto: candidate %s (%04x:%04x %s, serial %s)", ports[i].name,
-                                   ports[i].usb_vid, ports[i].usb_pid, ports[i].description,
-                                   ports[i].serial_number);
+                                 "auto: candidate %s (%04x:%04x %s, serial %s)", ports[i].name,
+                                 ports[i].usb_vid, ports[i].usb_pid, ports[i].description,
+                                 ports[i].serial_number);
             }
         }
         return OMV_RPC_ERR_AMBIGUOUS;
@@ -92,7 +91,7 @@ omv_rpc_status omvrpc_serial_pick_openmv(const omv_rpc_port_info *ports, size_t 
     omv_rpc_status st = copy_name(name, size, found->name);
     if (st == OMV_RPC_OK) {
         omvrpc_link_logf(log, OMV_RPC_LOG_INFO, "auto: using %s (%04x:%04x %s)", found->name,
-                           found->usb_vid, found->usb_pid, found->description);
+                         found->usb_vid, found->usb_pid, found->description);
     }
     return st;
 }
@@ -107,8 +106,8 @@ static omv_rpc_status find_openmv(char *name, size_t size, const omv_rpc_log *lo
     omv_rpc_status st = omv_rpc_serial_list_ports(&ports, &count);
     if (st == OMV_RPC_ERR_UNSUPPORTED) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                           "auto: this build cannot list serial ports (no libserialport); "
-                           "name the port");
+                         "auto: this build cannot list serial ports (no libserialport); "
+                         "name the port");
     }
     if (st != OMV_RPC_OK) {
         return st;
@@ -129,8 +128,8 @@ omv_rpc_status omvrpc_serial_resolve_port(const char *port, char *name, size_t s
     if (!port || !*port || !name || !size) {
         if (port && !*port) {
             omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                               "the serial port name is empty (give a port such as "
-                               "/dev/ttyACM0 or COM3, or \"auto\")");
+                             "the serial port name is empty (give a port such as "
+                             "/dev/ttyACM0 or COM3, or \"auto\")");
         }
         return OMV_RPC_ERR_INVALID_ARG;
     }

@@ -55,8 +55,7 @@ omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *coun
                 info->usb_vid = (uint16_t)vid;
                 info->usb_pid = (uint16_t)pid;
             }
-            copy_field(info->serial_number, sizeof info->serial_number,
-                       sp_get_port_usb_serial(p));
+            copy_field(info->serial_number, sizeof info->serial_number, sp_get_port_usb_serial(p));
             copy_field(info->manufacturer, sizeof info->manufacturer,
                        sp_get_port_usb_manufacturer(p));
             info->is_openmv = omv_rpc_serial_is_openmv_usb_id(info->usb_vid, info->usb_pid);

@@ -13,8 +13,7 @@
 #include "serial_internal.h"
 
 /* A registry string property of the device, or "" when it has none. */
-static void device_string(HDEVINFO set, SP_DEVINFO_DATA *dev, DWORD prop, char *out,
-                          size_t size)
+static void device_string(HDEVINFO set, SP_DEVINFO_DATA *dev, DWORD prop, char *out, size_t size)
 {
     DWORD type = 0, needed = 0;
     out[0] = '\0';
@@ -68,8 +67,7 @@ omv_rpc_status omv_rpc_serial_list_ports(omv_rpc_port_info **ports, size_t *coun
         }
         device_string(set, &dev, SPDRP_FRIENDLYNAME, info.description, sizeof info.description);
         if (!info.description[0]) {
-            device_string(set, &dev, SPDRP_DEVICEDESC, info.description,
-                          sizeof info.description);
+            device_string(set, &dev, SPDRP_DEVICEDESC, info.description, sizeof info.description);
         }
         device_string(set, &dev, SPDRP_MFG, info.manufacturer, sizeof info.manufacturer);
         char id[512];

@@ -53,8 +53,7 @@ typedef struct serial_port {
  * or an error: the caller's next system call then tells what happened,
  * and if it would still block the link is closed (polling again would
  * spin). */
-static omv_rpc_status wait_ready(serial_port *p, short events, omv_rpc_quiet *q,
-                                 int *hangup)
+static omv_rpc_status wait_ready(serial_port *p, short events, omv_rpc_quiet *q, int *hangup)
 {
     for (;;) {
         uint32_t ms;
@@ -87,7 +86,7 @@ static omv_rpc_status wait_ready(serial_port *p, short events, omv_rpc_quiet *q,
 static omv_rpc_status io_error(int err)
 {
     switch (err) {
-    case EIO:     /* pty whose other side is gone, unplugged adapter */
+    case EIO: /* pty whose other side is gone, unplugged adapter */
     case EPIPE:
     case ENXIO:
     case ENODEV:
@@ -166,8 +165,7 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
 
 /* Write every byte of `iov` (at most IOV_PIECES pieces; modified). */
 #define IOV_PIECES 8
-static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
-                                omv_rpc_quiet *q)
+static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count, omv_rpc_quiet *q)
 {
     int hangup = 0;
     /* Skip empty pieces so the loop below only ever sees data. */
@@ -176,8 +174,8 @@ static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count,
         count--;
     }
     while (count) {
-        ssize_t put = count == 1 ? write(p->fd, iov->iov_base, iov->iov_len)
-                                 : writev(p->fd, iov, count);
+        ssize_t put =
+            count == 1 ? write(p->fd, iov->iov_base, iov->iov_len) : writev(p->fd, iov, count);
         if (put > 0) {
             omvrpc_quiet_moved(q);
             size_t left = (size_t)put;
@@ -299,10 +297,9 @@ static speed_t standard_speed(uint32_t baudrate)
         uint32_t rate;
         speed_t speed;
     } table[] = {
-        {50, B50},         {75, B75},         {110, B110},       {134, B134},
-        {150, B150},       {200, B200},       {300, B300},       {600, B600},
-        {1200, B1200},     {1800, B1800},     {2400, B2400},     {4800, B4800},
-        {9600, B9600},     {19200, B19200},   {38400, B38400},
+        {50, B50},           {75, B75},     {110, B110},   {134, B134},     {150, B150},
+        {200, B200},         {300, B300},   {600, B600},   {1200, B1200},   {1800, B1800},
+        {2400, B2400},       {4800, B4800}, {9600, B9600}, {19200, B19200}, {38400, B38400},
 #ifdef B57600
         {57600, B57600},
 #endif
@@ -361,8 +358,8 @@ static speed_t standard_speed(uint32_t baudrate)
  * flow control; 8 data bits, no parity, 1 stop bit. */
 static void make_raw(struct termios *tio)
 {
-    tio->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
-                                IXON | IXOFF | INPCK);
+    tio->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
+                                IXOFF | INPCK);
 #ifdef IXANY
     tio->c_iflag &= ~(tcflag_t)IXANY;
 #endif
@@ -388,15 +385,15 @@ static omv_rpc_status set_custom_rate(int fd, const char *name, uint32_t baudrat
     int err = omvrpc_serial_set_custom_baud(fd, baudrate, &actual);
     if (err) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
-                            (unsigned)baudrate, strerror(err));
+                         (unsigned)baudrate, strerror(err));
         return err == ENOTTY || err == EINVAL ? OMV_RPC_ERR_UNSUPPORTED : OMV_RPC_ERR_LINK;
     }
     /* UARTs tolerate about 2% between the two ends. */
     uint64_t diff = actual > baudrate ? actual - baudrate : baudrate - actual;
     if (diff * 50u > baudrate) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                            "%s: asked for %u baud, the driver can only make %u", name,
-                            (unsigned)baudrate, (unsigned)actual);
+                         "%s: asked for %u baud, the driver can only make %u", name,
+                         (unsigned)baudrate, (unsigned)actual);
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     return OMV_RPC_OK;
@@ -404,30 +401,28 @@ static omv_rpc_status set_custom_rate(int fd, const char *name, uint32_t baudrat
     speed_t speed = (speed_t)baudrate;
     if (ioctl(fd, IOSSIOSPEED, &speed) != 0) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud (%s)", name,
-                            (unsigned)baudrate, strerror(errno));
+                         (unsigned)baudrate, strerror(errno));
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     return OMV_RPC_OK;
 #else
     (void)fd;
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "%s: %u baud is not a standard rate, and this system has no way to set "
-                        "another",
-                        name, (unsigned)baudrate);
+                     "%s: %u baud is not a standard rate, and this system has no way to set "
+                     "another",
+                     name, (unsigned)baudrate);
     return OMV_RPC_ERR_UNSUPPORTED;
 #endif
 }
 
 /* Put an open terminal in raw mode at `baudrate` (0: leave the rate). */
-static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
-                                const omv_rpc_log *log)
+static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate, const omv_rpc_log *log)
 {
     struct termios tio;
     if (tcgetattr(fd, &tio) != 0) {
         int err = errno;
         if (err == ENOTTY || err == EINVAL) {
-            omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port (not a tty)",
-                                name);
+            omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s is not a serial port (not a tty)", name);
             return OMV_RPC_ERR_NO_SUCH_PORT;
         }
         return io_error(err) == OMV_RPC_ERR_CLOSED ? OMV_RPC_ERR_CLOSED : OMV_RPC_ERR_LINK;
@@ -445,7 +440,7 @@ static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
     }
     if (tcsetattr(fd, TCSANOW, &tio) != 0) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s: cannot set raw 8N1 mode (%s)", name,
-                            strerror(errno));
+                         strerror(errno));
         return OMV_RPC_ERR_UNSUPPORTED;
     }
     if (baudrate && !speed) {
@@ -458,7 +453,7 @@ static omv_rpc_status configure(int fd, const char *name, uint32_t baudrate,
         struct termios now;
         if (tcgetattr(fd, &now) != 0 || cfgetospeed(&now) != speed) {
             omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %u baud", name,
-                                (unsigned)baudrate);
+                             (unsigned)baudrate);
             return OMV_RPC_ERR_UNSUPPORTED;
         }
     }
@@ -477,9 +472,7 @@ static omv_rpc_status make_link(omv_rpc_link *link, int fd, int exclusive, uint3
     p->exclusive = exclusive;
     p->baudrate = baudrate;
     p->latency_ms = latency_ms;
-    *link = (omv_rpc_link){.ops = &serial_ops,
-                           .ctx = p,
-                           .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }
 
@@ -542,35 +535,34 @@ static void log_permission(const char *path, const omv_rpc_log *log)
     id_name(1, (unsigned)sb.st_gid, group, sizeof group);
     if ((sb.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP)) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                            "permission denied on %s: join the group '%s' that owns it "
-                            "(sudo usermod -aG %s $USER), then log out and in again",
-                            path, group, group);
+                         "permission denied on %s: join the group '%s' that owns it "
+                         "(sudo usermod -aG %s $USER), then log out and in again",
+                         path, group, group);
         return;
     }
     omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                        "permission denied on %s: it belongs to user '%s' (group '%s', mode "
-                        "%04o) and its group may not read and write it, so joining a group "
-                        "does not help; a udev rule can give it a group you are in, e.g. "
-                        "SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"37c5\", MODE=\"0660\", "
-                        "GROUP=\"dialout\" in /etc/udev/rules.d/50-openmv.rules",
-                        path, owner, group, (unsigned)(sb.st_mode & 07777));
+                     "permission denied on %s: it belongs to user '%s' (group '%s', mode "
+                     "%04o) and its group may not read and write it, so joining a group "
+                     "does not help; a udev rule can give it a group you are in, e.g. "
+                     "SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"37c5\", MODE=\"0660\", "
+                     "GROUP=\"dialout\" in /etc/udev/rules.d/50-openmv.rules",
+                     path, owner, group, (unsigned)(sb.st_mode & 07777));
 }
 
 static void log_open_error(const char *path, int err, const omv_rpc_log *log)
 {
     switch (omvrpc_serial_status_from_errno(err)) {
     case OMV_RPC_ERR_NO_SUCH_PORT:
-        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s (%s)", path,
-                            strerror(err));
+        omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "no serial port %s (%s)", path, strerror(err));
         break;
     case OMV_RPC_ERR_PERMISSION:
         log_permission(path, log);
         break;
     case OMV_RPC_ERR_BUSY:
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                            "%s is in use by another program (OpenMV IDE, a serial monitor, "
-                            "ModemManager?)",
-                            path);
+                         "%s is in use by another program (OpenMV IDE, a serial monitor, "
+                         "ModemManager?)",
+                         path);
         break;
     default:
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (%s)", path, strerror(err));

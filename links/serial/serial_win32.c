@@ -198,15 +198,14 @@ static omv_rpc_status open_error(const char *name, DWORD err, const omv_rpc_log 
     case ERROR_ACCESS_DENIED: /* Windows' answer for a port already open */
     case ERROR_SHARING_VIOLATION:
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR,
-                           "%s is in use by another program (OpenMV IDE, a serial monitor?)",
-                           name);
+                         "%s is in use by another program (OpenMV IDE, a serial monitor?)", name);
         return OMV_RPC_ERR_BUSY;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
         return OMV_RPC_ERR_NO_MEMORY;
     default:
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "cannot open %s (Windows error %lu)", name,
-                           (unsigned long)err);
+                         (unsigned long)err);
         return OMV_RPC_ERR_LINK;
     }
 }
@@ -263,7 +262,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
     dcb.fAbortOnError = FALSE;
     if (!SetCommState(h, &dcb)) {
         omvrpc_link_logf(log, OMV_RPC_LOG_ERROR, "%s: the driver refuses %lu baud 8N1", name,
-                           (unsigned long)baudrate);
+                         (unsigned long)baudrate);
         CloseHandle(h);
         return OMV_RPC_ERR_UNSUPPORTED;
     }
@@ -282,8 +281,6 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
         free(p);
         return OMV_RPC_ERR_LINK;
     }
-    *link = (omv_rpc_link){.ops = &serial_ops,
-                           .ctx = p,
-                           .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
     return OMV_RPC_OK;
 }

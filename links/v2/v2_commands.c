@@ -314,7 +314,8 @@ omv_rpc_status omv_rpc_v2_channel_write(omv_rpc_v2 *v2, uint8_t id, uint32_t off
         if (chunk) {
             memcpy(v2->wbuf + 8, data + done, chunk);
         }
-        st = omvrpc_v2_command(v2, OMV_RPC_V2_CHANNEL_WRITE, id, v2->wbuf, chunk + 8u, NULL, 0, NULL);
+        st = omvrpc_v2_command(v2, OMV_RPC_V2_CHANNEL_WRITE, id, v2->wbuf, chunk + 8u, NULL, 0,
+                               NULL);
         if (st != OMV_RPC_OK) {
             return st;
         }
@@ -339,7 +340,8 @@ omv_rpc_status omv_rpc_v2_channel_ioctl(omv_rpc_v2 *v2, uint8_t id, uint32_t req
 
 omv_rpc_status omv_rpc_v2_stdin_reset(omv_rpc_v2 *v2)
 {
-    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_RESET, NULL, 0);
+    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_RESET, NULL,
+                                    0);
 }
 
 omv_rpc_status omv_rpc_v2_script_exec(omv_rpc_v2 *v2, const char *script, size_t len)
@@ -353,12 +355,14 @@ omv_rpc_status omv_rpc_v2_script_exec(omv_rpc_v2 *v2, const char *script, size_t
     if (st != OMV_RPC_OK) {
         return st;
     }
-    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_EXEC, NULL, 0);
+    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_EXEC, NULL,
+                                    0);
 }
 
 omv_rpc_status omv_rpc_v2_script_stop(omv_rpc_v2 *v2)
 {
-    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_STOP, NULL, 0);
+    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STDIN, OMV_RPC_V2_IOCTL_STDIN_STOP, NULL,
+                                    0);
 }
 
 omv_rpc_status omv_rpc_v2_stdout_read(omv_rpc_v2 *v2, uint8_t *buf, size_t cap, size_t *got)
@@ -373,7 +377,8 @@ omv_rpc_status omv_rpc_v2_stdout_read(omv_rpc_v2 *v2, uint8_t *buf, size_t cap, 
     if (st != OMV_RPC_OK || !size) {
         return st;
     }
-    return omv_rpc_v2_channel_read(v2, OMV_RPC_V2_CHAN_STDOUT, 0, buf, size < cap ? size : cap, got);
+    return omv_rpc_v2_channel_read(v2, OMV_RPC_V2_CHAN_STDOUT, 0, buf, size < cap ? size : cap,
+                                   got);
 }
 
 omv_rpc_status omv_rpc_v2_stream_enable(omv_rpc_v2 *v2, int enable)
@@ -390,13 +395,15 @@ omv_rpc_status omv_rpc_v2_stream_raw(omv_rpc_v2 *v2, int enable, uint32_t width,
     if (enable) {
         omvrpc_v2_put32(a, width);
         omvrpc_v2_put32(a + 4, height);
-        st = omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STREAM, OMV_RPC_V2_IOCTL_STREAM_RAW_CFG, a, 8);
+        st = omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STREAM, OMV_RPC_V2_IOCTL_STREAM_RAW_CFG,
+                                      a, 8);
         if (st != OMV_RPC_OK) {
             return st;
         }
     }
     omvrpc_v2_put32(a, enable ? 1u : 0u);
-    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STREAM, OMV_RPC_V2_IOCTL_STREAM_RAW_CTRL, a, 4);
+    return omv_rpc_v2_channel_ioctl(v2, OMV_RPC_V2_CHAN_STREAM, OMV_RPC_V2_IOCTL_STREAM_RAW_CTRL, a,
+                                    4);
 }
 
 omv_rpc_status omv_rpc_v2_stream_read(omv_rpc_v2 *v2, omv_rpc_v2_frame *frame, uint8_t *buf,

@@ -56,23 +56,23 @@ static void reset_caps(omv_rpc_v2 *v2)
      * is the host's bound from the start, so that after a reboot or sync
      * no write is cut larger than the device takes. */
     v2->max_payload = v2->config.max_payload ? v2->config.max_payload : OMV_RPC_V2_MAX_PAYLOAD;
-    v2->caps_flags = OMV_RPC_V2_CAP_CRC | OMV_RPC_V2_CAP_SEQ | OMV_RPC_V2_CAP_ACK |
-                     OMV_RPC_V2_CAP_EVENTS;
+    v2->caps_flags =
+        OMV_RPC_V2_CAP_CRC | OMV_RPC_V2_CAP_SEQ | OMV_RPC_V2_CAP_ACK | OMV_RPC_V2_CAP_EVENTS;
 }
 
-omv_rpc_status omv_rpc_v2_new(omv_rpc_v2 **out, omv_rpc_link *link,
-                              const omv_rpc_v2_config *config)
+omv_rpc_status omv_rpc_v2_new(omv_rpc_v2 **out, omv_rpc_link *link, const omv_rpc_v2_config *config)
 {
     omv_rpc_v2 *v2;
-    if (!out || !link || !link->ops || !link->ops->size || !link->ops->recv ||
-        !link->ops->send || !link->ops->now_ms || !link->ops->flush) {
+    if (!out || !link || !link->ops || !link->ops->size || !link->ops->recv || !link->ops->send ||
+        !link->ops->now_ms || !link->ops->flush) {
         if (link) {
             omv_rpc_link_close(link);
         }
         return OMV_RPC_ERR_INVALID_ARG;
     }
     if (config && config->max_payload &&
-        (config->max_payload < OMV_RPC_V2_MIN_PAYLOAD || config->max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
+        (config->max_payload < OMV_RPC_V2_MIN_PAYLOAD ||
+         config->max_payload > OMV_RPC_V2_MAX_PAYLOAD)) {
         omv_rpc_link_close(link);
         return OMV_RPC_ERR_INVALID_ARG;
     }
@@ -110,7 +110,7 @@ omv_rpc_v2_device_status omv_rpc_v2_last_device_status(const omv_rpc_v2 *v2)
 
 const char *omv_rpc_v2_device_status_name(omv_rpc_v2_device_status status)
 {
-    static const char *const names[] = {"SUCCESS", "FAILED",   "INVALID",  "TIMEOUT",  "BUSY",
+    static const char *const names[] = {"SUCCESS",  "FAILED",   "INVALID",  "TIMEOUT",  "BUSY",
                                         "CHECKSUM", "SEQUENCE", "OVERFLOW", "FRAGMENT", "UNKNOWN"};
     return (unsigned)status < sizeof names / sizeof names[0] ? names[status] : "UNKNOWN";
 }
@@ -187,7 +187,8 @@ static omv_rpc_status recv_packet(omv_rpc_v2 *v2, omv_rpc_v2_header *h, uint32_t
         }
         /* A bad header is dropped silently, one byte at a time, as the
          * device does: a real header may start inside it. */
-        if (omv_rpc_v2_decode_header(raw, 1, h) != OMV_RPC_OK || h->length > OMV_RPC_V2_MAX_PAYLOAD) {
+        if (omv_rpc_v2_decode_header(raw, 1, h) != OMV_RPC_OK ||
+            h->length > OMV_RPC_V2_MAX_PAYLOAD) {
             v2->counters.bad_packets++;
             rescan(raw, &have);
             continue;
@@ -237,7 +238,8 @@ static void handle_event(omv_rpc_v2 *v2, const omv_rpc_v2_header *h)
     if (h->flags & OMV_RPC_V2_FLAG_ACK_REQ) {
         (void)send_ack(v2, h);
     }
-    if (h->opcode == OMV_RPC_V2_SYS_EVENT && h->channel == 0 && ev == OMV_RPC_V2_EVENT_SOFT_REBOOT) {
+    if (h->opcode == OMV_RPC_V2_SYS_EVENT && h->channel == 0 &&
+        ev == OMV_RPC_V2_EVENT_SOFT_REBOOT) {
         /* The device re-runs its protocol init: sequence 0, default caps. */
         v2->seq = 0;
         v2->have_last_rx = 0;
@@ -384,7 +386,8 @@ static omv_rpc_status command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
             continue; /* a late answer to an earlier command */
         }
         if (h.flags & OMV_RPC_V2_FLAG_NAK) {
-            uint16_t status = h.length >= 2 ? omvrpc_v2_get16(v2->rx) : (uint16_t)OMV_RPC_V2_UNKNOWN;
+            uint16_t status =
+                h.length >= 2 ? omvrpc_v2_get16(v2->rx) : (uint16_t)OMV_RPC_V2_UNKNOWN;
             if ((status == OMV_RPC_V2_SEQUENCE || status == OMV_RPC_V2_CHECKSUM) &&
                 seq_retries < V2_SEQ_RETRIES) {
                 /* SEQUENCE: our count was off (a lost packet, a missed

@@ -35,10 +35,10 @@ struct omv_rpc_v2 {
     uint8_t seq;          /* the device's counter as far as we know it */
     uint16_t max_payload; /* current caps */
     uint32_t caps_flags;
-    int rebooted;         /* a SOFT_REBOOT event arrived during the command */
+    int rebooted; /* a SOFT_REBOOT event arrived during the command */
     omv_rpc_v2_device_status last_status;
     omv_rpc_v2_counters counters;
-    uint8_t last_rx_seq;  /* seq of the last data or status packet received */
+    uint8_t last_rx_seq; /* seq of the last data or status packet received */
     int have_last_rx;
     uint8_t rx[OMV_RPC_V2_MAX_PAYLOAD + 4]; /* one packet's payload and CRC-32 */
     /* The reply being collected goes straight into the caller's buffer:

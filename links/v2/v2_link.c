@@ -9,7 +9,7 @@
 #include "omv_rpc/v2_link.h"
 #include "v2_internal.h"
 
-#define V2L_CACHE 8192u            /* bytes taken from the camera per CHANNEL_READ, at most */
+#define V2L_CACHE 8192u /* bytes taken from the camera per CHANNEL_READ, at most */
 #define V2L_DEFAULT_POLL_MS 1u
 #define V2L_DEFAULT_SCALE 100u
 /* A distance between positions above this is a position behind ours: the
@@ -340,7 +340,8 @@ omv_rpc_status omv_rpc_v2_link_open(omv_rpc_link *out, omv_rpc_v2 *v2,
     }
     out->ops = &v2l_ops;
     out->ctx = l;
-    out->short_timeout_scale = cfg.short_timeout_scale ? cfg.short_timeout_scale : V2L_DEFAULT_SCALE;
+    out->short_timeout_scale =
+        cfg.short_timeout_scale ? cfg.short_timeout_scale : V2L_DEFAULT_SCALE;
     out->flags = OMV_RPC_LINK_BYTE_STREAM;
     return OMV_RPC_OK;
 }

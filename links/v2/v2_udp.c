@@ -40,10 +40,10 @@ omv_rpc_status omv_rpc_v2_udp_link_open(omv_rpc_link *out, const char *host, uin
 
 typedef struct v2_udp {
     int fd;
-    int listening;        /* answer the last sender */
+    int listening; /* answer the last sender */
     struct sockaddr_storage peer;
-    socklen_t peer_len;   /* 0: nobody to answer yet */
-    size_t head, len;     /* unread bytes of the last datagram */
+    socklen_t peer_len; /* 0: nobody to answer yet */
+    size_t head, len;   /* unread bytes of the last datagram */
     omv_rpc_link_watch_fn watch_fn;
     void *watch_arg;
     uint8_t buf[V2U_DATAGRAM_MAX];
@@ -85,7 +85,7 @@ static omv_rpc_status v2u_recv(v2_udp *u, uint32_t ms)
         /* A refused earlier datagram (ICMP) is reported here: not fatal
          * for a datagram link; the next one may arrive. */
         return errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED ? OMV_RPC_ERR_TIMEOUT
-                                                                           : v2u_errno(errno);
+                                                                          : v2u_errno(errno);
     }
     if (u->listening) {
         memcpy(&u->peer, &from, from_len);
@@ -234,9 +234,8 @@ omv_rpc_status omv_rpc_v2_udp_link_open(omv_rpc_link *out, const char *host, uin
     }
     u->listening = host == NULL;
     u->fd = socket(res->ai_family, SOCK_DGRAM, 0);
-    if (u->fd < 0 ||
-        (u->listening ? bind(u->fd, res->ai_addr, res->ai_addrlen)
-                      : connect(u->fd, res->ai_addr, res->ai_addrlen)) != 0) {
+    if (u->fd < 0 || (u->listening ? bind(u->fd, res->ai_addr, res->ai_addrlen)
+                                   : connect(u->fd, res->ai_addr, res->ai_addrlen)) != 0) {
         omv_rpc_status st = v2u_errno(errno);
         if (u->fd >= 0) {
             close(u->fd);

@@ -60,8 +60,8 @@ static PyBufferProcs framebuf_as_buffer = {(getbufferproc)framebuf_getbuffer,
 static PyTypeObject FrameBufType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.FrameBuffer",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.FrameBuffer",
     .tp_basicsize = sizeof(FrameBufObject),
     .tp_dealloc = (destructor)framebuf_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -131,8 +131,7 @@ static int dispatch_events(CameraObject *self)
         self->ev_count--;
         PyObject *fn = Py_NewRef(self->on_event);
         PyObject *r = PyObject_CallFunction(fn, "IIl", (unsigned)e.opcode, (unsigned)e.channel,
-                                            e.event == OMV_RPC_V2_EVENT_NONE ? -1L
-                                                                             : (long)e.event);
+                                            e.event == OMV_RPC_V2_EVENT_NONE ? -1L : (long)e.event);
         Py_DECREF(fn);
         if (r == NULL) {
             return -1;
@@ -215,30 +214,31 @@ static int after(CameraObject *self, omvpy_intr *g, omv_rpc_status st, const cha
             return 0;
         }
     }
-    int refused = ds != OMV_RPC_V2_SUCCESS &&
-                  (st == OMV_RPC_ERR_NAK || st == OMV_RPC_ERR_BUSY || st == OMV_RPC_ERR_TIMEOUT ||
-                   st == OMV_RPC_ERR_TOO_LARGE);
+    int refused =
+        ds != OMV_RPC_V2_SUCCESS && (st == OMV_RPC_ERR_NAK || st == OMV_RPC_ERR_BUSY ||
+                                     st == OMV_RPC_ERR_TIMEOUT || st == OMV_RPC_ERR_TOO_LARGE);
     omvpy_raise_device(st, what, refused ? omv_rpc_v2_device_status_name(ds) : NULL);
     return -1;
 }
 
 /* Run `expr` (a library call on self->v2 giving a status) with the GIL
  * released, then leave as after() does; `fail` runs when that raised. */
-#define CAM_RUN(self, st, expr, what, quiet, fail)                                 \
-    do {                                                                           \
-        omvpy_intr g_;                                                             \
-        if (before((self), &g_) < 0) {                                             \
-            fail;                                                                  \
-        }                                                                          \
-        Py_BEGIN_ALLOW_THREADS(st) = take_turn(self);                              \
-        if ((st) == OMV_RPC_OK) {                                                  \
-            (st) = (expr);                                                         \
-            give_turn(self);                                                       \
-        }                                                                          \
-        Py_END_ALLOW_THREADS                                                       \
-        if (after((self), &g_, (st), (what), (quiet)) < 0) {                       \
-            fail;                                                                  \
-        }                                                                          \
+#define CAM_RUN(self, st, expr, what, quiet, fail)           \
+    do {                                                     \
+        omvpy_intr g_;                                       \
+        if (before((self), &g_) < 0) {                       \
+            fail;                                            \
+        }                                                    \
+        Py_BEGIN_ALLOW_THREADS(st)                           \
+            = take_turn(self);                               \
+            if ((st) == OMV_RPC_OK) {                        \
+                (st) = (expr);                               \
+                give_turn(self);                             \
+            }                                                \
+        Py_END_ALLOW_THREADS                                 \
+        if (after((self), &g_, (st), (what), (quiet)) < 0) { \
+            fail;                                            \
+        }                                                    \
     } while (0)
 
 /* --------------------------------------------------------- lifetime */
@@ -392,8 +392,7 @@ static PyObject *cam_sys_info(CameraObject *self, PyObject *unused)
     (void)unused;
     omv_rpc_v2_sys_info i;
     omv_rpc_status st;
-    CAM_RUN(self, st, omv_rpc_v2_get_sys_info(self->v2, &i), "SYS_INFO failed", NULL,
-            return NULL);
+    CAM_RUN(self, st, omv_rpc_v2_get_sys_info(self->v2, &i), "SYS_INFO failed", NULL, return NULL);
     return Py_BuildValue(
         "{sIs(III)s(III)sIsIs(II)sIsIsIsIsNsNsN}", "cpu_id", i.cpu_id, "device_id", i.dev_id[0],
         i.dev_id[1], i.dev_id[2], "chip_id", i.chip_id[0], i.chip_id[1], i.chip_id[2], "usb_vid",
@@ -431,7 +430,8 @@ static PyObject *cam_set_caps(CameraObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     omv_rpc_v2_caps c = {OMV_RPC_V2_CAP_CRC | (seq ? OMV_RPC_V2_CAP_SEQ : 0u) |
-                             (ack ? OMV_RPC_V2_CAP_ACK : 0u) | (events ? OMV_RPC_V2_CAP_EVENTS : 0u),
+                             (ack ? OMV_RPC_V2_CAP_ACK : 0u) |
+                             (events ? OMV_RPC_V2_CAP_EVENTS : 0u),
                          (uint16_t)mp};
     omv_rpc_status st;
     CAM_RUN(self, st, omv_rpc_v2_set_caps(self->v2, &c), "SET_CAPS failed", NULL, return NULL);
@@ -443,13 +443,11 @@ static PyObject *cam_device_stats(CameraObject *self, PyObject *unused)
     (void)unused;
     omv_rpc_v2_stats s;
     omv_rpc_status st;
-    CAM_RUN(self, st, omv_rpc_v2_get_stats(self->v2, &s), "PROTO_STATS failed", NULL,
-            return NULL);
-    return Py_BuildValue("{sIsIsIsIsIsIsIsI}", "sent", s.sent_packets, "received",
-                         s.recv_packets, "checksum", s.checksum_errors, "sequence",
-                         s.sequence_errors, "retransmit", s.retransmits, "transport",
-                         s.transport_errors, "sent_events", s.sent_events,
-                         "max_ack_queue_depth", s.reserved);
+    CAM_RUN(self, st, omv_rpc_v2_get_stats(self->v2, &s), "PROTO_STATS failed", NULL, return NULL);
+    return Py_BuildValue("{sIsIsIsIsIsIsIsI}", "sent", s.sent_packets, "received", s.recv_packets,
+                         "checksum", s.checksum_errors, "sequence", s.sequence_errors, "retransmit",
+                         s.retransmits, "transport", s.transport_errors, "sent_events",
+                         s.sent_events, "max_ack_queue_depth", s.reserved);
 }
 
 static PyObject *cam_host_stats(CameraObject *self, PyObject *unused)
@@ -481,9 +479,8 @@ static PyObject *cam_memory(CameraObject *self, PyObject *unused)
                                     p->type == OMV_RPC_V2_MEM_GC    ? "gc"
                                     : p->type == OMV_RPC_V2_MEM_UMA ? "uma"
                                                                     : "other",
-                                    "flags", (unsigned)p->flags, "total", p->total, "used",
-                                    p->used, "free", p->free, "persist", p->persist, "peak",
-                                    p->peak);
+                                    "flags", (unsigned)p->flags, "total", p->total, "used", p->used,
+                                    "free", p->free, "persist", p->persist, "peak", p->peak);
         if (d == NULL) {
             Py_CLEAR(list);
             break;
@@ -669,11 +666,12 @@ static PyObject *cam_channel_read(CameraObject *self, PyObject *args, PyObject *
         goto fail;
     }
     Py_BEGIN_ALLOW_THREADS
-    st = take_turn(self);
-    if (st == OMV_RPC_OK) {
-        st = omv_rpc_v2_channel_read(self->v2, id, (uint32_t)offset, b.buf, (size_t)b.len, &got);
-        give_turn(self);
-    }
+        st = take_turn(self);
+        if (st == OMV_RPC_OK) {
+            st =
+                omv_rpc_v2_channel_read(self->v2, id, (uint32_t)offset, b.buf, (size_t)b.len, &got);
+            give_turn(self);
+        }
     Py_END_ALLOW_THREADS
     if (after(self, &g, st, "CHANNEL_READ failed", NULL) < 0) {
         goto fail;
@@ -775,11 +773,10 @@ static PyObject *cam_exec(CameraObject *self, PyObject *arg)
         return NULL;
     }
     omv_rpc_status st;
-    CAM_RUN(self, st, omv_rpc_v2_script_exec(self->v2, b.buf, (size_t)b.len), "exec failed",
-            NULL, {
-                PyBuffer_Release(&b);
-                return NULL;
-            });
+    CAM_RUN(self, st, omv_rpc_v2_script_exec(self->v2, b.buf, (size_t)b.len), "exec failed", NULL, {
+        PyBuffer_Release(&b);
+        return NULL;
+    });
     PyBuffer_Release(&b);
     Py_RETURN_NONE;
 }
@@ -798,8 +795,7 @@ static PyObject *cam_stdin_reset(CameraObject *self, PyObject *unused)
 {
     (void)unused;
     omv_rpc_status st;
-    CAM_RUN(self, st, omv_rpc_v2_stdin_reset(self->v2), "stdin reset failed", NULL,
-            return NULL);
+    CAM_RUN(self, st, omv_rpc_v2_stdin_reset(self->v2), "stdin reset failed", NULL, return NULL);
     Py_RETURN_NONE;
 }
 
@@ -823,8 +819,8 @@ static PyObject *cam_read_stdout(CameraObject *self, PyObject *unused)
     uint8_t buf[8192];
     size_t got = 0;
     omv_rpc_status st;
-    CAM_RUN(self, st, drain_stdout(self->v2, buf, sizeof buf, &got), "reading stdout failed",
-            NULL, return NULL);
+    CAM_RUN(self, st, drain_stdout(self->v2, buf, sizeof buf, &got), "reading stdout failed", NULL,
+            return NULL);
     return PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)got);
 }
 
@@ -856,11 +852,9 @@ static PyObject *cam_poll_events(CameraObject *self, PyObject *args)
     if (omvpy_seconds_to_ms(to, 0, &ms, "timeout") < 0 || check_open(self) < 0) {
         return NULL;
     }
-    static const omv_rpc_status quiet[] = {OMV_RPC_ERR_TIMEOUT, OMV_RPC_ERR_BAD_PACKET,
-                                           OMV_RPC_OK};
+    static const omv_rpc_status quiet[] = {OMV_RPC_ERR_TIMEOUT, OMV_RPC_ERR_BAD_PACKET, OMV_RPC_OK};
     omv_rpc_status st;
-    CAM_RUN(self, st, poll_until_event(self, ms), "waiting for events failed", quiet,
-            return NULL);
+    CAM_RUN(self, st, poll_until_event(self, ms), "waiting for events failed", quiet, return NULL);
     return PyLong_FromUnsignedLong(self->ev_count);
 }
 
@@ -1017,12 +1011,13 @@ static FrameBufObject *free_framebuf(CameraObject *self)
     return fb;
 }
 
-PyDoc_STRVAR(read_frame_doc,
-"_read_frame(view=False) -> (width, height, pixfmt, size, offset, fps, data) or None\n\n"
-"One frame of the stream channel (SIZE, LOCK, READ, UNLOCK); None when no\n"
-"frame is ready (or the camera soft-rebooted meanwhile). data is bytes, or\n"
-"with view=True a read-only memoryview of a buffer that is not reused while\n"
-"any view of it lives.");
+PyDoc_STRVAR(
+    read_frame_doc,
+    "_read_frame(view=False) -> (width, height, pixfmt, size, offset, fps, data) or None\n\n"
+    "One frame of the stream channel (SIZE, LOCK, READ, UNLOCK); None when no\n"
+    "frame is ready (or the camera soft-rebooted meanwhile). data is bytes, or\n"
+    "with view=True a read-only memoryview of a buffer that is not reused while\n"
+    "any view of it lives.");
 
 static PyObject *cam_read_frame(CameraObject *self, PyObject *args, PyObject *kw)
 {
@@ -1047,8 +1042,7 @@ static PyObject *cam_read_frame(CameraObject *self, PyObject *args, PyObject *kw
     omv_rpc_v2_frame f;
     memset(&f, 0, sizeof(f));
     omv_rpc_status st;
-    CAM_RUN(self, st, read_frame(self->v2, &f, &t), "reading a frame failed", quiet,
-            return NULL);
+    CAM_RUN(self, st, read_frame(self->v2, &f, &t), "reading a frame failed", quiet, return NULL);
     if (st != OMV_RPC_OK) {
         Py_RETURN_NONE;
     }
@@ -1062,8 +1056,8 @@ static PyObject *cam_read_frame(CameraObject *self, PyObject *args, PyObject *kw
     if (data == NULL) {
         return NULL;
     }
-    return Py_BuildValue("(IIIIIdN)", f.width, f.height, f.pixfmt, f.size, f.offset,
-                         (double)f.fps, data);
+    return Py_BuildValue("(IIIIIdN)", f.width, f.height, f.pixfmt, f.size, f.offset, (double)f.fps,
+                         data);
 }
 
 /* -------------------------------------------------- rpc over V2 */
@@ -1101,8 +1095,8 @@ static omv_rpc_status lent_recv(void *ctx, const omv_rpc_in_iov *iov, size_t cou
     return st;
 }
 
-static omv_rpc_status lent_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
-                                uint32_t ms, uint32_t xfer)
+static omv_rpc_status lent_send(void *ctx, const omv_rpc_out_iov *iov, size_t count, uint32_t ms,
+                                uint32_t xfer)
 {
     lent_link *l = ctx;
     if (!lent_take(l, ms)) {
@@ -1154,11 +1148,11 @@ static void lent_close(void *ctx)
 }
 
 PyDoc_STRVAR(rpc_link_doc,
-"_rpc_link(channel='rpc') -> Link\n\n"
-"An rpc link over the camera's channel `channel`, which a camera script\n"
-"registers (examples/camera/rpc_v2_channel.py): give it to a Master. The\n"
-"camera stays open while the link lives; its own commands and the link's\n"
-"transfers take turns (a second one at the same time is refused).");
+             "_rpc_link(channel='rpc') -> Link\n\n"
+             "An rpc link over the camera's channel `channel`, which a camera script\n"
+             "registers (examples/camera/rpc_v2_channel.py): give it to a Master. The\n"
+             "camera stays open while the link lives; its own commands and the link's\n"
+             "transfers take turns (a second one at the same time is refused).");
 
 static PyObject *cam_rpc_link(CameraObject *self, PyObject *args, PyObject *kw)
 {
@@ -1319,8 +1313,8 @@ static PyGetSetDef cam_getset[] = {
 static PyTypeObject CameraType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.Camera",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.Camera",
     .tp_basicsize = sizeof(CameraObject),
     .tp_dealloc = (destructor)cam_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,

@@ -41,37 +41,49 @@ static PyObject *new_sub(PyObject *module, const char *name, const char *doc, Py
 
 int omvpy_errors_init(PyObject *module)
 {
-    omvpy_Error = new_class(module, "Error",
-        "Base class of every omvrpc error. Attributes: status (the C status name,\n"
-        "e.g. 'OMV_RPC_ERR_RECV_TIMEOUT'), code (its number), phase ('send',\n"
-        "'recv' or None), device_status (a camera's refusal, see DeviceError;\n"
-        "else None).", NULL);
+    omvpy_Error =
+        new_class(module, "Error",
+                  "Base class of every omvrpc error. Attributes: status (the C status name,\n"
+                  "e.g. 'OMV_RPC_ERR_RECV_TIMEOUT'), code (its number), phase ('send',\n"
+                  "'recv' or None), device_status (a camera's refusal, see DeviceError;\n"
+                  "else None).",
+                  NULL);
     if (omvpy_Error == NULL) {
         return -1;
     }
-    omvpy_TimeoutError = new_sub(module, "TimeoutError",
-        "The peer did not answer in time. phase is 'send' (the slave never took\n"
-        "the command), 'recv' (no valid result came) or None (a raw transfer or a\n"
-        "stream). Also a builtins.TimeoutError.", PyExc_TimeoutError);
-    omvpy_LinkError = new_sub(module, "LinkError",
-        "The link cannot be opened or broke (no such port, permission, busy,\n"
-        "closed by the peer, network errors). Also an OSError.", PyExc_OSError);
-    omvpy_ProtocolError = new_sub(module, "ProtocolError",
-        "The peer sent something the protocol refuses (bad magic or CRC, a wrong\n"
-        "stream ack).", NULL);
-    omvpy_TooLargeError = new_sub(module, "TooLargeError",
-        "A length is over the limit (max_payload) or the buffer given.", NULL);
+    omvpy_TimeoutError =
+        new_sub(module, "TimeoutError",
+                "The peer did not answer in time. phase is 'send' (the slave never took\n"
+                "the command), 'recv' (no valid result came) or None (a raw transfer or a\n"
+                "stream). Also a builtins.TimeoutError.",
+                PyExc_TimeoutError);
+    omvpy_LinkError =
+        new_sub(module, "LinkError",
+                "The link cannot be opened or broke (no such port, permission, busy,\n"
+                "closed by the peer, network errors). Also an OSError.",
+                PyExc_OSError);
+    omvpy_ProtocolError =
+        new_sub(module, "ProtocolError",
+                "The peer sent something the protocol refuses (bad magic or CRC, a wrong\n"
+                "stream ack).",
+                NULL);
+    omvpy_TooLargeError =
+        new_sub(module, "TooLargeError",
+                "A length is over the limit (max_payload) or the buffer given.", NULL);
     omvpy_StoppedError = new_sub(module, "StoppedError",
-        "The operation was stopped: stop() / abort() or Ctrl-C.", NULL);
-    omvpy_DeviceError = new_sub(module, "DeviceError",
-        "A camera (omvrpc.Camera) refused the command: .device_status is its\n"
-        "status name ('BUSY', 'INVALID', 'FAILED', ...).", NULL);
-    omvpy_ResetError = new_sub(module, "ResetError",
-        "The camera soft-rebooted (its script ended) while the command ran; the\n"
-        "host has resynchronised: send it again.", NULL);
-    if (!omvpy_TimeoutError || !omvpy_LinkError || !omvpy_ProtocolError ||
-        !omvpy_TooLargeError || !omvpy_StoppedError || !omvpy_DeviceError ||
-        !omvpy_ResetError) {
+                                 "The operation was stopped: stop() / abort() or Ctrl-C.", NULL);
+    omvpy_DeviceError =
+        new_sub(module, "DeviceError",
+                "A camera (omvrpc.Camera) refused the command: .device_status is its\n"
+                "status name ('BUSY', 'INVALID', 'FAILED', ...).",
+                NULL);
+    omvpy_ResetError =
+        new_sub(module, "ResetError",
+                "The camera soft-rebooted (its script ended) while the command ran; the\n"
+                "host has resynchronised: send it again.",
+                NULL);
+    if (!omvpy_TimeoutError || !omvpy_LinkError || !omvpy_ProtocolError || !omvpy_TooLargeError ||
+        !omvpy_StoppedError || !omvpy_DeviceError || !omvpy_ResetError) {
         return -1;
     }
     return 0;

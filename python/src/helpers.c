@@ -97,11 +97,11 @@ int omvpy_busy_enter(omvpy_busy *b, int nest_ok, const char *what)
 {
     unsigned long me = PyThread_get_thread_ident();
     if (b->depth > 0 && (b->thread != me || !nest_ok)) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "this %s is in use (%s); a master or slave is used by one thread at "
-                     "a time, and not from its own callbacks",
-                     what, b->thread == me ? "by a call in progress on this thread"
-                                           : "by another thread");
+        PyErr_Format(
+            PyExc_RuntimeError,
+            "this %s is in use (%s); a master or slave is used by one thread at "
+            "a time, and not from its own callbacks",
+            what, b->thread == me ? "by a call in progress on this thread" : "by another thread");
         return -1;
     }
     b->thread = me;

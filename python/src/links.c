@@ -44,7 +44,8 @@ static PyObject *link_get_name(omvpy_Link *self, void *closure)
 }
 
 static PyMethodDef link_methods[] = {
-    {"close", (PyCFunction)link_close, METH_NOARGS, "Close the link if no master or slave took it."},
+    {"close", (PyCFunction)link_close, METH_NOARGS,
+     "Close the link if no master or slave took it."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -56,8 +57,8 @@ static PyGetSetDef link_getset[] = {
 PyTypeObject omvpy_LinkType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.Link",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.Link",
     .tp_basicsize = sizeof(omvpy_Link),
     .tp_dealloc = (destructor)link_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -96,10 +97,11 @@ int omvpy_link_take(PyObject *obj, omv_rpc_link *out)
 
 /* Run an opener with the GIL released (opening may resolve names or wait
  * for a device) and wrap the result. */
-#define OPEN_RELEASED(call)                                                        \
-    do {                                                                           \
-        Py_BEGIN_ALLOW_THREADS st = (call);                                        \
-        Py_END_ALLOW_THREADS                                                       \
+#define OPEN_RELEASED(call)    \
+    do {                       \
+        Py_BEGIN_ALLOW_THREADS \
+            st = (call);       \
+        Py_END_ALLOW_THREADS   \
     } while (0)
 
 static PyObject *open_serial(PyObject *mod, PyObject *args, PyObject *kw)
@@ -201,8 +203,8 @@ static PyObject *open_net_slave(PyObject *mod, PyObject *args, PyObject *kw)
     omv_rpc_link link;
     omv_rpc_log log = omvpy_log_hook();
     omv_rpc_status st;
-    OPEN_RELEASED(omv_rpc_net_slave_open(&link, opt_addr(mine), (uint16_t)port, list,
-                                         (size_t)n, &log));
+    OPEN_RELEASED(
+        omv_rpc_net_slave_open(&link, opt_addr(mine), (uint16_t)port, list, (size_t)n, &log));
     PyMem_Free(list);
     Py_XDECREF(seq);
     if (st != OMV_RPC_OK) {
@@ -235,8 +237,7 @@ static PyObject *open_socketcan(PyObject *mod, PyObject *args, PyObject *kw)
 static PyObject *open_kvaser(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    static char *names[] = {"channel", "message_id", "bit_rate", "sample_point", "library",
-                            NULL};
+    static char *names[] = {"channel", "message_id", "bit_rate", "sample_point", "library", NULL};
     int channel;
     unsigned int id = OMV_RPC_CAN_DEFAULT_MESSAGE_ID;
     unsigned int rate = OMV_RPC_CAN_DEFAULT_BIT_RATE;

@@ -34,8 +34,8 @@ typedef struct ResultObject {
 static int result_getbuffer(ResultObject *self, Py_buffer *view, int flags)
 {
     static char empty[1];
-    return PyBuffer_FillInfo(view, (PyObject *)self, self->len ? (void *)self->p : empty,
-                             self->len, 1, flags);
+    return PyBuffer_FillInfo(view, (PyObject *)self, self->len ? (void *)self->p : empty, self->len,
+                             1, flags);
 }
 
 static void result_dealloc(ResultObject *self)
@@ -54,8 +54,8 @@ static PyBufferProcs result_as_buffer = {(getbufferproc)result_getbuffer, NULL};
 static PyTypeObject ResultType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.Result",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.Result",
     .tp_basicsize = sizeof(ResultObject),
     .tp_dealloc = (destructor)result_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -288,30 +288,30 @@ static int run_call(MasterObject *self, PyObject *name, PyObject *data, uint32_t
     int stale = self->stale_abort;
     self->stale_abort = 0;
     Py_BEGIN_ALLOW_THREADS
-    *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len, send_ms,
-                                   recv_ms);
-    if (*st == OMV_RPC_ERR_ABORTED && stale && omvpy_intr_count() == sigints) {
-        /* That was the old request (no Ctrl-C since): the real call now. */
-        *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len,
-                                       send_ms, recv_ms);
-    }
+        *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len, send_ms,
+                                       recv_ms);
+        if (*st == OMV_RPC_ERR_ABORTED && stale && omvpy_intr_count() == sigints) {
+            /* That was the old request (no Ctrl-C since): the real call now. */
+            *st = omv_rpc_master_call_hash(self->m, hash, arg.buf, (size_t)arg.len, res, len,
+                                           send_ms, recv_ms);
+        }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&arg);
     return after_call_st(self, &g, *st);
 }
 
 PyDoc_STRVAR(call_doc,
-"call(name, data=b'', *, send_timeout=1.0, recv_timeout=1.0, view=False) -> bytes\n\n"
-"Run the slave's function `name` with `data` (bytes-like or str, sent\n"
-"UTF-8 encoded) and return its result. An unknown function gives b''.\n"
-"Timeouts are in seconds: send_timeout bounds getting the slave to take\n"
-"the command, recv_timeout getting the result (they bound waiting, not\n"
-"transferring: large data keeps its attempt alive while it moves).\n"
-"Raises omvrpc.TimeoutError (with .phase 'send' or 'recv'), LinkError,\n"
-"ProtocolError, TooLargeError; KeyboardInterrupt on Ctrl-C.\n"
-"view=True returns a read-only memoryview of the result where it was\n"
-"received (no copy); the master then refuses its next call or close with\n"
-"BufferError until that view is released (view.release() or del).");
+             "call(name, data=b'', *, send_timeout=1.0, recv_timeout=1.0, view=False) -> bytes\n\n"
+             "Run the slave's function `name` with `data` (bytes-like or str, sent\n"
+             "UTF-8 encoded) and return its result. An unknown function gives b''.\n"
+             "Timeouts are in seconds: send_timeout bounds getting the slave to take\n"
+             "the command, recv_timeout getting the result (they bound waiting, not\n"
+             "transferring: large data keeps its attempt alive while it moves).\n"
+             "Raises omvrpc.TimeoutError (with .phase 'send' or 'recv'), LinkError,\n"
+             "ProtocolError, TooLargeError; KeyboardInterrupt on Ctrl-C.\n"
+             "view=True returns a read-only memoryview of the result where it was\n"
+             "received (no copy); the master then refuses its next call or close with\n"
+             "BufferError until that view is released (view.release() or del).");
 
 static PyObject *master_call(MasterObject *self, PyObject *args, PyObject *kw)
 {
@@ -355,18 +355,17 @@ static PyObject *master_call(MasterObject *self, PyObject *args, PyObject *kw)
 }
 
 PyDoc_STRVAR(call_into_doc,
-"call_into(name, buffer, data=b'', *, send_timeout=1.0, recv_timeout=1.0) -> int\n\n"
-"As call(), but the result is received straight into `buffer` (a writable\n"
-"bytes-like object: no copy); returns its length. A result larger than the\n"
-"buffer raises TooLargeError before it is read.");
+             "call_into(name, buffer, data=b'', *, send_timeout=1.0, recv_timeout=1.0) -> int\n\n"
+             "As call(), but the result is received straight into `buffer` (a writable\n"
+             "bytes-like object: no copy); returns its length. A result larger than the\n"
+             "buffer raises TooLargeError before it is read.");
 
 static PyObject *master_call_into(MasterObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"name", "buffer", "data", "send_timeout", "recv_timeout", NULL};
     PyObject *name, *data = NULL, *sto = NULL, *rto = NULL;
     Py_buffer out;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Ow*|O$OO", names, &name, &out, &data, &sto,
-                                     &rto)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Ow*|O$OO", names, &name, &out, &data, &sto, &rto)) {
         return NULL;
     }
     PyObject *ret = NULL;
@@ -393,8 +392,8 @@ static PyObject *master_call_into(MasterObject *self, PyObject *args, PyObject *
     size_t len = 0;
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_master_call_into(self->m, n, arg.buf, (size_t)arg.len, out.buf,
-                                  (size_t)out.len, &len, s, r);
+        st = omv_rpc_master_call_into(self->m, n, arg.buf, (size_t)arg.len, out.buf,
+                                      (size_t)out.len, &len, s, r);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&arg);
     if (after_call(self, &g) < 0) {
@@ -411,9 +410,9 @@ done:
 }
 
 PyDoc_STRVAR(rpc_call_doc,
-"_rpc_call(name, data=bytes(), send_timeout=1000, recv_timeout=1000)\n\n"
-"OpenMV's call(): timeouts in milliseconds; returns a memoryview of the\n"
-"result (empty for an unknown function) or None when the call failed.");
+             "_rpc_call(name, data=bytes(), send_timeout=1000, recv_timeout=1000)\n\n"
+             "OpenMV's call(): timeouts in milliseconds; returns a memoryview of the\n"
+             "result (empty for an unknown function) or None when the call failed.");
 
 static PyObject *master_rpc_call(MasterObject *self, PyObject *args, PyObject *kw)
 {
@@ -478,10 +477,10 @@ static PyObject *raw_put(MasterObject *self, PyObject *data, uint32_t ms, int st
 }
 
 PyDoc_STRVAR(read_raw_doc,
-"read_raw(size_or_buffer, timeout=5.0)\n\n"
-"Cut-through read right after a call: an int gives that many bytes as a\n"
-"bytes object; a writable buffer is filled (no copy) and returned.\n"
-"`timeout` (seconds) bounds silence. Raises omvrpc.TimeoutError etc.");
+             "read_raw(size_or_buffer, timeout=5.0)\n\n"
+             "Cut-through read right after a call: an int gives that many bytes as a\n"
+             "bytes object; a writable buffer is filled (no copy) and returned.\n"
+             "`timeout` (seconds) bounds silence. Raises omvrpc.TimeoutError etc.");
 
 static PyObject *master_read_raw(MasterObject *self, PyObject *args, PyObject *kw)
 {
@@ -498,8 +497,8 @@ static PyObject *master_read_raw(MasterObject *self, PyObject *args, PyObject *k
 }
 
 PyDoc_STRVAR(write_raw_doc,
-"write_raw(data, timeout=5.0)\n\n"
-"Cut-through write right after a call (no framing). Raises on failure.");
+             "write_raw(data, timeout=5.0)\n\n"
+             "Cut-through write right after a call (no framing). Raises on failure.");
 
 static PyObject *master_write_raw(MasterObject *self, PyObject *args, PyObject *kw)
 {
@@ -609,7 +608,7 @@ static PyObject *master_stream_read(MasterObject *self, PyObject *args, PyObject
     }
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_master_stream_reader(self->m, omvpy_stream_read_cb, &c, depth, ms);
+        st = omv_rpc_master_stream_reader(self->m, omvpy_stream_read_cb, &c, depth, ms);
     Py_END_ALLOW_THREADS
     return stream_result(self, &g, &c, st, strict, "stream read failed");
 }
@@ -639,7 +638,7 @@ static PyObject *master_stream_write(MasterObject *self, PyObject *args, PyObjec
     }
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_master_stream_writer(self->m, omvpy_stream_write_cb, &c, ms);
+        st = omv_rpc_master_stream_writer(self->m, omvpy_stream_write_cb, &c, ms);
     Py_END_ALLOW_THREADS
     return stream_result(self, &g, &c, st, strict, "stream write failed");
 }
@@ -671,10 +670,11 @@ static PyObject *master_c_calls(MasterObject *self, PyObject *args)
     omv_rpc_status st = OMV_RPC_OK;
     double t0 = now_s(), t1;
     Py_BEGIN_ALLOW_THREADS
-    for (unsigned long i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = omv_rpc_master_call(self->m, name, arg.buf, (size_t)arg.len, NULL, NULL, 1000, 1000);
-    }
-    t1 = now_s();
+        for (unsigned long i = 0; i < count && st == OMV_RPC_OK; i++) {
+            st = omv_rpc_master_call(self->m, name, arg.buf, (size_t)arg.len, NULL, NULL, 1000,
+                                     1000);
+        }
+        t1 = now_s();
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&arg);
     if (after_call(self, &g) < 0) {
@@ -717,8 +717,8 @@ static PyObject *master_c_stream(MasterObject *self, PyObject *args)
     omv_rpc_status st;
     double t0 = now_s(), t1;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_master_stream_reader(self->m, count_frame, &c, depth, 5000);
-    t1 = now_s();
+        st = omv_rpc_master_stream_reader(self->m, count_frame, &c, depth, 5000);
+        t1 = now_s();
     Py_END_ALLOW_THREADS
     if (after_call(self, &g) < 0) {
         return NULL;
@@ -779,8 +779,7 @@ static PyMethodDef master_methods[] = {
 
 static PyGetSetDef master_getset[] = {
     {"retries", (getter)master_get_retries, NULL,
-     "How many attempts the master started over since it was created (0 on a clean link).",
-     NULL},
+     "How many attempts the master started over since it was created (0 on a clean link).", NULL},
     {"closed", (getter)master_get_closed, NULL, "True once close() ran.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -788,8 +787,8 @@ static PyGetSetDef master_getset[] = {
 PyTypeObject omvpy_MasterType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.Master",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.Master",
     .tp_basicsize = sizeof(MasterObject),
     .tp_dealloc = (destructor)master_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,

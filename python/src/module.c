@@ -11,7 +11,7 @@ static PyObject *py_list_ports(PyObject *mod, PyObject *unused)
     size_t count = 0;
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_serial_list_ports(&ports, &count);
+        st = omv_rpc_serial_list_ports(&ports, &count);
     Py_END_ALLOW_THREADS
     if (st != OMV_RPC_OK) {
         return omvpy_raise(st, "cannot list serial ports");
@@ -19,10 +19,9 @@ static PyObject *py_list_ports(PyObject *mod, PyObject *unused)
     PyObject *list = PyList_New(0);
     for (size_t i = 0; list != NULL && i < count; i++) {
         const omv_rpc_port_info *p = &ports[i];
-        PyObject *t = Py_BuildValue("(ssssHHOO)", p->name, p->description, p->serial_number,
-                                    p->manufacturer, p->usb_vid, p->usb_pid,
-                                    p->is_usb ? Py_True : Py_False,
-                                    p->is_openmv ? Py_True : Py_False);
+        PyObject *t = Py_BuildValue(
+            "(ssssHHOO)", p->name, p->description, p->serial_number, p->manufacturer, p->usb_vid,
+            p->usb_pid, p->is_usb ? Py_True : Py_False, p->is_openmv ? Py_True : Py_False);
         if (t == NULL || PyList_Append(list, t) < 0) {
             Py_CLEAR(list);
         }
@@ -118,9 +117,8 @@ PyMODINIT_FUNC PyInit__omvrpc(void)
     }
     if (PyModule_AddFunctions(m, omvpy_link_functions) < 0 || PyType_Ready(&omvpy_LinkType) < 0 ||
         PyModule_AddObjectRef(m, "Link", (PyObject *)&omvpy_LinkType) < 0 ||
-        omvpy_errors_init(m) < 0 || omvpy_master_init_type(m) < 0 ||
-        omvpy_slave_init_type(m) < 0 || omvpy_camera_init_type(m) < 0 || omvpy_log_init() < 0 ||
-        omvpy_intr_init() < 0 ||
+        omvpy_errors_init(m) < 0 || omvpy_master_init_type(m) < 0 || omvpy_slave_init_type(m) < 0 ||
+        omvpy_camera_init_type(m) < 0 || omvpy_log_init() < 0 || omvpy_intr_init() < 0 ||
         PyModule_AddStringConstant(m, "__version__", omv_rpc_version()) < 0 ||
         PyModule_AddIntConstant(m, "DEFAULT_MAX_PAYLOAD", OMV_RPC_DEFAULT_MAX_PAYLOAD) < 0 ||
         PyModule_AddIntConstant(m, "NET_DEFAULT_PORT", OMV_RPC_NET_DEFAULT_PORT) < 0) {

@@ -150,8 +150,8 @@ typedef struct omvpy_guard {
 /* `target`: an int (that many bytes, returned as bytes) or a writable
  * buffer (filled and returned). On failure: raise when `strict`, else
  * return None (OpenMV's get_bytes / put_bytes). */
-PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *target,
-                        uint32_t ms, int strict);
+PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *target, uint32_t ms,
+                        int strict);
 PyObject *omvpy_raw_put(PyObject *self, const omvpy_guard *guard, PyObject *data, uint32_t ms,
                         int strict);
 

@@ -87,9 +87,9 @@ static omv_rpc_status py_put(void *ctx, const uint8_t *buf, size_t len, uint32_t
         /* bytes, as OpenMV hands its transports (a copy: the transport may
          * keep it). */
         PyObject *data = PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)len);
-        PyObject *r = data ? PyObject_CallMethod(t->obj, "put_bytes", "OI", data,
-                                                 (unsigned)timeout_ms)
-                           : NULL;
+        PyObject *r =
+            data ? PyObject_CallMethod(t->obj, "put_bytes", "OI", data, (unsigned)timeout_ms)
+                 : NULL;
         if (r == NULL) {
             keep_first(t);
         } else {

@@ -4,8 +4,8 @@
  * check, Ctrl-C) and which link it moves the bytes on. */
 #include "omvpy.h"
 
-PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *target,
-                        uint32_t ms, int strict)
+PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *target, uint32_t ms,
+                        int strict)
 {
     PyObject *owned = NULL;
     if (PyLong_Check(target)) {
@@ -35,7 +35,7 @@ PyObject *omvpy_raw_get(PyObject *self, const omvpy_guard *guard, PyObject *targ
     omv_rpc_status st;
     omv_rpc_link *link = guard->link(self);
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_get_bytes(link, b.buf, (size_t)b.len, ms);
+        st = omv_rpc_get_bytes(link, b.buf, (size_t)b.len, ms);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&b);
     if (guard->leave(self, &g) < 0) {
@@ -72,7 +72,7 @@ PyObject *omvpy_raw_put(PyObject *self, const omvpy_guard *guard, PyObject *data
     omv_rpc_status st;
     omv_rpc_link *link = guard->link(self);
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_put_bytes(link, b.buf, (size_t)b.len, ms);
+        st = omv_rpc_put_bytes(link, b.buf, (size_t)b.len, ms);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&b);
     if (guard->leave(self, &g) < 0) {

@@ -266,11 +266,11 @@ static PyObject *slave_exit(SlaveObject *self, PyObject *args)
 /* ---------------------------------------------------- registration */
 
 PyDoc_STRVAR(register_doc,
-"register(name, fn)\n\n"
-"Serve `fn` under `name`: fn(arg) gets a memoryview of the argument (valid\n"
-"during the call only: keep bytes(arg) if you need it later) and returns a\n"
-"bytes-like object or str (the result) or None (an empty result).\n"
-"Registering a name again replaces its callback.");
+             "register(name, fn)\n\n"
+             "Serve `fn` under `name`: fn(arg) gets a memoryview of the argument (valid\n"
+             "during the call only: keep bytes(arg) if you need it later) and returns a\n"
+             "bytes-like object or str (the result) or None (an empty result).\n"
+             "Registering a name again replaces its callback.");
 
 static PyObject *slave_register(SlaveObject *self, PyObject *args)
 {
@@ -438,7 +438,7 @@ static PyObject *run_loop(SlaveObject *self, uint32_t recv_ms, uint32_t send_ms)
         omvpy_intr_begin(&g, NULL, self->s);
         omv_rpc_status st;
         Py_BEGIN_ALLOW_THREADS
-        st = omv_rpc_slave_loop(self->s, recv_ms, send_ms);
+            st = omv_rpc_slave_loop(self->s, recv_ms, send_ms);
         Py_END_ALLOW_THREADS
         int rc = slave_after(self, &g);
         if (rc < 0) {
@@ -460,13 +460,12 @@ static PyObject *run_loop(SlaveObject *self, uint32_t recv_ms, uint32_t send_ms)
     return ret;
 }
 
-PyDoc_STRVAR(loop_doc,
-"loop(recv_timeout=1.0, send_timeout=1.0)\n\n"
-"Serve calls until stop() (from another thread or a callback; returns\n"
-"None), an exception in a callback (re-raised here), Ctrl-C\n"
-"(KeyboardInterrupt) or a broken link (LinkError). Timeouts in seconds:\n"
-"recv_timeout is one pass's wait for a command, send_timeout how long a\n"
-"result waits for the master to take it.");
+PyDoc_STRVAR(loop_doc, "loop(recv_timeout=1.0, send_timeout=1.0)\n\n"
+                       "Serve calls until stop() (from another thread or a callback; returns\n"
+                       "None), an exception in a callback (re-raised here), Ctrl-C\n"
+                       "(KeyboardInterrupt) or a broken link (LinkError). Timeouts in seconds:\n"
+                       "recv_timeout is one pass's wait for a command, send_timeout how long a\n"
+                       "result waits for the master to take it.");
 
 static PyObject *slave_loop(SlaveObject *self, PyObject *args, PyObject *kw)
 {
@@ -499,10 +498,10 @@ static PyObject *slave_rpc_loop(SlaveObject *self, PyObject *args, PyObject *kw)
 }
 
 PyDoc_STRVAR(loop_once_doc,
-"loop_once(recv_timeout=1.0, send_timeout=1.0) -> bool\n\n"
-"Wait up to recv_timeout seconds for one call and serve it, then run the\n"
-"scheduled and loop callbacks. True when a call was served, False when\n"
-"none came (or the master stopped asking for the result, or stop()).");
+             "loop_once(recv_timeout=1.0, send_timeout=1.0) -> bool\n\n"
+             "Wait up to recv_timeout seconds for one call and serve it, then run the\n"
+             "scheduled and loop callbacks. True when a call was served, False when\n"
+             "none came (or the master stopped asking for the result, or stop()).");
 
 static PyObject *slave_loop_once(SlaveObject *self, PyObject *args, PyObject *kw)
 {
@@ -523,7 +522,7 @@ static PyObject *slave_loop_once(SlaveObject *self, PyObject *args, PyObject *kw
     omvpy_intr_begin(&g, NULL, self->s);
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_slave_loop_once(self->s, r, s);
+        st = omv_rpc_slave_loop_once(self->s, r, s);
     Py_END_ALLOW_THREADS
     int rc = slave_after(self, &g);
     drop_reply(self);
@@ -728,7 +727,7 @@ static PyObject *slave_stream_read(SlaveObject *self, PyObject *args, PyObject *
     }
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_slave_stream_reader(self->s, omvpy_stream_read_cb, &c, depth, ms);
+        st = omv_rpc_slave_stream_reader(self->s, omvpy_stream_read_cb, &c, depth, ms);
     Py_END_ALLOW_THREADS
     return stream_result(self, &g, &c, st, strict, "stream read failed");
 }
@@ -756,7 +755,7 @@ static PyObject *slave_stream_write(SlaveObject *self, PyObject *args, PyObject 
     }
     omv_rpc_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = omv_rpc_slave_stream_writer(self->s, omvpy_stream_write_cb, &c, ms);
+        st = omv_rpc_slave_stream_writer(self->s, omvpy_stream_write_cb, &c, ms);
     Py_END_ALLOW_THREADS
     return stream_result(self, &g, &c, st, strict, "stream write failed");
 }
@@ -824,8 +823,8 @@ static PyGetSetDef slave_getset[] = {
 PyTypeObject omvpy_SlaveType = {
     /* clang-format off: the macro ends in its own comma */
     PyVarObject_HEAD_INIT(NULL, 0)
-    /* clang-format on */
-    .tp_name = "omvrpc._omvrpc.Slave",
+        /* clang-format on */
+        .tp_name = "omvrpc._omvrpc.Slave",
     .tp_basicsize = sizeof(SlaveObject),
     .tp_dealloc = (destructor)slave_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,

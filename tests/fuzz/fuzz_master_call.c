@@ -32,8 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = 0;
         omv_rpc_status st;
         if (opt & 1u) {
-            st = omv_rpc_master_call_into(m, "echo", arg, arg_len, buf, sizeof buf, &len, 100,
-                                          100);
+            st = omv_rpc_master_call_into(m, "echo", arg, arg_len, buf, sizeof buf, &len, 100, 100);
             fuzz_require(st != OMV_RPC_OK || len <= sizeof buf, "call_into fits its buffer");
         } else {
             const uint8_t *res = NULL;

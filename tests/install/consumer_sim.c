@@ -9,7 +9,8 @@ int main(void)
     omv_rpc_link a, b;
     omv_rpc_slave *slave;
     omv_rpc_sim *sim;
-    if (omv_rpc_pair_open(&a, &b, 0) != OMV_RPC_OK || omv_rpc_slave_new(&slave, &a, NULL) != OMV_RPC_OK) {
+    if (omv_rpc_pair_open(&a, &b, 0) != OMV_RPC_OK ||
+        omv_rpc_slave_new(&slave, &a, NULL) != OMV_RPC_OK) {
         return 1;
     }
     omv_rpc_link_close(&b);

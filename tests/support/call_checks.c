@@ -8,9 +8,9 @@ void ts_check_echo(omv_rpc_master *m, const void *arg, size_t len, uint32_t send
 {
     const uint8_t *res = NULL;
     size_t res_len = 0;
-    assert_int_equal(omv_rpc_master_call(m, "echo", arg, len, &res, &res_len, send_timeout_ms,
-                                         recv_timeout_ms),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(m, "echo", arg, len, &res, &res_len, send_timeout_ms, recv_timeout_ms),
+        OMV_RPC_OK);
     assert_int_equal(res_len, len);
     if (len) {
         assert_memory_equal(res, arg, len);
@@ -40,9 +40,9 @@ void ts_check_pattern(omv_rpc_master *m, size_t len, uint32_t timeout_ms)
     put_le32_bytes(arg, (uint32_t)len);
     const uint8_t *res = NULL;
     size_t res_len = 0;
-    assert_int_equal(omv_rpc_master_call(m, "pattern", arg, 4, &res, &res_len, timeout_ms,
-                                         timeout_ms),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(m, "pattern", arg, 4, &res, &res_len, timeout_ms, timeout_ms),
+        OMV_RPC_OK);
     assert_int_equal(res_len, len);
     uint8_t *want = malloc(len ? len : 1);
     assert_non_null(want);

@@ -24,8 +24,8 @@ static omv_rpc_status inner_put(fault_link *f, const uint8_t *buf, size_t len, u
     return omv_rpc_link_write(&f->inner, buf, len, t);
 }
 
-static omv_rpc_status faulty_put(fault_link *f, const uint8_t *buf, size_t len,
-                                 uint32_t timeout_ms, int whole)
+static omv_rpc_status faulty_put(fault_link *f, const uint8_t *buf, size_t len, uint32_t timeout_ms,
+                                 int whole)
 {
     if (!atomic_load(&f->enabled) || len == 0 || ts_rand(&f->rng) % 1000u >= f->per_mille) {
         return inner_put(f, buf, len, timeout_ms);

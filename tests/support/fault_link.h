@@ -23,7 +23,7 @@ typedef struct fault_link {
     uint32_t rng;
     unsigned per_mille; /* chance that a transfer is hit (any fault) */
     atomic_int enabled;
-    fault_counts *counts; /* shared by both ends, may be NULL */
+    fault_counts *counts;       /* shared by both ends, may be NULL */
     uint8_t copy[1u << 20];     /* a transfer with a bit flipped */
     uint8_t gathered[1u << 20]; /* a gathered write, in one piece */
 } fault_link;

@@ -12,8 +12,8 @@ static size_t total_in(const omv_rpc_in_iov *iov, size_t count)
     return t;
 }
 
-omv_rpc_status ts_flat_recv(ts_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
-                            size_t count, uint32_t timeout_ms)
+omv_rpc_status ts_flat_recv(ts_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov, size_t count,
+                            uint32_t timeout_ms)
 {
     if (count == 1) {
         return get(ctx, iov[0].base, iov[0].len, timeout_ms);
@@ -33,8 +33,8 @@ omv_rpc_status ts_flat_recv(ts_flat_get_fn get, void *ctx, const omv_rpc_in_iov 
     return st;
 }
 
-omv_rpc_status ts_flat_send(ts_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
-                            size_t count, uint32_t timeout_ms)
+omv_rpc_status ts_flat_send(ts_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov, size_t count,
+                            uint32_t timeout_ms)
 {
     if (count == 1) {
         return put(ctx, iov[0].base, iov[0].len, timeout_ms);

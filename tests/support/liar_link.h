@@ -9,9 +9,9 @@
 #include "test_support.h"
 
 typedef struct liar_opts {
-    uint16_t magic;      /* the header to rewrite (0: none) */
-    size_t len_offset;   /* where its 32-bit length sits in the payload */
-    uint32_t announce;   /* the length it announces instead */
+    uint16_t magic;        /* the header to rewrite (0: none) */
+    size_t len_offset;     /* where its 32-bit length sits in the payload */
+    uint32_t announce;     /* the length it announces instead */
     uint32_t bytes_per_ms; /* pace when the inner link has none (0: none) */
 } liar_opts;
 

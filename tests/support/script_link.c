@@ -68,8 +68,7 @@ static omv_rpc_status sl_put(void *ctx, const uint8_t *buf, size_t len, uint32_t
             return OMV_RPC_OK;
         }
         script_turn *t = &s->turns[s->turn];
-        if (s->out_len >= t->len || s->out_len >= sizeof s->out ||
-            t->bytes[s->out_len] != buf[i]) {
+        if (s->out_len >= t->len || s->out_len >= sizeof s->out || t->bytes[s->out_len] != buf[i]) {
             snprintf(s->mismatch_text, sizeof s->mismatch_text,
                      "turn %zu byte %zu: got 0x%02x, expected 0x%02x", s->turn, s->out_len, buf[i],
                      s->out_len < t->len ? t->bytes[s->out_len] : 0);
@@ -125,12 +124,11 @@ static uint32_t sl_now(void *ctx)
 
 TS_FLAT_OPS(script_ops, sl_get, sl_put)
 
-static const omv_rpc_link_ops script_ops = {
-    .size = sizeof(omv_rpc_link_ops),
-    .recv = script_ops_recv,
-    .send = script_ops_send,
-    .flush = sl_flush,
-    .now_ms = sl_now};
+static const omv_rpc_link_ops script_ops = {.size = sizeof(omv_rpc_link_ops),
+                                            .recv = script_ops_recv,
+                                            .send = script_ops_send,
+                                            .flush = sl_flush,
+                                            .now_ms = sl_now};
 
 omv_rpc_link script_as_link(script_link *s)
 {

@@ -17,11 +17,11 @@ typedef struct script_turn {
 typedef struct script_link {
     script_turn turns[64];
     size_t turn_count;
-    size_t turn;        /* current turn */
-    size_t consumed;    /* of a peer turn: bytes handed out */
-    uint8_t out[8192];  /* of an expected turn: bytes received so far */
+    size_t turn;       /* current turn */
+    size_t consumed;   /* of a peer turn: bytes handed out */
+    uint8_t out[8192]; /* of an expected turn: bytes received so far */
     size_t out_len;
-    int mismatch;       /* the code under test sent something else */
+    int mismatch; /* the code under test sent something else */
     char mismatch_text[256];
     uint32_t clock;
 } script_link;

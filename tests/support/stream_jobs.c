@@ -103,8 +103,8 @@ static void slave_writes(omv_rpc_slave *s, void *user)
 static void slave_reads(omv_rpc_slave *s, void *user)
 {
     ts_stream_job *j = user;
-    j->result = omv_rpc_slave_stream_reader(s, ts_stream_check_frame, j, j->queue_depth,
-                                            STREAM_TIMEOUT_MS);
+    j->result =
+        omv_rpc_slave_stream_reader(s, ts_stream_check_frame, j, j->queue_depth, STREAM_TIMEOUT_MS);
 }
 
 /* The stream starts only after the call's result has gone out, so the
@@ -133,8 +133,7 @@ void ts_stream_serve_reader(omv_rpc_slave *s, const char *name, ts_stream_job *j
     assert_int_equal(omv_rpc_slave_register_callback(s, name, cb_start_reader, job), OMV_RPC_OK);
 }
 
-void ts_check_stream_to_master(ts_rig *r, uint32_t queue_depth, int reader_ends,
-                               size_t frame_size)
+void ts_check_stream_to_master(ts_rig *r, uint32_t queue_depth, int reader_ends, size_t frame_size)
 {
     ts_stream_job w, rd;
     ts_stream_job_init(&w, reader_ends ? 0u : 40u, frame_size);
@@ -207,9 +206,9 @@ void ts_check_download(omv_rpc_master *m, ts_two_way *t, uint32_t queue_depth)
 
 omv_rpc_status ts_upload(omv_rpc_master *m, ts_two_way *t, uint32_t call_timeout_ms)
 {
-    assert_int_equal(omv_rpc_master_call(m, "upload", NULL, 0, NULL, NULL, call_timeout_ms,
-                                         call_timeout_ms),
-                     OMV_RPC_OK);
+    assert_int_equal(
+        omv_rpc_master_call(m, "upload", NULL, 0, NULL, NULL, call_timeout_ms, call_timeout_ms),
+        OMV_RPC_OK);
     return omv_rpc_master_stream_writer(m, ts_stream_next_frame, &t->master_writes,
                                         STREAM_TIMEOUT_MS);
 }

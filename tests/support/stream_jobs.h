@@ -16,14 +16,14 @@ typedef struct ts_stream_job ts_stream_job;
 typedef size_t (*ts_frame_size_fn)(uint32_t index, size_t max_size);
 
 struct ts_stream_job {
-    uint32_t frames;        /* frames before this side ends the stream (0: never) */
-    uint32_t done;          /* frames written, or received intact */
-    uint32_t queue_depth;   /* what a reader on the slave asks for */
-    size_t max_size;        /* the largest frame the size rule gives */
-    ts_frame_size_fn size;  /* the size rule */
-    uint8_t *frame;         /* the writer's buffer (max_size bytes) */
-    int bad;                /* the reader got a frame it did not expect */
-    omv_rpc_status result;  /* what the slave's writer or reader returned */
+    uint32_t frames;       /* frames before this side ends the stream (0: never) */
+    uint32_t done;         /* frames written, or received intact */
+    uint32_t queue_depth;  /* what a reader on the slave asks for */
+    size_t max_size;       /* the largest frame the size rule gives */
+    ts_frame_size_fn size; /* the size rule */
+    uint8_t *frame;        /* the writer's buffer (max_size bytes) */
+    int bad;               /* the reader got a frame it did not expect */
+    omv_rpc_status result; /* what the slave's writer or reader returned */
 };
 
 /* Frame i has max_size - i % 7 bytes (max_size >= 10). */
@@ -75,7 +75,6 @@ omv_rpc_status ts_upload(omv_rpc_master *m, ts_two_way *t, uint32_t call_timeout
  * of frame_size - i % 7 bytes arrive in order and intact, each side ends
  * as it should, and calls work again afterwards. Starts and stops the
  * rig's slave thread. */
-void ts_check_stream_to_master(ts_rig *r, uint32_t queue_depth, int reader_ends,
-                               size_t frame_size);
+void ts_check_stream_to_master(ts_rig *r, uint32_t queue_depth, int reader_ends, size_t frame_size);
 
 #endif

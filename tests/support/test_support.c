@@ -116,8 +116,7 @@ void ts_register_standard_callbacks(omv_rpc_slave *slave)
                      OMV_RPC_OK);
 }
 
-void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases,
-                        size_t count)
+void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         omv_rpc_status got = map(cases[i].err);

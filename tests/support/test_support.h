@@ -47,8 +47,7 @@ typedef struct ts_errno_case {
     int err;
     omv_rpc_status status;
 } ts_errno_case;
-void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases,
-                        size_t count);
+void ts_check_errno_map(omv_rpc_status (*map)(int err), const ts_errno_case *cases, size_t count);
 
 /* A log hook that prints to stderr when OMV_RPC_TEST_LOG is set. */
 void ts_log(void *user_data, omv_rpc_log_level level, const char *message);

@@ -34,11 +34,20 @@ struct CMUnitTest {
     void *initial_state;
 };
 
-#define cmocka_unit_test(f) {#f, f, NULL, NULL, NULL}
-#define cmocka_unit_test_setup_teardown(f, setup, teardown) {#f, f, setup, teardown, NULL}
-#define cmocka_unit_test_prestate(f, state) {#f, f, NULL, NULL, state}
-#define cmocka_run_group_tests(tests, group_setup, group_teardown)                              \
-    cmocka_standin_run(#tests, tests, sizeof(tests) / sizeof((tests)[0]), group_setup,           \
+#define cmocka_unit_test(f)     \
+    {                           \
+#f, f, NULL, NULL, NULL \
+    }
+#define cmocka_unit_test_setup_teardown(f, setup, teardown) \
+    {                                                       \
+#f, f, setup, teardown, NULL                        \
+    }
+#define cmocka_unit_test_prestate(f, state) \
+    {                                       \
+#f, f, NULL, NULL, state            \
+    }
+#define cmocka_run_group_tests(tests, group_setup, group_teardown)                     \
+    cmocka_standin_run(#tests, tests, sizeof(tests) / sizeof((tests)[0]), group_setup, \
                        group_teardown)
 
 int cmocka_standin_run(const char *group, const struct CMUnitTest *tests, size_t count,
@@ -59,17 +68,17 @@ void print_message(const char *fmt, ...);
 #define fail_msg(...) CMOCKA_STANDIN_FAIL(__VA_ARGS__)
 #define skip() cmocka_standin_fail(1, __FILE__, __LINE__, "skipped")
 
-#define assert_true(c)                                                                            \
-    do {                                                                                          \
-        if (!(c)) {                                                                               \
-            CMOCKA_STANDIN_FAIL("%s", #c);                                                        \
-        }                                                                                         \
+#define assert_true(c)                     \
+    do {                                   \
+        if (!(c)) {                        \
+            CMOCKA_STANDIN_FAIL("%s", #c); \
+        }                                  \
     } while (0)
-#define assert_false(c)                                                                           \
-    do {                                                                                          \
-        if (c) {                                                                                  \
-            CMOCKA_STANDIN_FAIL("!(%s)", #c);                                                     \
-        }                                                                                         \
+#define assert_false(c)                       \
+    do {                                      \
+        if (c) {                              \
+            CMOCKA_STANDIN_FAIL("!(%s)", #c); \
+        }                                     \
     } while (0)
 #define assert_non_null(p) assert_true((p) != NULL)
 #define assert_null(p) assert_true((p) == NULL)
@@ -98,25 +107,25 @@ static inline int cmocka_standin_in_range(LargestIntegralType v, LargestIntegral
             CMOCKA_STANDIN_FAIL("%s = %ju not in [%s, %s]", #v, v_, #lo, #hi);                    \
         }                                                                                         \
     } while (0)
-#define assert_memory_equal(a, b, n)                                                              \
-    do {                                                                                          \
-        if (memcmp((a), (b), (n)) != 0) {                                                         \
-            CMOCKA_STANDIN_FAIL("%s and %s differ in their %zu bytes", #a, #b, (size_t)(n));      \
-        }                                                                                         \
+#define assert_memory_equal(a, b, n)                                                         \
+    do {                                                                                     \
+        if (memcmp((a), (b), (n)) != 0) {                                                    \
+            CMOCKA_STANDIN_FAIL("%s and %s differ in their %zu bytes", #a, #b, (size_t)(n)); \
+        }                                                                                    \
     } while (0)
-#define assert_string_equal(a, b)                                                                 \
-    do {                                                                                          \
-        const char *sa_ = (a), *sb_ = (b);                                                        \
-        if (strcmp(sa_, sb_) != 0) {                                                              \
-            CMOCKA_STANDIN_FAIL("\"%s\" != \"%s\"", sa_, sb_);                                    \
-        }                                                                                         \
+#define assert_string_equal(a, b)                              \
+    do {                                                       \
+        const char *sa_ = (a), *sb_ = (b);                     \
+        if (strcmp(sa_, sb_) != 0) {                           \
+            CMOCKA_STANDIN_FAIL("\"%s\" != \"%s\"", sa_, sb_); \
+        }                                                      \
     } while (0)
-#define assert_string_not_equal(a, b)                                                             \
-    do {                                                                                          \
-        const char *sa_ = (a), *sb_ = (b);                                                        \
-        if (strcmp(sa_, sb_) == 0) {                                                              \
-            CMOCKA_STANDIN_FAIL("\"%s\" == \"%s\"", sa_, sb_);                                    \
-        }                                                                                         \
+#define assert_string_not_equal(a, b)                          \
+    do {                                                       \
+        const char *sa_ = (a), *sb_ = (b);                     \
+        if (strcmp(sa_, sb_) == 0) {                           \
+            CMOCKA_STANDIN_FAIL("\"%s\" == \"%s\"", sa_, sb_); \
+        }                                                      \
     } while (0)
 
 #endif

@@ -66,7 +66,9 @@ static int run_one(const struct CMUnitTest *t, void *group_state)
         }
     }
     printf("%s %s\n",
-           outcome == RAN ? "[       OK ]" : outcome == SKIPPED ? "[  SKIPPED ]" : "[  FAILED  ]",
+           outcome == RAN       ? "[       OK ]"
+           : outcome == SKIPPED ? "[  SKIPPED ]"
+                                : "[  FAILED  ]",
            t->name);
     fflush(stdout);
     return outcome;

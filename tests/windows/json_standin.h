@@ -25,13 +25,13 @@ typedef enum ts_json_type {
 } ts_json_type;
 
 typedef struct ts_json {
-    struct ts_json *next;   /* the next element of the parent array/object */
-    struct ts_json *child;  /* the first element of an array/object */
+    struct ts_json *next;  /* the next element of the parent array/object */
+    struct ts_json *child; /* the first element of an array/object */
     ts_json_type type;
-    char *valuestring;      /* strings: the text, UTF-8, NUL-terminated */
-    int valueint;           /* numbers: as cJSON, saturated to int */
-    double valuedouble;     /* numbers */
-    char *string;           /* an object's member: its key */
+    char *valuestring;  /* strings: the text, UTF-8, NUL-terminated */
+    int valueint;       /* numbers: as cJSON, saturated to int */
+    double valuedouble; /* numbers */
+    char *string;       /* an object's member: its key */
 } ts_json;
 
 /* Parse a whole NUL-terminated text (one value, white space around it);

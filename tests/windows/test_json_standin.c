@@ -97,9 +97,8 @@ static void compare(const char *text, size_t min_nodes)
 static void test_vector_files(void **state)
 {
     (void)state;
-    static const char *const files[] = {"reference_values.json",
-                                        "reference_serial_transcripts.json",
-                                        "v2_check_values.json"};
+    static const char *const files[] = {
+        "reference_values.json", "reference_serial_transcripts.json", "v2_check_values.json"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *text = read_vectors(files[i]);
         compare(text, 10);
@@ -111,8 +110,19 @@ static void test_tricky_texts(void **state)
 {
     (void)state;
     static const char *const texts[] = {
-        "{}", "[]", " [ ] ", "0", "-0", "-12.5e+3", "1E-2", "2147483648", "-2147483649",
-        "true", "false", "null", "\"\"",
+        "{}",
+        "[]",
+        " [ ] ",
+        "0",
+        "-0",
+        "-12.5e+3",
+        "1E-2",
+        "2147483648",
+        "-2147483649",
+        "true",
+        "false",
+        "null",
+        "\"\"",
         "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"",
         "\"\\u00e9\\u20ac\\ud83d\\ude00\"", /* 2-, 3- and 4-byte UTF-8 */
         "\"caf\xc3\xa9\"",
@@ -143,10 +153,35 @@ static void test_bad_texts(void **state)
 {
     (void)state;
     static const char *const texts[] = {
-        "", " ", "[", "]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]", "{1:2}",
-        "\"open", "\"bad \\x escape\"", "\"\\u12\"", "\"\\ud83d\"", "\"\\ude00\"",
-        "\"tab\tinside\"", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul", "[] []", "[]x",
-        "\"\\", "{\"a\":1}}",
+        "",
+        " ",
+        "[",
+        "]",
+        "{",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[1 2]",
+        "{1:2}",
+        "\"open",
+        "\"bad \\x escape\"",
+        "\"\\u12\"",
+        "\"\\ud83d\"",
+        "\"\\ude00\"",
+        "\"tab\tinside\"",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "+1",
+        "tru",
+        "nul",
+        "[] []",
+        "[]x",
+        "\"\\",
+        "{\"a\":1}}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         ts_json *t = ts_json_parse(texts[i]);
@@ -192,7 +227,7 @@ static void test_deep_nesting(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vector_files), cmocka_unit_test(test_tricky_texts),
+        cmocka_unit_test(test_vector_files),  cmocka_unit_test(test_tricky_texts),
         cmocka_unit_test(test_member_lookup), cmocka_unit_test(test_bad_texts),
         cmocka_unit_test(test_deep_nesting),
     };

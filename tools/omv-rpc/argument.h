@@ -7,22 +7,24 @@
 #include <stdint.h>
 
 typedef struct cli_argument {
-    const char *data;     /* --data: the text's bytes */
-    const char *hex;      /* --hex */
-    const char *file;     /* --file */
-    uint8_t *bytes;       /* the argument, once loaded (owned) */
+    const char *data; /* --data: the text's bytes */
+    const char *hex;  /* --hex */
+    const char *file; /* --file */
+    uint8_t *bytes;   /* the argument, once loaded (owned) */
     size_t len;
 } cli_argument;
 
 enum { CLI_OPT_DATA = 2000, CLI_OPT_HEX, CLI_OPT_FILE };
 
-#define CLI_ARGUMENT_OPTIONS                                   \
-    {"data", required_argument, NULL, CLI_OPT_DATA},           \
-    {"hex", required_argument, NULL, CLI_OPT_HEX},             \
-    {"file", required_argument, NULL, CLI_OPT_FILE}
+#define CLI_ARGUMENT_OPTIONS                           \
+    {"data", required_argument, NULL, CLI_OPT_DATA},   \
+        {"hex", required_argument, NULL, CLI_OPT_HEX}, \
+    {                                                  \
+        "file", required_argument, NULL, CLI_OPT_FILE  \
+    }
 
-#define CLI_ARGUMENT_HELP                                                   \
-    "  --data TEXT         the argument: the text's bytes\n"                \
+#define CLI_ARGUMENT_HELP                                                               \
+    "  --data TEXT         the argument: the text's bytes\n"                            \
     "  --hex HEX           the argument in hexadecimal (\"0a1b...\", spaces allowed)\n" \
     "  --file PATH|-       the argument: a file's bytes (- for stdin)\n"
 

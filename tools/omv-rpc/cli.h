@@ -30,16 +30,16 @@ typedef struct cli_link_opts {
      * none: any. */
     const char *const *allowed_masters;
     size_t allowed_master_count;
-    int pty;              /* --pty (sim only) */
-    const char *can;      /* SocketCAN interface, e.g. "can0" */
-    int kvaser;           /* Kvaser CANlib channel; -1: none */
-    uint32_t can_id;      /* CAN message ID (default 0x7FF) */
-    uint32_t sample_point;/* CAN sample point, percent (default 75) */
-    const char *i2c;      /* i2c-dev device (master only) */
-    uint32_t i2c_address; /* default 0x12 */
-    const char *spi;      /* spidev device (master only) */
-    uint32_t spi_mode;    /* default 2 */
-    uint32_t bus_rate;    /* CAN bit rate, I2C or SPI clock; 0: the link's default */
+    int pty;               /* --pty (sim only) */
+    const char *can;       /* SocketCAN interface, e.g. "can0" */
+    int kvaser;            /* Kvaser CANlib channel; -1: none */
+    uint32_t can_id;       /* CAN message ID (default 0x7FF) */
+    uint32_t sample_point; /* CAN sample point, percent (default 75) */
+    const char *i2c;       /* i2c-dev device (master only) */
+    uint32_t i2c_address;  /* default 0x12 */
+    const char *spi;       /* spidev device (master only) */
+    uint32_t spi_mode;     /* default 2 */
+    uint32_t bus_rate;     /* CAN bit rate, I2C or SPI clock; 0: the link's default */
     uint32_t send_timeout_ms;
     uint32_t recv_timeout_ms;
     int quiet;   /* no progress bar, fewer messages */

@@ -20,16 +20,15 @@ static uint32_t rate_or(const cli_link_opts *opts, uint32_t fallback)
 /* What a network open failed on: the slave's address when it could not be
  * used (a name that does not resolve, 0.0.0.0), else our own address and
  * port (taken, privileged, not an address of this host). */
-static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_status st,
-                                 char *buf, size_t size)
+static const char *net_failed_on(const cli_link_opts *opts, int slave, omv_rpc_status st, char *buf,
+                                 size_t size)
 {
     int slave_at_fault = !slave && (st == OMV_RPC_ERR_HOST_NOT_FOUND ||
                                     (st == OMV_RPC_ERR_INVALID_ARG && opts->bind == NULL));
     if (slave_at_fault) {
         snprintf(buf, size, "the slave %s", opts->net_host ? opts->net_host : "(none)");
     } else {
-        snprintf(buf, size, "local address %s port %u",
-                 opts->bind != NULL ? opts->bind : "any",
+        snprintf(buf, size, "local address %s port %u", opts->bind != NULL ? opts->bind : "any",
                  (unsigned)(opts->net_port != 0 ? opts->net_port : OMV_RPC_NET_DEFAULT_PORT));
     }
     return buf;
@@ -78,9 +77,11 @@ static omv_rpc_status open_cam_link(const cli_link_opts *opts, omv_rpc_link *lin
         link_config.flags = OMV_RPC_V2_LINK_OWN_HOST;
         st = omv_rpc_v2_link_open(link, v2, &link_config);
         if (st == OMV_RPC_ERR_NO_DEVICE) {
-            fprintf(stderr, "omv-rpc: the camera on %s has no \"%s\" channel: run "
+            fprintf(stderr,
+                    "omv-rpc: the camera on %s has no \"%s\" channel: run "
                     "examples/camera/rpc_v2_channel.py on it (omv-rpc cam run FILE, or save "
-                    "it as main.py)\n", opts->cam, OMV_RPC_V2_LINK_DEFAULT_CHANNEL);
+                    "it as main.py)\n",
+                    opts->cam, OMV_RPC_V2_LINK_DEFAULT_CHANNEL);
         }
     }
     return st;
@@ -94,11 +95,10 @@ int cli_open_link(const cli_link_opts *opts, int slave, omv_rpc_link *link)
     const char *name;
     if (opts->net) {
         name = slave ? (opts->bind != NULL ? opts->bind : "the network") : opts->net_host;
-        st = slave ? omv_rpc_net_slave_open(link, opts->bind, opts->net_port,
-                                            opts->allowed_masters, opts->allowed_master_count,
-                                            &log)
-                   : omv_rpc_net_master_open(link, opts->net_host, opts->bind, opts->net_port,
-                                             &log);
+        st = slave
+                 ? omv_rpc_net_slave_open(link, opts->bind, opts->net_port, opts->allowed_masters,
+                                          opts->allowed_master_count, &log)
+                 : omv_rpc_net_master_open(link, opts->net_host, opts->bind, opts->net_port, &log);
     } else if (opts->can != NULL) {
         name = opts->can;
         st = omv_rpc_can_open_socketcan(link, opts->can, opts->can_id,

@@ -14,7 +14,7 @@ static int parse_digits(const char *text, int base, unsigned long long *v)
     }
     unsigned long long n = 0;
     for (const char *s = text; *s != '\0'; s++) {
-        int d = *s >= '0' && *s <= '9'   ? *s - '0'
+        int d = *s >= '0' && *s <= '9'                 ? *s - '0'
                 : base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
                 : base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
                                                        : -1;
@@ -34,9 +34,11 @@ static int parse_in_range(const char *text, int hex_ok, uint32_t min, uint32_t m
     int is_hex = hex_ok && (strncmp(text, "0x", 2) == 0 || strncmp(text, "0X", 2) == 0);
     if (parse_digits(is_hex ? text + 2 : text, is_hex ? 16 : 10, &v) != 0 || v < min || v > max) {
         if (hex_ok) {
-            fprintf(stderr, "omv-rpc: %s must be a number from %lu to %lu (0x%lX to 0x%lX), "
-                            "not \"%s\"\n", what, (unsigned long)min, (unsigned long)max,
-                    (unsigned long)min, (unsigned long)max, text);
+            fprintf(stderr,
+                    "omv-rpc: %s must be a number from %lu to %lu (0x%lX to 0x%lX), "
+                    "not \"%s\"\n",
+                    what, (unsigned long)min, (unsigned long)max, (unsigned long)min,
+                    (unsigned long)max, text);
         } else {
             fprintf(stderr, "omv-rpc: %s must be a decimal number from %lu to %lu, not \"%s\"\n",
                     what, (unsigned long)min, (unsigned long)max, text);

@@ -81,7 +81,7 @@ void cli_print_link_help(int slave)
     }
     printf("Link options (one link; the default is --port auto):\n"
            "  --port DEV          USB virtual COM port; \"auto\" finds the one OpenMV Cam\n"
-"  --uart DEV          hardware UART or USB-serial adapter\n"
+           "  --uart DEV          hardware UART or USB-serial adapter\n"
            "  --baud N            UART rate (default 9600)\n"
            "  --cam DEV           current firmware (OpenMV Protocol V2) on USB; \"auto\"\n"
            "                      finds it: rpc over the \"rpc\" channel that\n"
@@ -239,8 +239,9 @@ static int is_whole_name(const char *text, const char *name)
 /* The options that choose the link (as opposed to tuning it). */
 static int selects_link(int opt)
 {
-    return opt == OPT_PORT || opt == OPT_UART || opt == OPT_CAM || opt == OPT_NET || opt == OPT_PTY ||
-           opt == OPT_CAN || opt == OPT_KVASER || opt == OPT_I2C || opt == OPT_SPI;
+    return opt == OPT_PORT || opt == OPT_UART || opt == OPT_CAM || opt == OPT_NET ||
+           opt == OPT_PTY || opt == OPT_CAN || opt == OPT_KVASER || opt == OPT_I2C ||
+           opt == OPT_SPI;
 }
 
 int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn fn, void *ctx,
@@ -339,7 +340,10 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_option_fn f
         fprintf(stderr, "omv-rpc %s: %zu links given (", argv[0], given_count);
         size_t shown = given_count < 4 ? given_count : 4;
         for (size_t i = 0; i < shown; i++) {
-            fprintf(stderr, "%s--%s%s%s", i == 0 ? "" : i + 1 == given_count ? " and " : ", ",
+            fprintf(stderr, "%s--%s%s%s",
+                    i == 0                 ? ""
+                    : i + 1 == given_count ? " and "
+                                           : ", ",
                     given[i].option, given[i].value != NULL ? " " : "",
                     given[i].value != NULL ? given[i].value : "");
         }

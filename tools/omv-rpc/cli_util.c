@@ -151,7 +151,8 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 int cli_write_file(const char *path, const uint8_t *data, size_t len)
 {
     int to_stdout = strcmp(path, "-") == 0;
-    int fd = to_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC | CLI_O_BINARY, 0666);
+    int fd =
+        to_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC | CLI_O_BINARY, 0666);
     if (fd < 0 || cli_write_all(fd, data, len) != 0) {
         fprintf(stderr, "omv-rpc: cannot write %s: %s\n", to_stdout ? "stdout" : path,
                 strerror(errno));

@@ -57,13 +57,16 @@ void cli_call_note(omv_rpc_master *master, const cli_link_opts *opts, const char
     uint32_t attempts = omv_rpc_master_retries(master) - start->retries + 1u;
     unsigned long long ms = (unsigned long long)(cli_now_ms() - start->ms);
     if (st == OMV_RPC_OK) {
-        cli_verbose(opts, "call %s: OK, %zu-byte result, %lu attempt%s, %llu ms (timeouts %lu ms "
-                    "to send, %lu ms to receive)", name, result_len, (unsigned long)attempts,
-                    attempts == 1 ? "" : "s", ms, (unsigned long)opts->send_timeout_ms,
-                    (unsigned long)opts->recv_timeout_ms);
+        cli_verbose(opts,
+                    "call %s: OK, %zu-byte result, %lu attempt%s, %llu ms (timeouts %lu ms "
+                    "to send, %lu ms to receive)",
+                    name, result_len, (unsigned long)attempts, attempts == 1 ? "" : "s", ms,
+                    (unsigned long)opts->send_timeout_ms, (unsigned long)opts->recv_timeout_ms);
     } else {
-        cli_verbose(opts, "call %s: %s after %lu attempt%s, %llu ms (timeouts %lu ms to send, "
-                    "%lu ms to receive)", name, omv_rpc_status_name(st), (unsigned long)attempts,
+        cli_verbose(opts,
+                    "call %s: %s after %lu attempt%s, %llu ms (timeouts %lu ms to send, "
+                    "%lu ms to receive)",
+                    name, omv_rpc_status_name(st), (unsigned long)attempts,
                     attempts == 1 ? "" : "s", ms, (unsigned long)opts->send_timeout_ms,
                     (unsigned long)opts->recv_timeout_ms);
     }
@@ -76,8 +79,7 @@ cli_call_start cli_call_begin(omv_rpc_master *master)
 }
 
 omv_rpc_status cli_call(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
-                        const void *arg, size_t arg_len, const uint8_t **result,
-                        size_t *result_len)
+                        const void *arg, size_t arg_len, const uint8_t **result, size_t *result_len)
 {
     const uint8_t *r = NULL;
     size_t len = 0;

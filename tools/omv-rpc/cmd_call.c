@@ -83,8 +83,10 @@ int cmd_call(int argc, char **argv)
             rc = cli_exit_for_call(st);
         } else {
             if (len == 0) {
-                cli_verbose(&opts, "%s gave an empty result: the camera has no such function, or "
-                            "found nothing (the protocol cannot tell them apart)", name);
+                cli_verbose(&opts,
+                            "%s gave an empty result: the camera has no such function, or "
+                            "found nothing (the protocol cannot tell them apart)",
+                            name);
             }
             rc = cli_out_check_data("call", c.out, result, len);
             if (rc == CLI_EXIT_OK) {

@@ -110,7 +110,8 @@ static int cam_info(omv_rpc_v2 *v2, int json)
     }
     n = n < 32 ? n : 32;
     if (json) {
-        printf("{\"firmware\": \"%u.%u.%u\", \"protocol\": \"%u.%u.%u\", \"bootloader\": \"%u.%u.%u\", "
+        printf("{\"firmware\": \"%u.%u.%u\", \"protocol\": \"%u.%u.%u\", \"bootloader\": "
+               "\"%u.%u.%u\", "
                "\"cpu_id\": %u, \"device_id\": \"%08x%08x%08x\", \"sensor_chip_id\": %u, "
                "\"usb_vid\": %u, \"usb_pid\": %u, \"hw_caps\": %u, \"framebuffer_kb\": %u, "
                "\"stream_buffer_kb\": %u, \"max_payload\": %u, \"channels\": [",
@@ -132,8 +133,8 @@ static int cam_info(omv_rpc_v2 *v2, int json)
                i.bootloader_version[0], i.bootloader_version[1], i.bootloader_version[2]);
         printf("device id   %08x%08x%08x\nsensor      0x%x\nusb        %04x:%04x\n", i.dev_id[0],
                i.dev_id[1], i.dev_id[2], i.chip_id[0], i.usb_id >> 16, i.usb_id & 0xFFFFu);
-        printf("framebuffer %u KB, stream buffer %u KB, max payload %u\nchannels   ", i.framebuffer_kb,
-               i.stream_buffer_kb, caps.max_payload);
+        printf("framebuffer %u KB, stream buffer %u KB, max payload %u\nchannels   ",
+               i.framebuffer_kb, i.stream_buffer_kb, caps.max_payload);
         for (size_t k = 0; k < n; k++) {
             printf(" %s(%u)", ch[k].name, ch[k].id);
         }
@@ -243,9 +244,12 @@ static int cam_frames(omv_rpc_v2 *v2, int argc, char **argv)
         } else {
             char path[4096];
             FILE *fp;
-            int pgm = f.pixfmt == OMV_RPC_V2_PIXFMT_GRAY && f.data_len == (size_t)f.width * f.height;
+            int pgm =
+                f.pixfmt == OMV_RPC_V2_PIXFMT_GRAY && f.data_len == (size_t)f.width * f.height;
             snprintf(path, sizeof path, "%s/frame_%05u.%s", out, done,
-                     f.pixfmt == OMV_RPC_V2_PIXFMT_JPEG ? "jpg" : pgm ? "pgm" : "raw");
+                     f.pixfmt == OMV_RPC_V2_PIXFMT_JPEG ? "jpg"
+                     : pgm                              ? "pgm"
+                                                        : "raw");
             fp = fopen(path, "wb");
             if (fp && pgm) {
                 fprintf(fp, "P5\n%u %u\n255\n", f.width, f.height); /* a grayscale image file */
@@ -304,7 +308,8 @@ static int cam_channel_io(omv_rpc_v2 *v2, const char *verb, const char *name, co
     uint8_t id;
     omv_rpc_status st = omv_rpc_v2_channel_find(v2, name, &id);
     if (st == OMV_RPC_ERR_NO_DEVICE) {
-        fprintf(stderr, "omv-rpc cam: the camera has no channel named %s (see: omv-rpc cam channels)\n",
+        fprintf(stderr,
+                "omv-rpc cam: the camera has no channel named %s (see: omv-rpc cam channels)\n",
                 name);
         return CLI_EXIT_BAD_RESULT;
     }
@@ -340,25 +345,26 @@ static int cam_channel_io(omv_rpc_v2 *v2, const char *verb, const char *name, co
 
 static void usage(void)
 {
-    printf("usage: omv-rpc cam [--port PORT|auto|udp:HOST[:PORT]] [--baud N] [--timeout MS] VERB ...\n"
-           "  A camera with current firmware over OpenMV Protocol V2 (USB: 921600 baud, DTR;\n"
-           "  udp:HOST: a camera script's network transport, port 5555 by default).\n"
-           "  info [--json]      firmware, IDs, capabilities, channels\n"
-           "  exec FILE          run a script, return at once\n"
-           "  run FILE           run a script, print its output until it ends (Ctrl-C stops it)\n"
-           "  stop               stop the running script\n"
-           "  stdout             print what the script printed so far\n"
-           "  channels           list the channels\n"
-           "  read NAME          a channel's data to stdout\n"
-           "  write NAME DATA    write DATA to a channel\n"
-           "  frames [--count N] [--raw WxH] --out DIR|-\n"
-           "                     frame buffer images (JPEG to - pipes into ffplay -f mjpeg -);\n"
-           "                     --raw: uncompressed WxH frames (grayscale ones as .pgm)\n"
-           "  stats              protocol statistics\n"
-           "  memory             the camera's memory pools (heap and allocator), in bytes\n"
-           "  view [--count N [--screenshot FILE.bmp]]\n"
-           "                     the live frame buffer in a window (q, Esc or Ctrl-C ends)\n"
-           "  reset | boot       reset the camera, or enter its bootloader\n");
+    printf(
+        "usage: omv-rpc cam [--port PORT|auto|udp:HOST[:PORT]] [--baud N] [--timeout MS] VERB ...\n"
+        "  A camera with current firmware over OpenMV Protocol V2 (USB: 921600 baud, DTR;\n"
+        "  udp:HOST: a camera script's network transport, port 5555 by default).\n"
+        "  info [--json]      firmware, IDs, capabilities, channels\n"
+        "  exec FILE          run a script, return at once\n"
+        "  run FILE           run a script, print its output until it ends (Ctrl-C stops it)\n"
+        "  stop               stop the running script\n"
+        "  stdout             print what the script printed so far\n"
+        "  channels           list the channels\n"
+        "  read NAME          a channel's data to stdout\n"
+        "  write NAME DATA    write DATA to a channel\n"
+        "  frames [--count N] [--raw WxH] --out DIR|-\n"
+        "                     frame buffer images (JPEG to - pipes into ffplay -f mjpeg -);\n"
+        "                     --raw: uncompressed WxH frames (grayscale ones as .pgm)\n"
+        "  stats              protocol statistics\n"
+        "  memory             the camera's memory pools (heap and allocator), in bytes\n"
+        "  view [--count N [--screenshot FILE.bmp]]\n"
+        "                     the live frame buffer in a window (q, Esc or Ctrl-C ends)\n"
+        "  reset | boot       reset the camera, or enter its bootloader\n");
 }
 
 int cmd_cam(int argc, char **argv)

@@ -88,8 +88,8 @@ static int run_tour(const cli_link_opts *opts, const demo_opts *d)
         fflush(stdout);
         cli_image image = {0};
         const char *arg = cli_image_text(&image);
-        omv_rpc_status st = cli_call(master, opts, CLI_JPEG_STREAM_FUNCTION, arg, strlen(arg),
-                                     NULL, NULL);
+        omv_rpc_status st =
+            cli_call(master, opts, CLI_JPEG_STREAM_FUNCTION, arg, strlen(arg), NULL, NULL);
         stream_count c = {cli_now_ms(), 0, 0, 0};
         c.until_ms = c.start_ms + 1000u * d->seconds;
         if (st == OMV_RPC_OK) {

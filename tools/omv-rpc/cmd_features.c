@@ -69,9 +69,9 @@ int cmd_features(int argc, char **argv)
     for (int i = first; i < argc; i++) {
         snapshots |= strcmp(argv[i], "jpeg_snapshot") == 0;
     }
-    if (snapshots && cli_out_dir_prepare(f.dir, CLI_FEATURE_SNAPSHOT_PREFIX,
-                                         CLI_FEATURE_SNAPSHOT_DIGITS,
-                                         CLI_FEATURE_SNAPSHOT_SUFFIX) != CLI_EXIT_OK) {
+    if (snapshots &&
+        cli_out_dir_prepare(f.dir, CLI_FEATURE_SNAPSHOT_PREFIX, CLI_FEATURE_SNAPSHOT_DIGITS,
+                            CLI_FEATURE_SNAPSHOT_SUFFIX) != CLI_EXIT_OK) {
         return CLI_EXIT_FILE;
     }
     cli_install_signals();
@@ -87,7 +87,9 @@ int cmd_features(int argc, char **argv)
                              !cli_feature_link_failed(first_failure);
          round++) {
         for (int i = 0; !cli_interrupted && !cli_feature_link_failed(first_failure); i++) {
-            const char *name = count < 0 ? cli_feature_defaults[i] : i < count ? argv[first + i] : NULL;
+            const char *name = count < 0   ? cli_feature_defaults[i]
+                               : i < count ? argv[first + i]
+                                           : NULL;
             if (name == NULL) {
                 break;
             }

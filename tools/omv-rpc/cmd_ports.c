@@ -213,8 +213,9 @@ int cmd_ports(int argc, char **argv)
             }
         }
         if (shown == 0) {
-            fprintf(stderr, filter != NULL ? "omv-rpc: no serial port matches \"%s\"\n"
-                                           : "omv-rpc: no serial ports found%s\n",
+            fprintf(stderr,
+                    filter != NULL ? "omv-rpc: no serial port matches \"%s\"\n"
+                                   : "omv-rpc: no serial ports found%s\n",
                     filter != NULL ? filter : "");
         }
     }

@@ -29,9 +29,8 @@ static int sim_option(void *ctx, int opt, const char *arg)
     case OPT_FPS:
         return cli_parse_u32(arg, 1, 1000, "--fps", &o->camera.fps) ? 1 : 0;
     case OPT_CHECK_US_PER_BYTE:
-        return cli_parse_u32(arg, 0, 100, "--check-us-per-byte", &o->camera.check_us_per_byte)
-                   ? 1
-                   : 0;
+        return cli_parse_u32(arg, 0, 100, "--check-us-per-byte", &o->camera.check_us_per_byte) ? 1
+                                                                                               : 0;
     case OPT_SCENE:
         o->camera.scene_path = arg;
         return 0;

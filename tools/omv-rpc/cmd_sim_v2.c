@@ -44,19 +44,27 @@ int cmd_sim_v2(int argc, char **argv)
         if (!strcmp(argv[i], "--framesize") && i + 1 < argc) {
             int w, h;
             opt.framesize = argv[++i];
-            if (omv_rpc_sim_parse_framesize(opt.framesize, strlen(opt.framesize), &w, &h) != OMV_RPC_OK) {
+            if (omv_rpc_sim_parse_framesize(opt.framesize, strlen(opt.framesize), &w, &h) !=
+                OMV_RPC_OK) {
                 fprintf(stderr, "omv-rpc sim --v2: unknown frame size %s\n", opt.framesize);
                 return CLI_EXIT_USAGE;
             }
             continue;
         }
         if ((!strcmp(argv[i], "--udp") || !strcmp(argv[i], "--task-ms") ||
-             !strcmp(argv[i], "--max-payload")) && i + 1 < argc) {
+             !strcmp(argv[i], "--max-payload")) &&
+            i + 1 < argc) {
             const char *name = argv[i];
             uint32_t v;
             int udp = !strcmp(name, "--udp"), task = !strcmp(name, "--task-ms");
-            if (cli_parse_u32(argv[++i], udp ? 1 : task ? 0 : OMV_RPC_V2_MIN_PAYLOAD,
-                              udp ? 65535 : task ? 1000 : OMV_RPC_V2_MAX_PAYLOAD, name, &v) != 0) {
+            if (cli_parse_u32(argv[++i],
+                              udp    ? 1
+                              : task ? 0
+                                     : OMV_RPC_V2_MIN_PAYLOAD,
+                              udp    ? 65535
+                              : task ? 1000
+                                     : OMV_RPC_V2_MAX_PAYLOAD,
+                              name, &v) != 0) {
                 return CLI_EXIT_USAGE;
             }
             if (udp) {

@@ -38,8 +38,8 @@ static int snap_option(void *ctx, int opt, const char *arg)
 static void snap_help(void)
 {
     printf("Usage: omv-rpc snapshot [--pixformat F] [--framesize S] [--cut-through] [-o FILE|-]\n"
-           "Take a JPEG snapshot on the camera and save it (OpenMV's image transfer).\n\n"
-           CLI_IMAGE_HELP
+           "Take a JPEG snapshot on the camera and save it (OpenMV's image "
+           "transfer).\n\n" CLI_IMAGE_HELP
            "  --cut-through       read the image in one raw transfer, not 32 KiB calls\n"
            "  -o, --out FILE|-    where the JPEG goes (default stdout, not a terminal)\n\n");
     cli_print_link_help(0);
@@ -78,8 +78,8 @@ int cmd_snapshot(int argc, char **argv)
     if (rc == CLI_EXIT_OK) {
         uint8_t *jpeg = NULL;
         size_t len = 0;
-        rc = cli_fetch_snapshot(master, &opts, cli_image_text(&s.image), s.cut_through, &jpeg,
-                                &len);
+        rc =
+            cli_fetch_snapshot(master, &opts, cli_image_text(&s.image), s.cut_through, &jpeg, &len);
         const char *out = s.out != NULL ? s.out : "-";
         if (rc == CLI_EXIT_OK) {
             rc = cli_write_file(out, jpeg, len);

@@ -98,8 +98,8 @@ static void stream_help(void)
     printf("Usage: omv-rpc stream NAME [argument] [--count N] [--queue-depth N]\n"
            "                      [--out FILE|- | --out-dir DIR]\n"
            "Call NAME, then read the stream of frames the slave sends.\n"
-           "Example: omv-rpc stream jpeg_image_stream --framesize QVGA --out - | ffplay -f mjpeg -\n\n"
-           CLI_ARGUMENT_HELP CLI_IMAGE_HELP
+           "Example: omv-rpc stream jpeg_image_stream --framesize QVGA --out - | ffplay -f mjpeg "
+           "-\n\n" CLI_ARGUMENT_HELP CLI_IMAGE_HELP
            "                      (jpeg_image_stream with no argument: RGB565,QVGA)\n"
            "  --count N           stop after N frames (default: until Ctrl-C)\n"
            "  --queue-depth N     frames in flight, 1..255 (default %d)\n"
@@ -137,8 +137,10 @@ static int run_stream(omv_rpc_master *master, const cli_link_opts *opts, const c
     if ((st == OMV_RPC_ERR_TIMEOUT || st == OMV_RPC_ERR_RECV_TIMEOUT) && s.frames == 0) {
         /* The call itself worked: NAME is not a stream (or not this
          * camera's), which "timed out" alone would hide. */
-        fprintf(stderr, "omv-rpc: %s answered (%zu-byte result) but no stream followed; "
-                        "is %s a streaming function?\n", name, result_len, name);
+        fprintf(stderr,
+                "omv-rpc: %s answered (%zu-byte result) but no stream followed; "
+                "is %s a streaming function?\n",
+                name, result_len, name);
         return CLI_EXIT_BAD_RESULT;
     }
     if (st != OMV_RPC_OK) {

@@ -89,8 +89,8 @@ static void save_frame(viewer *v)
     char path[4096];
     snprintf(path, sizeof(path), "%s/view-%s-%02u.jpg", v->o->out_dir, stamp, v->saves++ % 100u);
     if (cli_write_file(path, v->jpeg, v->jpeg_len) == CLI_EXIT_OK) {
-        fprintf(stderr, "omv-rpc: saved %s (%dx%d, %zu bytes)\n", path, v->win.width,
-                v->win.height, v->jpeg_len);
+        fprintf(stderr, "omv-rpc: saved %s (%dx%d, %zu bytes)\n", path, v->win.width, v->win.height,
+                v->jpeg_len);
     }
 }
 
@@ -171,7 +171,8 @@ static int on_frame(void *user_data, const uint8_t *frame, size_t len)
     }
     v->frames++;
     int last = v->o->count != 0 && v->frames >= v->o->count;
-    if (last && v->o->screenshot != NULL && view_window_screenshot(&v->win, v->o->screenshot) != 0) {
+    if (last && v->o->screenshot != NULL &&
+        view_window_screenshot(&v->win, v->o->screenshot) != 0) {
         v->rc = CLI_EXIT_FILE; /* read back before presenting */
     }
     view_window_present(&v->win);
@@ -185,9 +186,8 @@ static void view_help(void)
 {
     printf("Usage: omv-rpc view [--framesize S] [--pixformat F] [argument] [--queue-depth N]\n"
            "Show the camera's jpeg_image_stream live in a window: s saves the frame on\n"
-           "screen as a JPEG; q, Esc, Ctrl-C or closing the window ends it.\n\n"
-           CLI_IMAGE_HELP CLI_ARGUMENT_HELP
-           "                      (default: RGB565,QVGA)\n"
+           "screen as a JPEG; q, Esc, Ctrl-C or closing the window ends it.\n\n" CLI_IMAGE_HELP
+               CLI_ARGUMENT_HELP "                      (default: RGB565,QVGA)\n"
            "  --name NAME         the streaming function (default jpeg_image_stream)\n"
            "  --queue-depth N     frames in flight, 1..255 (default %d)\n"
            "  --out-dir DIR       where s saves view-DATE-TIME-NN.jpg (default .)\n"

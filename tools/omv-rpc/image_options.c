@@ -38,8 +38,10 @@ int cli_image_argument(cli_image *img, cli_argument *arg, const char *name, cons
     int has_arg = arg->data != NULL || arg->hex != NULL || arg->file != NULL;
     if (img->pixformat != NULL || img->framesize != NULL) {
         if (has_arg) {
-            fprintf(stderr, "omv-rpc %s: give --pixformat/--framesize or --data/--hex/--file, "
-                            "not both\n", cmd);
+            fprintf(stderr,
+                    "omv-rpc %s: give --pixformat/--framesize or --data/--hex/--file, "
+                    "not both\n",
+                    cmd);
             return CLI_EXIT_USAGE;
         }
         arg->data = cli_image_text(img);

@@ -23,11 +23,13 @@ typedef struct cli_image {
 
 enum { CLI_OPT_PIXFORMAT = 2100, CLI_OPT_FRAMESIZE };
 
-#define CLI_IMAGE_OPTIONS                                           \
-    {"pixformat", required_argument, NULL, CLI_OPT_PIXFORMAT},      \
-    {"framesize", required_argument, NULL, CLI_OPT_FRAMESIZE}
+#define CLI_IMAGE_OPTIONS                                       \
+    {"pixformat", required_argument, NULL, CLI_OPT_PIXFORMAT},  \
+    {                                                           \
+        "framesize", required_argument, NULL, CLI_OPT_FRAMESIZE \
+    }
 
-#define CLI_IMAGE_HELP                                                          \
+#define CLI_IMAGE_HELP                                                                       \
     "  --pixformat F       sensor pixel format, e.g. RGB565 or GRAYSCALE (default RGB565)\n" \
     "  --framesize S       sensor frame size, e.g. QQVGA, QVGA, VGA (default QVGA)\n"
 

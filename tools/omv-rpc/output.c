@@ -20,8 +20,10 @@ static int is_folder(const char *path)
 
 static int refuse_terminal(const char *cmd)
 {
-    fprintf(stderr, "omv-rpc %s: not writing binary data to a terminal; give --out FILE, or "
-                    "--out - to write it here anyway\n", cmd);
+    fprintf(stderr,
+            "omv-rpc %s: not writing binary data to a terminal; give --out FILE, or "
+            "--out - to write it here anyway\n",
+            cmd);
     return CLI_EXIT_USAGE;
 }
 
@@ -30,7 +32,8 @@ int cli_out_check(const char *cmd, const char *out, int binary)
     if (out != NULL && strcmp(out, "-") != 0 && is_folder(out)) {
         fprintf(stderr, "omv-rpc %s: --out %s is a folder; give a file name%s%s%s\n", cmd, out,
                 strcmp(cmd, "stream") == 0 ? " (or --out-dir " : "",
-                strcmp(cmd, "stream") == 0 ? out : "", strcmp(cmd, "stream") == 0 ? " for numbered files)" : "");
+                strcmp(cmd, "stream") == 0 ? out : "",
+                strcmp(cmd, "stream") == 0 ? " for numbered files)" : "");
         return CLI_EXIT_USAGE;
     }
     if (out == NULL && binary && isatty(STDOUT_FILENO)) {

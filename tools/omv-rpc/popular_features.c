@@ -11,7 +11,14 @@
 #include <cjson/cJSON.h>
 #endif
 
-typedef enum result_kind { KIND_RECT, KIND_TAG, KIND_COLOR, KIND_TEXT, KIND_JSON, KIND_JPEG } result_kind;
+typedef enum result_kind {
+    KIND_RECT,
+    KIND_TAG,
+    KIND_COLOR,
+    KIND_TEXT,
+    KIND_JSON,
+    KIND_JPEG
+} result_kind;
 
 typedef struct feature {
     const char *name;
@@ -35,9 +42,10 @@ static const feature features[] = {
 #define FEATURE_COUNT (sizeof(features) / sizeof(features[0]))
 
 const char *const cli_feature_defaults[] = {
-    "face_detection", "qrcode_detection", "all_qrcode_detection", "apriltag_detection",
-    "all_apriltag_detection", "datamatrix_detection", "all_datamatrix_detection",
-    "barcode_detection", "all_barcode_detection", "color_detection", "jpeg_snapshot", NULL};
+    "face_detection",           "qrcode_detection",       "all_qrcode_detection",
+    "apriltag_detection",       "all_apriltag_detection", "datamatrix_detection",
+    "all_datamatrix_detection", "barcode_detection",      "all_barcode_detection",
+    "color_detection",          "jpeg_snapshot",          NULL};
 
 /* OpenMV's generic red thresholds (L min/max, A min/max, B min/max). */
 static const int8_t red_thresholds[6] = {30, 100, 15, 127, 15, 127};
@@ -126,14 +134,15 @@ static int save_jpeg(const uint8_t *result, size_t len, FILE *out, const char *d
                      unsigned *number)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/" CLI_FEATURE_SNAPSHOT_PREFIX "%0*u" CLI_FEATURE_SNAPSHOT_SUFFIX,
-             dir, CLI_FEATURE_SNAPSHOT_DIGITS, (*number)++);
+    snprintf(path, sizeof(path),
+             "%s/" CLI_FEATURE_SNAPSHOT_PREFIX "%0*u" CLI_FEATURE_SNAPSHOT_SUFFIX, dir,
+             CLI_FEATURE_SNAPSHOT_DIGITS, (*number)++);
     fprintf(out, "Writing jpeg %s...\n", path);
     return cli_write_file(path, result, len);
 }
 
-int cli_run_feature(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
-                    FILE *out, const char *dir, unsigned *snapshot_number)
+int cli_run_feature(omv_rpc_master *master, const cli_link_opts *opts, const char *name, FILE *out,
+                    const char *dir, unsigned *snapshot_number)
 {
     const feature *f = find_feature(name);
     if (f == NULL) {

@@ -24,7 +24,7 @@ extern const char *const cli_feature_defaults[];
 /* Call `name` and print its result as a line (or lines) to `out`.
  * jpeg_snapshot saves snapshot-NNNNN.jpg (numbered by *snapshot_number)
  * in `dir`. Returns a CLI_EXIT_*. */
-int cli_run_feature(omv_rpc_master *master, const cli_link_opts *opts, const char *name,
-                    FILE *out, const char *dir, unsigned *snapshot_number);
+int cli_run_feature(omv_rpc_master *master, const cli_link_opts *opts, const char *name, FILE *out,
+                    const char *dir, unsigned *snapshot_number);
 
 #endif

@@ -48,9 +48,12 @@ const char *cli_port_board(const omv_rpc_port_info *p)
         uint16_t vid, pid;
         const char *name;
     } boards[] = {
-        {0x2341, 0x045B, "Arduino Portenta H7"},  {0x2341, 0x045F, "Arduino Nicla Vision"},
-        {0x2341, 0x0466, "Arduino Giga"},         {0x2341, 0x015A, "Arduino Nano 33 BLE Sense"},
-        {0x2341, 0x015E, "Arduino Nano RP2040 Connect"}, {0x2E8A, 0x0005, "Raspberry Pi Pico"},
+        {0x2341, 0x045B, "Arduino Portenta H7"},
+        {0x2341, 0x045F, "Arduino Nicla Vision"},
+        {0x2341, 0x0466, "Arduino Giga"},
+        {0x2341, 0x015A, "Arduino Nano 33 BLE Sense"},
+        {0x2341, 0x015E, "Arduino Nano RP2040 Connect"},
+        {0x2E8A, 0x0005, "Raspberry Pi Pico"},
     };
     for (size_t i = 0; p->is_usb && i < sizeof(boards) / sizeof(boards[0]); i++) {
         if (boards[i].vid == p->usb_vid && boards[i].pid == p->usb_pid) {
@@ -100,4 +103,3 @@ void cli_port_usb_release(const omv_rpc_port_info *p, const char *sysfs_root, ch
     (void)size;
 #endif
 }
-

@@ -55,8 +55,7 @@ void cli_progress_update(cli_progress *p, uint64_t done, uint64_t total, uint64_
                  (int)(100.0 * (double)done / (double)total), got, rate);
     } else if (frames > 0) {
         snprintf(line, sizeof(line), "%s %llu frames %s %.1f fps %s/s", p->label,
-                 (unsigned long long)frames, got, (double)frames * 1000.0 / (double)elapsed,
-                 rate);
+                 (unsigned long long)frames, got, (double)frames * 1000.0 / (double)elapsed, rate);
     } else {
         snprintf(line, sizeof(line), "%s %s %s/s", p->label, got, rate);
     }
@@ -93,7 +92,8 @@ static void *spin(void *arg)
         }
         uint64_t elapsed = cli_now_ms() - p->start_ms;
         if (elapsed >= 1000) {
-            fprintf(stderr, "\r%s %c %.1f s", p->label, wheel[turn++ % 4], (double)elapsed / 1000.0);
+            fprintf(stderr, "\r%s %c %.1f s", p->label, wheel[turn++ % 4],
+                    (double)elapsed / 1000.0);
             fflush(stderr);
             p->drawn = 1;
         }

@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 typedef struct cli_progress {
-    int enabled;        /* stderr is a terminal and not --quiet */
-    int drawn;          /* a line is on screen (end it with a newline) */
-    uint64_t start_ms;  /* when the transfer began */
-    uint64_t last_ms;   /* last redraw (at most 10 per second) */
+    int enabled;       /* stderr is a terminal and not --quiet */
+    int drawn;         /* a line is on screen (end it with a newline) */
+    uint64_t start_ms; /* when the transfer began */
+    uint64_t last_ms;  /* last redraw (at most 10 per second) */
     const char *label;
     /* spinner thread (cli_progress_spin_start) */
     pthread_t thread;

@@ -179,8 +179,7 @@ void cli_sim_host_close(cli_sim_host *host)
 #endif
 }
 
-void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf,
-                        size_t size)
+void cli_sim_host_where(const cli_sim_host *host, const cli_link_opts *opts, char *buf, size_t size)
 {
     if (opts->pty) {
         snprintf(buf, size, "%s", host->pty_path);

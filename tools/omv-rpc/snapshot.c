@@ -31,9 +31,8 @@ static int read_chunked(omv_rpc_master *master, const cli_link_opts *opts, uint8
         /* As OpenMV's example: a chunk gets three tries before giving up. */
         for (int attempt = 0; attempt < CLI_SNAPSHOT_TRIES && !cli_interrupted; attempt++) {
             cli_call_start start = cli_call_begin(master);
-            st = omv_rpc_master_call_into(master, "jpeg_image_read", arg, sizeof(arg),
-                                          img + offset, want, &got, opts->send_timeout_ms,
-                                          opts->recv_timeout_ms);
+            st = omv_rpc_master_call_into(master, "jpeg_image_read", arg, sizeof(arg), img + offset,
+                                          want, &got, opts->send_timeout_ms, opts->recv_timeout_ms);
             cli_call_note(master, opts, "jpeg_image_read", st, &start, got);
             if (st == OMV_RPC_OK) {
                 break;
@@ -43,8 +42,8 @@ static int read_chunked(omv_rpc_master *master, const cli_link_opts *opts, uint8
             cli_report("jpeg_image_read", st);
             rc = cli_exit_for_call(st);
         } else if (got != want) {
-            fprintf(stderr, "omv-rpc: jpeg_image_read gave %zu bytes at offset %lu, not %lu\n",
-                    got, (unsigned long)offset, (unsigned long)want);
+            fprintf(stderr, "omv-rpc: jpeg_image_read gave %zu bytes at offset %lu, not %lu\n", got,
+                    (unsigned long)offset, (unsigned long)want);
             rc = CLI_EXIT_BAD_RESULT;
         } else {
             offset += want;
@@ -94,12 +93,14 @@ int cli_fetch_snapshot(omv_rpc_master *master, const cli_link_opts *opts, const 
         return cli_exit_for_call(st);
     }
     if (got != sizeof(size_le)) {
-        fprintf(stderr, "omv-rpc: jpeg_image_snapshot gave %zu bytes, not a 4-byte size "
-                        "(does the camera know \"%s\"?)\n", got, arg);
+        fprintf(stderr,
+                "omv-rpc: jpeg_image_snapshot gave %zu bytes, not a 4-byte size "
+                "(does the camera know \"%s\"?)\n",
+                got, arg);
         return CLI_EXIT_BAD_RESULT;
     }
-    uint32_t size = (uint32_t)size_le[0] | (uint32_t)size_le[1] << 8 |
-                    (uint32_t)size_le[2] << 16 | (uint32_t)size_le[3] << 24;
+    uint32_t size = (uint32_t)size_le[0] | (uint32_t)size_le[1] << 8 | (uint32_t)size_le[2] << 16 |
+                    (uint32_t)size_le[3] << 24;
     if (size == 0 || size > OMV_RPC_DEFAULT_MAX_PAYLOAD) {
         fprintf(stderr, "omv-rpc: the camera announced a %lu-byte image\n", (unsigned long)size);
         return CLI_EXIT_BAD_RESULT;

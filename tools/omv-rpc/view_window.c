@@ -16,8 +16,8 @@ static int fit_frame(view_window *v, int width, int height)
     SDL_DestroyTexture(v->texture);
     free(v->rgb);
     v->rgb = malloc((size_t)width * (size_t)height * 3u);
-    v->texture = SDL_CreateTexture(v->renderer, SDL_PIXELFORMAT_RGB24,
-                                   SDL_TEXTUREACCESS_STREAMING, width, height);
+    v->texture = SDL_CreateTexture(v->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
+                                   width, height);
     if (v->rgb == NULL || v->texture == NULL) {
         fprintf(stderr, "omv-rpc: cannot make a %dx%d texture: %s\n", width, height,
                 SDL_GetError());
@@ -49,9 +49,10 @@ int view_window_screenshot(view_window *v, const char *path)
     int ww = 0, wh = 0;
     SDL_GetRendererOutputSize(v->renderer, &ww, &wh);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, ww, wh, 24, SDL_PIXELFORMAT_RGB24);
-    int ok = s != NULL &&
-             SDL_RenderReadPixels(v->renderer, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) == 0 &&
-             SDL_SaveBMP(s, path) == 0;
+    int ok =
+        s != NULL &&
+        SDL_RenderReadPixels(v->renderer, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) == 0 &&
+        SDL_SaveBMP(s, path) == 0;
     if (!ok) {
         fprintf(stderr, "omv-rpc: cannot save %s: %s\n", path, SDL_GetError());
     }
@@ -78,8 +79,10 @@ int view_window_open(view_window *v)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* keep our Ctrl-C handler */
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        fprintf(stderr, "omv-rpc view: no display (%s); run it on a desktop, or set DISPLAY "
-                        "or WAYLAND_DISPLAY\n", SDL_GetError());
+        fprintf(stderr,
+                "omv-rpc view: no display (%s); run it on a desktop, or set DISPLAY "
+                "or WAYLAND_DISPLAY\n",
+                SDL_GetError());
         return -1;
     }
     /* With no display SDL falls back to drawing in memory, where nobody
@@ -88,9 +91,11 @@ int view_window_open(view_window *v)
     const char *asked = SDL_getenv("SDL_VIDEODRIVER");
     if (driver != NULL && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0) &&
         (asked == NULL || strcmp(asked, driver) != 0)) {
-        fprintf(stderr, "omv-rpc view: no display (SDL found none and fell back to its %s "
-                        "driver); run it on a desktop, or set DISPLAY or WAYLAND_DISPLAY "
-                        "(SDL_VIDEODRIVER=%s draws unseen, for tests)\n", driver, driver);
+        fprintf(stderr,
+                "omv-rpc view: no display (SDL found none and fell back to its %s "
+                "driver); run it on a desktop, or set DISPLAY or WAYLAND_DISPLAY "
+                "(SDL_VIDEODRIVER=%s draws unseen, for tests)\n",
+                driver, driver);
         return -1;
     }
     v->window = SDL_CreateWindow("omv-rpc view", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,

@@ -17,6 +17,7 @@ typedef ts_json cJSON;
 #define cJSON_IsNumber(j) ((j) != NULL && (j)->type == TS_JSON_NUMBER)
 #define cJSON_IsArray(j) ((j) != NULL && (j)->type == TS_JSON_ARRAY)
 #define cJSON_IsObject(j) ((j) != NULL && (j)->type == TS_JSON_OBJECT)
-#define cJSON_ArrayForEach(e, array) for ((e) = (array) != NULL ? (array)->child : NULL; (e) != NULL; (e) = (e)->next)
+#define cJSON_ArrayForEach(e, array) \
+    for ((e) = (array) != NULL ? (array)->child : NULL; (e) != NULL; (e) = (e)->next)
 
 #endif
