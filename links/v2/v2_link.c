@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/iov_util.h"
 #include "omv_rpc/v2_link.h"
 #include "v2_internal.h"
 
@@ -277,23 +278,15 @@ static void v2l_close(void *ctx)
 static omv_rpc_status v2l_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                                uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = v2l_get(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omvrpc_iov_each_in(v2l_get, ctx, iov, count, timeout_ms);
 }
 
 static omv_rpc_status v2l_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = v2l_put(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omvrpc_iov_each_out(v2l_put, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops v2l_ops = {

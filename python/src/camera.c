@@ -522,6 +522,20 @@ static int channel_id(PyObject *obj, uint8_t *id)
     return 0;
 }
 
+/* A channel command's id and its 32-bit operand (`what` names it in the
+ * error). */
+static int channel_id_u32(PyObject *obj, uint8_t *id, unsigned long operand, const char *what)
+{
+    if (channel_id(obj, id) < 0) {
+        return -1;
+    }
+    if (operand > 0xFFFFFFFFul) {
+        PyErr_Format(PyExc_ValueError, "%s must fit 32 bits", what);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *cam_channel_list(CameraObject *self, PyObject *unused)
 {
     (void)unused;
@@ -623,11 +637,7 @@ static PyObject *cam_channel_read(CameraObject *self, PyObject *args, PyObject *
         return NULL;
     }
     uint8_t id;
-    if (channel_id(idobj, &id) < 0) {
-        return NULL;
-    }
-    if (offset > 0xFFFFFFFFul) {
-        PyErr_SetString(PyExc_ValueError, "offset must fit 32 bits");
+    if (channel_id_u32(idobj, &id, offset, "offset") < 0) {
         return NULL;
     }
     PyObject *owned = NULL;
@@ -701,11 +711,7 @@ static PyObject *cam_channel_write(CameraObject *self, PyObject *args, PyObject 
         return NULL;
     }
     uint8_t id;
-    if (channel_id(idobj, &id) < 0) {
-        return NULL;
-    }
-    if (offset > 0xFFFFFFFFul) {
-        PyErr_SetString(PyExc_ValueError, "offset must fit 32 bits");
+    if (channel_id_u32(idobj, &id, offset, "offset") < 0) {
         return NULL;
     }
     Py_buffer b;
@@ -732,11 +738,7 @@ static PyObject *cam_channel_ioctl(CameraObject *self, PyObject *args, PyObject 
         return NULL;
     }
     uint8_t id;
-    if (channel_id(idobj, &id) < 0) {
-        return NULL;
-    }
-    if (request > 0xFFFFFFFFul) {
-        PyErr_SetString(PyExc_ValueError, "request must fit 32 bits");
+    if (channel_id_u32(idobj, &id, request, "request") < 0) {
         return NULL;
     }
     Py_buffer b;
