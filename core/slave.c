@@ -6,52 +6,12 @@
  * after it has taken a packet (so anything older is dropped and nothing
  * newer can be), and answers a repeated request for the result header
  * while it waits for the data request: a master whose first request went
- * unanswered because the callback was still running recovers at once. */
+ * unanswered because the callback was still running recovers at once.
+ * OpenMV's camera timing, for those who want to meet it, is
+ * slave_camera.c (omv_rpc_slave_set_timing). */
 #include <string.h>
 
-#include "endpoint.h"
-
-typedef struct callback_entry {
-    uint32_t command;
-    omv_rpc_callback fn;
-    void *user_data;
-} callback_entry;
-
-struct omv_rpc_slave {
-    omv_rpc_endpoint ep;
-    callback_entry callbacks[OMV_RPC_SLAVE_MAX_CALLBACKS];
-    size_t callback_count;
-    omv_rpc_task scheduled;
-    void *scheduled_data;
-    omv_rpc_task loop_fn;
-    void *loop_data;
-    /* The current result: borrowed, or in ep.tx at offset 2 (room for the
-     * packet's magic before it and CRC after it). */
-    const uint8_t *result;
-    size_t result_len;
-    int in_callback;
-    /* A command header that arrived while a result was still on offer: the
-     * master gave up on that result and started a new call. */
-    uint8_t pending_header[8];
-    int has_pending_header;
-    /* Repeats of the command header seen while waiting for its data, and
-     * when our last ack of it was off the wire (see ack_header_again). */
-    uint32_t header_repeats;
-    uint32_t header_acked_ms;
-    /* The last call, in case the master repeats it (see same_call). */
-    uint32_t last_command;
-    size_t last_len;
-    uint64_t last_hash;
-    int repeat_expected;
-    omv_rpc_task last_scheduled;
-    void *last_scheduled_data;
-    /* The last result went out and nothing has used the link since: it is
-     * offered again to a master that asks (see offer_again). */
-    int offered;
-    int offer_header_sent;
-    uint32_t served;
-    uint32_t refused;
-};
+#include "slave.h"
 
 /* Fails at compile time if the public storage bound is too small. */
 _Static_assert(sizeof(omv_rpc_slave) <= OMV_RPC_SLAVE_STORAGE_SIZE,
@@ -237,6 +197,35 @@ void omv_rpc_slave_clear_stop(omv_rpc_slave *s)
 {
     if (s) {
         omvrpc_ep_clear_cancel(&s->ep);
+    }
+}
+
+omv_rpc_status omv_rpc_slave_set_timing(omv_rpc_slave *s, omv_rpc_slave_timing timing)
+{
+    if (!s || s->ep.busy || s->in_callback ||
+        (timing != OMV_RPC_SLAVE_TIMING_OMVRPC && timing != OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA)) {
+        return OMV_RPC_ERR_INVALID_ARG;
+    }
+    s->camera_timing = timing == OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA;
+    /* What our own timing remembers between calls means nothing to the
+     * other: forget it either way. */
+    s->offered = 0;
+    s->offer_header_sent = 0;
+    s->has_pending_header = 0;
+    s->repeat_expected = 0;
+    return OMV_RPC_OK;
+}
+
+omv_rpc_slave_timing omv_rpc_slave_get_timing(const omv_rpc_slave *s)
+{
+    return s && s->camera_timing ? OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA : OMV_RPC_SLAVE_TIMING_OMVRPC;
+}
+
+void omv_rpc_slave_set_attempt_callback(omv_rpc_slave *s, omv_rpc_task fn, void *user_data)
+{
+    if (s) {
+        s->attempt_fn = fn;
+        s->attempt_data = user_data;
     }
 }
 
@@ -575,7 +564,7 @@ static void finish_call(omv_rpc_slave *s, omv_rpc_status st)
     s->last_scheduled_data = s->scheduled_data;
     /* A scheduled callback (or a loop callback) may use the link after
      * the call: no offer then. */
-    s->offered = st == OMV_RPC_OK && !scheduled && !s->loop_fn;
+    s->offered = st == OMV_RPC_OK && !scheduled && !s->loop_fn && !s->camera_timing;
     s->offer_header_sent = 0;
     if (st == OMV_RPC_OK) {
         s->served++;
@@ -588,19 +577,33 @@ static void finish_call(omv_rpc_slave *s, omv_rpc_status st)
     }
 }
 
+/* The two phases in the slave's timing. */
+static omv_rpc_status take_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_t *command,
+                                   size_t *arg_len)
+{
+    return s->camera_timing ? omvrpc_slave_camera_get_command(s, timeout_ms, command, arg_len)
+                            : get_command(s, timeout_ms, command, arg_len);
+}
+
+static omv_rpc_status give_result(omv_rpc_slave *s, uint32_t timeout_ms)
+{
+    return s->camera_timing ? omvrpc_slave_camera_put_result(s, timeout_ms)
+                            : put_result(s, timeout_ms);
+}
+
 /* One pass of the loop (loop_once without its checks). */
 static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
                                  uint32_t send_timeout_ms)
 {
     uint32_t command = 0;
     size_t arg_len = 0;
-    omv_rpc_status st = get_command(s, recv_timeout_ms, &command, &arg_len);
+    omv_rpc_status st = take_command(s, recv_timeout_ms, &command, &arg_len);
     if (st == OMV_RPC_OK && same_call(s, command, arg_len)) {
         omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG,
                        "slave: the master repeated the call; its result is served again");
         s->scheduled = s->last_scheduled;
         s->scheduled_data = s->last_scheduled_data;
-        st = put_result(s, send_timeout_ms);
+        st = give_result(s, send_timeout_ms);
         finish_call(s, st);
     } else if (st == OMV_RPC_OK) {
         callback_entry *e = find_callback(s, command);
@@ -617,7 +620,7 @@ static omv_rpc_status serve_once(omv_rpc_slave *s, uint32_t recv_timeout_ms,
             omvrpc_ep_logf(&s->ep, OMV_RPC_LOG_DEBUG, "slave: no callback for command 0x%x",
                            command);
         }
-        st = put_result(s, send_timeout_ms);
+        st = give_result(s, send_timeout_ms);
         finish_call(s, st);
     }
     if (s->loop_fn && st != OMV_RPC_ERR_STOPPED) {

@@ -252,6 +252,46 @@ OMV_RPC_API void omv_rpc_slave_schedule_callback(omv_rpc_slave *slave, omv_rpc_t
 OMV_RPC_API void omv_rpc_slave_setup_loop_callback(omv_rpc_slave *slave, omv_rpc_task fn,
                                                    void *user_data);
 
+/* How a slave times its side of a call (docs/protocol.md section 2 leaves
+ * it to each peer). */
+typedef enum omv_rpc_slave_timing {
+    /* omvrpc's own, the default: a command is awaited in one wait for the
+     * whole receive timeout; input is flushed only after a packet was
+     * taken, so nothing a master sent is lost; a repeated command header
+     * or result request is answered, and the last result is offered again
+     * to a master that missed it. */
+    OMV_RPC_SLAVE_TIMING_OMVRPC = 0,
+    /* OpenMV's camera (its rpc module's slave), to show how a master
+     * behaves against real firmware: every attempt of both phases starts
+     * with the attempt callback (omv_rpc_slave_set_attempt_callback, where
+     * the camera runs gc.collect()) and a flush of the input, so a request
+     * that came while the slave was busy (its callback, the pause) is
+     * dropped; then it waits for the phase's first packet with a short
+     * timeout of 2 ms, 1 ms more after each failed attempt (reset in each
+     * phase, never over the phase's timeout), times the link's short
+     * timeout scale (10 on the network), plus the packet's wire time; the
+     * command data gets the camera's long timeout, 5000 ms plus its wire
+     * time. Nothing is answered twice or offered again. */
+    OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA = 1
+} omv_rpc_slave_timing;
+
+/* Choose the slave's timing. It is the slave's own setting (not part of
+ * omv_rpc_config) and stays until changed. Call it from the thread that
+ * runs the slave, between loops: OMV_RPC_ERR_INVALID_ARG from inside the
+ * loop (a callback) or for an unknown timing. */
+OMV_RPC_API omv_rpc_status omv_rpc_slave_set_timing(omv_rpc_slave *slave,
+                                                    omv_rpc_slave_timing timing);
+OMV_RPC_API omv_rpc_slave_timing omv_rpc_slave_get_timing(const omv_rpc_slave *slave);
+
+/* With OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA: run `fn` at the start of every
+ * attempt of either phase, before the flush, on the slave's thread (a
+ * camera's gc.collect(): e.g. a pause, or counting attempts). The core
+ * has no clock of its own to sleep on, so any pause is the callback's.
+ * It must not use the link or run the loop. NULL removes it. The default
+ * timing never calls it. */
+OMV_RPC_API void omv_rpc_slave_set_attempt_callback(omv_rpc_slave *slave, omv_rpc_task fn,
+                                                    void *user_data);
+
 /* Wait up to `recv_timeout_ms` for one call and serve it (sending its
  * result within `send_timeout_ms`), then run the scheduled and loop
  * callbacks as OpenMV's loop does. Returns OMV_RPC_OK when a call was
