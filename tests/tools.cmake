@@ -11,7 +11,7 @@ if(TARGET omv-rpc AND TARGET omvrpc_sim AND TARGET image_transfer_jpg_streaming
   add_executable(test_cli_helper test_cli_helper.c)
   target_link_libraries(test_cli_helper PRIVATE PkgConfig::OMV_CLI_TEST_SDL2
     PkgConfig::OMV_CLI_TEST_TURBOJPEG)
-  foreach(part usage pty net view demo examples signals)
+  foreach(part usage pty net openmv_timeouts view demo examples signals)
     add_test(NAME cli_${part}
       COMMAND ${OMV_CLI_TEST_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.sh ${part}
         $<TARGET_FILE:omv-rpc> $<TARGET_FILE:test_cli_helper>

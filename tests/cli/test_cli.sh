@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # omv-rpc command-line tests. ctest runs one part per test:
 #   test_cli.sh PART OMV_RPC HELPER EXAMPLES_DIR
-# PART: usage | pty | net | view | demo | examples | signals. Every command runs
+# PART: usage | pty | net | openmv_timeouts | view | demo | examples | signals. Every command runs
 # under `timeout`; every failed check is reported, and the exit status is
 # the number of failures (0: all passed).
 set -u
@@ -84,9 +84,9 @@ hex_u32le() {
         $((($1 >> 24) & 255))
 }
 
-# The sim's default link is a new pseudo-terminal.
+# The sim's default link is a new pseudo-terminal.   start_sim_pty [SIM OPTIONS...]
 start_sim_pty() {
-    $OMV sim > "$WORK/sim.out" 2> "$WORK/sim.err" &
+    $OMV sim "$@" > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
     for _ in $(seq 300); do
@@ -494,6 +494,22 @@ part_net() {
     expect_rc 2 "--allow-master without --net" $T $OMV sim --pty --allow-master 127.0.0.1
 }
 
+# Every command against a sim with OpenMV's camera timing (every attempt
+# flushes, then 2 ms growing by 1 ms; x10 on the network): our master
+# still completes everything, over a pseudo-terminal and the network.
+part_openmv_timeouts() {
+    start_sim_pty --openmv-timeouts
+    expect_grep "as OpenMV's camera does (--openmv-timeouts)" "$WORK/sim.err" \
+        "the sim says it has the camera's timing"
+    link_checks
+    stop_sim
+    rm -rf "$WORK/out" # link_checks counts the files it makes there
+    start_sim_net --openmv-timeouts
+    link_checks
+    stop_sim
+    expect_rc 2 "--openmv-timeouts takes no value" $T $OMV sim --openmv-timeouts=1
+}
+
 # The viewer draws the frames: its screenshot is lit and its mean colour is
 # the frame's (same scene, window of the frame's aspect).
 part_view() {
@@ -635,7 +651,7 @@ part_signals() {
 }
 
 case "$PART" in
-usage | pty | net | view | demo | examples | signals) "part_$PART" ;;
+usage | pty | net | openmv_timeouts | view | demo | examples | signals) "part_$PART" ;;
 *)
     echo "unknown part $PART" >&2
     exit 2

@@ -2,7 +2,7 @@
 # omv-rpc sim as a user meets it: a VGA snapshot read by zbarimg shows the
 # payloads qrcode_detection and barcode_detection answer, dmtxread and
 # apriltag what datamatrix_detection and apriltag_detection answer; --scene changes
-# them; --check-us-per-byte and --fps still serve; bad options are usage
+# them; --check-us-per-byte, --fps and --openmv-timeouts still serve; bad options are usage
 # errors.   test_sim_cli.sh OMV_RPC SCENE_EXAMPLE
 set -u
 OMV=$1
@@ -81,6 +81,15 @@ start_sim --scene "$SCENE" --check-us-per-byte 5 --fps 30
 check_codes "hello from a scene" "4006381333931" "EAN-13"
 same "datamatrix_detection (removed by the scene)" "" \
     "$($T $OMV call datamatrix_detection --port "$PTY")"
+stop_sim
+
+# The same against OpenMV's camera timing (issue 14's --openmv-timeouts).
+start_sim --openmv-timeouts
+check_codes "omvrpc.sim/qr" "314159" "CODE-128"
+if command -v dmtxread > /dev/null && command -v apriltag > /dev/null && command -v djpeg > /dev/null
+then
+    check_dm_tag "omvrpc-dm" 7
+fi
 stop_sim
 
 for bad in "--fps 0" "--fps 1001" "--check-us-per-byte 101" "--check-us-per-byte x"; do

@@ -14,12 +14,12 @@
 
 /* --allow-master: the masters a network sim may serve. */
 #define SIM_MAX_ALLOWED 64
-enum { OPT_ALLOW_MASTER = 4000, OPT_FPS, OPT_CHECK_US_PER_BYTE, OPT_SCENE };
+enum { OPT_ALLOW_MASTER = 4000, OPT_FPS, OPT_CHECK_US_PER_BYTE, OPT_SCENE, OPT_OPENMV_TIMEOUTS };
 
 typedef struct sim_options {
     const char *allowed[SIM_MAX_ALLOWED];
     size_t allowed_count;
-    cli_sim_settings camera; /* --fps, --check-us-per-byte, --scene */
+    cli_sim_settings camera; /* --fps, --check-us-per-byte, --scene, --openmv-timeouts */
 } sim_options;
 
 static int sim_option(void *ctx, int opt, const char *arg)
@@ -33,6 +33,9 @@ static int sim_option(void *ctx, int opt, const char *arg)
                                                                                                : 0;
     case OPT_SCENE:
         o->camera.scene_path = arg;
+        return 0;
+    case OPT_OPENMV_TIMEOUTS:
+        o->camera.openmv_timeouts = 1;
         return 0;
     default:
         break;
@@ -60,12 +63,13 @@ int cmd_sim(int argc, char **argv)
         }
     }
     cli_link_opts opts;
-    sim_options so = {{0}, 0, {0, 0, NULL}};
+    sim_options so = {{0}, 0, {0, 0, NULL, 0}};
     static const struct option extra[] = {
         {"allow-master", required_argument, NULL, OPT_ALLOW_MASTER},
         {"fps", required_argument, NULL, OPT_FPS},
         {"check-us-per-byte", required_argument, NULL, OPT_CHECK_US_PER_BYTE},
         {"scene", required_argument, NULL, OPT_SCENE},
+        {"openmv-timeouts", no_argument, NULL, OPT_OPENMV_TIMEOUTS},
         {NULL, 0, NULL, 0}};
     int first = 0;
     int rc = cli_parse(argc, argv, extra, sim_option, &so, 1, &opts, &first);
@@ -74,6 +78,7 @@ int cmd_sim(int argc, char **argv)
                "                    --net [--bind ADDR] [--net-port N] [--allow-master ADDR]... |\n"
                "                    --can IFACE | --kvaser N]\n"
                "                   [--fps N] [--check-us-per-byte N] [--scene FILE]\n"
+               "                   [--openmv-timeouts]\n"
                "Run the virtual OpenMV Cam as an RPC slave until Ctrl-C; the line \"ready on\n"
                "...\" on stderr says where masters find it.\n"
                "  --allow-master ADDR network: serve only this master (host name or IPv4\n"
@@ -84,7 +89,12 @@ int cmd_sim(int argc, char **argv)
                "                      before answering, as a camera's CRC does (0..100;\n"
                "                      an OpenMV Cam M4 takes about 0.5-5; default 0)\n"
                "  --scene FILE        what the camera sees: a JSON scene file\n"
-               "                      (docs/sim-scene.md)\n\n");
+               "                      (docs/sim-scene.md)\n"
+               "  --openmv-timeouts   time the slave as OpenMV's camera does: every attempt\n"
+               "                      flushes its input, then waits 2 ms (1 ms more per\n"
+               "                      failed attempt, x10 on the network), so a request\n"
+               "                      sent while it was busy is lost and must be repeated;\n"
+               "                      default: omvrpc's own slave timing\n\n");
         cli_print_link_help(1);
         return CLI_EXIT_OK;
     }
@@ -118,6 +128,11 @@ int cmd_sim(int argc, char **argv)
     if (!opts.quiet) {
         char where[256];
         cli_sim_host_where(&host, &opts, where, sizeof(where));
+        /* Said from the slave's own setting: what it will really do. */
+        if (omv_rpc_slave_get_timing(host.slave) == OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA) {
+            fprintf(stderr, "omv-rpc: the slave times its side of each call as OpenMV's camera "
+                            "does (--openmv-timeouts)\n");
+        }
         fprintf(stderr, "omv-rpc: virtual camera ready on %s; Ctrl-C ends it\n", where);
     }
     cli_set_stoppable_slave(host.slave);

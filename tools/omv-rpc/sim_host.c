@@ -102,7 +102,7 @@ static int load_scene(omv_rpc_sim *sim, const char *path)
 int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
                       const cli_sim_settings *settings)
 {
-    static const cli_sim_settings defaults = {0, 0, NULL};
+    static const cli_sim_settings defaults = {0, 0, NULL, 0};
     if (!settings) {
         settings = &defaults;
     }
@@ -142,6 +142,9 @@ int cli_sim_host_open(cli_sim_host *host, const cli_link_opts *opts,
         omv_rpc_link_close(&link);
     } else {
         st = omv_rpc_slave_new(&host->slave, &link, &config);
+    }
+    if (st == OMV_RPC_OK && settings->openmv_timeouts) {
+        st = omv_rpc_slave_set_timing(host->slave, OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA);
     }
     if (st == OMV_RPC_OK) {
         st = omv_rpc_sim_new(&host->sim);

@@ -22,6 +22,7 @@ typedef struct cli_sim_settings {
     uint32_t fps;               /* --fps: jpeg_image_stream's pace; 0 as fast as it can */
     uint32_t check_us_per_byte; /* --check-us-per-byte: a camera's CRC speed; 0 instant */
     const char *scene_path;     /* --scene: a scene file; NULL the built-in scene */
+    int openmv_timeouts;        /* --openmv-timeouts: OpenMV's camera's slave timing */
 } cli_sim_settings;
 
 /* Open the link `opts` names (pty, net, uart or port) and attach the
