@@ -6,10 +6,14 @@
  * in place of the data: a retry, but never a second callback) or after
  * taking the data request (the result data then comes after our master
  * has given up on it and asked again: it must still be taken). No timing
- * is asserted. Arguments: `calls=N` (default 60 per case). */
+ * is asserted. The same calls against our own slave in its OpenMV camera
+ * timing (omv_rpc_slave_set_timing) at the same callback times: the two
+ * camera-timed slaves must look alike to our master. Arguments:
+ * `calls=N` (default 60 per case). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "peers.h"
 #include "pty_pair.h"
@@ -128,6 +132,107 @@ static void test_camera_slow_turnaround(void **state)
     run_case(0, 4, 30000, 0);
 }
 
+/* ------------------------------ our own slave with the camera's timing */
+
+static uint32_t g_own_callback_us;
+static uint32_t g_own_callbacks;
+
+static void sleep_us(uint32_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    nanosleep(&ts, NULL);
+}
+
+static void own_reverse(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
+{
+    (void)user;
+    g_own_callbacks++;
+    sleep_us(g_own_callback_us);
+    uint8_t *out = omv_rpc_slave_reply_buffer(s, len);
+    for (size_t i = 0; out && i < len; i++) {
+        out[i] = arg[len - 1 - i];
+    }
+}
+
+/* The camera's gc.collect() before each attempt, as the peer's gc_us. */
+static void own_gc(omv_rpc_slave *s, void *user)
+{
+    (void)s;
+    (void)user;
+    sleep_us(100);
+}
+
+static void run_own_case(uint32_t callback_us)
+{
+    pty_pair pty;
+    pty_pair_open(&pty);
+    omv_rpc_link ml, sl;
+    assert_int_equal(omv_rpc_serial_open(&ml, pty.path, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", 0, NULL),
+                     OMV_RPC_OK);
+    omv_rpc_slave *s;
+    omv_rpc_master *m;
+    omv_rpc_config scfg = ts_logged_config();
+    assert_int_equal(omv_rpc_slave_new(&s, &sl, &scfg), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_slave_set_timing(s, OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA), OMV_RPC_OK);
+    omv_rpc_slave_set_attempt_callback(s, own_gc, NULL);
+    assert_int_equal(omv_rpc_slave_register_callback(s, "f", own_reverse, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
+    g_own_callback_us = callback_us;
+    g_own_callbacks = 0;
+    ts_slave_thread th;
+    ts_slave_thread_start(&th, s);
+
+    uint32_t rng = 5;
+    int failed = 0, wrong = 0;
+    uint8_t arg[MAX_ARG], want[MAX_ARG];
+    for (int i = 0; i < g_calls; i++) {
+        size_t len = ts_rand(&rng) % (MAX_ARG + 1);
+        ts_fill_random(arg, len, (uint32_t)i + 1);
+        for (size_t k = 0; k < len; k++) {
+            want[k] = arg[len - 1 - k];
+        }
+        const uint8_t *res = NULL;
+        size_t res_len = 0;
+        omv_rpc_status st = omv_rpc_master_call(m, "f", arg, len, &res, &res_len, 1000, 1000);
+        if (st != OMV_RPC_OK) {
+            printf("call %d (%zu bytes): %s\n", i, len, omv_rpc_status_name(st));
+            failed++;
+        } else if (res_len != len || (len && memcmp(res, want, len) != 0)) {
+            wrong++;
+        }
+    }
+    ts_slave_thread_stop(&th);
+    printf("our slave, camera timing, callback %u us: %d calls, %d failed, %d wrong, "
+           "%u callbacks, %u master retries, %u packets refused by the slave\n",
+           (unsigned)callback_us, g_calls, failed, wrong, (unsigned)g_own_callbacks,
+           (unsigned)omv_rpc_master_retries(m), (unsigned)omv_rpc_slave_packets_refused(s));
+    fflush(stdout);
+    assert_int_equal(failed, 0);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(g_own_callbacks, (uint32_t)g_calls);
+    omv_rpc_master_free(m);
+    omv_rpc_slave_free(s);
+}
+
+static void test_own_camera_slave_callback_0_ms(void **state)
+{
+    (void)state;
+    run_own_case(0);
+}
+
+static void test_own_camera_slave_callback_1_ms(void **state)
+{
+    (void)state;
+    run_own_case(1000);
+}
+
+static void test_own_camera_slave_callback_10_ms(void **state)
+{
+    (void)state;
+    run_own_case(10000);
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -136,9 +241,14 @@ int main(int argc, char **argv)
         }
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_callback_0_ms),          cmocka_unit_test(test_callback_1_ms),
-        cmocka_unit_test(test_callback_10_ms),         cmocka_unit_test(test_camera_hiccups),
+        cmocka_unit_test(test_callback_0_ms),
+        cmocka_unit_test(test_callback_1_ms),
+        cmocka_unit_test(test_callback_10_ms),
+        cmocka_unit_test(test_camera_hiccups),
         cmocka_unit_test(test_camera_slow_turnaround),
+        cmocka_unit_test(test_own_camera_slave_callback_0_ms),
+        cmocka_unit_test(test_own_camera_slave_callback_1_ms),
+        cmocka_unit_test(test_own_camera_slave_callback_10_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
