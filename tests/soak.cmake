@@ -4,6 +4,6 @@
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU" AND NOT OMV_RPC_SANITIZE AND NOT OMV_RPC_TEST_LAUNCHER)
   omv_rpc_add_test(test_soak test_soak.c support/fault_link.c test_net_support.c
     net_fault_link.c TIMEOUT 300)
-  target_include_directories(test_soak PRIVATE ${PROJECT_SOURCE_DIR}/links)
+  target_link_libraries(test_soak PRIVATE omvrpc_net_counted)
   set_tests_properties(test_soak PROPERTIES LABELS soak)
 endif()

@@ -3,5 +3,5 @@
 if(NOT WIN32)
   omv_rpc_add_test(test_stop_wait test_stop_wait.c test_net_support.c net_fault_link.c
     support/pty_pair.c support/liar_link.c TIMEOUT 600)
-  target_include_directories(test_stop_wait PRIVATE ${PROJECT_SOURCE_DIR}/links)
+  target_link_libraries(test_stop_wait PRIVATE omvrpc_net_counted)
 endif()

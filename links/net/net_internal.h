@@ -1,8 +1,9 @@
 /*
  * Network link: what the net_*.c files share, and the hooks the tests
- * reach directly (counters, errno mapping; faults are injected by a test
- * link that wraps this one, tests/net_fault_link.c). Not
- * installed: nothing here is public API.
+ * reach directly (errno mapping; with OMV_RPC_NET_TEST_STATS, in the
+ * tests' build only, the link's state and its counters; faults are
+ * injected by a test link that wraps this one, tests/net_fault_link.c).
+ * Not installed: nothing here is public API.
  *
  * Layout: net_sock.c (addresses, sockets, waits, errno mapping),
  * net_udp.c (datagrams: who may talk to us, flush), net_tcp.c (the one
@@ -69,7 +70,12 @@
 #define NET_LATENCY_MS 1u
 #define NET_BYTES_PER_MS 500u
 
-/* Counters for tests and diagnostics. */
+#ifdef OMV_RPC_NET_TEST_STATS
+/* Counters of events the tests check but cannot see from outside (which
+ * connection was taken, what was dropped). Only in the tests' own build
+ * of this link (tests/net.cmake: the sources compiled again with
+ * OMV_RPC_NET_TEST_STATS); the library has neither the counters nor the
+ * code that keeps them. */
 typedef struct net_stats {
     uint32_t accepted;        /* master: TCP connections from the slave taken into use */
     uint32_t held;            /* master: from the slave's address while one was in use: held back */
@@ -79,10 +85,13 @@ typedef struct net_stats {
     uint32_t oversized;       /* datagrams longer than the transfer, dropped */
     uint32_t restarted;       /* transfers started over: stale pieces before a datagram */
     uint32_t tcp_closed;      /* TCP connections closed after an error or a hang-up */
-    uint64_t tcp_flushed;     /* stale bytes dropped from TCP by flush */
     uint32_t peer_changes;    /* slave: times it took on a (new) master */
     uint32_t connect_retries; /* slave: TCP connects refused and tried again */
 } net_stats;
+#define NET_COUNT(n, what) ((n)->stats.what++)
+#else
+#define NET_COUNT(n, what) ((void)(n))
+#endif
 
 typedef struct net_link {
     int is_master;
@@ -117,7 +126,9 @@ typedef struct net_link {
     size_t pending_count;
     struct in_addr *allowed; /* slave: masters it may serve (none: any) */
     size_t allowed_count;
+#ifdef OMV_RPC_NET_TEST_STATS
     net_stats stats;
+#endif
     /* The transfer in progress: its silence (each byte moved starts it
      * again: quiet timeouts, link.h), the owner's watcher, and why
      * the last wait ended without its fd being ready. */
@@ -220,7 +231,8 @@ int omvrpc_net_tcp_source_ok(struct in_addr slave, struct in_addr from, struct i
 void omvrpc_net_tcp_flush(net_link *n);
 /* Bytes read ahead from TCP and not yet handed out. */
 size_t omvrpc_net_tcp_buffered(const net_link *n);
-/* Close the connection (counted as stats.tcp_closed when `counted`). */
+/* Close the connection (counted as stats.tcp_closed when `counted`, in
+ * the tests' build). */
 void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why);
 /* Close every TCP socket but the listener: the connection and those held
  * back. */
@@ -231,7 +243,9 @@ void omvrpc_net_note_call_done(net_link *n);
 
 /* ------------------------------------------------------------ net_link.c */
 
+#ifdef OMV_RPC_NET_TEST_STATS
 /* The link's state when `link` is a network link, else NULL (tests). */
 net_link *omvrpc_net_internal(omv_rpc_link *link);
+#endif
 
 #endif

@@ -149,10 +149,12 @@ static const omv_rpc_link_ops net_ops = {
     .watch = net_watch,
 };
 
+#ifdef OMV_RPC_NET_TEST_STATS
 net_link *omvrpc_net_internal(omv_rpc_link *link)
 {
     return link && link->ops == &net_ops ? (net_link *)link->ctx : NULL;
 }
+#endif
 
 /* A link with its UDP socket bound to my_address:port. */
 static omv_rpc_status net_new(net_link **out, int is_master, const char *my_address, uint16_t port,

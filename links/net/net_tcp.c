@@ -62,7 +62,7 @@ void omvrpc_net_tcp_drop(net_link *n, int counted, const char *why)
     n->tcp_lowat = 1;
     n->tcp_checked = 0;
     if (counted) {
-        n->stats.tcp_closed++;
+        NET_COUNT(n, tcp_closed);
     }
 }
 
@@ -95,7 +95,7 @@ static void hold_back(net_link *n, int fd)
         n->pending_count--;
     }
     n->pending[n->pending_count++] = fd;
-    n->stats.held++;
+    NET_COUNT(n, held);
 }
 
 void omvrpc_net_tcp_close_all(net_link *n)
@@ -134,7 +134,7 @@ static int accept_pending(net_link *n)
         if (from.sin_family != AF_INET || omvrpc_sock_name(fd, &to, &to_len) != 0 ||
             !omvrpc_net_tcp_source_ok(n->peer.sin_addr, from.sin_addr, to.sin_addr)) {
             omvrpc_sock_close(fd);
-            n->stats.refused++;
+            NET_COUNT(n, refused);
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_WARNING,
                              "net: refused a TCP connection from %s (not the slave)", who);
             continue;
@@ -151,7 +151,7 @@ static int accept_pending(net_link *n)
         }
         n->tcp = fd;
         n->tcp_lowat = 1;
-        n->stats.accepted++;
+        NET_COUNT(n, accepted);
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection from the slave %s", who);
     }
 }
@@ -183,7 +183,7 @@ static void take_held(net_link *n)
 {
     n->tcp = n->pending[--n->pending_count];
     n->tcp_lowat = 1;
-    n->stats.accepted++;
+    NET_COUNT(n, accepted);
     omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG,
                      "net: a TCP connection held back from the slave takes over");
 }
@@ -264,7 +264,7 @@ static omv_rpc_status slave_connect(net_link *n)
     int fd = connect_once(n, &to, &err, &bind_st);
     while (fd < 0 && err == ECONNREFUSED && !datagram_waiting(n) &&
            omvrpc_quiet_left(&n->quiet) > NET_CONNECT_RETRY_MS && !omvrpc_net_expired(n)) {
-        n->stats.connect_retries++;
+        NET_COUNT(n, connect_retries);
         omv_rpc_sleep_ms(NET_CONNECT_RETRY_MS);
         fd = connect_once(n, &to, &err, &bind_st);
     }
@@ -285,7 +285,7 @@ static omv_rpc_status slave_connect(net_link *n)
     }
     n->tcp = fd;
     n->tcp_lowat = 1;
-    n->stats.connected++;
+    NET_COUNT(n, connected);
     omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: TCP connection to the master %s", who);
     return OMV_RPC_OK;
 }
@@ -545,7 +545,6 @@ void omvrpc_net_tcp_flush(net_link *n)
         break;
     }
     if (dropped) {
-        n->stats.tcp_flushed += dropped;
         omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG, "net: dropped %zu stale bytes from TCP",
                          dropped);
     }

@@ -71,11 +71,13 @@ static void take_on(net_link *n, const struct sockaddr_in *from, uint64_t now)
     n->peer = *from;
     n->peer_known = 1;
     n->peer_heard_ms = now;
-    n->stats.peer_changes++;
+    NET_COUNT(n, peer_changes);
 }
 
-/* Whether a datagram of `len` bytes (now in `v`) from `from` is for us.
- * A slave's rules: see NET_PEER_LOCK_MS and NET_PREFER_MS. */
+/* Whether a datagram of `len` bytes (now in `v`) from `from` is for us:
+ * 0 not, 1 yes, 2 yes and a slave took its sender on just now (a new
+ * master, or the preferred one back). A slave's rules: see
+ * NET_PEER_LOCK_MS and NET_PREFER_MS. */
 static int take_datagram(net_link *n, const struct sockaddr_in *from, const struct iovec *v,
                          size_t vc, size_t len, int oversized)
 {
@@ -100,7 +102,7 @@ static int take_datagram(net_link *n, const struct sockaddr_in *from, const stru
          * preferred one): the master that did takes the slave back. */
         n->preferred_heard_ms = now;
         take_on(n, from, now);
-        return 1;
+        return 2;
     }
     if (n->peer_known && now - n->peer_heard_ms < NET_PEER_LOCK_MS) {
         return 0; /* the master we serve may be in the middle of a call */
@@ -109,7 +111,7 @@ static int take_datagram(net_link *n, const struct sockaddr_in *from, const stru
         return 0; /* the master that completed a call was heard lately */
     }
     take_on(n, from, now);
-    return 1;
+    return 2;
 }
 
 void omvrpc_net_note_call_done(net_link *n)
@@ -249,16 +251,15 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
         if (from_len < (socklen_t)sizeof from || !same_host(&from, &n->peer)) {
             /* A slave: another host's command header may still take it
              * over (see take_datagram); then this transfer is moot. */
-            uint32_t changes = n->stats.peer_changes;
             struct iovec pv = {peek, (size_t)r};
             if (!n->is_master && from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET &&
-                take_datagram(n, &from, &pv, 1, (size_t)r, 0) && n->stats.peer_changes != changes) {
+                take_datagram(n, &from, &pv, 1, (size_t)r, 0) == 2) {
                 discard_datagram(n);
                 *st = OMV_RPC_ERR_TIMEOUT;
                 return 1;
             }
             discard_datagram(n);
-            n->stats.ignored++;
+            NET_COUNT(n, ignored);
             return 1;
         }
         if ((size_t)r <= room) {
@@ -268,7 +269,7 @@ static int fit_next(net_link *n, size_t room, size_t total, omv_rpc_status *st)
             return 2;
         }
         discard_datagram(n);
-        n->stats.oversized++;
+        NET_COUNT(n, oversized);
         return 1;
     }
 }
@@ -293,7 +294,7 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
                 continue;
             }
             if (fit == 2) {
-                n->stats.restarted++;
+                NET_COUNT(n, restarted);
                 got = 0;
             }
         }
@@ -309,7 +310,6 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             v[0].iov_len = sizeof small;
             vc = 1;
         }
-        uint32_t changes = n->stats.peer_changes;
         struct sockaddr_in from;
         socklen_t from_len = sizeof from;
         int oversized = 0;
@@ -323,12 +323,14 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             }
             continue;
         }
-        int ours = from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET &&
-                   take_datagram(n, &from, v, vc, (size_t)r, oversized);
+        int taken = from_len >= (socklen_t)sizeof from && from.sin_family == AF_INET
+                        ? take_datagram(n, &from, v, vc, (size_t)r, oversized)
+                        : 0;
+        int ours = taken != 0;
         if (ours && !oversized && master_started_over(n, v, vc, (size_t)r, total)) {
             return OMV_RPC_ERR_TIMEOUT;
         }
-        if (ours && n->stats.peer_changes != changes && total != COMMAND_HEADER_LEN) {
+        if (taken == 2 && total != COMMAND_HEADER_LEN) {
             /* A new master took over while this transfer waited for the
              * previous one (which went silent): the transfer is moot. End
              * it now, so that the slave listens for the new master's
@@ -344,14 +346,14 @@ omv_rpc_status omvrpc_net_udp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             }
         }
         if (!ours) {
-            n->stats.ignored++;
+            NET_COUNT(n, ignored);
         } else if (oversized) {
             /* A peer sends each transfer as one datagram of its exact size,
              * so one longer than the transfer belongs to another step:
              * drop it whole (OpenMV would cut it, and the packet would fail
              * its CRC) and keep waiting. What landed in the buffer is past
              * what was received, and is overwritten by what comes next. */
-            n->stats.oversized++;
+            NET_COUNT(n, oversized);
             omvrpc_link_logf(&n->log, OMV_RPC_LOG_DEBUG,
                              "net: dropped a datagram longer than the %zu bytes expected",
                              total - got);

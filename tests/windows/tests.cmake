@@ -68,8 +68,7 @@ target_include_directories(test_i2c_calls PRIVATE ${PROJECT_SOURCE_DIR}/links)
 # Winsock link against the Linux build instead.
 foreach(t calls streams faults errors takeover)
   add_executable(test_net_${t} test_net_${t}.c test_net_support.c net_fault_link.c)
-  target_link_libraries(test_net_${t} PRIVATE omvrpc_test_support)
-  target_include_directories(test_net_${t} PRIVATE ${PROJECT_SOURCE_DIR}/links)
+  target_link_libraries(test_net_${t} PRIVATE omvrpc_net_counted omvrpc_test_support)
 endforeach()
 
 # omv-rpc.exe and the Winsock link across processes (windows/test_wine_net.sh):
