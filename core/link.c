@@ -32,3 +32,23 @@ omv_rpc_status omv_rpc_link_write(const omv_rpc_link *link, const uint8_t *buf, 
     omv_rpc_out_iov one = {buf, len};
     return link->ops->send(link->ctx, &one, 1, timeout_ms, 0);
 }
+
+omv_rpc_status omv_rpc_link_recv_each(omv_rpc_link_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                      size_t count, uint32_t timeout_ms)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}
+
+omv_rpc_status omv_rpc_link_send_each(omv_rpc_link_put_fn put, void *ctx,
+                                      const omv_rpc_out_iov *iov, size_t count, uint32_t timeout_ms)
+{
+    omv_rpc_status st = OMV_RPC_OK;
+    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
+        st = put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    }
+    return st;
+}

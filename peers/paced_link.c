@@ -183,23 +183,15 @@ static uint32_t cable_transfer_ms(void *ctx, size_t len)
 static omv_rpc_status cable_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                                  uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = cable_get(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omv_rpc_link_recv_each(cable_get, ctx, iov, count, timeout_ms);
 }
 
 static omv_rpc_status cable_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                  uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = cable_put(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omv_rpc_link_send_each(cable_put, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops paced_ops = {

@@ -147,23 +147,15 @@ static void slave_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
 static omv_rpc_status slave_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                                  uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = slave_get(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omv_rpc_link_recv_each(slave_get, ctx, iov, count, timeout_ms);
 }
 
 static omv_rpc_status slave_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                  uint32_t timeout_ms, uint32_t xfer)
 {
-    omv_rpc_status st = OMV_RPC_OK;
     (void)xfer;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = slave_put(ctx, iov[i].base, iov[i].len, timeout_ms);
-    }
-    return st;
+    return omv_rpc_link_send_each(slave_put, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops slave_ops = {

@@ -159,6 +159,29 @@ OMV_RPC_API omv_rpc_status omv_rpc_link_read(const omv_rpc_link *link, uint8_t *
 OMV_RPC_API omv_rpc_status omv_rpc_link_write(const omv_rpc_link *link, const uint8_t *buf,
                                               size_t len, uint32_t timeout_ms);
 
+/* For a byte-stream link (OMV_RPC_LINK_BYTE_STREAM) built on a flat read
+ * and write, each moving exactly `len` bytes within `timeout_ms` or
+ * failing: its recv / send, which call `get` / `put` on each piece in
+ * turn with the whole timeout_ms (a link with `watch` bounds silence,
+ * which each piece starts again) and stop at the first failure. E.g.
+ *     static omv_rpc_status my_recv(void *ctx, const omv_rpc_in_iov *iov,
+ *                                   size_t count, uint32_t timeout_ms,
+ *                                   uint32_t xfer)
+ *     { (void)xfer; return omv_rpc_link_recv_each(my_read, ctx, iov, count,
+ *                                                 timeout_ms); }
+ * Not for a link whose framing depends on each transfer's size: it would
+ * see a packet as several transfers. Thread-safety: as get's / put's. */
+typedef omv_rpc_status (*omv_rpc_link_get_fn)(void *ctx, uint8_t *buf, size_t len,
+                                              uint32_t timeout_ms);
+typedef omv_rpc_status (*omv_rpc_link_put_fn)(void *ctx, const uint8_t *buf, size_t len,
+                                              uint32_t timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_link_recv_each(omv_rpc_link_get_fn get, void *ctx,
+                                                  const omv_rpc_in_iov *iov, size_t count,
+                                                  uint32_t timeout_ms);
+OMV_RPC_API omv_rpc_status omv_rpc_link_send_each(omv_rpc_link_put_fn put, void *ctx,
+                                                  const omv_rpc_out_iov *iov, size_t count,
+                                                  uint32_t timeout_ms);
+
 /* Close a link that was opened but never handed to a master or slave.
  * Calls ops->close once and clears the struct. Safe on a zeroed struct. */
 OMV_RPC_API void omv_rpc_link_close(omv_rpc_link *link);

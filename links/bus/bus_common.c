@@ -38,17 +38,13 @@ static omv_rpc_status pause_or_give_up(bus_link *b, omv_rpc_quiet *q, omv_rpc_st
     return OMV_RPC_OK;
 }
 
-static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+/* Move `len` bytes, into `in` or out of `out` (the other NULL), in chunks
+ * of at most max_chunk: each is its own transaction that the slave arms
+ * separately, so each is polled until the slave is ready (a read that
+ * brings all-equal bytes is an idle bus, not an answer). */
+static omv_rpc_status bus_move(bus_link *b, uint8_t *in, const uint8_t *out, size_t len,
+                               uint32_t timeout_ms)
 {
-    bus_link *b = ctx;
-    if (!buf && len) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    if (len == 0) {
-        return OMV_RPC_OK;
-    }
-    /* Each chunk is its own transaction that the slave arms separately,
-     * so each is polled until it brings an answer. */
     omv_rpc_quiet q;
     omvrpc_quiet_start(&q, timeout_ms);
     for (size_t off = 0; off < len;) {
@@ -57,9 +53,13 @@ static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t time
         if (st != OMV_RPC_OK) {
             return st;
         }
-        st = b->chunk->read(b, buf + off, n);
-        if (st == OMV_RPC_OK && omvrpc_bus_all_equal(buf + off, n)) {
-            st = OMV_RPC_ERR_NOT_READY; /* an idle bus, not an answer */
+        if (in) {
+            st = b->chunk->read(b, in + off, n);
+            if (st == OMV_RPC_OK && omvrpc_bus_all_equal(in + off, n)) {
+                st = OMV_RPC_ERR_NOT_READY;
+            }
+        } else {
+            st = b->chunk->write(b, out + off, n);
         }
         if (st == OMV_RPC_OK) {
             off += n;
@@ -72,30 +72,14 @@ static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t time
     return OMV_RPC_OK;
 }
 
+static omv_rpc_status bus_get(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    return !buf && len ? OMV_RPC_ERR_INVALID_ARG : bus_move(ctx, buf, NULL, len, timeout_ms);
+}
+
 static omv_rpc_status bus_put(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
-    bus_link *b = ctx;
-    if (!buf && len) {
-        return OMV_RPC_ERR_INVALID_ARG;
-    }
-    omv_rpc_quiet q;
-    omvrpc_quiet_start(&q, timeout_ms);
-    for (size_t off = 0; off < len;) {
-        size_t n = len - off < b->max_chunk ? len - off : b->max_chunk;
-        omv_rpc_status st = omvrpc_watcher_ask(&b->watcher);
-        if (st != OMV_RPC_OK) {
-            return st;
-        }
-        st = b->chunk->write(b, buf + off, n);
-        if (st == OMV_RPC_OK) {
-            off += n;
-            omvrpc_quiet_moved(&q);
-        } else if (st != OMV_RPC_ERR_NOT_READY ||
-                   (st = pause_or_give_up(b, &q, st)) != OMV_RPC_OK) {
-            return st;
-        }
-    }
-    return OMV_RPC_OK;
+    return !buf && len ? OMV_RPC_ERR_INVALID_ARG : bus_move(ctx, NULL, buf, len, timeout_ms);
 }
 
 /* Nothing is queued on a master: the slave only sends when asked. */
@@ -110,7 +94,7 @@ static void bus_close(void *ctx)
     if (b->chunk->close) {
         b->chunk->close(b);
     }
-    free(b->flat);
+    free(b->flat.base);
     free(b);
 }
 
@@ -134,63 +118,18 @@ static void bus_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
 /* A transfer of several pieces is still one transfer (each chunk is a
  * transaction the slave sizes): it goes through one flat buffer, kept for
  * the next one. */
-static uint8_t *flat_buffer(bus_link *b, size_t total)
-{
-    if (total > b->flat_size) {
-        uint8_t *p = realloc(b->flat, total);
-        if (!p) {
-            return NULL;
-        }
-        b->flat = p;
-        b->flat_size = total;
-    }
-    return b->flat;
-}
-
 static omv_rpc_status bus_recv(void *ctx, const omv_rpc_in_iov *iov, size_t count,
                                uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    bus_link *b = ctx;
-    if (count == 1) {
-        return bus_get(b, iov[0].base, iov[0].len, timeout_ms);
-    }
-    size_t total;
-    omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
-    uint8_t *flat = st == OMV_RPC_OK ? flat_buffer(b, total) : NULL;
-    if (st == OMV_RPC_OK && !flat && total) {
-        st = OMV_RPC_ERR_NO_MEMORY;
-    }
-    if (st == OMV_RPC_OK && total) {
-        st = bus_get(b, flat, total, timeout_ms);
-    }
-    if (st == OMV_RPC_OK && total) {
-        omv_rpc_iov_cursor at = {0, 0};
-        omvrpc_iov_scatter(iov, &at, flat, total);
-    }
-    return st;
+    return omvrpc_iov_flat_in(bus_get, ctx, iov, count, timeout_ms, &((bus_link *)ctx)->flat);
 }
 
 static omv_rpc_status bus_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    bus_link *b = ctx;
-    if (count == 1) {
-        return bus_put(b, iov[0].base, iov[0].len, timeout_ms);
-    }
-    size_t total;
-    omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
-    uint8_t *flat = st == OMV_RPC_OK ? flat_buffer(b, total) : NULL;
-    if (st == OMV_RPC_OK && !flat && total) {
-        st = OMV_RPC_ERR_NO_MEMORY;
-    }
-    if (st == OMV_RPC_OK && total) {
-        omv_rpc_iov_cursor at = {0, 0};
-        omvrpc_iov_gather(iov, &at, flat, total);
-        st = bus_put(b, flat, total, timeout_ms);
-    }
-    return st;
+    return omvrpc_iov_flat_out(bus_put, ctx, iov, count, timeout_ms, &((bus_link *)ctx)->flat);
 }
 
 static const omv_rpc_link_ops bus_ops = {

@@ -13,6 +13,7 @@
 #include "omv_rpc/i2c.h"
 #include "omv_rpc/spi.h"
 #include "common/clock.h"
+#include "common/iov_util.h"
 #include "common/link_log.h"
 #include "common/watch.h"
 
@@ -40,8 +41,7 @@ struct bus_link {
     uint32_t bits_per_byte; /* on the wire, with I2C's ack bit */
     omv_rpc_log log;
     omv_rpc_watcher watcher; /* the owner's (link.h), cleared by omv_rpc_bus_link_finish */
-    uint8_t *flat;           /* transfers of several pieces, gathered (malloc'd, grows) */
-    size_t flat_size;
+    omvrpc_iov_flat flat;    /* transfers of several pieces, gathered (iov_util.h) */
 };
 
 /* Whether the `len` bytes (len >= 2) are all the same: "nothing received". */

@@ -82,35 +82,41 @@ void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_
     copy(NULL, iov, c, NULL, dst, len);
 }
 
-omv_rpc_status omvrpc_iov_each_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
-                                  size_t count, uint32_t timeout_ms)
+/* The flat buffer for a transfer of `total` bytes: `keep`'s, grown when
+ * short, or (keep NULL) one of its own. NULL when out of memory. */
+static uint8_t *flat_take(omvrpc_iov_flat *keep, size_t total)
 {
-    omv_rpc_status st = OMV_RPC_OK;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = get(ctx, iov[i].base, iov[i].len, timeout_ms);
+    size_t want = total ? total : 1;
+    if (!keep) {
+        return malloc(want);
     }
-    return st;
+    if (want > keep->size) {
+        uint8_t *p = realloc(keep->base, want);
+        if (!p) {
+            return NULL;
+        }
+        keep->base = p;
+        keep->size = want;
+    }
+    return keep->base;
 }
 
-omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
-                                   size_t count, uint32_t timeout_ms)
+static void flat_give(omvrpc_iov_flat *keep, uint8_t *flat)
 {
-    omv_rpc_status st = OMV_RPC_OK;
-    for (size_t i = 0; i < count && st == OMV_RPC_OK; i++) {
-        st = put(ctx, iov[i].base, iov[i].len, timeout_ms);
+    if (!keep) {
+        free(flat);
     }
-    return st;
 }
 
-omv_rpc_status omvrpc_iov_flat_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
-                                  size_t count, uint32_t timeout_ms)
+omv_rpc_status omvrpc_iov_flat_in(omv_rpc_link_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms, omvrpc_iov_flat *keep)
 {
     size_t total;
     if (count == 1) {
         return get(ctx, iov[0].base, iov[0].len, timeout_ms);
     }
     omv_rpc_status st = omvrpc_iov_total_in(iov, count, SIZE_MAX, &total);
-    uint8_t *flat = st == OMV_RPC_OK ? malloc(total ? total : 1) : NULL;
+    uint8_t *flat = st == OMV_RPC_OK ? flat_take(keep, total) : NULL;
     if (st != OMV_RPC_OK || !flat) {
         return st != OMV_RPC_OK ? st : OMV_RPC_ERR_NO_MEMORY;
     }
@@ -119,25 +125,25 @@ omv_rpc_status omvrpc_iov_flat_in(omvrpc_flat_get_fn get, void *ctx, const omv_r
         omv_rpc_iov_cursor at = {0, 0};
         omvrpc_iov_scatter(iov, &at, flat, total);
     }
-    free(flat);
+    flat_give(keep, flat);
     return st;
 }
 
-omv_rpc_status omvrpc_iov_flat_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
-                                   size_t count, uint32_t timeout_ms)
+omv_rpc_status omvrpc_iov_flat_out(omv_rpc_link_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms, omvrpc_iov_flat *keep)
 {
     size_t total;
     if (count == 1) {
         return put(ctx, iov[0].base, iov[0].len, timeout_ms);
     }
     omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
-    uint8_t *flat = st == OMV_RPC_OK ? malloc(total ? total : 1) : NULL;
+    uint8_t *flat = st == OMV_RPC_OK ? flat_take(keep, total) : NULL;
     if (st != OMV_RPC_OK || !flat) {
         return st != OMV_RPC_OK ? st : OMV_RPC_ERR_NO_MEMORY;
     }
     omv_rpc_iov_cursor at = {0, 0};
     omvrpc_iov_gather(iov, &at, flat, total);
     st = put(ctx, flat, total, timeout_ms);
-    free(flat);
+    flat_give(keep, flat);
     return st;
 }

@@ -1,7 +1,7 @@
 /*
  * Scattered and gathered transfers (omv_rpc_link_ops recv / send) for links
  * that cut or route a transfer by its total length (CAN frames, UDP
- * datagrams): checking a list of pieces and totalling it, and copying
+ * datagrams, I2C/SPI transactions): checking a list of pieces and totalling it, and copying
  * between the pieces and a flat buffer. Not installed.
  *
  * omv_rpc_in_iov and omv_rpc_out_iov differ only in const, so one piece
@@ -33,25 +33,22 @@ void omvrpc_iov_scatter(const omv_rpc_in_iov *iov, omv_rpc_iov_cursor *c, const 
                         size_t len);
 void omvrpc_iov_gather(const omv_rpc_out_iov *iov, omv_rpc_iov_cursor *c, uint8_t *dst, size_t len);
 
-/* A byte stream's transfer of several pieces: `get` / `put` on each piece
- * in turn, each with the whole `timeout_ms` (the shipped links' timeouts
- * bound silence, which each piece starts again), the first failure ending
- * it. */
-typedef omv_rpc_status (*omvrpc_flat_get_fn)(void *ctx, uint8_t *buf, size_t len,
-                                             uint32_t timeout_ms);
-typedef omv_rpc_status (*omvrpc_flat_put_fn)(void *ctx, const uint8_t *buf, size_t len,
-                                             uint32_t timeout_ms);
-omv_rpc_status omvrpc_iov_each_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
-                                  size_t count, uint32_t timeout_ms);
-omv_rpc_status omvrpc_iov_each_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
-                                   size_t count, uint32_t timeout_ms);
+/* A buffer a link keeps for its transfers of several pieces (it grows to
+ * the largest; the link frees `base` when it closes). Start at {NULL, 0}. */
+typedef struct omvrpc_iov_flat {
+    uint8_t *base;
+    size_t size;
+} omvrpc_iov_flat;
 
-/* A framed link's transfer of several pieces (one datagram): one `get` /
- * `put` of their total through a buffer allocated for the transfer
- * (OMV_RPC_ERR_NO_MEMORY without one); one piece goes straight. */
-omv_rpc_status omvrpc_iov_flat_in(omvrpc_flat_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
-                                  size_t count, uint32_t timeout_ms);
-omv_rpc_status omvrpc_iov_flat_out(omvrpc_flat_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
-                                   size_t count, uint32_t timeout_ms);
+/* A framed link's transfer of several pieces (one datagram, one bus
+ * transaction): one `get` / `put` (link.h's flat functions) of their
+ * total through one buffer, `keep` (NULL: one allocated for the
+ * transfer); OMV_RPC_ERR_NO_MEMORY without it. One piece goes straight. A
+ * byte stream's goes piece by piece instead: omv_rpc_link_recv_each /
+ * _send_each (link.h). */
+omv_rpc_status omvrpc_iov_flat_in(omv_rpc_link_get_fn get, void *ctx, const omv_rpc_in_iov *iov,
+                                  size_t count, uint32_t timeout_ms, omvrpc_iov_flat *keep);
+omv_rpc_status omvrpc_iov_flat_out(omv_rpc_link_put_fn put, void *ctx, const omv_rpc_out_iov *iov,
+                                   size_t count, uint32_t timeout_ms, omvrpc_iov_flat *keep);
 
 #endif

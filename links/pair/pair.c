@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "common/clock.h"
-#include "common/iov_util.h"
 #include "omv_rpc/clock.h"
 #include "omv_rpc/pair.h"
 #include "common/watch.h"
@@ -153,14 +152,14 @@ static omv_rpc_status pair_recv(void *ctx, const omv_rpc_in_iov *iov, size_t cou
                                 uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_each_in(pair_get, ctx, iov, count, timeout_ms);
+    return omv_rpc_link_recv_each(pair_get, ctx, iov, count, timeout_ms);
 }
 
 static omv_rpc_status pair_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                 uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_each_out(pair_put, ctx, iov, count, timeout_ms);
+    return omv_rpc_link_send_each(pair_put, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops pair_ops = {

@@ -29,7 +29,6 @@
 #endif
 
 #include "omv_rpc/clock.h"
-#include "common/iov_util.h"
 #include "serial_internal.h"
 #include "common/watch.h"
 
@@ -274,7 +273,7 @@ static omv_rpc_status serial_recv(void *ctx, const omv_rpc_in_iov *iov, size_t c
                                   uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_each_in(serial_get, ctx, iov, count, timeout_ms);
+    return omv_rpc_link_recv_each(serial_get, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops serial_ops = {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/iov_util.h"
 #include "omv_rpc/v2_link.h"
 #include "v2_internal.h"
 
@@ -279,14 +278,14 @@ static omv_rpc_status v2l_recv(void *ctx, const omv_rpc_in_iov *iov, size_t coun
                                uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_each_in(v2l_get, ctx, iov, count, timeout_ms);
+    return omv_rpc_link_recv_each(v2l_get, ctx, iov, count, timeout_ms);
 }
 
 static omv_rpc_status v2l_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_each_out(v2l_put, ctx, iov, count, timeout_ms);
+    return omv_rpc_link_send_each(v2l_put, ctx, iov, count, timeout_ms);
 }
 
 static const omv_rpc_link_ops v2l_ops = {

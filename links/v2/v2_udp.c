@@ -188,14 +188,14 @@ static omv_rpc_status v2u_link_recv(void *ctx, const omv_rpc_in_iov *iov, size_t
                                     uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_flat_in(v2u_get, ctx, iov, count, timeout_ms);
+    return omvrpc_iov_flat_in(v2u_get, ctx, iov, count, timeout_ms, NULL);
 }
 
 static omv_rpc_status v2u_link_send(void *ctx, const omv_rpc_out_iov *iov, size_t count,
                                     uint32_t timeout_ms, uint32_t xfer)
 {
     (void)xfer;
-    return omvrpc_iov_flat_out(v2u_put, ctx, iov, count, timeout_ms);
+    return omvrpc_iov_flat_out(v2u_put, ctx, iov, count, timeout_ms, NULL);
 }
 
 static const omv_rpc_link_ops v2u_ops = {

@@ -11,9 +11,9 @@ set(OMV_RPC_VECTORS_DIR "${CMAKE_CURRENT_SOURCE_DIR}/vectors")
 
 add_library(omvrpc_test_support STATIC support/test_support.c support/rig.c
   support/call_checks.c support/stream_jobs.c support/fake_peer.c support/log_capture.c
-  support/vectors.c support/flat_link.c)
+  support/vectors.c)
 target_include_directories(omvrpc_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/support
-  ${PROJECT_SOURCE_DIR}/core)
+  ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/links)
 target_link_libraries(omvrpc_test_support PUBLIC omvrpc_static Threads::Threads)
 if(CMOCKA_FOUND)
   target_link_libraries(omvrpc_test_support PUBLIC PkgConfig::CMOCKA)

@@ -144,11 +144,7 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
         o->cam = arg;
         return 0;
     case OPT_BAUD:
-        if (cli_parse_u32(arg, 1, 0xFFFFFFFFu, "--baud", &v) != 0) {
-            return -1;
-        }
-        o->baud = v;
-        return 0;
+        return cli_parse_u32(arg, 1, 0xFFFFFFFFu, "--baud", &o->baud);
     case OPT_NET:
         o->net = 1;
         o->net_host = slave ? NULL : arg;
@@ -163,17 +159,9 @@ static int link_option(int opt, const char *arg, int slave, cli_link_opts *o)
         o->net_port = (uint16_t)v;
         return 0;
     case OPT_SEND_TIMEOUT:
-        if (cli_parse_u32(arg, 1, 3600000, "--send-timeout", &v) != 0) {
-            return -1;
-        }
-        o->send_timeout_ms = v;
-        return 0;
+        return cli_parse_u32(arg, 1, 3600000, "--send-timeout", &o->send_timeout_ms);
     case OPT_RECV_TIMEOUT:
-        if (cli_parse_u32(arg, 1, 3600000, "--recv-timeout", &v) != 0) {
-            return -1;
-        }
-        o->recv_timeout_ms = v;
-        return 0;
+        return cli_parse_u32(arg, 1, 3600000, "--recv-timeout", &o->recv_timeout_ms);
     case OPT_PTY:
         o->pty = 1;
         return 0;
