@@ -143,6 +143,9 @@ int bench_run_plan(const bench_plan *plan, bench_results *r);
  * times of 0, 1, 10 and 50 ms, on a new link of the plan's kind
  * (bench_openmv.c). Returns 0 or -1 as bench_run_plan. */
 int bench_run_openmv(const bench_plan *plan, bench_results *r);
+/* The same calls against our own slave in its OpenMV camera timing
+ * (bench_openmv_own.c): a cross-check of the two camera-timed slaves. */
+int bench_run_openmv_own(const bench_plan *plan, bench_results *r);
 
 /* OpenMV's desktop master from `rpc_py` (a file, or a folder holding
  * rpc.py) making `n` small calls on a new link of `kind` to an OpenMV-timed

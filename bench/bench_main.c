@@ -102,6 +102,7 @@ static int run(unsigned links, int quick, const char *openmv_rpc, const omv_rpc_
         rc |= bench_run_plan(&p, r);
         p.openmv_rpc = openmv_rpc;
         rc |= bench_run_openmv(&p, r);
+        rc |= bench_run_openmv_own(&p, r);
     }
     if (links & (L_UDP | L_TCP)) {
         /* One network link: transfers up to 1400 B go as UDP datagrams,
@@ -120,6 +121,7 @@ static int run(unsigned links, int quick, const char *openmv_rpc, const omv_rpc_
         if (p.do_latency) {
             p.openmv_rpc = openmv_rpc;
             rc |= bench_run_openmv(&p, r);
+            rc |= bench_run_openmv_own(&p, r);
         }
     }
     static const struct {
