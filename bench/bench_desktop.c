@@ -3,9 +3,8 @@
  * loaded from the path the user gives with --openmv-rpc and never shipped
  * here, run by a Python interpreter (python3-serial for its serial
  * classes) on a new link of the same kind, the slave the same as for our
- * master's row: rpc_usb_vcp_master on the pseudo-terminal (and
- * rpc_network_master on loopback UDP, which bench_openmv.c does not use
- * yet). */
+ * master's row: rpc_usb_vcp_master on the pseudo-terminal,
+ * rpc_network_master on loopback UDP. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <pthread.h>
@@ -20,7 +19,10 @@
 
 /* The driver: loads rpc.py from a file (or the rpc.py in a folder), makes
  * the calls our master's row makes ("f", 4 bytes, the slave answers them
- * reversed) for at most 60 s, and prints "median_ms calls failed wrong". */
+ * reversed) for at most 60 s, and prints "median_ms calls failed wrong" as
+ * its last line (rpc_network_master prints its address when it is made:
+ * the pipe is read to its end, or the driver's last print met a closed
+ * pipe). */
 static const char driver[] =
     "import importlib.util, os, statistics, sys, time\n"
     "path, kind, where, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])\n"
@@ -84,7 +86,15 @@ static int run_driver(const char *rpc_py, const char *kind, const char *where, s
     }
     close(fds[1]);
     FILE *out = fdopen(fds[0], "r");
-    int got = out && fgets(line, (int)line_size, out) != NULL;
+    int got = 0;
+    char each[256];
+    while (out && fgets(each, (int)sizeof each, out) != NULL) {
+        size_t n = strlen(each); /* the last line is the figures */
+        n = n < line_size ? n : line_size - 1;
+        memcpy(line, each, n);
+        line[n] = '\0';
+        got = line_size > 0;
+    }
     if (out) {
         fclose(out);
     } else {

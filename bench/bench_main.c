@@ -37,7 +37,7 @@ static void usage(FILE *out, const char *argv0)
             "  --json FILE  also write the results as JSON (- for stdout)\n"
             "  --openmv-rpc PATH  also run OpenMV's desktop master (its rpc.py, a file\n"
             "               or a folder; needs python3-serial) against the OpenMV-timed\n"
-            "               slave on pty, and compare (OMV_RPC_BENCH_PYTHON:\n"
+            "               slave on pty and udp, and compare (OMV_RPC_BENCH_PYTHON:\n"
             "               the interpreter)\n"
             "  -v, --verbose  show every library log line, with the time (without it:\n"
             "               its warnings and errors)\n",

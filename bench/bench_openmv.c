@@ -159,10 +159,7 @@ int bench_run_openmv(const bench_plan *p, bench_results *r)
             r->failures++;
             rc = -1;
         }
-        /* On UDP its driver has not run to the end yet (a broken pipe when it
-         * prints its figures): the pseudo-terminal only, for now. */
-        if (p->openmv_rpc && p->kind == BENCH_PTY &&
-            compare_desktop(p, r, link, &slave, callback_ms[k], n, med) != 0) {
+        if (p->openmv_rpc && compare_desktop(p, r, link, &slave, callback_ms[k], n, med) != 0) {
             rc = -1;
         }
     }
