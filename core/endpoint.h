@@ -167,8 +167,10 @@ typedef struct ep_stale {
  * header, a duplicate header ack, the master's repeated command header or
  * requests). They are skipped, each reported to `on_stale` with its magic (may be NULL),
  * within the one timeout. Up to `hunt` bytes that start no such packet are
- * slid over one by one (0: none). Any other link: exactly omvrpc_ep_recv_packet
- * (there a duplicate is a transfer of its own). */
+ * slid over one by one (0: none). Any other link: omvrpc_ep_recv_packet,
+ * except that a transfer holding a valid stale packet as long as the
+ * awaited one is skipped in the same way (there a duplicate is a transfer
+ * of its own; the link keeps apart those of other lengths). */
 omv_rpc_status
 omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                                uint32_t timeout_ms, const ep_stale *stale, size_t stale_count,

@@ -135,7 +135,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
     const uint32_t scale = omvrpc_ep_short_scale(ep);
     uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 12, 4);
     uint32_t short_ms = omvrpc_timing_first_short(t);
-    int after_poll = 0; /* the previous attempt's header went unanswered */
+    int after_poll = 0;       /* the previous attempt's header went unanswered */
+    uint32_t answered_ms = 0; /* when the ack came, from the phase's first header */
     const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
@@ -160,6 +161,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             continue;
         }
         const uint32_t data_start = omvrpc_ep_now(ep);
+        answered_ms = data_start - start;
         /* Only the first header's ack is surely its own; later ones came
          * within the time since the first header. */
         omvrpc_timing_header_rtt(t, data_start - (attempt ? start : sent), attempt == 0);
@@ -214,8 +216,9 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             return st;
         }
         note_retry(m, "command", attempt, wait, st);
-        short_ms = omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
-                                             st == OMV_RPC_ERR_TIMEOUT && after_poll);
+        short_ms =
+            omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
+                                      st == OMV_RPC_ERR_TIMEOUT && after_poll, answered_ms, scale);
         after_poll = 0;
     }
 }
@@ -274,7 +277,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
     const uint32_t scale = omvrpc_ep_short_scale(ep);
     uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
     uint32_t short_ms = omvrpc_timing_first_short(t);
-    int after_poll = 0; /* the previous attempt's request went unanswered */
+    int after_poll = 0;       /* the previous attempt's request went unanswered */
+    uint32_t answered_ms = 0; /* when the header came, from the phase's first request */
     /* A result whose data did not start in time, and may still come: a
      * slave that took the data request late (a camera busy for a moment)
      * sends it after we asked again. Read as the next header, it would be
@@ -317,6 +321,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             continue;
         }
         uint32_t len = get_le32(header);
+        answered_ms = omvrpc_ep_now(ep) - start;
         uint8_t *dest;
         if (len > ep->max_payload) {
             omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
@@ -380,8 +385,9 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             omvrpc_timing_crossed(t);
         }
         note_retry(m, "result", attempt, wait, st);
-        short_ms = omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
-                                             st == OMV_RPC_ERR_TIMEOUT && after_poll);
+        short_ms =
+            omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
+                                      st == OMV_RPC_ERR_TIMEOUT && after_poll, answered_ms, scale);
         after_poll = 0;
     }
 }

@@ -58,7 +58,7 @@ uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int
 }
 
 uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, int attempt,
-                                   uint32_t cap, int crossed)
+                                   uint32_t cap, int crossed, uint32_t answered_ms, uint32_t scale)
 {
     uint32_t first = omvrpc_timing_first_short(t); /* answer_ms may have grown just now */
     uint32_t next = omvrpc_timing_next_short(t, short_ms, attempt, cap);
@@ -69,6 +69,13 @@ uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, in
          * outwaited in a few attempts instead of crossed on every one. */
         uint32_t from = short_ms > first ? short_ms : first;
         next = from + from / 3u + 1u;
+        /* The answer that crossed our poll took at most answered_ms: the
+         * next attempt waits that long, so that a slave slow only in this
+         * call (a camera's stall of 30 ms against polls 1 ms apart) is
+         * outwaited at the second attempt, not after several (on UDP each
+         * crossing costs the wait for an ack that never comes). */
+        uint32_t took = scale > 1u ? (answered_ms + scale - 1u) / scale : answered_ms;
+        next = next > took ? next : took;
         next = next < cap ? next : (cap > from ? cap : from);
     }
     return next > first ? next : first;
@@ -88,17 +95,26 @@ uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, in
      * OpenMV's camera listens 20 ms at a time on UDP). Scaled, every
      * dropped request on UDP cost ten times the rhythm. The waits that
      * grow after the rhythm are scaled, as OpenMV's are. Never 0: a link
-     * that reports no wire time must not be polled in a busy loop. Not on
-     * links that are not byte streams (UDP, CAN, I2C, SPI): there a poll
-     * that crosses the slave's answer reaches the master as a packet of
-     * its own where the result data should be, and our slave, done with
-     * the call, is left waiting for a command: at least 1 ms of
-     * turnaround, scaled, as before. */
+     * that reports no wire time must not be polled in a busy loop. On
+     * links that are not byte streams (UDP, CAN, I2C, SPI) a poll that
+     * crosses the slave's answer makes the slave answer twice, each
+     * answer a transfer of its own: the master skips the one it did not
+     * need where it waits for the next packet (packet.c), so there too a
+     * crossing costs no call with our slave. A camera, though, reads a
+     * poll queued behind its late answer where it awaits our data, and
+     * that attempt is lost (a long wait for an ack that never comes): on
+     * such links the rhythm is fast only while no crossing has been seen
+     * (answer_ms 0), and once one has, answer_ms is scaled as the
+     * camera's own windows are, which outwaits a camera that takes its
+     * time (a hiccup of tens of ms on a network) instead of crossing it
+     * on every call. Waits that are not polls keep at least 1 ms of
+     * turnaround, scaled. */
     uint32_t ms;
-    if (t->framed) {
-        ms = omvrpc_sat_add((short_ms ? short_ms : 1u) * scale, round_trip);
-    } else if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms) {
+    if (omvrpc_timing_is_poll(t, attempt) && short_ms <= t->answer_ms &&
+        (!t->framed || short_ms == 0u)) {
         ms = omvrpc_sat_add(short_ms, round_trip);
+    } else if (t->framed) {
+        ms = omvrpc_sat_add((short_ms ? short_ms : 1u) * scale, round_trip);
     } else {
         ms = omvrpc_sat_add(short_ms * scale, round_trip);
     }

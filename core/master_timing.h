@@ -43,7 +43,7 @@ typedef struct omvrpc_timing {
     uint32_t rtt_min_ms;  /* shortest command header round trip (UINT32_MAX: none) */
     uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
     int pace_known;       /* the link's transfer_ms grows with the length */
-    int framed;           /* not a byte stream: a crossed poll costs the call */
+    int framed;           /* not a byte stream: each packet a transfer of its own */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
@@ -55,9 +55,11 @@ uint32_t omvrpc_timing_first_short(const omvrpc_timing *t);
 uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
                                   uint32_t cap);
 /* The short timeout after attempt `attempt` got an answer but failed
- * later (`crossed`: a sign that its poll crossed the slave's answer). */
+ * later (`crossed`: a sign that its poll crossed the slave's answer, which
+ * came `answered_ms` after the phase's first request; the link's short
+ * timeouts are scaled by `scale`). */
 uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, int attempt,
-                                   uint32_t cap, int crossed);
+                                   uint32_t cap, int crossed, uint32_t answered_ms, uint32_t scale);
 /* Whether attempt `attempt`, which got no answer to its first request, was
  * a poll of a busy slave rather than a retry. */
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);

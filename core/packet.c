@@ -227,6 +227,62 @@ static const ep_stale *stale_kind(const ep_stale *stale, size_t count, uint16_t 
     return NULL;
 }
 
+/* On a link that is not a byte stream each duplicate is a transfer of its
+ * own, and the link keeps apart those of another length than the awaited
+ * packet; one of the same length would be taken for it: a repeated header
+ * ack where the data's ack is awaited (both 4 bytes), a repeated result
+ * header where a 4-byte result is (both 8). A valid packet of a stale kind
+ * and of that length is skipped and the wait goes on, as on a byte stream:
+ * this is what lets a master's poll that crossed the answer to its last
+ * one cost nothing on UDP or CAN. */
+static omv_rpc_status recv_framed_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload,
+                                           size_t len, uint32_t timeout_ms, const ep_stale *stale,
+                                           size_t stale_count,
+                                           void (*on_stale)(omv_rpc_endpoint *ep, uint16_t magic))
+{
+    const ep_stale *same_len = NULL;
+    for (size_t i = 0; i < stale_count && len + 4 <= SMALL_PACKET; i++) {
+        if (stale[i].len == len) {
+            same_len = &stale[i];
+        }
+    }
+    if (!same_len) {
+        return omvrpc_ep_recv_packet(ep, magic, payload, len, timeout_ms, 0);
+    }
+    const uint32_t start = omvrpc_ep_now(ep);
+    for (uint32_t skipped = 0;; skipped++) {
+        const uint32_t spent = omvrpc_ep_now(ep) - start;
+        if (skipped && spent >= timeout_ms) {
+            return OMV_RPC_ERR_TIMEOUT;
+        }
+        uint8_t packet[SMALL_PACKET];
+        const ep_bound b = omvrpc_bound_of(ep, len + 4, timeout_ms - (skipped ? spent : 0u));
+        omv_rpc_status st = omvrpc_get_bounded(ep, &b, packet, len + 4, 0);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        const uint16_t got = (uint16_t)(packet[0] | (packet[1] << 8));
+        const uint16_t crc = (uint16_t)(packet[2 + len] | (packet[3 + len] << 8));
+        if (crc != omv_rpc_crc16(OMV_RPC_CRC16_INIT, packet, 2 + len)) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        if (got == magic) {
+            if (len) {
+                memcpy(payload, packet + 2, len);
+            }
+            return OMV_RPC_OK;
+        }
+        const ep_stale *kind = stale_kind(stale, stale_count, got);
+        if (!kind || kind->len != len || skipped >= STALE_SKIP_MAX) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG, "skipped a stale 0x%x packet", (unsigned)got);
+        if (on_stale) {
+            on_stale(ep, got);
+        }
+    }
+}
+
 omv_rpc_status
 omvrpc_ep_recv_packet_skipping(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *payload, size_t len,
                                uint32_t timeout_ms, const ep_stale *stale, size_t stale_count,
@@ -246,7 +302,8 @@ omvrpc_ep_recv_packet_starting(omv_rpc_endpoint *ep, uint16_t magic, uint8_t *pa
         first_ms = timeout_ms;
     }
     if (!ep->t.byte_stream) {
-        return omvrpc_ep_recv_packet(ep, magic, payload, len, first_ms, 0);
+        return recv_framed_skipping(ep, magic, payload, len, first_ms, stale, stale_count,
+                                    on_stale);
     }
     const ep_bound b = omvrpc_bound_of(ep, len + 4, timeout_ms);
     /* The first bytes' allowance, as a share of the same packet's. */

@@ -31,7 +31,9 @@ if(TARGET omvrpc_peers)
   endif()
   # Issue 16: our master against OpenMV's camera timing, stalls included
   # (seconds; every build but valgrind's).
-  add_executable(test_peer_openmv test_peer_openmv.c support/pty_pair.c)
+  add_executable(test_peer_openmv test_peer_openmv.c support/pty_pair.c test_net_support.c
+    net_fault_link.c)
+  target_include_directories(test_peer_openmv PRIVATE ${PROJECT_SOURCE_DIR}/links)
   target_link_libraries(test_peer_openmv PRIVATE omvrpc_test_support omvrpc_peers)
   add_test(NAME test_peer_openmv COMMAND test_peer_openmv)
   set_tests_properties(test_peer_openmv PROPERTIES TIMEOUT 300 LABELS peers)

@@ -1,6 +1,10 @@
 /* Issue 16: our master against a slave with OpenMV's camera timing
  * (peers/openmv_slave.c) on a pseudo-terminal, as a camera's USB virtual
- * COM port: every call succeeds with the right result and one callback,
+ * COM port, and on loopback UDP, as a camera on the network (its short
+ * timeouts scaled by 10; each packet a datagram, so that a poll that
+ * crossed an answer leaves a duplicate answer of its own, which the
+ * master must skip, and results of 4 bytes are as long as their header):
+ * every call succeeds with the right result and one callback,
  * at callback times of 0, 1 and 10 ms, and when the camera stalls for a
  * moment after taking the command header (our next poll then reaches it
  * in place of the data: a retry, but never a second callback) or after
@@ -17,6 +21,7 @@
 
 #include "peers.h"
 #include "pty_pair.h"
+#include "test_net_support.h"
 #include "test_support.h"
 
 static int g_calls = 60;
@@ -42,16 +47,33 @@ static void *serve(void *arg)
     return NULL;
 }
 
-/* `calls` calls of 0..MAX_ARG bytes against the camera-timed slave with
- * the given callback time and stalls. */
-static void run_case(uint32_t callback_us, uint32_t stall_every, uint32_t stall_us, int once)
+enum { ON_PTY, ON_UDP };
+
+/* Master and slave links on a pseudo-terminal or on loopback UDP (a
+ * master on 127.0.0.1, the camera on 127.0.0.2). */
+static void open_links(int on, omv_rpc_link *ml, omv_rpc_link *sl)
 {
+    if (on == ON_UDP) {
+        uint16_t port = tn_free_port();
+        assert_int_equal(omv_rpc_net_master_open(ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                         OMV_RPC_OK);
+        assert_int_equal(omv_rpc_net_slave_open(sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+        return;
+    }
     pty_pair pty;
     pty_pair_open(&pty);
-    omv_rpc_link ml, sl;
-    assert_int_equal(omv_rpc_serial_open(&ml, pty.path, 0, NULL), OMV_RPC_OK);
-    assert_int_equal(omv_rpc_serial_open_fd(&sl, pty_pair_take_controller(&pty), "ptmx", 0, NULL),
+    assert_int_equal(omv_rpc_serial_open(ml, pty.path, 0, NULL), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_serial_open_fd(sl, pty_pair_take_controller(&pty), "ptmx", 0, NULL),
                      OMV_RPC_OK);
+}
+
+/* `calls` calls of 0..MAX_ARG bytes against the camera-timed slave with
+ * the given callback time and stalls. */
+static void run_case(int on, uint32_t callback_us, uint32_t stall_every, uint32_t stall_us,
+                     int once)
+{
+    omv_rpc_link ml, sl;
+    open_links(on, &ml, &sl);
     omvrpc_peer slave;
     assert_int_equal(omvrpc_peer_init(&slave, &sl, MAX_ARG), OMV_RPC_OK);
     slave.fn = reverse;
@@ -86,11 +108,12 @@ static void run_case(uint32_t callback_us, uint32_t stall_every, uint32_t stall_
     }
     omvrpc_peer_stop(&slave);
     ts_thread_join(&th);
-    printf("callback %u us, stall %u us every %u calls%s: %d calls, %d failed, %d wrong, "
+    printf("%s: callback %u us, stall %u us every %u calls%s: %d calls, %d failed, %d wrong, "
            "%u callbacks, %u master retries, %u bad packets at the slave\n",
-           (unsigned)callback_us, (unsigned)stall_us, (unsigned)stall_every,
-           once ? " (first attempts)" : "", g_calls, failed, wrong, (unsigned)slave.stats.calls,
-           (unsigned)omv_rpc_master_retries(m), (unsigned)slave.stats.bad_packets);
+           on == ON_UDP ? "udp" : "pty", (unsigned)callback_us, (unsigned)stall_us,
+           (unsigned)stall_every, once ? " (first attempts)" : "", g_calls, failed, wrong,
+           (unsigned)slave.stats.calls, (unsigned)omv_rpc_master_retries(m),
+           (unsigned)slave.stats.bad_packets);
     fflush(stdout);
     assert_int_equal(failed, 0);
     assert_int_equal(wrong, 0);
@@ -102,19 +125,19 @@ static void run_case(uint32_t callback_us, uint32_t stall_every, uint32_t stall_
 static void test_callback_0_ms(void **state)
 {
     (void)state;
-    run_case(0, 0, 0, 0);
+    run_case(ON_PTY, 0, 0, 0, 0);
 }
 
 static void test_callback_1_ms(void **state)
 {
     (void)state;
-    run_case(1000, 0, 0, 0);
+    run_case(ON_PTY, 1000, 0, 0, 0);
 }
 
 static void test_callback_10_ms(void **state)
 {
     (void)state;
-    run_case(10000, 0, 0, 0);
+    run_case(ON_PTY, 10000, 0, 0, 0);
 }
 
 /* 30 ms: longer than any wait of our master for an ack or for the result
@@ -123,13 +146,47 @@ static void test_callback_10_ms(void **state)
 static void test_camera_hiccups(void **state)
 {
     (void)state;
-    run_case(0, 3, 30000, 1);
+    run_case(ON_PTY, 0, 3, 30000, 1);
 }
 
 static void test_camera_slow_turnaround(void **state)
 {
     (void)state;
-    run_case(0, 4, 30000, 0);
+    run_case(ON_PTY, 0, 4, 30000, 0);
+}
+
+/* The same on UDP. A stall there is longer than our master's rhythm of
+ * polls (a few ms), so the polls queue up behind the stalled camera's
+ * answer: the camera reads one where it awaits the next packet, and the
+ * attempt is retried, never run twice. */
+static void test_udp_callback_0_ms(void **state)
+{
+    (void)state;
+    run_case(ON_UDP, 0, 0, 0, 0);
+}
+
+static void test_udp_callback_1_ms(void **state)
+{
+    (void)state;
+    run_case(ON_UDP, 1000, 0, 0, 0);
+}
+
+static void test_udp_callback_10_ms(void **state)
+{
+    (void)state;
+    run_case(ON_UDP, 10000, 0, 0, 0);
+}
+
+static void test_udp_camera_hiccups(void **state)
+{
+    (void)state;
+    run_case(ON_UDP, 0, 3, 30000, 1);
+}
+
+static void test_udp_camera_slow_turnaround(void **state)
+{
+    (void)state;
+    run_case(ON_UDP, 0, 4, 30000, 0);
 }
 
 /* ------------------------------ our own slave with the camera's timing */
@@ -246,6 +303,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_callback_10_ms),
         cmocka_unit_test(test_camera_hiccups),
         cmocka_unit_test(test_camera_slow_turnaround),
+        cmocka_unit_test(test_udp_callback_0_ms),
+        cmocka_unit_test(test_udp_callback_1_ms),
+        cmocka_unit_test(test_udp_callback_10_ms),
+        cmocka_unit_test(test_udp_camera_hiccups),
+        cmocka_unit_test(test_udp_camera_slow_turnaround),
         cmocka_unit_test(test_own_camera_slave_callback_0_ms),
         cmocka_unit_test(test_own_camera_slave_callback_1_ms),
         cmocka_unit_test(test_own_camera_slave_callback_10_ms),
