@@ -2,7 +2,9 @@
  * itself with raw sockets playing the peer or a third host: address in
  * use (the log names the port), host not found, errno mapping, bad
  * arguments, connection refused; who may talk to a master or a slave;
- * datagrams longer than the transfer, stale pieces, flush. */
+ * datagrams longer than the transfer, stale pieces, flush; a master
+ * skipping the duplicate answer a crossed poll leaves, a datagram as long
+ * as the packet it awaits. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -361,6 +363,100 @@ static void test_slave_allowed_and_lock(void **state)
     omv_rpc_link_close(&link);
 }
 
+/* A slave played on a raw socket (its datagrams from TN_SLAVE_IP:port),
+ * answering one call for a 4-byte argument with a 4-byte result, and
+ * sending one answer twice, as it does when a master's poll crossed its
+ * first: `dup_ack` a second header ack right before the data ack (both 4
+ * bytes), else a second result header right before the result data (both
+ * 8 bytes). Each duplicate goes after the master's flush, so only skipping
+ * it lets the call through. */
+typedef struct dup_slave {
+    int fd;
+    uint16_t port;
+    int dup_ack;
+    int lost; /* a datagram did not come as played (checked on the test's thread) */
+} dup_slave;
+
+static int dup_slave_get(dup_slave *d, size_t len)
+{
+    uint8_t buf[16];
+    d->lost =
+        d->lost || omvrpc_sock_recv(d->fd, buf, sizeof buf, 0, NULL, NULL) != (omvrpc_ssize)len;
+    return !d->lost;
+}
+
+static void dup_slave_put(const dup_slave *d, uint16_t magic, const void *payload, size_t len)
+{
+    uint8_t pkt[16];
+    tn_udp_send(d->fd, TN_MASTER_IP, d->port, pkt, ts_packet(pkt, magic, payload, len));
+}
+
+static void *play_dup_slave(void *arg)
+{
+    dup_slave *d = arg;
+    static const uint8_t four[4] = {4, 0, 0, 0};
+    if (!dup_slave_get(d, 12)) { /* command header */
+        return NULL;
+    }
+    dup_slave_put(d, 0x1209, NULL, 0);
+    if (!dup_slave_get(d, 8)) { /* command data */
+        return NULL;
+    }
+    if (d->dup_ack) {
+        dup_slave_put(d, 0x1209, NULL, 0);
+    }
+    dup_slave_put(d, 0xABD1, NULL, 0);
+    if (!dup_slave_get(d, 4)) { /* result header request */
+        return NULL;
+    }
+    dup_slave_put(d, 0x9021, four, 4);
+    if (!dup_slave_get(d, 4)) { /* result data request */
+        return NULL;
+    }
+    if (!d->dup_ack) {
+        dup_slave_put(d, 0x9021, four, 4);
+    }
+    dup_slave_put(d, 0x1DBA, "wxyz", 4);
+    return NULL;
+}
+
+static void check_duplicate_skipped(int dup_ack)
+{
+    uint16_t port;
+    omv_rpc_link link;
+    lone_master(&link, &port);
+    dup_slave d = {tn_udp_socket(TN_SLAVE_IP, port), port, dup_ack, 0};
+    struct timeval tv = {5, 0}; /* a master that stops sending fails the test, not hangs it */
+    assert_int_equal(setsockopt(d.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+    omv_rpc_master *m;
+    assert_int_equal(omv_rpc_master_new(&m, &link, NULL), OMV_RPC_OK);
+    ts_thread th;
+    ts_thread_start(&th, play_dup_slave, &d);
+    const uint8_t *res;
+    size_t len;
+    omv_rpc_status st = omv_rpc_master_call(m, "f", "abcd", 4, &res, &len, 1000, 1000);
+    ts_thread_join(&th);
+    assert_int_equal(st, OMV_RPC_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(res, "wxyz", 4);
+    assert_int_equal(omv_rpc_master_retries(m), 0);
+    assert_false(d.lost);
+    omv_rpc_master_free(m);
+    omvrpc_sock_close(d.fd);
+}
+
+static void test_master_skips_duplicate_header_ack(void **state)
+{
+    (void)state;
+    check_duplicate_skipped(1);
+}
+
+static void test_master_skips_duplicate_result_header(void **state)
+{
+    (void)state;
+    check_duplicate_skipped(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +469,8 @@ int main(void)
         cmocka_unit_test(test_master_hears_only_its_slave),
         cmocka_unit_test(test_datagram_rules),
         cmocka_unit_test(test_slave_allowed_and_lock),
+        cmocka_unit_test(test_master_skips_duplicate_header_ack),
+        cmocka_unit_test(test_master_skips_duplicate_result_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
