@@ -44,7 +44,7 @@ static void expect_packet(omv_rpc_link *link, uint16_t magic, const void *payloa
 /* Phase 1 for a 4-byte argument, played as a slave. A command header is
  * acked each time it comes: a master whose poll of this peer outran it (a
  * slow machine, valgrind) sends it again, as any slave must allow. */
-static void serve_command(omv_rpc_link *link)
+static void serve_command_acking_twice(omv_rpc_link *link, int twice)
 {
     uint8_t buf[16];
     for (;;) {
@@ -56,9 +56,17 @@ static void serve_command(omv_rpc_link *link)
         }
         assert_true(buf[0] == 0xD1 && buf[1] == 0xAB);
         get(link, buf + 2, 6); /* the 4-byte argument and its CRC */
+        if (twice) {
+            put_packet(link, 0x1209, NULL, 0); /* the header's ack again */
+        }
         put_packet(link, 0xABD1, NULL, 0);
         return;
     }
+}
+
+static void serve_command(omv_rpc_link *link)
+{
+    serve_command_acking_twice(link, 0);
 }
 
 /* The result header goes out twice: the second copy arrives only after
@@ -129,11 +137,7 @@ static void *slave_repeating_header_ack(void *arg)
 {
     omv_rpc_link *link = arg;
     uint8_t buf[16], len[4] = {2, 0, 0, 0};
-    get(link, buf, 12);
-    put_packet(link, 0x1209, NULL, 0);
-    get(link, buf, 8); /* the argument */
-    put_packet(link, 0x1209, NULL, 0);
-    put_packet(link, 0xABD1, NULL, 0);
+    serve_command_acking_twice(link, 1);
     get(link, buf, 4);
     put_packet(link, 0x9021, len, 4);
     get(link, buf, 4);
