@@ -115,6 +115,17 @@ static void note_unanswered(omv_rpc_master *m, const char *what, int attempt, ui
                    (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
+/* A poll on a link that can wait in microseconds (master_timing.h): 0 when
+ * no answer started within the fast rhythm (the request is sent again at
+ * once, without a flush: what comes later is an answer to one of the
+ * requests, as good as the next one's), else 1 (and the answer gets its
+ * whole wait). */
+static int answer_starting(omv_rpc_master *m, int attempt, uint32_t short_ms)
+{
+    const uint32_t us = omvrpc_timing_poll_us(&m->timing, attempt, short_ms);
+    return !us || !m->ep.t.ready_us || m->ep.t.ready_us(m->ep.t.ctx, us);
+}
+
 /* Slack in the wait for a data packet's ack beyond its wire and check
  * time (before the link's scale). Only a lost or corrupted packet waits it
  * out, but an ack missed because this PC stalled for a moment makes the
@@ -136,6 +147,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
     uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 12, 4);
     uint32_t short_ms = omvrpc_timing_first_short(t);
     int after_poll = 0;       /* the previous attempt's header went unanswered */
+    int keep_input = 0;       /* it was a fast poll: nothing read, nothing partial */
     uint32_t answered_ms = 0; /* when the ack came, from the phase's first header */
     const uint32_t start = omvrpc_ep_now(ep);
 
@@ -145,10 +157,16 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 12, 4); /* learned as it goes */
         uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
-        omvrpc_ep_flush(ep);
+        if (!keep_input) {
+            omvrpc_ep_flush(ep);
+        }
+        keep_input = 0;
         const uint32_t sent = omvrpc_ep_now(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
-        if (st == OMV_RPC_OK) {
+        if (st == OMV_RPC_OK && !answer_starting(m, attempt, short_ms)) {
+            st = OMV_RPC_ERR_TIMEOUT;
+            keep_input = 1;
+        } else if (st == OMV_RPC_OK) {
             st = omvrpc_ep_recv_packet(ep, MAGIC_COMMAND_HEADER, none, 0, wait, 0);
         }
         if (st != OMV_RPC_OK) {
@@ -246,18 +264,25 @@ typedef struct result_sink {
  * cannot tell a new request from a stale one, so there the wait is at
  * least FRAMED_DATA_START_MS, and where the data travels apart from the
  * requests (the network link's TCP, whose connection may take its own
- * time) the whole wait. */
+ * time) the whole wait. Except after polls (`after_poll`): the header may
+ * then answer the poll before the last, and OpenMV's camera, reading the
+ * last where it awaited our data request, is starting over and sends no
+ * data; scaled, FRAMED_DATA_START_MS would be the whole of a default
+ * phase on UDP (1 s) and fail the call, so there the wait is
+ * STREAM_DATA_START_MS (scaled: 200 ms on UDP). */
 #define FRAMED_DATA_START_MS 100u /* before the link's scale: a loaded PC's stall */
 #define STREAM_DATA_START_MS 20u  /* well past the Arduino slave's 2-3 ms window */
 
-static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole)
+static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, uint32_t whole,
+                              int after_poll)
 {
     omv_rpc_endpoint *ep = &m->ep;
     if (!ep->t.byte_stream) {
         if (ep->t.split_min && (size_t)len + 4 > ep->t.split_min) {
             return whole;
         }
-        const uint32_t least = FRAMED_DATA_START_MS * omvrpc_ep_short_scale(ep);
+        const uint32_t least =
+            (after_poll ? STREAM_DATA_START_MS : FRAMED_DATA_START_MS) * omvrpc_ep_short_scale(ep);
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
@@ -278,6 +303,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
     uint32_t round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
     uint32_t short_ms = omvrpc_timing_first_short(t);
     int after_poll = 0;       /* the previous attempt's request went unanswered */
+    int keep_input = 0;       /* it was a fast poll: nothing read, nothing partial */
     uint32_t answered_ms = 0; /* when the header came, from the phase's first request */
     /* A result whose data did not start in time, and may still come: a
      * slave that took the data request late (a camera busy for a moment)
@@ -293,11 +319,15 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         }
         round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
         uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
-        if (!late_dest) {
+        if (!late_dest && !keep_input) {
             omvrpc_ep_flush(ep); /* else it would drop the late data's first bytes */
         }
+        keep_input = 0;
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
-        if (st == OMV_RPC_OK && late_dest) {
+        if (st == OMV_RPC_OK && !late_dest && !answer_starting(m, attempt, short_ms)) {
+            st = OMV_RPC_ERR_TIMEOUT;
+            keep_input = 1;
+        } else if (st == OMV_RPC_OK && late_dest) {
             int late = 0;
             st = omvrpc_ep_recv_packet_or_late(ep, MAGIC_RESULT_HEADER, header, 4, wait,
                                                MAGIC_RESULT_DATA, late_dest, late_len, late_whole,
@@ -360,8 +390,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
              * are still on the wire after our flush. */
             static const ep_stale result_header = {MAGIC_RESULT_HEADER, 4};
             st = omvrpc_ep_recv_packet_starting(ep, MAGIC_RESULT_DATA, dest, len, whole,
-                                                data_start_ms(m, wait, len, whole), &result_header,
-                                                1, 0, NULL);
+                                                data_start_ms(m, wait, len, whole, after_poll),
+                                                &result_header, 1, 0, NULL);
         }
         if (st == OMV_RPC_OK) {
             if (len <= 8) {

@@ -15,6 +15,16 @@
 #define CHECK_LEARN_MIN 4096u /* shorter packets' acks say too little in ms */
 #define HEADER_RTT_BYTES 16u  /* a command header and its ack */
 #define PACE_EXTRA_MAX_MS 2000u
+/* The fast rhythm of polls: several round trips of a link whose round
+ * trip is well under a millisecond (a USB virtual COM port, a
+ * pseudo-terminal, loopback), and about what OpenMV's camera spends in a
+ * gc.collect() and its flush before it listens again. */
+#define FAST_POLL_US 300u
+/* Fast polls in a phase before the rhythm goes back to milliseconds: they
+ * cover a callback of a millisecond or two; a longer one is polled at
+ * the millisecond rhythm, which keeps the rhythm's span (RHYTHM_ATTEMPTS)
+ * over 50 ms. */
+#define FAST_POLLS 8
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
 {
@@ -84,6 +94,15 @@ uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, in
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
 {
     return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
+}
+
+uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms)
+{
+    /* rtt_min_ms 0: first requests answered within the clock's tick. */
+    return attempt < FAST_POLLS && omvrpc_timing_is_poll(t, attempt) && short_ms == 0u &&
+                   t->answer_ms == 0u && t->rtt_min_ms == 0u
+               ? FAST_POLL_US
+               : 0u;
 }
 
 uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,

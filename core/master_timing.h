@@ -64,6 +64,13 @@ uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, in
  * a poll of a busy slave rather than a retry. */
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
 
+/* Where the link can wait in microseconds (link.h's ready_us): how long
+ * attempt `attempt`, a poll with short timeout `short_ms`, waits for its
+ * answer to start before it asks again, in microseconds; 0 when it waits
+ * the whole answer_wait (not a poll, a round trip of a millisecond or
+ * more, a crossing seen lately). */
+uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms);
+
 /* How long attempt `attempt` waits for a short answer: its short timeout
  * `short_ms` (scaled by the link's `scale` once the polls are over) plus
  * the exchange's `round_trip`; at least 1 ms. */

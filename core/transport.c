@@ -48,6 +48,7 @@ omv_rpc_status omvrpc_transport_resolve(omvrpc_transport *t, const omv_rpc_link 
     t->batch_acks = t->stream_bytes && OPS_HAS(ops, buffered);
     t->buffered = t->batch_acks ? ops->buffered : nothing_buffered;
     t->quiet = OPS_HAS(ops, watch);
+    t->ready_us = OPS_HAS(ops, ready_us) ? ops->ready_us : NULL;
     t->split_min = link->split_min;
     t->short_scale = link->short_timeout_scale ? link->short_timeout_scale : 1u;
     t->queue_depth_max = (link->stream_queue_depth_max == 0 || link->stream_queue_depth_max > 255)

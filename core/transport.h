@@ -19,6 +19,7 @@ typedef struct omvrpc_transport {
     /* Bytes the next stream read takes without waiting; never NULL (0
      * where unknown, or where stream traffic is not a byte stream). */
     size_t (*buffered)(void *ctx);
+    int (*ready_us)(void *ctx, uint32_t timeout_us); /* NULL where the link has none */
     int byte_stream;  /* call traffic may be cut and joined anywhere */
     int stream_bytes; /* stream traffic may be cut and joined anywhere */
     int batch_acks;   /* stream_bytes, and `buffered` says something */

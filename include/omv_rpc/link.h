@@ -117,6 +117,16 @@ typedef struct omv_rpc_link_ops {
      * bytes cannot hold it for ever). fn is called on the transferring
      * thread and does not block. */
     void (*watch)(void *ctx, omv_rpc_link_watch_fn fn, void *arg);
+
+    /* Optional (NULL: the library waits only in whole milliseconds, in
+     * recv). Wait at most `timeout_us` microseconds (under 1000) for
+     * received bytes the next recv can take, consuming nothing: 1 when
+     * some are there or came, 0 when the time ran out; 1 also on an error
+     * (the next recv reports it). A master polling a busy slave (OpenMV's
+     * camera drops a request that comes while it is busy) then asks again
+     * after a fraction of a millisecond where the round trip is that
+     * short. */
+    int (*ready_us)(void *ctx, uint32_t timeout_us);
 } omv_rpc_link_ops;
 
 /* omv_rpc_link.flags */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -162,6 +163,21 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
     return OMV_RPC_OK;
 }
 
+/* Bytes within `timeout_us` (link.h's ready_us). select, not poll: its
+ * timeout is in microseconds, and it is POSIX (ppoll is not on macOS). */
+static int serial_ready_us(void *ctx, uint32_t timeout_us)
+{
+    serial_port *p = ctx;
+    if (p->rx_count || p->fd >= FD_SETSIZE) {
+        return 1; /* read ahead already, or an fd select cannot watch: recv waits */
+    }
+    fd_set in;
+    FD_ZERO(&in);
+    FD_SET(p->fd, &in);
+    struct timeval tv = {0, (suseconds_t)(timeout_us < 1000u ? timeout_us : 999u)};
+    return select(p->fd + 1, &in, NULL, NULL, &tv) != 0;
+}
+
 /* Write every byte of `iov` (at most IOV_PIECES pieces; modified). */
 #define IOV_PIECES 8
 static omv_rpc_status write_all(serial_port *p, struct iovec *iov, int count, omv_rpc_quiet *q)
@@ -285,6 +301,7 @@ static const omv_rpc_link_ops serial_ops = {
     .close = serial_close,
     .transfer_ms = serial_transfer_ms,
     .watch = serial_watch,
+    .ready_us = serial_ready_us,
 };
 
 /* -------------------------------------------------------------- setup */
