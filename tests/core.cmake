@@ -9,6 +9,7 @@ omv_rpc_add_test(test_core_retry_races test_core_retry_races.c TIMEOUT 60)
 omv_rpc_add_test(test_core_slave_camera test_core_slave_camera.c TIMEOUT 120)
 omv_rpc_add_test(test_core_static test_core_static.c TIMEOUT 60)
 omv_rpc_add_test(test_core_crc test_core_crc.c TIMEOUT 300)
+omv_rpc_add_test(test_core_link_table test_core_link_table.c TIMEOUT 60)
 omv_rpc_add_test(test_core_version test_core_version.c TIMEOUT 60)
 target_compile_definitions(test_core_version PRIVATE OMV_RPC_EXPECTED_VERSION="${PROJECT_VERSION}")
 # Exit status 77: no CLMUL path on this machine, nothing compared.
