@@ -137,6 +137,12 @@ omv_rpc_status omvrpc_iov_flat_out(omv_rpc_link_put_fn put, void *ctx, const omv
         return put(ctx, iov[0].base, iov[0].len, timeout_ms);
     }
     omv_rpc_status st = omvrpc_iov_total_out(iov, count, SIZE_MAX, &total);
+    if (st == OMV_RPC_OK && total == 0) {
+        /* Nothing to gather (and GCC 12 at -O3, seeing the 1-byte buffer
+         * flat_take would give unwritten, fails the build). */
+        static const uint8_t none[1] = {0};
+        return put(ctx, none, 0, timeout_ms);
+    }
     uint8_t *flat = st == OMV_RPC_OK ? flat_take(keep, total) : NULL;
     if (st != OMV_RPC_OK || !flat) {
         return st != OMV_RPC_OK ? st : OMV_RPC_ERR_NO_MEMORY;
