@@ -33,8 +33,8 @@ if(TARGET omvrpc_peers)
   # (seconds; every build but valgrind's).
   add_executable(test_peer_openmv test_peer_openmv.c support/pty_pair.c test_net_support.c
     net_fault_link.c)
-  target_include_directories(test_peer_openmv PRIVATE ${PROJECT_SOURCE_DIR}/links)
-  target_link_libraries(test_peer_openmv PRIVATE omvrpc_test_support omvrpc_peers)
+  target_link_libraries(test_peer_openmv PRIVATE omvrpc_test_support omvrpc_peers
+    omvrpc_net_counted)
   add_test(NAME test_peer_openmv COMMAND test_peer_openmv)
   set_tests_properties(test_peer_openmv PROPERTIES TIMEOUT 300 LABELS peers)
   # Our master with the baud rate unknown (issue 17.3): by hand for now,
