@@ -3,7 +3,8 @@
 # SetupAPI on Windows without it.
 option(OMV_RPC_WITH_LIBSERIALPORT "List serial ports (and find \"auto\") with libserialport" ON)
 
-list(APPEND OMV_RPC_LINK_SOURCES serial/serial_common.c serial/serial_ports.c)
+list(APPEND OMV_RPC_LINK_SOURCES serial/serial_common.c serial/serial_ports.c
+  serial/serial_usb_ids.c)
 if(WIN32)
   list(APPEND OMV_RPC_LINK_SOURCES serial/serial_win32.c)
 else()

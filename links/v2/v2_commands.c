@@ -68,6 +68,18 @@ omv_rpc_status omv_rpc_v2_set_caps(omv_rpc_v2 *v2, const omv_rpc_v2_caps *caps)
     return st;
 }
 
+/* SYNC (the host's, v2_host.c), then the configured payload size: here,
+ * beside SET_CAPS, so that the host's machinery calls no command. */
+omv_rpc_status omv_rpc_v2_connect(omv_rpc_v2 *v2)
+{
+    omv_rpc_status st = omv_rpc_v2_sync(v2);
+    if (st == OMV_RPC_OK && v2->config.max_payload) {
+        omv_rpc_v2_caps caps = {v2->caps_flags, v2->config.max_payload};
+        st = omv_rpc_v2_set_caps(v2, &caps);
+    }
+    return st;
+}
+
 omv_rpc_status omv_rpc_v2_get_stats(omv_rpc_v2 *v2, omv_rpc_v2_stats *s)
 {
     uint8_t r[V2_STATS_SIZE];

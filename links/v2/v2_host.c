@@ -501,13 +501,3 @@ omv_rpc_status omv_rpc_v2_sync(omv_rpc_v2 *v2)
     }
     return st;
 }
-
-omv_rpc_status omv_rpc_v2_connect(omv_rpc_v2 *v2)
-{
-    omv_rpc_status st = omv_rpc_v2_sync(v2);
-    if (st == OMV_RPC_OK && v2->config.max_payload) {
-        omv_rpc_v2_caps caps = {v2->caps_flags, v2->config.max_payload};
-        st = omv_rpc_v2_set_caps(v2, &caps);
-    }
-    return st;
-}
