@@ -35,6 +35,8 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->pace_ns = 0xFFFFFFFFu;
     t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
     t->framed = !ep->t.byte_stream;
+    t->fast = ep->t.ready_us != NULL;
+    t->fast_off = 0;
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -96,11 +98,17 @@ int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
     return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
 }
 
+/* Whether fast polls are in use (rtt_min_ms 0: first requests answered
+ * within the clock's tick). */
+static int polling_fast(const omvrpc_timing *t)
+{
+    return t->fast && !t->fast_off && t->answer_ms == 0u && t->rtt_min_ms == 0u;
+}
+
 uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms)
 {
-    /* rtt_min_ms 0: first requests answered within the clock's tick. */
     return attempt < FAST_POLLS && omvrpc_timing_is_poll(t, attempt) && short_ms == 0u &&
-                   t->answer_ms == 0u && t->rtt_min_ms == 0u
+                   polling_fast(t)
                ? FAST_POLL_US
                : 0u;
 }
@@ -230,6 +238,13 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
 
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
+    if (polling_fast(t)) {
+        /* First back to the millisecond rhythm (a slave that took longer
+         * than a fast poll, a loaded PC), not to a slower one yet. */
+        t->fast_off = 1;
+        t->clean_calls = 0;
+        return;
+    }
     t->answer_ms = t->answer_ms == 0u                   ? 1u
                    : t->answer_ms >= ANSWER_MAX_MS / 2u ? ANSWER_MAX_MS
                                                         : t->answer_ms * 2u;
@@ -240,6 +255,9 @@ void omvrpc_timing_call_done(omvrpc_timing *t)
 {
     if (t->answer_ms > ANSWER_START_MS && ++t->clean_calls >= RELAX_CALLS) {
         t->answer_ms /= 2u;
+        t->clean_calls = 0;
+    } else if (t->answer_ms == ANSWER_START_MS && t->fast_off && ++t->clean_calls >= RELAX_CALLS) {
+        t->fast_off = 0;
         t->clean_calls = 0;
     }
 }

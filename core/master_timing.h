@@ -15,6 +15,11 @@
  * ack), answer_ms doubles and is kept, and it halves again after
  * RELAX_CALLS calls without such a sign. After RHYTHM_ATTEMPTS polls the
  * waits grow by 4/3, as OpenMV's do, so that no slave can livelock them.
+ * Where the link can wait in microseconds (link.h's ready_us) and round
+ * trips take under a millisecond, a phase's first polls wait only a
+ * fraction of a millisecond for their answer to start (a camera's
+ * gc.collect() and flush take about that); the first crossing seen turns
+ * them off for RELAX_CALLS calls, before answer_ms grows.
  *
  * A data packet's ack comes after the slave has checked the whole packet:
  * the wait allows check_ns per byte, on the order of the slowest real
@@ -44,6 +49,8 @@ typedef struct omvrpc_timing {
     uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
     int pace_known;       /* the link's transfer_ms grows with the length */
     int framed;           /* not a byte stream: each packet a transfer of its own */
+    int fast;             /* the link waits in microseconds (ready_us) */
+    int fast_off;         /* a fast poll crossed an answer: none for RELAX_CALLS calls */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
