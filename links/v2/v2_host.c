@@ -5,8 +5,6 @@
  * that got no answer with RTX (500 ms, doubled, 3 times, as the device
  * does), follow NAK SEQUENCE and soft reboots, and never wait past the
  * configured silence. */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,19 +21,6 @@
 #define V2_SEQ_SETTLE_MS 100u
 #define V2_RTX_COUNT 3
 #define V2_SEQ_RETRIES 3
-
-void omvrpc_v2_log(const omv_rpc_v2 *v2, omv_rpc_log_level level, const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    if (!v2->config.log.fn) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    v2->config.log.fn(v2->config.log.user_data, level, line);
-}
 
 static uint32_t now_ms(const omv_rpc_v2 *v2)
 {
@@ -247,7 +232,7 @@ static void handle_event(omv_rpc_v2 *v2, const omv_rpc_v2_header *h)
         v2->rebooted = 1;
         v2->counters.soft_reboots++;
         v2->counters.resyncs++;
-        omvrpc_v2_log(v2, OMV_RPC_LOG_INFO, "v2: soft reboot: sequence back to 0");
+        omvrpc_link_logf(&v2->config.log, OMV_RPC_LOG_INFO, "v2: soft reboot: sequence back to 0");
     }
     if (v2->config.on_event) {
         v2->config.on_event(v2->config.event_user_data, h->opcode, h->channel, ev);
@@ -337,7 +322,8 @@ static omv_rpc_status command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
     for (;;) {
         uint32_t wait = left_ms(v2, deadline);
         if (!wait) {
-            omvrpc_v2_log(v2, OMV_RPC_LOG_WARNING, "v2: no reply to opcode 0x%02x", opcode);
+            omvrpc_link_logf(&v2->config.log, OMV_RPC_LOG_WARNING, "v2: no reply to opcode 0x%02x",
+                             opcode);
             return OMV_RPC_ERR_TIMEOUT;
         }
         if (!in_reply && sends <= V2_RTX_COUNT) {
@@ -409,8 +395,9 @@ static omv_rpc_status command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
                 continue;
             }
             v2->last_status = (omv_rpc_v2_device_status)status;
-            omvrpc_v2_log(v2, OMV_RPC_LOG_DEBUG, "v2: opcode 0x%02x on channel %u: NAK %s", opcode,
-                          channel, omv_rpc_v2_device_status_name(v2->last_status));
+            omvrpc_link_logf(&v2->config.log, OMV_RPC_LOG_DEBUG,
+                             "v2: opcode 0x%02x on channel %u: NAK %s", opcode, channel,
+                             omv_rpc_v2_device_status_name(v2->last_status));
             return map_nak(status);
         }
         if ((h.flags & OMV_RPC_V2_FLAG_ACK) && !h.length) {

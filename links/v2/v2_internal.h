@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "omv_rpc/v2.h"
+#include "common/link_log.h"
 
 #define OMV_RPC_V2_FRAME_HEADER_SIZE 32u
 
@@ -58,12 +59,6 @@ struct omv_rpc_v2 {
 omv_rpc_status omvrpc_v2_command(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel,
                                  const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
                                  size_t *got);
-/* Log a formatted line through the config's hook. */
-void omvrpc_v2_log(const omv_rpc_v2 *v2, omv_rpc_log_level level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 /* Send a command that gets no reply (reset, boot). */
 omv_rpc_status omvrpc_v2_send_only(omv_rpc_v2 *v2, uint8_t opcode, uint8_t channel);
 

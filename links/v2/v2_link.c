@@ -54,8 +54,8 @@ static omv_rpc_status v2l_lost(v2_link *l, omv_rpc_status st)
     if (st == OMV_RPC_ERR_RESET ||
         (st == OMV_RPC_ERR_NAK && omv_rpc_v2_last_device_status(l->v2) == OMV_RPC_V2_INVALID)) {
         l->have_id = 0;
-        omvrpc_v2_log(l->v2, OMV_RPC_LOG_INFO, "v2 link: channel \"%s\" lost (%s)", l->name,
-                      omv_rpc_status_name(st));
+        omvrpc_link_logf(&l->v2->config.log, OMV_RPC_LOG_INFO, "v2 link: channel \"%s\" lost (%s)",
+                         l->name, omv_rpc_status_name(st));
     }
     return st;
 }
@@ -72,8 +72,8 @@ static omv_rpc_status v2l_attach(v2_link *l)
         st = omv_rpc_v2_channel_ioctl(l->v2, l->id, OMV_RPC_V2_LINK_IOCTL_RESET, NULL, 0);
     }
     if (st != OMV_RPC_OK) {
-        omvrpc_v2_log(l->v2, OMV_RPC_LOG_WARNING, "v2 link: no usable channel \"%s\": %s", l->name,
-                      omv_rpc_status_name(st));
+        omvrpc_link_logf(&l->v2->config.log, OMV_RPC_LOG_WARNING,
+                         "v2 link: no usable channel \"%s\": %s", l->name, omv_rpc_status_name(st));
         return st;
     }
     l->have_id = 1;
