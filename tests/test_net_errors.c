@@ -422,8 +422,14 @@ static void check_duplicate_skipped(int dup_ack)
     omv_rpc_link link;
     lone_master(&link, &port);
     dup_slave d = {tn_udp_socket(TN_SLAVE_IP, port), port, dup_ack, 0};
-    struct timeval tv = {5, 0}; /* a master that stops sending fails the test, not hangs it */
+    /* A master that stops sending fails the test, not hangs it. */
+#ifdef _WIN32
+    /* Winsock takes the receive timeout in milliseconds (a DWORD). */
+    assert_int_equal(omvrpc_sock_setopt(d.fd, SOL_SOCKET, SO_RCVTIMEO, 5000), 0);
+#else
+    struct timeval tv = {5, 0};
     assert_int_equal(setsockopt(d.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+#endif
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_master_new(&m, &link, NULL), OMV_RPC_OK);
     ts_thread th;
