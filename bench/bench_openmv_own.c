@@ -18,9 +18,12 @@ static uint32_t g_callback_us;
 
 static void pause_us(uint32_t us)
 {
-    double until = bench_now_s() + us * 1e-6;
-    while (us && bench_now_s() < until) {
-        bench_sleep_s(until - bench_now_s());
+    const double until = bench_now_s() + us * 1e-6;
+    /* The time left is read once per sleep: read twice, it could turn
+     * negative in between, which nanosleep refuses (bench_sleep_s would
+     * then retry for ever). */
+    for (double left = us * 1e-6; left > 0; left = until - bench_now_s()) {
+        bench_sleep_s(left);
     }
 }
 

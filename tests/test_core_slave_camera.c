@@ -377,7 +377,7 @@ static void run_pair(uint32_t callback_us, int calls)
     g_callback_us = callback_us;
     g_callbacks = 0;
     ts_fill_random(g_cut, CUT_LEN, 99);
-    ts_slave_thread t;
+    ts_slave_thread t = {0};
     ts_slave_thread_start(&t, s);
 
     uint32_t rng = 11;

@@ -237,7 +237,7 @@ static void run_own_case(uint32_t callback_us)
     assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
     g_own_callback_us = callback_us;
     g_own_callbacks = 0;
-    ts_slave_thread th;
+    ts_slave_thread th = {0};
     ts_slave_thread_start(&th, s);
 
     uint32_t rng = 5;
