@@ -368,50 +368,16 @@ static void note_progress(net_link *n)
     }
 }
 
-/* Before a transfer: the connection, made when there is none. Within a
- * stream the connection is the one the stream runs on: no new connection
- * may take over and a hang-up shows in the transfer itself, so skip the
- * accept() and MSG_PEEK probes (two system calls per frame header, frame
- * and ack byte). */
-static omv_rpc_status tcp_ready(net_link *n, int stream)
-{
-    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n);
-    return st == OMV_RPC_OK || stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
-}
-
-/* After a socket call that moved nothing and left `err`: 1 when the
- * transfer goes on (interrupted, or the socket became ready for
- * `events`), else 0 with *st the status it ends with (the connection then
- * closed). */
-static int tcp_go_on(net_link *n, int err, short events, int stream, omv_rpc_status *st)
-{
-    if (err == EINTR) {
-        return 1;
-    }
-    if (err == EAGAIN || err == EWOULDBLOCK) {
-        int w = omvrpc_net_wait(n, n->tcp, events);
-        if (w > 0) {
-            return 1;
-        }
-        if (w == 0) {
-            int sending = events == POLLOUT, timed_out = n->wait_status == OMV_RPC_ERR_TIMEOUT;
-            *st = transfer_failed(n, n->wait_status, stream,
-                                  sending ? (timed_out ? "send timed out" : "send stopped")
-                                          : (timed_out ? "receive timed out" : "receive stopped"));
-            return 0;
-        }
-        err = errno;
-    }
-    *st = transfer_failed(n, omvrpc_net_status_from_errno(err), stream, omvrpc_sock_strerror(err));
-    return 0;
-}
-
 omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_t count,
                                   size_t total, int stream)
 {
-    omv_rpc_status st = tcp_ready(n, stream);
+    /* Within a stream the connection is the one the stream runs on: no
+     * new connection may take over and a hang-up shows in the transfer
+     * itself, so skip the accept() and MSG_PEEK probes (two system calls
+     * per frame header, frame and ack byte). */
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n);
     if (st != OMV_RPC_OK) {
-        return st;
+        return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
     size_t sent = 0;
     while (sent < total) {
@@ -423,9 +389,24 @@ omv_rpc_status omvrpc_net_tcp_put(net_link *n, const omv_rpc_out_iov *iov, size_
             note_progress(n);
             continue;
         }
-        if (!tcp_go_on(n, r < 0 ? errno : EAGAIN, POLLOUT, stream, &st)) {
-            return st;
+        int err = r < 0 ? errno : EAGAIN;
+        if (err == EINTR) {
+            continue;
         }
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+            int w = omvrpc_net_wait(n, n->tcp, POLLOUT);
+            if (w == 0) {
+                return transfer_failed(n, n->wait_status, stream,
+                                       n->wait_status == OMV_RPC_ERR_TIMEOUT ? "send timed out"
+                                                                             : "send stopped");
+            }
+            if (w > 0) {
+                continue;
+            }
+            err = errno;
+        }
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream,
+                               omvrpc_sock_strerror(err));
     }
     return OMV_RPC_OK;
 }
@@ -473,9 +454,13 @@ static size_t take_ahead(net_link *n, const omv_rpc_in_iov *iov, size_t count, s
 omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t count,
                                   size_t total, int stream)
 {
-    omv_rpc_status st = tcp_ready(n, stream);
+    /* Within a stream the connection is the one the stream runs on: no
+     * new connection may take over and a hang-up shows in the transfer
+     * itself, so skip the accept() and MSG_PEEK probes (two system calls
+     * per frame header, frame and ack byte). */
+    omv_rpc_status st = stream && n->tcp >= 0 ? OMV_RPC_OK : ensure_connection(n);
     if (st != OMV_RPC_OK) {
-        return st;
+        return stream || st != OMV_RPC_ERR_LINK ? st : OMV_RPC_ERR_TIMEOUT;
     }
     size_t got = take_ahead(n, iov, count, total);
     while (got < total) {
@@ -501,12 +486,24 @@ omv_rpc_status omvrpc_net_tcp_get(net_link *n, const omv_rpc_in_iov *iov, size_t
             return transfer_failed(n, OMV_RPC_ERR_CLOSED, stream, "the peer hung up mid-transfer");
         }
         int err = errno;
+        if (err == EINTR) {
+            continue;
+        }
         if (err == EAGAIN || err == EWOULDBLOCK) {
             wake_at(n, total - got);
+            int w = omvrpc_net_wait(n, n->tcp, POLLIN);
+            if (w == 0) {
+                return transfer_failed(n, n->wait_status, stream,
+                                       n->wait_status == OMV_RPC_ERR_TIMEOUT ? "receive timed out"
+                                                                             : "receive stopped");
+            }
+            if (w > 0) {
+                continue;
+            }
+            err = errno;
         }
-        if (!tcp_go_on(n, err, POLLIN, stream, &st)) {
-            return st;
-        }
+        return transfer_failed(n, omvrpc_net_status_from_errno(err), stream,
+                               omvrpc_sock_strerror(err));
     }
     return OMV_RPC_OK;
 }
