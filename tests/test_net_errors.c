@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h> /* struct timeval, for SO_RCVTIMEO */
 
 #include "test_net_support.h"
 
