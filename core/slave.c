@@ -267,28 +267,44 @@ static void header_acked(omv_rpc_slave *s)
     s->header_acked_ms = omvrpc_ep_now(&s->ep) + omvrpc_ep_transfer_ms(&s->ep, 4);
 }
 
-/* Quiet a master must have kept before a repeat of its header is acked
- * again, beyond the first repeat. */
+/* Quiet a master must have kept before a repeat of its request is
+ * answered again, beyond the first repeat. */
 #define REPEAT_QUIET_MS 2u
 
+/* Whether a repeat of a request of `len` bytes, just read, is answered
+ * again; `answered_ms` is when our last answer to it was off the wire.
+ * Masters flush their input before each attempt (OpenMV's, the Arduino
+ * library's, ours), so a repeat sent before our answer had wholly arrived
+ * means the master will still see that answer, or its tail: whole, it
+ * takes it for the repeat's, and a second answer would wait in its input
+ * in front of the next one (the data ack, the result data); cut by the
+ * flush, its next read starts with the tail, and a second answer right
+ * behind it misframes that read. The Arduino library's master resends at
+ * once after a misframed read, so on a slow UART (a header takes 8-12 ms
+ * at 9600 baud) answering each resend kept it misframed for the whole
+ * call (issue 17). Left unanswered, its read gets the rest of our answer
+ * or the tail and times out, it waits, flushes an empty line, and its next
+ * repeat is answered. A repeat sent after our answer arrived means the
+ * master dropped it (late for its wait): answered, the first at once,
+ * later ones only after a few ms of quiet (a master that resends on a
+ * rhythm faster than the wire keeps crossing us). */
+static int answer_repeat(omv_rpc_endpoint *ep, uint32_t *repeats, uint32_t answered_ms, size_t len)
+{
+    /* When the repeat started to arrive, against our last answer's end. */
+    int32_t quiet = (int32_t)(omvrpc_ep_now(ep) - omvrpc_ep_transfer_ms(ep, len) - answered_ms);
+    int32_t need = *repeats ? (int32_t)(REPEAT_QUIET_MS * omvrpc_ep_short_scale(ep)) : 0;
+    (*repeats)++;
+    return quiet >= need;
+}
+
 /* A repeat of the command header while its data is awaited: the master's
- * retry crossed our ack. The first repeat is acked at once (the master
- * takes whichever ack reaches it after its flush). Later ones only when
- * the master kept quiet for a while after our last ack: the Arduino
- * library's master flushes right after a failed read, which may cut our
- * ack in two, and resends at once when its read was misframed; acking
- * each resend at once then misframes its every read (a livelock). Left
- * unanswered, its read times out, it waits, flushes an empty line, and
- * its next header is acked. */
+ * retry crossed our ack, or our ack came too late for its wait. Acked
+ * again as answer_repeat says. */
 static void ack_header_again(omv_rpc_endpoint *ep, uint16_t magic)
 {
     omv_rpc_slave *s = (omv_rpc_slave *)(void *)ep; /* ep is the slave's first member */
     (void)magic;
-    /* When the repeat started to arrive, against our last ack's end. */
-    int32_t quiet =
-        (int32_t)(omvrpc_ep_now(ep) - omvrpc_ep_transfer_ms(ep, 12) - s->header_acked_ms);
-    if (s->header_repeats++ == 0 ||
-        quiet >= (int32_t)(REPEAT_QUIET_MS * omvrpc_ep_short_scale(ep))) {
+    if (answer_repeat(ep, &s->header_repeats, s->header_acked_ms, 12)) {
         (void)omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, answer_ms(ep, 4), 0);
         header_acked(s);
     } else {
@@ -471,6 +487,7 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
     uint8_t header[4], request[4];
     int header_sent = 0;
     put_le32(header, (uint32_t)s->result_len);
+    s->result_repeats = 0;
 
     for (;;) {
         uint32_t left = omvrpc_ep_remaining(ep, deadline);
@@ -505,8 +522,15 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
             if (!header_sent || !(ep->t.byte_stream || data_travels_apart(ep, s->result_len))) {
                 omvrpc_ep_flush(ep);
             }
+            if (header_sent && ep->t.byte_stream &&
+                !answer_repeat(ep, &s->result_repeats, s->result_answered_ms, 4)) {
+                omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
+                               "slave: a quick repeat of the result request left unanswered");
+                continue;
+            }
             st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, header, 4, answer, 0);
             header_sent = st == OMV_RPC_OK;
+            s->result_answered_ms = omvrpc_ep_now(ep) + omvrpc_ep_transfer_ms(ep, 8);
         } else if (header_sent && magic == MAGIC_RESULT_DATA &&
                    crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, request, 2)) {
             static const uint8_t empty[1] = {0};

@@ -30,9 +30,12 @@ struct omv_rpc_slave {
     uint8_t pending_header[8];
     int has_pending_header;
     /* Repeats of the command header seen while waiting for its data, and
-     * when our last ack of it was off the wire (see ack_header_again). */
+     * when our last ack of it was off the wire (see ack_header_again); the
+     * same for the result header's request (see put_result). */
     uint32_t header_repeats;
     uint32_t header_acked_ms;
+    uint32_t result_repeats;
+    uint32_t result_answered_ms;
     /* The last call, in case the master repeats it (see same_call). */
     uint32_t last_command;
     size_t last_len;
