@@ -10,12 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "omv_rpc/clock.h"
 #include "peers.h"
 #include "test_support.h"
 
 static uint32_t g_baud = 115200;
 static int g_calls = 40;
 static const char *g_only;
+static int g_trace; /* `trace=1`: our side's log and each slow call, timed */
+static uint32_t g_t0;
+
+static uint32_t since_start(void)
+{
+    return omv_rpc_clock_ms(NULL) - g_t0;
+}
+
+/* Our endpoint's log on stderr, stamped with ms since the test began. */
+static void trace_log(void *user, omv_rpc_log_level level, const char *message)
+{
+    (void)user;
+    (void)level;
+    fprintf(stderr, "%7u ms %s\n", (unsigned)(omv_rpc_clock_ms(NULL) % 10000000u), message);
+}
+
+static omv_rpc_config traced_config(void)
+{
+    omv_rpc_config c;
+    memset(&c, 0, sizeof c);
+    if (g_trace) {
+        c.log.fn = trace_log;
+    }
+    return c;
+}
 
 #define MAX_ARG 1024u
 #define TIMEOUT_MS 1000u /* the Arduino library's defaults */
@@ -95,6 +121,16 @@ static void check_result(tally *t, omv_rpc_status st, const uint8_t *arg, size_t
     }
 }
 
+/* With `trace=1`: a call that failed or needed retries, with its time. */
+static void trace_call(int i, size_t len, omv_rpc_status st, uint32_t began, uint32_t retries)
+{
+    if (g_trace && (st != OMV_RPC_OK || retries)) {
+        fprintf(stderr, "%7u ms call %d (%u bytes): %s after %u ms, %u retries\n",
+                (unsigned)(omv_rpc_clock_ms(NULL) % 10000000u), i, (unsigned)len,
+                omv_rpc_status_name(st), (unsigned)(since_start() - began), (unsigned)retries);
+    }
+}
+
 static void report(const char *what, const tally *t, uint32_t callbacks, int calls,
                    uint32_t retries)
 {
@@ -123,7 +159,8 @@ static void test_arduino_master_our_slave(void **state)
     omvrpc_peer master;
     assert_int_equal(omvrpc_peer_init(&master, &a, MAX_ARG + 4), OMV_RPC_OK);
     omv_rpc_slave *s;
-    assert_int_equal(omv_rpc_slave_new(&s, &b, NULL), OMV_RPC_OK);
+    omv_rpc_config config = traced_config();
+    assert_int_equal(omv_rpc_slave_new(&s, &b, &config), OMV_RPC_OK);
     assert_int_equal(omv_rpc_slave_register_callback(s, "f", our_callback, NULL), OMV_RPC_OK);
     atomic_store(&g_our_callbacks, 0);
     ts_slave_thread th = {0};
@@ -137,9 +174,11 @@ static void test_arduino_master_our_slave(void **state)
         ts_fill_random(arg, len, (uint32_t)i + 1);
         const uint8_t *res = NULL;
         size_t res_len = 0;
+        const uint32_t began = since_start(), failed_before = master.stats.failed_attempts;
         omv_rpc_status st = omvrpc_arduino_master_call(&master, "f", arg, len, &res, &res_len,
                                                        arduino_timeout_ms(), arduino_timeout_ms());
         check_result(&t, st, arg, len, res, res_len);
+        trace_call(i, len, st, began, master.stats.failed_attempts - failed_before);
     }
     ts_slave_thread_stop(&th);
     report("Arduino master -> our slave", &t, atomic_load(&g_our_callbacks), g_calls, 0);
@@ -158,7 +197,8 @@ static void our_master_arduino_slave(int master_knows_pace)
     assert_int_equal(omvrpc_peer_init(&slave, &b, MAX_ARG + 4), OMV_RPC_OK);
     slave.fn = peer_callback;
     omv_rpc_master *m;
-    assert_int_equal(omv_rpc_master_new(&m, &a, NULL), OMV_RPC_OK);
+    omv_rpc_config config = traced_config();
+    assert_int_equal(omv_rpc_master_new(&m, &a, &config), OMV_RPC_OK);
     ts_thread th;
     ts_thread_start(&th, run_arduino_slave, &slave);
 
@@ -170,9 +210,11 @@ static void our_master_arduino_slave(int master_knows_pace)
         ts_fill_random(arg, len, (uint32_t)i + 7);
         const uint8_t *res = NULL;
         size_t res_len = 0;
+        const uint32_t began = since_start(), retries_before = omv_rpc_master_retries(m);
         omv_rpc_status st =
             omv_rpc_master_call(m, "f", arg, len, &res, &res_len, TIMEOUT_MS, TIMEOUT_MS);
         check_result(&t, st, arg, len, res, res_len);
+        trace_call(i, len, st, began, omv_rpc_master_retries(m) - retries_before);
     }
     omvrpc_peer_stop(&slave);
     ts_thread_join(&th);
@@ -202,10 +244,13 @@ int main(int argc, char **argv)
             g_baud = (uint32_t)strtoul(argv[i] + 5, NULL, 10);
         } else if (strncmp(argv[i], "calls=", 6) == 0) {
             g_calls = atoi(argv[i] + 6);
+        } else if (strncmp(argv[i], "trace=", 6) == 0) {
+            g_trace = atoi(argv[i] + 6);
         } else if (strncmp(argv[i], "only=", 5) == 0) {
             g_only = argv[i] + 5;
         }
     }
+    g_t0 = omv_rpc_clock_ms(NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arduino_master_our_slave),
         cmocka_unit_test(test_our_master_arduino_slave),
