@@ -25,6 +25,7 @@
  * the millisecond rhythm, which keeps the rhythm's span (RHYTHM_ATTEMPTS)
  * over 50 ms. */
 #define FAST_POLLS 8
+#define SLOW_WIRE_MS 4u /* a round trip's bytes this long get a turnaround allowance */
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
 {
@@ -173,6 +174,19 @@ uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, 
      * link's 1 ms allowance, a network's latency) is padding, not wire. */
     const uint32_t fixed = omvrpc_ep_transfer_ms(ep, 0);
     const uint32_t bytes_ms = omvrpc_ep_transfer_ms(ep, out + back) - fixed;
+    /* A slow byte stream (a UART at 9600 baud: 17 ms for a command header
+     * and its ack), known or measured: half its time again for the slave's
+     * turnaround and this PC's latency. Without it a wait missed the
+     * answer by a millisecond whenever either was late; the master then
+     * flushed the answer's first bytes and asked again while the Arduino
+     * library's slave, which allows 2-3 ms for the next request, read the
+     * request as the one it awaited, or its repeated headers as the
+     * argument (issue 17: 12 calls in 768 failed at 9600 baud). */
+    const uint32_t wire_bytes = wire > fixed ? wire - fixed : 0u;
+    const uint32_t slow = wire_bytes > bytes_ms ? wire_bytes : bytes_ms;
+    if (!t->framed && slow >= SLOW_WIRE_MS) {
+        return omvrpc_sat_add(link, slow / 2u);
+    }
     if (t->rtt_min_ms == 0xFFFFFFFFu || bytes_ms > 1u) {
         return link; /* no sample, or a wire slow enough to count */
     }
