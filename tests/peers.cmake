@@ -15,7 +15,7 @@ if(TARGET omvrpc_peers)
   # ctest -L long.
   option(OMV_RPC_LONG_TESTS "Register the long peer runs (ctest -L long)" OFF)
 
-  add_executable(test_peer_arduino test_peer_arduino.c)
+  add_executable(test_peer_arduino test_peer_arduino.c stall_link.c)
   target_link_libraries(test_peer_arduino PRIVATE omvrpc_test_support omvrpc_peers)
   # At 9600 baud the Arduino slave's loop() gives each phase 100 ms, which
   # a simulated microcontroller thread starved on a loaded machine misses:
@@ -28,6 +28,11 @@ if(TARGET omvrpc_peers)
     add_test(NAME peer_arduino_master_our_slave_115200
       COMMAND test_peer_arduino baud=115200 calls=100 only=test_arduino_master_our_slave)
     set_tests_properties(peer_arduino_master_our_slave_115200 PROPERTIES TIMEOUT 300 LABELS peers)
+    # Issue 17.2: our master late with the data request (a stall injected
+    # on every fourth call) asks again within the Arduino slave's loop().
+    add_test(NAME peer_our_master_late_data_request
+      COMMAND test_peer_arduino baud=115200 calls=20 only=test_our_master_late_data_request)
+    set_tests_properties(peer_our_master_late_data_request PROPERTIES TIMEOUT 300 LABELS peers)
   endif()
   # Issue 16: our master against OpenMV's camera timing, stalls included
   # (seconds; every build but valgrind's).
