@@ -286,8 +286,18 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
-    } else if (wait < STREAM_DATA_START_MS) {
-        wait = STREAM_DATA_START_MS;
+    } else {
+        /* On a slow wire at least two round trips of the requests: the
+         * Arduino library's slave at 9600 baud cannot take a data request
+         * until its short timeouts, 1 ms longer after each failed attempt,
+         * have outgrown its own header's wire time (8 ms), and gives up the
+         * result 100 ms after the callback. Asked again at once, it spent
+         * three of our attempts growing and sometimes ran out of time (1
+         * call in 150 failed); left alone for two round trips, it grows
+         * while it waits and takes the second. */
+        uint32_t least = 2u * omvrpc_timing_round_trip(&m->timing, ep, 4, 8);
+        least = least > STREAM_DATA_START_MS ? least : STREAM_DATA_START_MS;
+        wait = wait > least ? wait : least;
     }
     uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
     return omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
