@@ -215,7 +215,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
                 if (arg_len <= 8) {
                     /* A short packet and its ack, never repeated: a round
                      * trip as clean as a first header's. */
-                    omvrpc_timing_header_rtt(t, took, 1);
+                    omvrpc_timing_short_rtt(t, arg_len + 8u, took);
                 }
                 return OMV_RPC_OK;
             }
@@ -405,7 +405,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         }
         if (st == OMV_RPC_OK) {
             if (len <= 8) {
-                omvrpc_timing_header_rtt(t, omvrpc_ep_now(ep) - asked, 1); /* a clean round trip */
+                omvrpc_timing_short_rtt(t, (size_t)len + 8u, omvrpc_ep_now(ep) - asked);
             }
             sink->data = dest;
             sink->len = len;

@@ -223,6 +223,14 @@ void omvrpc_timing_header_rtt(omvrpc_timing *t, uint32_t ms, int first)
     pace_sample(t, HEADER_RTT_BYTES, ms);
 }
 
+void omvrpc_timing_short_rtt(omvrpc_timing *t, size_t bytes, uint32_t ms)
+{
+    if (ms < t->rtt_min_ms) {
+        t->rtt_min_ms = ms;
+    }
+    pace_sample(t, bytes, ms);
+}
+
 void omvrpc_timing_ack_on_time(omvrpc_timing *t, size_t len, uint32_t ms)
 {
     pace_sample(t, len + 8u, ms); /* the data packet and its ack */

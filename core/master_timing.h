@@ -101,6 +101,12 @@ uint32_t omvrpc_timing_check_ms(const omvrpc_timing *t, size_t len);
  * a data packet of `len` bytes acked `ms` after it started; an ack that
  * did not come; a sign that a poll crossed an answer; a call completed. */
 void omvrpc_timing_header_rtt(omvrpc_timing *t, uint32_t ms, int first);
+/* A short exchange of `bytes` in all (a data packet of at most 8 bytes
+ * and its answer) took `ms`, never repeated: as clean a round trip as a
+ * first header's, and a pace sample of its own length (counted as a
+ * header's 16 bytes, an empty call's 8 made a 9600-baud wire look twice
+ * as fast as it is, and every wait for a result header missed it). */
+void omvrpc_timing_short_rtt(omvrpc_timing *t, size_t bytes, uint32_t ms);
 void omvrpc_timing_ack_on_time(omvrpc_timing *t, size_t len, uint32_t ms);
 void omvrpc_timing_ack_late(omvrpc_timing *t);
 void omvrpc_timing_crossed(omvrpc_timing *t);
