@@ -239,7 +239,8 @@ static void test_our_master_unknown_pace_arduino_slave(void **state)
     our_master_arduino_slave(0);
 }
 
-/* Issue 17.2: our master late with its data request by more than the
+/* Issue 17.2 (test_core_retry_races has it played by hand, without
+ * threads' timing): our master late with its data request by more than the
  * Arduino slave's 2-3 ms window after the result header (a stall of this
  * PC), on every fourth call. The slave flushes and waits for a new
  * request, within its loop()'s 100 ms; the master must ask again while
