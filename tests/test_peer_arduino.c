@@ -165,7 +165,12 @@ static void test_arduino_master_our_slave(void **state)
     assert_int_equal(omv_rpc_slave_new(&s, &b, &config), OMV_RPC_OK);
     assert_int_equal(omv_rpc_slave_register_callback(s, "f", our_callback, NULL), OMV_RPC_OK);
     atomic_store(&g_our_callbacks, 0);
+    /* Our slave waits for the result request as long as this master may
+     * take to send it: at 9600 baud, after a data ack it missed, its pause
+     * (its short timeout, grown to seconds) outlasted the default 1 s and
+     * the result was given up (1 call in 1900). */
     ts_slave_thread th = {0};
+    th.send_timeout_ms = arduino_timeout_ms();
     ts_slave_thread_start(&th, s);
 
     uint32_t rng = 17;
