@@ -478,6 +478,43 @@ static int data_travels_apart(const omv_rpc_endpoint *ep, size_t len)
     return !ep->t.byte_stream && ep->t.split_min && len + 4 > ep->t.split_min;
 }
 
+/* Whether four bytes read while a result is on offer start something the
+ * slave awaits: a valid request for the result, or a command header (its
+ * magic; take_new_command checks the rest). */
+static int starts_request(const uint8_t r[4])
+{
+    uint16_t magic = (uint16_t)(r[0] | (r[1] << 8));
+    uint16_t crc = (uint16_t)(r[2] | (r[3] << 8));
+    if (magic == MAGIC_COMMAND_HEADER) {
+        return 1;
+    }
+    return (magic == MAGIC_RESULT_HEADER || magic == MAGIC_RESULT_DATA) &&
+           crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, r, 2);
+}
+
+/* On a byte stream, slide over bytes that start nothing awaited one at a
+ * time (up to COMMAND_HUNT_BYTES), instead of refusing them with a flush.
+ * At 9600 baud the Arduino library's master, having missed our data ack,
+ * resends its 12-byte command header back to back; a flush that lands in
+ * the middle of one leaves every later 4-byte read out of step with them,
+ * so each is refused until the phase runs out. Each later byte gets a
+ * short answer's allowance: the bytes of a packet come together. */
+static omv_rpc_status slide_to_request(omv_rpc_endpoint *ep, uint8_t r[4], uint32_t byte_ms)
+{
+    for (size_t slid = 0; !starts_request(r); slid++) {
+        if (slid >= COMMAND_HUNT_BYTES) {
+            return OMV_RPC_ERR_BAD_PACKET;
+        }
+        memmove(r, r + 1, 3);
+        omv_rpc_status st = omvrpc_ep_get(ep, r + 3, 1, byte_ms, 0);
+        if (st != OMV_RPC_OK) {
+            return st;
+        }
+        ep->stray_bytes++;
+    }
+    return OMV_RPC_OK;
+}
+
 /* Phase 2 seen from the slave. */
 static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
 {
@@ -506,6 +543,21 @@ static omv_rpc_status put_result(omv_rpc_slave *s, uint32_t timeout_ms)
         if (st != OMV_RPC_OK) {
             refuse(s, "result request", st); /* e.g. a link's "not ready" */
             continue;
+        }
+        if (ep->t.byte_stream && !starts_request(request)) {
+            st = slide_to_request(ep, request, answer);
+            omvrpc_ep_logf(ep, OMV_RPC_LOG_DEBUG,
+                           "slave: slid over %u stray bytes while the result was on offer",
+                           (unsigned)ep->stray_bytes);
+            ep->stray_bytes = 0;
+            if (is_link_failure(st)) {
+                return st;
+            }
+            if (st != OMV_RPC_OK) {
+                refuse(s, "result request", st); /* counted once, as a flush would be */
+                continue;
+            }
+            s->refused++; /* the bytes slid over: one refused packet */
         }
         uint16_t magic = (uint16_t)(request[0] | (request[1] << 8));
         uint16_t crc = (uint16_t)(request[2] | (request[3] << 8));

@@ -301,6 +301,73 @@ static void test_slave_hunts_past_stream_acks(void **state)
     slave_rig_finish(&r, 1);
 }
 
+/* The command of an echo of `arg`, played by hand up to our data ack. */
+static void send_echo_command(omv_rpc_link *theirs, const uint8_t *arg, size_t len)
+{
+    uint8_t header[8];
+    uint32_t echo = omv_rpc_hash_str("echo");
+    for (int i = 0; i < 4; i++) {
+        header[i] = (uint8_t)(echo >> (8 * i));
+        header[4 + i] = (uint8_t)(len >> (8 * i));
+    }
+    put_packet(theirs, 0x1209, header, 8);
+    expect_packet(theirs, 0x1209, NULL, 0);
+    put_packet(theirs, 0xABD1, arg, len);
+    expect_packet(theirs, 0xABD1, NULL, 0);
+}
+
+/* Bytes that start no packet (the tail of one a flush cut, issue 17 at
+ * 9600 baud) ahead of the result request: our slave slides over them one
+ * at a time (one refused packet) and answers the request behind them,
+ * where a flush would have cut into it and left the master unanswered. */
+static void test_slave_slides_to_result_request(void **state)
+{
+    (void)state;
+    slave_rig r;
+    slave_rig_start(&r);
+    omv_rpc_link *theirs = &r.theirs;
+    const uint8_t arg[5] = "hello";
+    send_echo_command(theirs, arg, sizeof arg);
+
+    uint8_t bytes[3 + 4];
+    const uint8_t tail[3] = {0x95, 0x00, 0x3F};
+    memcpy(bytes, tail, 3);
+    ts_packet(bytes + 3, 0x9021, NULL, 0);
+    assert_int_equal(omv_rpc_link_write(theirs, bytes, sizeof bytes, WAIT_MS), OMV_RPC_OK);
+    uint8_t len[4] = {sizeof arg, 0, 0, 0};
+    expect_packet(theirs, 0x9021, len, 4);
+    put_packet(theirs, 0x1DBA, NULL, 0);
+    expect_packet(theirs, 0x1DBA, arg, sizeof arg);
+
+    slave_rig_finish(&r, 1);
+}
+
+/* The Arduino library's master at 9600 baud missed our data ack (its
+ * wait was shorter than the wire) and its flush cut into its next read:
+ * the tail of a cut packet, then the same command header again. Our
+ * slave, with the result on offer, slides to the header, takes the call
+ * as a repeat (no second callback) and serves the result it has. */
+static void test_slave_slides_to_repeated_command(void **state)
+{
+    (void)state;
+    slave_rig r;
+    slave_rig_start(&r);
+    omv_rpc_link *theirs = &r.theirs;
+    const uint8_t arg[5] = "again";
+    send_echo_command(theirs, arg, sizeof arg);
+
+    const uint8_t tail[2] = {0x3F, 0x00};
+    assert_int_equal(omv_rpc_link_write(theirs, tail, sizeof tail, WAIT_MS), OMV_RPC_OK);
+    send_echo_command(theirs, arg, sizeof arg);
+    uint8_t len[4] = {sizeof arg, 0, 0, 0};
+    put_packet(theirs, 0x9021, NULL, 0);
+    expect_packet(theirs, 0x9021, len, 4);
+    put_packet(theirs, 0x1DBA, NULL, 0);
+    expect_packet(theirs, 0x1DBA, arg, sizeof arg);
+
+    slave_rig_finish(&r, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_master_asks_again_for_untaken_data_request),
         cmocka_unit_test(test_slave_skips_repeated_command_header),
         cmocka_unit_test(test_slave_hunts_past_stream_acks),
+        cmocka_unit_test(test_slave_slides_to_result_request),
+        cmocka_unit_test(test_slave_slides_to_repeated_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
