@@ -1,6 +1,8 @@
 /* omvrpc Python extension: the Slave type (omvrpc._omvrpc.Slave), the base
  * of omvrpc.Slave and of rpc.rpc_slave. Python callbacks run on the thread
  * that runs the loop, with the GIL taken only while they run. */
+#include <string.h>
+
 #include "omvpy.h"
 
 typedef struct SlaveObject SlaveObject;
@@ -777,6 +779,56 @@ static PyObject *slave_get_closed(SlaveObject *self, void *closure)
     return PyBool_FromLong(self->s == NULL);
 }
 
+/* The slave's timing by name: "omvrpc" (ours) or "openmv_camera" (OpenMV's
+ * camera-side rpc.py: omv_rpc_slave_set_timing). */
+static PyObject *slave_get_timing(SlaveObject *self, void *closure)
+{
+    (void)closure;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    return PyUnicode_FromString(
+        omv_rpc_slave_get_timing(self->s) == OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA ? "openmv_camera"
+                                                                                : "omvrpc");
+}
+
+static int slave_set_timing(SlaveObject *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    if (!value) {
+        PyErr_SetString(PyExc_AttributeError, "the timing cannot be deleted");
+        return -1;
+    }
+    const char *name = PyUnicode_Check(value) ? PyUnicode_AsUTF8(value) : NULL;
+    if (!name) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "timing is \"omvrpc\" or \"openmv_camera\"");
+        }
+        return -1;
+    }
+    omv_rpc_slave_timing timing;
+    if (strcmp(name, "omvrpc") == 0) {
+        timing = OMV_RPC_SLAVE_TIMING_OMVRPC;
+    } else if (strcmp(name, "openmv_camera") == 0) {
+        timing = OMV_RPC_SLAVE_TIMING_OPENMV_CAMERA;
+    } else {
+        PyErr_Format(PyExc_ValueError, "timing is \"omvrpc\" or \"openmv_camera\", not \"%s\"",
+                     name);
+        return -1;
+    }
+    /* Not while the loop runs (on this thread's callback or another's). */
+    if (check_open(self) < 0 || omvpy_busy_enter(&self->busy, 0, SLAVE_DOC_NAME) < 0) {
+        return -1;
+    }
+    omv_rpc_status st = omv_rpc_slave_set_timing(self->s, timing);
+    omvpy_busy_leave(&self->busy);
+    if (st != OMV_RPC_OK) {
+        omvpy_raise(st, "cannot change the slave's timing");
+        return -1;
+    }
+    return 0;
+}
+
 #define KW(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
 
 static PyMethodDef slave_methods[] = {
@@ -817,6 +869,12 @@ static PyGetSetDef slave_getset[] = {
     {"calls_served", (getter)slave_get_calls_served, NULL, "How many calls the slave served.",
      NULL},
     {"closed", (getter)slave_get_closed, NULL, "True once close() ran.", NULL},
+    {"timing", (getter)slave_get_timing, (setter)slave_set_timing,
+     "How the slave times its side of a call: \"omvrpc\" (the default) or\n"
+     "\"openmv_camera\" (as OpenMV's camera does: every attempt flushes, then\n"
+     "waits 2 ms, 1 ms more per failed attempt; for testing a master against\n"
+     "real firmware's timing). Set it between loops.",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -375,3 +375,31 @@ def test_zero_copy_view_result(pair):
     assert len(v) == 0
     del v
     assert master.call("echo", b"y") == b"y"
+
+
+def test_slave_timing_openmv_camera(pair):
+    """The slave's timing (omv_rpc_slave_set_timing) from Python: OpenMV's
+    camera timing serves our master right, and is set only between loops."""
+    master, slave, start = pair
+    assert slave.timing == "omvrpc"
+    with pytest.raises(ValueError):
+        slave.timing = "arduino"
+    with pytest.raises(TypeError):
+        slave.timing = 1
+    slave.timing = "openmv_camera"
+    assert slave.timing == "openmv_camera"
+
+    @slave.callback
+    def slow_echo(arg):
+        time.sleep(0.003)  # the camera drops requests while it is busy
+        return bytes(arg)
+
+    start()
+    for i in range(20):
+        data = bytes([i]) * (i * 50)
+        assert master.call("slow_echo", data) == data
+    assert wait_for(lambda: slave.calls_served == 20)
+    # Not while the loop runs on another thread.
+    with pytest.raises(RuntimeError):
+        slave.timing = "omvrpc"
+    assert slave.timing == "openmv_camera"
