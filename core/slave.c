@@ -341,6 +341,18 @@ static void offer_again(omv_rpc_endpoint *ep, uint16_t magic)
     }
 }
 
+omv_rpc_status omvrpc_slave_room_for_arg(omv_rpc_endpoint *ep, uint32_t len)
+{
+    omv_rpc_status st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
+                                              : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
+    if (st != OMV_RPC_OK) {
+        /* Not acked: the master's call fails with a send timeout. */
+        omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
+                       omv_rpc_status_name(st));
+    }
+    return st;
+}
+
 /* Phase 1 seen from the slave. On success the argument is in ep.rx. */
 static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_t *command,
                                   size_t *arg_len)
@@ -385,12 +397,8 @@ static omv_rpc_status get_command(omv_rpc_slave *s, uint32_t timeout_ms, uint32_
         }
         s->offered = 0; /* a new call: the last result is no longer asked for */
         uint32_t len = get_le32(header + 4);
-        st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
-                                   : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
+        st = omvrpc_slave_room_for_arg(ep, len);
         if (st != OMV_RPC_OK) {
-            /* Not acked: the master's call fails with a send timeout. */
-            omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
-                           omv_rpc_status_name(st));
             refuse(s, "command header", st);
             continue;
         }

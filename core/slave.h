@@ -59,6 +59,10 @@ struct omv_rpc_slave {
 /* The phases with OpenMV's camera timing (slave_camera.c): on success
  * the command's argument is in s->ep.rx, and the result in s->result /
  * s->result_len went out. Status codes as slave.c's own phases. */
+/* Room in ep->rx for a command argument of `len` bytes announced by its
+ * header (logged when refused: over max_payload, or no memory). Both
+ * timings call it before they ack a header. */
+omv_rpc_status omvrpc_slave_room_for_arg(omv_rpc_endpoint *ep, uint32_t len);
 omv_rpc_status omvrpc_slave_camera_get_command(omv_rpc_slave *s, uint32_t timeout_ms,
                                                uint32_t *command, size_t *arg_len);
 omv_rpc_status omvrpc_slave_camera_put_result(omv_rpc_slave *s, uint32_t timeout_ms);

@@ -71,12 +71,8 @@ static omv_rpc_status command_attempt(omv_rpc_slave *s, uint32_t short_ms, uint3
         return st;
     }
     uint32_t len = get_le32(header + 4);
-    st = len > ep->max_payload ? OMV_RPC_ERR_TOO_LARGE
-                               : omvrpc_ep_reserve(ep, &ep->rx, len ? len : 1);
+    st = omvrpc_slave_room_for_arg(ep, len);
     if (st != OMV_RPC_OK) {
-        /* Not acked: the master's call fails with a send timeout. */
-        omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING, "slave: refused a %u-byte argument (%s)", len,
-                       omv_rpc_status_name(st));
         return st;
     }
     st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, NULL, 0, short_wait(ep, short_ms, 4), 0);
