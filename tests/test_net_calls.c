@@ -2,7 +2,7 @@
  * 127.0.0.2, one port for both. Sizes around the UDP/TCP boundary (a
  * packet of 1400 bytes is one datagram, 1401 goes over TCP), 1 MiB and
  * 64 MiB, cut-through both ways, the TCP connection reused across calls,
- * a host name for the slave. */
+ * a host name for the slave, and the link's ready_us. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,12 +227,53 @@ static void test_host_name(void **state)
     omv_rpc_slave_free(s);
 }
 
+/* ready_us (link.h): a master's wait in microseconds for an answer's
+ * datagram, which it leaves for the next recv; nothing queued, nothing
+ * ready. Not on Windows (its select's short timeouts follow the system
+ * timer). The loop bounds the wait for a datagram already sent: no timing
+ * is asserted. */
+static void test_ready_us(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link ml, sl;
+    assert_int_equal(omv_rpc_net_master_open(&ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_slave_open(&sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+#ifdef _WIN32
+    assert_null(ml.ops->ready_us);
+#else
+    assert_non_null(ml.ops->ready_us);
+    assert_int_equal(ml.ops->ready_us(ml.ctx, 200), 0);
+    /* A command header makes the slave serve us; its ack is the answer. */
+    uint8_t header[12], got[12], ack[4];
+    const uint8_t args[8] = {1, 2, 3, 4, 0, 0, 0, 0};
+    assert_int_equal(ts_packet(header, 0x1209, args, 8), 12);
+    assert_int_equal(omv_rpc_link_write(&ml, header, 12, 1000), OMV_RPC_OK);
+    assert_int_equal(omv_rpc_link_read(&sl, got, 12, 2000), OMV_RPC_OK);
+    assert_memory_equal(got, header, 12);
+    assert_int_equal(ts_packet(ack, 0x1209, NULL, 0), 4);
+    assert_int_equal(omv_rpc_link_write(&sl, ack, 4, 1000), OMV_RPC_OK);
+    int ready = 0;
+    for (int i = 0; i < 5000 && !ready; i++) {
+        ready = ml.ops->ready_us(ml.ctx, 999);
+    }
+    assert_true(ready);
+    assert_int_equal(ml.ops->ready_us(ml.ctx, 0), 1); /* still there: nothing consumed */
+    assert_int_equal(omv_rpc_link_read(&ml, got, 4, 1000), OMV_RPC_OK);
+    assert_memory_equal(got, ack, 4);
+    assert_int_equal(ml.ops->ready_us(ml.ctx, 200), 0);
+#endif
+    omv_rpc_link_close(&ml);
+    omv_rpc_link_close(&sl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_sizes),  cmocka_unit_test(test_connection_reused),
         cmocka_unit_test(test_cut_through), cmocka_unit_test(test_64_mib),
-        cmocka_unit_test(test_host_name),
+        cmocka_unit_test(test_host_name),   cmocka_unit_test(test_ready_us),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,6 +137,28 @@ static void net_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
     omvrpc_watcher_set(&((net_link *)ctx)->watcher, fn, arg);
 }
 
+#ifndef _WIN32
+/* A datagram within `timeout_us` (link.h's ready_us): the short answers a
+ * master polls for come as datagrams, so only the UDP socket is watched.
+ * One from a host we do not serve counts too: recv then drops it and
+ * waits on. select, not poll: its timeout is in microseconds. Not on
+ * Windows, where select's short timeouts follow the system timer (up to
+ * 15.6 ms): a "fast" poll there would be slower than the millisecond
+ * rhythm. */
+static int net_ready_us(void *ctx, uint32_t timeout_us)
+{
+    net_link *n = ctx;
+    if (n->udp < 0 || n->udp >= FD_SETSIZE) {
+        return 1; /* nothing select can watch: recv waits */
+    }
+    fd_set in;
+    FD_ZERO(&in);
+    FD_SET(n->udp, &in);
+    struct timeval tv = {0, (suseconds_t)(timeout_us < 1000u ? timeout_us : 999u)};
+    return select(n->udp + 1, &in, NULL, NULL, &tv) != 0;
+}
+#endif
+
 static const omv_rpc_link_ops net_ops = {
     .size = sizeof(omv_rpc_link_ops),
     .recv = net_recv,
@@ -147,6 +169,9 @@ static const omv_rpc_link_ops net_ops = {
     .transfer_ms = net_transfer_ms,
     .buffered = net_buffered,
     .watch = net_watch,
+#ifndef _WIN32
+    .ready_us = net_ready_us,
+#endif
 };
 
 #ifdef OMV_RPC_NET_TEST_STATS
