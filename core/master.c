@@ -269,7 +269,11 @@ typedef struct result_sink {
  * last where it awaited our data request, is starting over and sends no
  * data; scaled, FRAMED_DATA_START_MS would be the whole of a default
  * phase on UDP (1 s) and fail the call, so there the wait is
- * STREAM_DATA_START_MS (scaled: 200 ms on UDP). */
+ * STREAM_DATA_START_MS (scaled: 200 ms on UDP); after fast polls (a
+ * round trip well under a millisecond, master_timing.h) it is not scaled:
+ * the scale stands for a camera's network, and a camera that answered
+ * our header in microseconds sends its data as soon, so a crossing cost
+ * 200 ms where 20 do. */
 #define FRAMED_DATA_START_MS 100u /* before the link's scale: a loaded PC's stall */
 #define STREAM_DATA_START_MS 20u  /* well past the Arduino slave's 2-3 ms window */
 
@@ -281,8 +285,10 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         if (ep->t.split_min && (size_t)len + 4 > ep->t.split_min) {
             return whole;
         }
-        const uint32_t least =
-            (after_poll ? STREAM_DATA_START_MS : FRAMED_DATA_START_MS) * omvrpc_ep_short_scale(ep);
+        const uint32_t least = !after_poll ? FRAMED_DATA_START_MS * omvrpc_ep_short_scale(ep)
+                               : omvrpc_timing_polling_fast(&m->timing)
+                                   ? STREAM_DATA_START_MS
+                                   : STREAM_DATA_START_MS * omvrpc_ep_short_scale(ep);
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));

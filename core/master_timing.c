@@ -19,12 +19,17 @@
  * trip is well under a millisecond (a USB virtual COM port, a
  * pseudo-terminal, loopback), and about what OpenMV's camera spends in a
  * gc.collect() and its flush before it listens again. */
-#define FAST_POLL_US 300u
-/* Fast polls in a phase before the rhythm goes back to milliseconds: they
- * cover a callback of a millisecond or two; a longer one is polled at
- * the millisecond rhythm, which keeps the rhythm's span (RHYTHM_ATTEMPTS)
- * over 50 ms. */
-#define FAST_POLLS 8
+#define FAST_POLL_US 150u
+/* After a crossing the rhythm doubles up to this (ready_us waits under a
+ * millisecond); past it fast polls are off for RELAX_CALLS calls. */
+#define FAST_MAX_US 600u
+/* Clean calls before a doubled rhythm halves again. */
+#define FAST_RELAX_CALLS 32u
+/* The span of a phase's fast polls before the rhythm goes back to
+ * milliseconds: they cover a callback of a millisecond or two; a longer
+ * one is polled at the millisecond rhythm for RHYTHM_ATTEMPTS more polls
+ * (over 50 ms) before the waits grow. */
+#define FAST_SPAN_US 2400u
 #define SLOW_WIRE_MS 4u /* a round trip's bytes this long get a turnaround allowance */
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
@@ -38,6 +43,8 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->framed = !ep->t.byte_stream;
     t->fast = ep->t.ready_us != NULL;
     t->fast_off = 0;
+    t->fast_us = FAST_POLL_US;
+    t->fast_clean = 0;
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -49,6 +56,19 @@ static int pace_unknown_yet(const omvrpc_timing *t)
     return !t->pace_known && t->pace_ns == 0xFFFFFFFFu;
 }
 
+/* How many fast polls a phase starts with. */
+static int fast_polls(const omvrpc_timing *t)
+{
+    return omvrpc_timing_polling_fast(t) ? (int)(FAST_SPAN_US / t->fast_us) : 0;
+}
+
+/* Polls before the waits grow: the fast ones do not shorten the
+ * millisecond rhythm's span. */
+static int rhythm_attempts(const omvrpc_timing *t)
+{
+    return RHYTHM_ATTEMPTS + fast_polls(t);
+}
+
 uint32_t omvrpc_timing_first_short(const omvrpc_timing *t)
 {
     return pace_unknown_yet(t) && t->answer_ms < SHORT_TIMEOUT_START_MS ? SHORT_TIMEOUT_START_MS
@@ -58,7 +78,7 @@ uint32_t omvrpc_timing_first_short(const omvrpc_timing *t)
 uint32_t omvrpc_timing_next_short(const omvrpc_timing *t, uint32_t short_ms, int attempt,
                                   uint32_t cap)
 {
-    if (attempt + 1 < RHYTHM_ATTEMPTS && !pace_unknown_yet(t)) {
+    if (attempt + 1 < rhythm_attempts(t) && !pace_unknown_yet(t)) {
         return short_ms;
     }
     /* By 4/3 (OpenMV's rule, which cannot livelock with a slave whose
@@ -96,21 +116,20 @@ uint32_t omvrpc_timing_after_retry(const omvrpc_timing *t, uint32_t short_ms, in
 
 int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
 {
-    return attempt < RHYTHM_ATTEMPTS && !pace_unknown_yet(t);
+    return attempt < rhythm_attempts(t) && !pace_unknown_yet(t);
 }
 
 /* Whether fast polls are in use (rtt_min_ms 0: first requests answered
  * within the clock's tick). */
-static int polling_fast(const omvrpc_timing *t)
+int omvrpc_timing_polling_fast(const omvrpc_timing *t)
 {
     return t->fast && !t->fast_off && t->answer_ms == 0u && t->rtt_min_ms == 0u;
 }
 
 uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms)
 {
-    return attempt < FAST_POLLS && omvrpc_timing_is_poll(t, attempt) && short_ms == 0u &&
-                   polling_fast(t)
-               ? FAST_POLL_US
+    return attempt < fast_polls(t) && omvrpc_timing_is_poll(t, attempt) && short_ms == 0u
+               ? t->fast_us
                : 0u;
 }
 
@@ -260,11 +279,16 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
 
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
-    if (polling_fast(t)) {
-        /* First back to the millisecond rhythm (a slave that took longer
-         * than a fast poll, a loaded PC), not to a slower one yet. */
-        t->fast_off = 1;
-        t->clean_calls = 0;
+    if (omvrpc_timing_polling_fast(t)) {
+        /* First a slower fast rhythm (a PC late for a moment, a slave a
+         * little slower than the rhythm), then the millisecond rhythm,
+         * not a slower one yet. */
+        t->fast_clean = 0;
+        if (t->fast_us * 2u <= FAST_MAX_US) {
+            t->fast_us *= 2u;
+        } else {
+            t->fast_off = 1;
+        }
         return;
     }
     t->answer_ms = t->answer_ms == 0u                   ? 1u
@@ -275,11 +299,23 @@ void omvrpc_timing_crossed(omvrpc_timing *t)
 
 void omvrpc_timing_call_done(omvrpc_timing *t)
 {
-    if (t->answer_ms > ANSWER_START_MS && ++t->clean_calls >= RELAX_CALLS) {
-        t->answer_ms /= 2u;
-        t->clean_calls = 0;
-    } else if (t->answer_ms == ANSWER_START_MS && t->fast_off && ++t->clean_calls >= RELAX_CALLS) {
+    if (t->answer_ms > ANSWER_START_MS) {
+        if (++t->clean_calls >= RELAX_CALLS) {
+            t->answer_ms /= 2u;
+            t->clean_calls = 0;
+        }
+        return;
+    }
+    /* Fast polls back on (at the slowest fast rhythm) after RELAX_CALLS
+     * clean calls; a doubled rhythm halves after FAST_RELAX_CALLS. */
+    if (t->fast_off ? ++t->fast_clean < RELAX_CALLS
+                    : t->fast_us <= FAST_POLL_US || ++t->fast_clean < FAST_RELAX_CALLS) {
+        return;
+    }
+    t->fast_clean = 0;
+    if (t->fast_off) {
         t->fast_off = 0;
-        t->clean_calls = 0;
+    } else {
+        t->fast_us /= 2u;
     }
 }

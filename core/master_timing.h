@@ -17,9 +17,13 @@
  * waits grow by 4/3, as OpenMV's do, so that no slave can livelock them.
  * Where the link can wait in microseconds (link.h's ready_us) and round
  * trips take under a millisecond, a phase's first polls wait only a
- * fraction of a millisecond for their answer to start (a camera's
- * gc.collect() and flush take about that); the first crossing seen turns
- * them off for RELAX_CALLS calls, before answer_ms grows.
+ * fraction of a millisecond (fast_us) for their answer to start (a
+ * camera's gc.collect() and flush take about that). A crossing seen
+ * doubles fast_us (a PC that was late once, a slave a little slower than
+ * the rhythm), and FAST_RELAX_CALLS clean calls halve it again; only when
+ * it would pass FAST_MAX_US are fast polls turned off, for RELAX_CALLS
+ * calls, before answer_ms grows. One crossing used to turn them off at
+ * once: every later call then waited a millisecond tick per poll.
  *
  * A data packet's ack comes after the slave has checked the whole packet:
  * the wait allows check_ns per byte, on the order of the slowest real
@@ -50,7 +54,9 @@ typedef struct omvrpc_timing {
     int pace_known;       /* the link's transfer_ms grows with the length */
     int framed;           /* not a byte stream: each packet a transfer of its own */
     int fast;             /* the link waits in microseconds (ready_us) */
-    int fast_off;         /* a fast poll crossed an answer: none for RELAX_CALLS calls */
+    int fast_off;         /* fast polls crossed answers at FAST_MAX_US: none for a while */
+    uint32_t fast_us;     /* the rhythm of fast polls, in microseconds */
+    uint32_t fast_clean;  /* calls since fast_us or fast_off last changed */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
@@ -77,6 +83,9 @@ int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
  * the whole answer_wait (not a poll, a round trip of a millisecond or
  * more, a crossing seen lately). */
 uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms);
+
+/* Whether the polls of a phase are fast ones (they wait fast_us). */
+int omvrpc_timing_polling_fast(const omvrpc_timing *t);
 
 /* How long attempt `attempt` waits for a short answer: its short timeout
  * `short_ms` (scaled by the link's `scale` once the polls are over) plus
