@@ -115,6 +115,19 @@ static void note_unanswered(omv_rpc_master *m, const char *what, int attempt, ui
                    (unsigned)attempt + 1u, omv_rpc_status_name(st), (unsigned)wait_ms);
 }
 
+/* A sign that a poll crossed the slave's answer (master_timing.h): the
+ * schedule learns from it; the log says what the rhythm of polls is now. */
+static void note_crossed(omv_rpc_master *m, const char *what)
+{
+    omvrpc_timing *t = &m->timing;
+    omvrpc_timing_crossed(t);
+    omvrpc_ep_logf(&m->ep, OMV_RPC_LOG_DEBUG,
+                   "master: %s: a poll may have crossed the answer; polls now every %u us, "
+                   "short wait %u ms",
+                   what, omvrpc_timing_polling_fast(t) ? (unsigned)t->fast_us : 0u,
+                   (unsigned)t->answer_ms);
+}
+
 /* A poll on a link that can wait in microseconds (master_timing.h): 0 when
  * no answer started within the fast rhythm (the request is sent again at
  * once, without a flush: what comes later is an answer to one of the
@@ -226,7 +239,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
                  * then reached the slave in place of the data. */
                 omvrpc_timing_ack_late(t);
                 if (after_poll) {
-                    omvrpc_timing_crossed(t);
+                    note_crossed(m, "command");
                 }
             }
         }
@@ -428,7 +441,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (st == OMV_RPC_ERR_TIMEOUT && after_poll) {
             /* The header may have answered the request before the last:
              * the last then reached the slave in place of our data request. */
-            omvrpc_timing_crossed(t);
+            note_crossed(m, "result");
         }
         note_retry(m, "result", attempt, wait, st);
         short_ms =

@@ -30,6 +30,9 @@
  * one is polled at the millisecond rhythm for RHYTHM_ATTEMPTS more polls
  * (over 50 ms) before the waits grow. */
 #define FAST_SPAN_US 2400u
+/* On a fast link, a crossing that follows another within this many calls
+ * is a slave slower than the rhythm; an isolated one, a stall. */
+#define CROSS_WINDOW 16u
 #define SLOW_WIRE_MS 4u /* a round trip's bytes this long get a turnaround allowance */
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
@@ -45,6 +48,7 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->fast_off = 0;
     t->fast_us = FAST_POLL_US;
     t->fast_clean = 0;
+    t->since_cross = 0xFFFFFFFFu;
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -279,6 +283,11 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
 
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
+    const int isolated = t->since_cross >= CROSS_WINDOW;
+    t->since_cross = 0;
+    if (isolated && t->fast && t->rtt_min_ms == 0u) {
+        return; /* a stall, most likely (CROSS_WINDOW) */
+    }
     if (omvrpc_timing_polling_fast(t)) {
         /* First a slower fast rhythm (a PC late for a moment, a slave a
          * little slower than the rhythm), then the millisecond rhythm,
@@ -299,6 +308,9 @@ void omvrpc_timing_crossed(omvrpc_timing *t)
 
 void omvrpc_timing_call_done(omvrpc_timing *t)
 {
+    if (t->since_cross < 0xFFFFFFFFu) {
+        t->since_cross++;
+    }
     if (t->answer_ms > ANSWER_START_MS) {
         if (++t->clean_calls >= RELAX_CALLS) {
             t->answer_ms /= 2u;

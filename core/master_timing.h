@@ -23,7 +23,15 @@
  * the rhythm), and FAST_RELAX_CALLS clean calls halve it again; only when
  * it would pass FAST_MAX_US are fast polls turned off, for RELAX_CALLS
  * calls, before answer_ms grows. One crossing used to turn them off at
- * once: every later call then waited a millisecond tick per poll.
+ * once: every later call then waited a millisecond tick per poll. On
+ * such a link a crossing changes nothing unless another came within
+ * CROSS_WINDOW calls: there a crossing is mostly a moment's stall of this
+ * PC or of the slave's (another program's turn on the CPU, a few ms), which
+ * no rhythm outwaits, and taken as a slow slave each made the rhythm
+ * slower for hundreds of calls: after a few, answer_ms had grown to 8 ms,
+ * which a camera's every call then cost (a 10 ms median at callback 0 on
+ * a loaded PC, against 0.6 ms). A slave slower than the rhythm crosses in
+ * every call, and the rhythm still slows at every second one.
  *
  * A data packet's ack comes after the slave has checked the whole packet:
  * the wait allows check_ns per byte, on the order of the slowest real
@@ -57,6 +65,7 @@ typedef struct omvrpc_timing {
     int fast_off;         /* fast polls crossed answers at FAST_MAX_US: none for a while */
     uint32_t fast_us;     /* the rhythm of fast polls, in microseconds */
     uint32_t fast_clean;  /* calls since fast_us or fast_off last changed */
+    uint32_t since_cross; /* calls since the last crossing (saturating) */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);

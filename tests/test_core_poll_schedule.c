@@ -1,8 +1,9 @@
 /* The master's rhythm of fast polls (core/master_timing.h), rule by rule,
  * on its own: a link that can wait in microseconds (ready_us) and whose
  * round trips the clock sees as 0 ms polls a busy slave every 150 us for
- * the first 2.4 ms of a phase; a crossing doubles that rhythm (up to
- * 600 us) instead of turning fast polls off, 32 clean calls halve it
+ * the first 2.4 ms of a phase; a crossing that follows another within
+ * 16 calls doubles that rhythm (up to 600 us) instead of turning fast
+ * polls off, an isolated one changes nothing, 32 clean calls halve it
  * again, and only a crossing at 600 us turns them off, for 256 calls; the
  * fast polls do not shorten the millisecond rhythm's 64 polls that
  * follow. Without ready_us, or before a round trip is known, nothing is
@@ -138,11 +139,33 @@ static void test_fast_polls_span_and_the_rhythm_after(void **state)
     assert_false(omvrpc_timing_is_poll(&t, 64));
 }
 
+/* A crossing with none in the 16 calls before it: most likely a stall of
+ * a moment, which changes nothing; a second within 16 calls does. */
+static void test_isolated_crossing_changes_nothing(void **state)
+{
+    (void)state;
+    omvrpc_timing t;
+    setup(&t, &fast_ops, 1);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 150), 16);
+    calls_done(&t, 16);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 150), 16);
+    calls_done(&t, 15);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 300), 8);
+    /* On a link without fast polls every crossing counts, as before. */
+    setup(&t, &slow_ops, 1);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(omvrpc_timing_first_short(&t), 1);
+}
+
 static void test_crossing_doubles_the_rhythm_then_turns_it_off(void **state)
 {
     (void)state;
     omvrpc_timing t;
     setup(&t, &fast_ops, 1);
+    omvrpc_timing_crossed(&t); /* isolated */
     omvrpc_timing_crossed(&t);
     assert_int_equal(fast_polls_at(&t, 300), 8);
     omvrpc_timing_crossed(&t);
@@ -157,8 +180,10 @@ static void test_crossing_doubles_the_rhythm_then_turns_it_off(void **state)
     assert_false(omvrpc_timing_polling_fast(&t));
     calls_done(&t, 1);
     assert_int_equal(fast_polls_at(&t, 600), 4);
-    /* Off again at once; a crossing while they are off slows the
-     * millisecond rhythm. */
+    /* Off again at the second crossing; one more while they are off
+     * slows the millisecond rhythm. */
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 600), 4);
     omvrpc_timing_crossed(&t);
     assert_false(omvrpc_timing_polling_fast(&t));
     assert_int_equal(omvrpc_timing_first_short(&t), 0);
@@ -172,15 +197,20 @@ static void test_clean_calls_halve_the_rhythm(void **state)
     (void)state;
     omvrpc_timing t;
     setup(&t, &fast_ops, 1);
+    omvrpc_timing_crossed(&t); /* isolated */
     omvrpc_timing_crossed(&t);
     omvrpc_timing_crossed(&t);
     calls_done(&t, 31);
     assert_int_equal(fast_polls_at(&t, 600), 4);
     calls_done(&t, 1);
     assert_int_equal(fast_polls_at(&t, 300), 8);
-    /* A crossing starts the count again. */
-    calls_done(&t, 20);
+    /* A crossing that counts starts the count again. */
+    calls_done(&t, 10);
+    omvrpc_timing_crossed(&t); /* isolated */
+    assert_int_equal(fast_polls_at(&t, 300), 8);
+    calls_done(&t, 5);
     omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 600), 4);
     calls_done(&t, 31);
     assert_int_equal(fast_polls_at(&t, 600), 4);
     calls_done(&t, 1);
@@ -198,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fast_only_with_ready_us_and_a_short_round_trip),
         cmocka_unit_test(test_fast_polls_span_and_the_rhythm_after),
+        cmocka_unit_test(test_isolated_crossing_changes_nothing),
         cmocka_unit_test(test_crossing_doubles_the_rhythm_then_turns_it_off),
         cmocka_unit_test(test_clean_calls_halve_the_rhythm),
     };
