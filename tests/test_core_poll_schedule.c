@@ -1,10 +1,10 @@
 /* The master's rhythm of fast polls (core/master_timing.h), rule by rule,
  * on its own: a link that can wait in microseconds (ready_us) and whose
- * round trips the clock sees as 0 ms polls a busy slave every 150 us for
+ * round trips the clock sees as 0 ms polls a busy slave every 100 us for
  * the first 2.4 ms of a phase; a crossing that follows another within
- * 16 calls doubles that rhythm (up to 600 us) instead of turning fast
+ * 16 calls doubles that rhythm (up to 800 us) instead of turning fast
  * polls off, an isolated one changes nothing, 32 clean calls halve it
- * again, and only a crossing at 600 us turns them off, for 256 calls; the
+ * again, and only a crossing at 800 us turns them off, for 256 calls; the
  * fast polls do not shorten the millisecond rhythm's 64 polls that
  * follow. Without ready_us, or before a round trip is known, nothing is
  * fast. No timing: the schedule is asked, not run. */
@@ -127,12 +127,12 @@ static void test_fast_polls_span_and_the_rhythm_after(void **state)
     (void)state;
     omvrpc_timing t;
     setup(&t, &fast_ops, 1);
-    assert_int_equal(fast_polls_at(&t, 150), 16); /* 2.4 ms */
+    assert_int_equal(fast_polls_at(&t, 100), 24); /* 2.4 ms */
     /* Then 64 polls at the millisecond rhythm before the waits grow. */
-    assert_true(omvrpc_timing_is_poll(&t, 16 + 63));
-    assert_false(omvrpc_timing_is_poll(&t, 16 + 64));
-    assert_int_equal(omvrpc_timing_next_short(&t, 0, 16 + 62, 1000), 0);
-    assert_true(omvrpc_timing_next_short(&t, 0, 16 + 63, 1000) > 0);
+    assert_true(omvrpc_timing_is_poll(&t, 24 + 63));
+    assert_false(omvrpc_timing_is_poll(&t, 24 + 64));
+    assert_int_equal(omvrpc_timing_next_short(&t, 0, 24 + 62, 1000), 0);
+    assert_true(omvrpc_timing_next_short(&t, 0, 24 + 63, 1000) > 0);
     /* Without fast polls the rhythm is the 64 polls alone. */
     setup(&t, &slow_ops, 1);
     assert_true(omvrpc_timing_is_poll(&t, 63));
@@ -147,13 +147,13 @@ static void test_isolated_crossing_changes_nothing(void **state)
     omvrpc_timing t;
     setup(&t, &fast_ops, 1);
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 150), 16);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
     calls_done(&t, 16);
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 150), 16);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
     calls_done(&t, 15);
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     /* On a link without fast polls every crossing counts, as before. */
     setup(&t, &slow_ops, 1);
     omvrpc_timing_crossed(&t);
@@ -167,23 +167,25 @@ static void test_crossing_doubles_the_rhythm_then_turns_it_off(void **state)
     setup(&t, &fast_ops, 1);
     omvrpc_timing_crossed(&t); /* isolated */
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 400), 6);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 800), 3);
     assert_int_equal(omvrpc_timing_first_short(&t), 0);
     omvrpc_timing_crossed(&t); /* at the slowest fast rhythm: off */
     assert_false(omvrpc_timing_polling_fast(&t));
     assert_int_equal(omvrpc_timing_poll_us(&t, 0, 0), 0);
     assert_int_equal(omvrpc_timing_first_short(&t), 0); /* the millisecond rhythm */
-    /* Back on, at 600 us, after 256 clean calls. */
+    /* Back on, at 800 us, after 256 clean calls. */
     calls_done(&t, 255);
     assert_false(omvrpc_timing_polling_fast(&t));
     calls_done(&t, 1);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 800), 3);
     /* Off again at the second crossing; one more while they are off
      * slows the millisecond rhythm. */
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 800), 3);
     omvrpc_timing_crossed(&t);
     assert_false(omvrpc_timing_polling_fast(&t));
     assert_int_equal(omvrpc_timing_first_short(&t), 0);
@@ -200,27 +202,28 @@ static void test_clean_calls_halve_the_rhythm(void **state)
     omvrpc_timing_crossed(&t); /* isolated */
     omvrpc_timing_crossed(&t);
     omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 400), 6);
     calls_done(&t, 31);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 400), 6);
     calls_done(&t, 1);
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     /* A crossing that counts starts the count again. */
     calls_done(&t, 10);
     omvrpc_timing_crossed(&t); /* isolated */
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     calls_done(&t, 5);
     omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 400), 6);
     calls_done(&t, 31);
-    assert_int_equal(fast_polls_at(&t, 600), 4);
+    assert_int_equal(fast_polls_at(&t, 400), 6);
     calls_done(&t, 1);
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     calls_done(&t, 31);
-    assert_int_equal(fast_polls_at(&t, 300), 8);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
     calls_done(&t, 1);
-    assert_int_equal(fast_polls_at(&t, 150), 16);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
     calls_done(&t, 1000); /* never faster than the start */
-    assert_int_equal(fast_polls_at(&t, 150), 16);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
 }
 
 int main(void)
