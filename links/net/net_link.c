@@ -142,9 +142,9 @@ static void net_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
  * master polls for come as datagrams, so only the UDP socket is watched.
  * One from a host we do not serve counts too: recv then drops it and
  * waits on. select, not poll: its timeout is in microseconds. Not on
- * Windows, where select's short timeouts follow the system timer (up to
- * 15.6 ms): a "fast" poll there would be slower than the millisecond
- * rhythm. */
+ * Windows (untried there): Winsock's select may round a wait under a
+ * millisecond to the system timer's tick (15.6 ms by default), and a
+ * "fast" poll would then be slower than the millisecond rhythm. */
 static int net_ready_us(void *ctx, uint32_t timeout_us)
 {
     net_link *n = ctx;
