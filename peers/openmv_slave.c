@@ -35,6 +35,14 @@ static int take(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t ms, uint16_t 
     return 1;
 }
 
+/* The attempt of `phase` listens from now on (the listening hook). */
+static void listening(omvrpc_peer *p, int phase)
+{
+    if (p->listening) {
+        p->listening(p->listen_user, phase);
+    }
+}
+
 /* How long attempt `attempt` of this call (the results sent count the
  * finished ones) stalls. */
 static uint32_t stall_us(const omvrpc_peer *p, int attempt)
@@ -53,6 +61,7 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
     for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p); attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
+        listening(p, 1);
         if (take(p, header, 12, scaled(p, short_ms), PEER_HEADER)) {
             uint32_t cmd = (uint32_t)header[2] | (uint32_t)header[3] << 8 |
                            (uint32_t)header[4] << 16 | (uint32_t)header[5] << 24;
@@ -87,6 +96,7 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p); attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
+        listening(p, 2);
         if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_HEADER)) {
             peer_write(p, header, 8, scaled(p, short_ms));
             if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_DATA)) {

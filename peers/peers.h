@@ -78,6 +78,13 @@ typedef struct omvrpc_peer {
     uint32_t stall_every;
     uint32_t stall_us;
     int stall_once; /* only in each phase's first attempt (a hiccup) */
+    /* The OpenMV slave: called right after the flush that begins each
+     * attempt, with the phase (1: get_command, 2: put_result), on the
+     * slave's thread. From that moment a packet written to it is read,
+     * not flushed: the benchmark's ideal master waits for it. NULL (the
+     * default after omvrpc_peer_init): not called. */
+    void (*listening)(void *listen_user, int phase);
+    void *listen_user;
     atomic_int stop;
     omvrpc_peer_stats stats;
 } omvrpc_peer;
