@@ -81,7 +81,7 @@ typedef enum bench_better { BENCH_INFO, BENCH_LOWER, BENCH_HIGHER } bench_better
 
 typedef struct bench_row {
     char link[24];
-    char metric[48];
+    char metric[64];
     char unit[12];
     double value;
     double baseline; /* < 0: none */
@@ -90,6 +90,9 @@ typedef struct bench_row {
     double target;
     bench_better better; /* which side of the target passes */
     char note[160];
+    /* The metric of the row on the same link whose value is this row's
+     * baseline ("": none, or a baseline measured apart). */
+    char baseline_row[64];
     /* Merged over several runs (runs > 1): the median of the runs'
      * ratios, each taken in its own run, and their range. */
     int runs;
@@ -106,6 +109,9 @@ typedef struct bench_results {
 /* Append a row (ratio = value / baseline when baseline > 0). */
 void bench_add(bench_results *r, const char *link, const char *metric, const char *unit,
                double value, double baseline, bench_better better, double target, const char *note);
+/* The last row added takes its baseline from the row named `metric`
+ * (same link): bench_row.baseline_row. */
+void bench_set_baseline_row(bench_results *r, const char *metric);
 /* 1 pass, 0 miss, -1 no target. */
 int bench_row_pass(const bench_row *row);
 void bench_print_table(const bench_results *r, FILE *out);

@@ -1,8 +1,11 @@
 /* Checks that a benchmark JSON file is well formed: an object with a
  * "rows" array whose every entry has a link, a metric and a numeric value,
- * and no failed measurement; with --merged (several runs), rows whose
- * median ratio lies within their runs' range. Used by the bench smoke
- * tests; judges no figure. Usage: bench_json_check [--merged] FILE */
+ * and no failed measurement; a row naming a baseline_row has that row on
+ * its link, whose value is its baseline; with --merged (several runs),
+ * rows whose median ratio lies within their runs' range; with --floor,
+ * at least one row held against another (the ideal master's floor). Used
+ * by the bench smoke tests; judges no figure.
+ * Usage: bench_json_check [--merged] [--floor] FILE */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +40,47 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static int check(const cJSON *root, int expect_merged)
+/* The row of `rows` on `link` named `metric`, or NULL. */
+static const cJSON *find_row(const cJSON *rows, const char *link, const char *metric)
 {
-    int merged = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(row, "link");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(row, "metric");
+        if (cJSON_IsString(l) && cJSON_IsString(m) && strcmp(l->valuestring, link) == 0 &&
+            strcmp(m->valuestring, metric) == 0) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+/* A row's baseline_row: on its link, and its value is this row's
+ * baseline (as printed: 6 significant digits). 0 when it holds. */
+static int check_baseline_row(const cJSON *rows, const cJSON *row, const cJSON *name)
+{
+    const cJSON *link = cJSON_GetObjectItemCaseSensitive(row, "link");
+    const cJSON *base = cJSON_GetObjectItemCaseSensitive(row, "baseline");
+    const cJSON *other =
+        cJSON_IsString(name) ? find_row(rows, link->valuestring, name->valuestring) : NULL;
+    const cJSON *value = other ? cJSON_GetObjectItemCaseSensitive(other, "value") : NULL;
+    double off = 1, scale = 0;
+    if (other && cJSON_IsNumber(base) && cJSON_IsNumber(value)) {
+        off = base->valuedouble - value->valuedouble;
+        off = off < 0 ? -off : off;
+        scale = value->valuedouble < 0 ? -value->valuedouble : value->valuedouble;
+    }
+    if (!(off <= 1e-5 * scale)) {
+        fprintf(stderr, "a row's baseline is not the value of the baseline_row it names\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int check(const cJSON *root, int expect_merged, int expect_floor)
+{
+    int merged = 0, held = 0;
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(root, "rows");
     const cJSON *failures = cJSON_GetObjectItemCaseSensitive(root, "failures");
     if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0) {
@@ -58,6 +99,13 @@ static int check(const cJSON *root, int expect_merged)
             !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(row, "value"))) {
             fprintf(stderr, "a row lacks link, metric or value\n");
             return 1;
+        }
+        const cJSON *baseline_row = cJSON_GetObjectItemCaseSensitive(row, "baseline_row");
+        if (baseline_row) {
+            if (check_baseline_row(rows, row, baseline_row) != 0) {
+                return 1;
+            }
+            held++;
         }
         /* Merged runs: the median ratio lies within the runs' range. */
         const cJSON *runs = cJSON_GetObjectItemCaseSensitive(row, "runs");
@@ -78,14 +126,27 @@ static int check(const cJSON *root, int expect_merged)
         fprintf(stderr, "no merged rows\n");
         return 1;
     }
+    if (expect_floor && held == 0) {
+        fprintf(stderr, "no row held against another row (the ideal master's floor)\n");
+        return 1;
+    }
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int expect_merged = argc == 3 && strcmp(argv[1], "--merged") == 0;
-    if (argc != 2 && !expect_merged) {
-        fprintf(stderr, "usage: %s [--merged] FILE\n", argv[0]);
+    int expect_merged = 0, expect_floor = 0, i = 1;
+    for (; i < argc - 1; i++) {
+        if (strcmp(argv[i], "--merged") == 0) {
+            expect_merged = 1;
+        } else if (strcmp(argv[i], "--floor") == 0) {
+            expect_floor = 1;
+        } else {
+            break;
+        }
+    }
+    if (i != argc - 1) {
+        fprintf(stderr, "usage: %s [--merged] [--floor] FILE\n", argv[0]);
         return 2;
     }
     const char *path = argv[argc - 1];
@@ -100,7 +161,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s is not JSON\n", path);
         return 1;
     }
-    int rc = check(root, expect_merged);
+    int rc = check(root, expect_merged, expect_floor);
     cJSON_Delete(root);
     return rc;
 }

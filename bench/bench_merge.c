@@ -87,6 +87,7 @@ int bench_merge_runs(const bench_results *runs, size_t n, bench_results *out)
             return -1; /* bench_add could not grow the table */
         }
         bench_row *merged = &out->rows[out->count - 1];
+        memcpy(merged->baseline_row, first->baseline_row, sizeof merged->baseline_row);
         merged->runs = (int)m;
         if (first->baseline > 0) {
             merged->ratio_median = median(ratios, m);

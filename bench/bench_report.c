@@ -35,6 +35,13 @@ void bench_add(bench_results *r, const char *link, const char *metric, const cha
     row->target = target;
 }
 
+void bench_set_baseline_row(bench_results *r, const char *metric)
+{
+    if (r->count > 0) {
+        copy(r->rows[r->count - 1].baseline_row, sizeof r->rows[r->count - 1].baseline_row, metric);
+    }
+}
+
 static int has_ratio(const bench_row *row)
 {
     return row->baseline > 0;
@@ -66,8 +73,13 @@ static void target_text(const bench_row *row, char *buf, size_t size)
 
 void bench_print_table(const bench_results *r, FILE *out)
 {
-    fprintf(out, "%-11s %-36s %12s %12s %7s %-7s %-5s %s\n", "link", "measure", "value", "baseline",
-            "ratio", "target", "ok", "unit / note");
+    int width = 36; /* the measure column: as wide as its longest name */
+    for (size_t i = 0; i < r->count; i++) {
+        int len = (int)strlen(r->rows[i].metric);
+        width = len > width ? len : width;
+    }
+    fprintf(out, "%-11s %-*s %12s %12s %7s %-7s %-5s %s\n", "link", width, "measure", "value",
+            "baseline", "ratio", "target", "ok", "unit / note");
     int missed = 0;
     for (size_t i = 0; i < r->count; i++) {
         const bench_row *row = &r->rows[i];
@@ -79,7 +91,7 @@ void bench_print_table(const bench_results *r, FILE *out)
         target_text(row, tgt, sizeof tgt);
         int pass = bench_row_pass(row);
         missed += pass == 0;
-        fprintf(out, "%-11s %-36s %12.4g %12s %7s %-7s %-5s %s%s%s\n", row->link, row->metric,
+        fprintf(out, "%-11s %-*s %12.4g %12s %7s %-7s %-5s %s%s%s\n", row->link, width, row->metric,
                 row->value, base, rat, tgt,
                 pass < 0 ? ""
                 : pass   ? "yes"
@@ -146,6 +158,10 @@ int bench_write_json(const bench_results *r, FILE *out)
             fputs("null", out);
         } else {
             json_number(out, row->target);
+        }
+        if (row->baseline_row[0]) {
+            fputs(", \"baseline_row\": ", out);
+            json_string(out, row->baseline_row);
         }
         if (row->runs > 1 && has_ratio(row)) {
             fprintf(out, ", \"runs\": %d, \"ratio_min\": ", row->runs);

@@ -13,8 +13,17 @@ if(TARGET omv-rpc-bench)
 
   add_executable(bench_json_check ${PROJECT_SOURCE_DIR}/bench/bench_json_check.c)
   target_link_libraries(bench_json_check PRIVATE PkgConfig::CJSON)
-  add_test(NAME bench_smoke_json COMMAND bench_json_check ${OMV_RPC_BENCH_SMOKE_JSON})
+  # --floor: the ideal master's rows (pty) are there, and each row held
+  # against one of them has that row's value as its baseline.
+  add_test(NAME bench_smoke_json COMMAND bench_json_check --floor ${OMV_RPC_BENCH_SMOKE_JSON})
   set_tests_properties(bench_smoke_json PROPERTIES TIMEOUT 30 FIXTURES_REQUIRED bench_json)
+
+  # The checker itself: a row whose baseline is not the value of the row
+  # it names is refused.
+  add_test(NAME bench_json_check_baseline_row
+    COMMAND bench_json_check ${CMAKE_CURRENT_SOURCE_DIR}/bench_json/wrong_baseline_row.json)
+  set_tests_properties(bench_json_check_baseline_row PROPERTIES TIMEOUT 30
+                       PASS_REGULAR_EXPRESSION "baseline is not the value of the baseline_row")
 
   # Several runs merged into one table (--runs).
   set(OMV_RPC_BENCH_RUNS_JSON ${CMAKE_CURRENT_BINARY_DIR}/bench_runs.json)
