@@ -1,7 +1,13 @@
 /* A slave with the timing of the Arduino library's rpc_slave (peers.h):
  * each attempt flushes, then reads with Stream::readBytes semantics (up to
  * the timeout + 1 ms for each byte); short timeouts of 2 ms grow by 1 ms;
- * loop() gives each phase 100 ms. */
+ * loop() gives each phase 100 ms (its defaults), and a result not taken
+ * by then is given up. Checked against the library's source (rpc_slave's
+ * __get_command, __put_result and loop(), its UART transport): the same
+ * steps and timeouts. What it models more kindly: the library's per-byte
+ * wait counts whole milliseconds of millis(), so it lasts between the
+ * timeout and the timeout + 1 ms, here always the latter; and an AVR's
+ * 64-byte receive buffer, which no exchange here overruns. */
 #include <string.h>
 
 #include "peer_internal.h"
@@ -33,9 +39,13 @@ static long get_command(omvrpc_peer *p, uint32_t *command)
             if (peer_read_each(p, p->buf, len + 4, PEER_LONG_MS + 1u) &&
                 peer_valid(p->buf, len + 4, PEER_DATA)) {
                 peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), short_ms);
+                peer_tracef(p, "arduino slave: command of %u bytes taken (short %u ms)",
+                            (unsigned)len, (unsigned)short_ms);
                 *command = cmd;
                 return (long)len;
             }
+            peer_tracef(p, "arduino slave: header of %u bytes acked, no data (short %u ms)",
+                        (unsigned)len, (unsigned)short_ms);
         }
         p->stats.failed_attempts++;
         short_ms = grow(short_ms, ARDUINO_LOOP_MS);
@@ -53,18 +63,25 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
     while (peer_elapsed_below(p, start, ARDUINO_LOOP_MS) && !peer_stopped(p)) {
         peer_flush(p);
+        const char *failed = "no request";
         if (peer_read_each(p, request, 4, short_ms + 1u) &&
             peer_valid(request, 4, PEER_RESULT_HEADER)) {
             peer_write(p, header, 8, short_ms);
             if (peer_read_each(p, request, 4, short_ms + 1u) &&
                 peer_valid(request, 4, PEER_RESULT_DATA)) {
+                peer_tracef(p, "arduino slave: result sent at %u ms (short %u ms)",
+                            (unsigned)(peer_now(p) - start), (unsigned)short_ms);
                 peer_write(p, out, out_len, PEER_LONG_MS);
                 return 1;
             }
+            failed = "header sent, no data request";
         }
+        peer_tracef(p, "arduino slave: result attempt failed at %u ms (short %u ms): %s",
+                    (unsigned)(peer_now(p) - start), (unsigned)short_ms, failed);
         p->stats.failed_attempts++;
         short_ms = grow(short_ms, ARDUINO_LOOP_MS);
     }
+    peer_tracef(p, "arduino slave: result given up");
     return 0;
 }
 

@@ -26,5 +26,7 @@ int peer_read_all(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms)
 int peer_read_each(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms);
 void peer_write(omvrpc_peer *p, const uint8_t *buf, size_t len, uint32_t timeout_ms);
 void peer_flush(omvrpc_peer *p);
+/* A line to p->trace, if set (printf format). */
+void peer_tracef(omvrpc_peer *p, const char *fmt, ...);
 
 #endif

@@ -1,4 +1,6 @@
 /* Buffers, packets, clocks and reads shared by the peers. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -108,4 +110,17 @@ void peer_write(omvrpc_peer *p, const uint8_t *buf, size_t len, uint32_t timeout
 void peer_flush(omvrpc_peer *p)
 {
     p->link.ops->flush(p->link.ctx);
+}
+
+void peer_tracef(omvrpc_peer *p, const char *fmt, ...)
+{
+    if (!p->trace) {
+        return;
+    }
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    p->trace(p->trace_user, line);
 }

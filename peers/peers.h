@@ -63,6 +63,9 @@ typedef struct omvrpc_peer_stats {
     uint32_t bad_packets; /* the OpenMV slave: a packet that broke its sequence */
 } omvrpc_peer_stats;
 
+/* A line of what a peer did (for a test's trace). */
+typedef void (*omvrpc_peer_trace_fn)(void *user, const char *message);
+
 typedef struct omvrpc_peer {
     omv_rpc_link link; /* owned: closed by omvrpc_peer_free */
     uint8_t *buf;      /* packets up to buf_size bytes */
@@ -85,6 +88,8 @@ typedef struct omvrpc_peer {
      * default after omvrpc_peer_init): not called. */
     void (*listening)(void *listen_user, int phase);
     void *listen_user;
+    omvrpc_peer_trace_fn trace; /* NULL: none (the Arduino slave's attempts) */
+    void *trace_user;
     atomic_int stop;
     omvrpc_peer_stats stats;
 } omvrpc_peer;

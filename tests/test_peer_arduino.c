@@ -35,6 +35,19 @@ static void trace_log(void *user, omv_rpc_log_level level, const char *message)
     fprintf(stderr, "%7u ms %s\n", (unsigned)(omv_rpc_clock_ms(NULL) % 10000000u), message);
 }
 
+/* The simulated peer's lines, stamped the same way. */
+static void trace_peer(void *user, const char *message)
+{
+    trace_log(user, OMV_RPC_LOG_DEBUG, message);
+}
+
+static void trace_peer_if_asked(omvrpc_peer *p)
+{
+    if (g_trace) {
+        p->trace = trace_peer;
+    }
+}
+
 static omv_rpc_config traced_config(void)
 {
     omv_rpc_config c;
@@ -78,12 +91,55 @@ static void transform(const uint8_t *in, size_t len, uint8_t *out)
     }
 }
 
-static atomic_uint g_our_callbacks;
+/* Which call each callback run was for, by its argument (length and
+ * bytes), in the order they ran: the i-th run must be call i's. A count of
+ * runs alone would let one call run twice and another not at all. */
+#define MAX_CALLS 4096
+
+static uint64_t g_want[MAX_CALLS]; /* call i's argument, as the test made it */
+static uint64_t g_ran[MAX_CALLS];  /* the argument of the k-th callback run */
+static atomic_uint g_runs;
+
+static uint64_t fingerprint(const uint8_t *arg, size_t len)
+{
+    uint64_t h = 14695981039346656037ull ^ (uint64_t)len; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ arg[i]) * 1099511628211ull;
+    }
+    return h;
+}
+
+static void runs_reset(void)
+{
+    assert_true(g_calls <= MAX_CALLS);
+    atomic_store(&g_runs, 0);
+}
+
+/* From the slave's thread. */
+static void note_run(const uint8_t *arg, size_t len)
+{
+    unsigned k = atomic_fetch_add(&g_runs, 1);
+    if (k < MAX_CALLS) {
+        g_ran[k] = fingerprint(arg, len);
+    }
+}
+
+/* Runs that were not the one expected at their place: a callback run
+ * twice for one call (or one skipped) puts every later run out of place. */
+static int runs_out_of_place(int calls)
+{
+    unsigned runs = atomic_load(&g_runs);
+    int bad = 0;
+    for (int k = 0; k < calls && (unsigned)k < runs && k < MAX_CALLS; k++) {
+        bad += g_ran[k] != g_want[k];
+    }
+    return bad;
+}
 
 static void our_callback(omv_rpc_slave *s, const uint8_t *arg, size_t len, void *user)
 {
     (void)user;
-    atomic_fetch_add(&g_our_callbacks, 1);
+    note_run(arg, len);
     uint8_t *out = omv_rpc_slave_reply_buffer(s, len);
     transform(arg, len, out);
 }
@@ -93,6 +149,7 @@ static uint8_t g_peer_result[MAX_ARG];
 static void peer_callback(void *user, omvrpc_peer_call *call)
 {
     (void)user;
+    note_run(call->arg, call->arg_len);
     transform(call->arg, call->arg_len, g_peer_result);
     call->result = g_peer_result;
     call->result_len = call->arg_len;
@@ -133,15 +190,23 @@ static void trace_call(int i, size_t len, omv_rpc_status st, uint32_t began, uin
     }
 }
 
+/* `callbacks`: the slave's own count of runs, which must agree with the
+ * log's. */
 static void report(const char *what, const tally *t, uint32_t callbacks, int calls,
-                   uint32_t retries)
+                   uint32_t retries, uint32_t began)
 {
-    printf("%s at %u baud: %d calls, %d failed, %d wrong, %u callbacks, %u master retries\n", what,
-           (unsigned)g_baud, calls, t->failed, t->wrong, (unsigned)callbacks, (unsigned)retries);
+    const unsigned runs = atomic_load(&g_runs);
+    const int out_of_place = runs_out_of_place(calls);
+    printf("%s at %u baud: %d calls, %d failed, %d wrong, %u callbacks, %d out of place, "
+           "%u master retries, %u s\n",
+           what, (unsigned)g_baud, calls, t->failed, t->wrong, runs, out_of_place,
+           (unsigned)retries, (unsigned)((since_start() - began + 500u) / 1000u));
     fflush(stdout);
     assert_int_equal(t->failed, 0);
     assert_int_equal(t->wrong, 0);
-    assert_int_equal(callbacks, (uint32_t)calls);
+    assert_int_equal(callbacks, runs);
+    assert_int_equal(runs, (unsigned)calls);
+    assert_int_equal(out_of_place, 0);
 }
 
 static void paced(omv_rpc_link *a, omv_rpc_link *b, int a_knows, size_t a_tx, int b_knows,
@@ -164,7 +229,7 @@ static void test_arduino_master_our_slave(void **state)
     omv_rpc_config config = traced_config();
     assert_int_equal(omv_rpc_slave_new(&s, &b, &config), OMV_RPC_OK);
     assert_int_equal(omv_rpc_slave_register_callback(s, "f", our_callback, NULL), OMV_RPC_OK);
-    atomic_store(&g_our_callbacks, 0);
+    runs_reset();
     /* Our slave waits for the result request as long as this master may
      * take to send it: at 9600 baud, after a data ack it missed, its pause
      * (its short timeout, grown to seconds) outlasted the default 1 s and
@@ -173,12 +238,14 @@ static void test_arduino_master_our_slave(void **state)
     th.send_timeout_ms = arduino_timeout_ms();
     ts_slave_thread_start(&th, s);
 
+    const uint32_t began_all = since_start();
     uint32_t rng = 17;
     tally t = {0, 0};
     uint8_t arg[MAX_ARG];
     for (int i = 0; i < g_calls; i++) {
         size_t len = call_size(i, &rng);
         ts_fill_random(arg, len, (uint32_t)i + 1);
+        g_want[i] = fingerprint(arg, len);
         const uint8_t *res = NULL;
         size_t res_len = 0;
         const uint32_t began = since_start(), failed_before = master.stats.failed_attempts;
@@ -188,7 +255,9 @@ static void test_arduino_master_our_slave(void **state)
         trace_call(i, len, st, began, master.stats.failed_attempts - failed_before);
     }
     ts_slave_thread_stop(&th);
-    report("Arduino master -> our slave", &t, atomic_load(&g_our_callbacks), g_calls, 0);
+    /* Retries: the Arduino master's failed attempts. */
+    report("Arduino master -> our slave", &t, atomic_load(&g_runs), g_calls,
+           master.stats.failed_attempts, began_all);
     omv_rpc_slave_free(s);
     omvrpc_peer_free(&master);
 }
@@ -203,18 +272,22 @@ static void our_master_arduino_slave(int master_knows_pace)
     omvrpc_peer slave;
     assert_int_equal(omvrpc_peer_init(&slave, &b, MAX_ARG + 4), OMV_RPC_OK);
     slave.fn = peer_callback;
+    trace_peer_if_asked(&slave);
     omv_rpc_master *m;
     omv_rpc_config config = traced_config();
     assert_int_equal(omv_rpc_master_new(&m, &a, &config), OMV_RPC_OK);
     ts_thread th;
+    runs_reset();
     ts_thread_start(&th, run_arduino_slave, &slave);
 
+    const uint32_t began_all = since_start();
     uint32_t rng = 23;
     tally t = {0, 0};
     uint8_t arg[MAX_ARG];
     for (int i = 0; i < g_calls; i++) {
         size_t len = call_size(i, &rng);
         ts_fill_random(arg, len, (uint32_t)i + 7);
+        g_want[i] = fingerprint(arg, len);
         const uint8_t *res = NULL;
         size_t res_len = 0;
         const uint32_t began = since_start(), retries_before = omv_rpc_master_retries(m);
@@ -227,7 +300,7 @@ static void our_master_arduino_slave(int master_knows_pace)
     ts_thread_join(&th);
     report(master_knows_pace ? "our master -> Arduino slave"
                              : "our master (baud unknown) -> Arduino slave",
-           &t, slave.stats.calls, g_calls, omv_rpc_master_retries(m));
+           &t, slave.stats.calls, g_calls, omv_rpc_master_retries(m), began_all);
     omv_rpc_master_free(m);
     omvrpc_peer_free(&slave);
 }
@@ -266,18 +339,22 @@ static void test_our_master_late_data_request(void **state)
     omvrpc_peer slave;
     assert_int_equal(omvrpc_peer_init(&slave, &b, MAX_ARG + 4), OMV_RPC_OK);
     slave.fn = peer_callback;
+    trace_peer_if_asked(&slave);
     omv_rpc_master *m;
     omv_rpc_config config = traced_config();
     assert_int_equal(omv_rpc_master_new(&m, &late, &config), OMV_RPC_OK);
     ts_thread th;
+    runs_reset();
     ts_thread_start(&th, run_arduino_slave, &slave);
 
+    const uint32_t began_all = since_start();
     uint32_t rng = 29, armed = 0, missed = 0;
     tally t = {0, 0};
     uint8_t arg[MAX_ARG];
     for (int i = 0; i < g_calls; i++) {
         size_t len = call_size(i, &rng);
         ts_fill_random(arg, len, (uint32_t)i + 11);
+        g_want[i] = fingerprint(arg, len);
         const uint8_t *res = NULL;
         size_t res_len = 0;
         const int stall_this = i % 4 == 3;
@@ -298,7 +375,7 @@ static void test_our_master_late_data_request(void **state)
     omvrpc_peer_stop(&slave);
     ts_thread_join(&th);
     report("our master (late data requests) -> Arduino slave", &t, slave.stats.calls, g_calls,
-           omv_rpc_master_retries(m));
+           omv_rpc_master_retries(m), began_all);
     assert_int_equal(atomic_load(&stall.stalls), armed);
     assert_int_equal(missed, armed);
     omv_rpc_master_free(m);
