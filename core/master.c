@@ -322,6 +322,66 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
     return omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
 }
 
+/* On a slow byte stream (a UART at 9600 baud, where a result header takes
+ * 8 ms to cross) the data request goes out as soon as the header's first
+ * byte is in, while the rest of it is still on the wire: a slave that has
+ * sent that byte has written its whole header and awaits the request. The
+ * Arduino library's slave waits for it only its short timeout, 2-3 ms at
+ * first and 1 ms more after each failed attempt, from when it wrote the
+ * header, and gives the result up 100 ms after its callback: asked once
+ * the whole header was in, it took the request only when that timeout had
+ * outgrown the header's wire time, at about 75 of its 100 ms and with a
+ * millisecond to spare, so a stall of either side failed the call (issue
+ * 17: 8 calls in 1000 at 9600 baud). Only where the link knows its
+ * pace (a UART opened with its baud rate): elsewhere a slow round trip may
+ * be latency, not wire. The cost: a result that turns out too large for
+ * the limit or the caller's buffer comes all the same, and the next call's
+ * flushes drop it. The result header's wire time from which this is
+ * done: */
+#define EARLY_REQUEST_WIRE_MS 2u /* 57600 baud and slower */
+
+static int early_data_request(omv_rpc_master *m)
+{
+    omv_rpc_endpoint *ep = &m->ep;
+    const uint32_t wire = omvrpc_ep_transfer_ms(ep, 8);
+    const uint32_t fixed = omvrpc_ep_transfer_ms(ep, 0);
+    return ep->t.byte_stream && m->timing.pace_known && wire >= fixed + EARLY_REQUEST_WIRE_MS;
+}
+
+/* The result header (its 4-byte payload into `header`), and where
+ * early_data_request says so, the data request sent once its first byte
+ * has come (*asked = 1 then). */
+static omv_rpc_status recv_result_header(omv_rpc_master *m, uint8_t *header, uint32_t wait,
+                                         int *asked)
+{
+    omv_rpc_endpoint *ep = &m->ep;
+    *asked = 0;
+    if (!early_data_request(m)) {
+        return omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
+    }
+    uint8_t pkt[8];
+    omv_rpc_status st = omvrpc_ep_get(ep, pkt, 1, wait, 0);
+    if (st != OMV_RPC_OK || pkt[0] != (uint8_t)MAGIC_RESULT_HEADER) {
+        return st != OMV_RPC_OK ? st : OMV_RPC_ERR_BAD_PACKET;
+    }
+    st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    *asked = 1;
+    st = omvrpc_ep_get(ep, pkt + 1, 7, wait, 0);
+    if (st != OMV_RPC_OK) {
+        return st;
+    }
+    const uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, pkt, 6);
+    if ((uint16_t)(pkt[0] | (pkt[1] << 8)) != MAGIC_RESULT_HEADER ||
+        (uint16_t)(pkt[6] | (pkt[7] << 8)) != crc) {
+        return OMV_RPC_ERR_BAD_PACKET;
+    }
+    memcpy(header, pkt + 2, 4);
+    return OMV_RPC_OK;
+}
+
 /* Phase 2: request, result header, request, result data. */
 static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t timeout_ms)
 {
@@ -346,6 +406,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
+        int asked_early = 0; /* the data request went out with the header's first byte */
         round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
         uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
         if (!late_dest && !keep_input) {
@@ -368,7 +429,7 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                 return OMV_RPC_OK;
             }
         } else if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
+            st = recv_result_header(m, header, wait, &asked_early);
         }
         if (st != OMV_RPC_OK) {
             if (is_link_failure(st)) {
@@ -403,7 +464,9 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             }
             dest = ep->rx.data;
         }
-        omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
+        if (!asked_early) {
+            omvrpc_ep_flush(ep); /* drop stale duplicates of the header */
+        }
         const uint32_t asked = omvrpc_ep_now(ep);
         /* The check of a result before it is sent: at most
          * LONG_TIMEOUT_MS, so that a slave that announced a huge length
@@ -412,7 +475,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
         check = check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS;
         const uint32_t whole = omvrpc_sat_add(omvrpc_sat_add(LONG_TIMEOUT_MS + check, round_trip),
                                               omvrpc_timing_wire_ms(t, ep, (size_t)len + 4));
-        st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
+        st = asked_early ? OMV_RPC_OK
+                         : omvrpc_ep_send_packet(ep, MAGIC_RESULT_DATA, NULL, 0, wait, 0);
         if (st == OMV_RPC_OK) {
             /* Skipping the slave's extra result headers, answers to our
              * requests that crossed its first one: on a slow UART they
@@ -423,7 +487,8 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
                                                 &result_header, 1, 0, NULL);
         }
         if (st == OMV_RPC_OK) {
-            if (len <= 8) {
+            if (len <= 8 && !asked_early) {
+                /* (Asked early, the time also covers most of the header.) */
                 omvrpc_timing_short_rtt(t, (size_t)len + 8u, omvrpc_ep_now(ep) - asked);
             }
             sink->data = dest;

@@ -13,6 +13,7 @@
 
 #include "omv_rpc/clock.h"
 #include "peers.h"
+#include "fake_peer.h"
 #include "stall_link.h"
 #include "test_support.h"
 
@@ -382,6 +383,98 @@ static void test_our_master_late_data_request(void **state)
     omvrpc_peer_free(&slave);
 }
 
+/* The early data request itself, played by hand at 9600 baud (whatever
+ * `baud=` says): the slave sends only the first byte of its result header
+ * and the rest only once the data request has come. A master that asks for
+ * the data only after the whole header (as ours did, and as it still does
+ * on fast links) never gets the rest and the call fails. */
+#define PLAY_WAIT_MS 2000u
+
+/* The played slave's steps: each 1 when done as expected (no cmocka
+ * assertions off the test's thread). */
+static int play_get(omv_rpc_link *link, uint8_t *buf, size_t len)
+{
+    return omv_rpc_link_read(link, buf, len, PLAY_WAIT_MS) == OMV_RPC_OK;
+}
+
+static int play_put(omv_rpc_link *link, const uint8_t *buf, size_t len)
+{
+    return omv_rpc_link_write(link, buf, len, PLAY_WAIT_MS) == OMV_RPC_OK;
+}
+
+static int play_packet(omv_rpc_link *link, uint16_t magic, const void *payload, size_t len)
+{
+    uint8_t pkt[16];
+    return play_put(link, pkt, ts_packet(pkt, magic, payload, len));
+}
+
+static int is_magic(const uint8_t *buf, uint16_t magic)
+{
+    return buf[0] == (uint8_t)magic && buf[1] == (uint8_t)(magic >> 8);
+}
+
+/* Phase 1 for the 4-byte argument; a header is acked each time it comes
+ * (a retry of a master that missed the ack on a loaded machine). */
+static int play_command(omv_rpc_link *link)
+{
+    uint8_t buf[16];
+    for (;;) {
+        if (!play_get(link, buf, 2)) {
+            return 0;
+        }
+        if (!is_magic(buf, 0x1209)) {
+            break;
+        }
+        if (!play_get(link, buf + 2, 10) || !play_packet(link, 0x1209, NULL, 0)) {
+            return 0;
+        }
+    }
+    return is_magic(buf, 0xABD1) && play_get(link, buf + 2, 6) && /* "abcd" and the CRC */
+           play_packet(link, 0xABD1, NULL, 0);
+}
+
+static atomic_int g_asked_early; /* the data request came after one header byte */
+
+static void *slave_wanting_early_data_request(void *arg)
+{
+    omv_rpc_link *link = arg;
+    uint8_t buf[4], header[8];
+    const uint8_t len[4] = {3, 0, 0, 0};
+    ts_packet(header, 0x9021, len, 4);
+    if (play_command(link) && play_get(link, buf, 4) && is_magic(buf, 0x9021) &&
+        play_put(link, header, 1) && play_get(link, buf, 4) && is_magic(buf, 0x1DBA)) {
+        atomic_store(&g_asked_early, 1);
+        play_put(link, header + 1, 7);
+        play_packet(link, 0x1DBA, "abc", 3);
+    }
+    return NULL;
+}
+
+static void test_our_master_asks_for_data_early(void **state)
+{
+    (void)state;
+    omv_rpc_link a, b;
+    omvrpc_paced_opts o = {9600, 1, 0, 0, 0};
+    assert_int_equal(omvrpc_paced_pair_open(&a, &b, &o), OMV_RPC_OK);
+    omv_rpc_master *m;
+    omv_rpc_config config = traced_config();
+    assert_int_equal(omv_rpc_master_new(&m, &a, &config), OMV_RPC_OK);
+    atomic_store(&g_asked_early, 0);
+    ts_thread th;
+    ts_thread_start(&th, slave_wanting_early_data_request, &b);
+    const uint8_t *res = NULL;
+    size_t res_len = 0;
+    omv_rpc_status st =
+        omv_rpc_master_call(m, "f", "abcd", 4, &res, &res_len, TIMEOUT_MS, TIMEOUT_MS);
+    ts_thread_join(&th);
+    assert_int_equal(atomic_load(&g_asked_early), 1);
+    assert_int_equal(st, OMV_RPC_OK);
+    assert_int_equal(res_len, 3);
+    assert_memory_equal(res, "abc", 3);
+    omv_rpc_master_free(m);
+    omv_rpc_link_close(&b);
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -401,6 +494,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_our_master_arduino_slave),
         cmocka_unit_test(test_our_master_unknown_pace_arduino_slave),
         cmocka_unit_test(test_our_master_late_data_request),
+        cmocka_unit_test(test_our_master_asks_for_data_early),
     };
     if (g_only) {
         cmocka_set_test_filter(g_only);
