@@ -332,20 +332,18 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
  * the whole header was in, it took the request only when that timeout had
  * outgrown the header's wire time, at about 75 of its 100 ms and with a
  * millisecond to spare, so a stall of either side failed the call (issue
- * 17: 8 calls in 1000 at 9600 baud). Only where the link knows its
- * pace (a UART opened with its baud rate): elsewhere a slow round trip may
- * be latency, not wire. The cost: a result that turns out too large for
- * the limit or the caller's buffer comes all the same, and the next call's
- * flushes drop it. The result header's wire time from which this is
- * done: */
+ * 17: 8 calls in 1000 at 9600 baud). Only where the wire is surely slow
+ * (the link knows its pace, a UART opened with its baud rate, or a long
+ * exchange measured it, master_timing.h): a slow short round trip may be
+ * latency. The cost: a result that turns out too large for the limit or
+ * the caller's buffer comes all the same, and the next call's flushes
+ * drop it. The result header's wire time from which this is done: */
 #define EARLY_REQUEST_WIRE_MS 2u /* 57600 baud and slower */
 
 static int early_data_request(omv_rpc_master *m)
 {
-    omv_rpc_endpoint *ep = &m->ep;
-    const uint32_t wire = omvrpc_ep_transfer_ms(ep, 8);
-    const uint32_t fixed = omvrpc_ep_transfer_ms(ep, 0);
-    return ep->t.byte_stream && m->timing.pace_known && wire >= fixed + EARLY_REQUEST_WIRE_MS;
+    return m->ep.t.byte_stream &&
+           omvrpc_timing_sure_wire_ms(&m->timing, &m->ep, 8) >= EARLY_REQUEST_WIRE_MS;
 }
 
 /* The result header (its 4-byte payload into `header`), and where

@@ -15,6 +15,7 @@
 #define CHECK_LEARN_MIN 4096u /* shorter packets' acks say too little in ms */
 #define HEADER_RTT_BYTES 16u  /* a command header and its ack */
 #define PACE_EXTRA_MAX_MS 2000u
+#define PACE_SURE_BYTES 256u /* a pace sample this long is mostly wire */
 /* The fast rhythm of polls: a few round trips of a link whose round trip
  * is well under a millisecond (a USB virtual COM port, a pseudo-terminal,
  * loopback: 50 us), and about what OpenMV's camera spends in a
@@ -46,6 +47,7 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->clean_calls = 0;
     t->rtt_min_ms = 0xFFFFFFFFu;
     t->pace_ns = 0xFFFFFFFFu;
+    t->pace_bytes = 0;
     t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
     t->framed = !ep->t.byte_stream;
     t->fast = ep->t.ready_us != NULL;
@@ -191,6 +193,21 @@ uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, siz
     return (uint32_t)est > known ? (uint32_t)est : known;
 }
 
+uint32_t omvrpc_timing_sure_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len)
+{
+    if (t->pace_known) {
+        const uint32_t wire = omvrpc_ep_transfer_ms(ep, len), fixed = omvrpc_ep_transfer_ms(ep, 0);
+        return wire > fixed ? wire - fixed : 0u;
+    }
+    if (t->pace_ns == 0xFFFFFFFFu || t->pace_bytes < PACE_SURE_BYTES) {
+        return 0u;
+    }
+    /* The estimate alone: the link's figure is then only its padding (a
+     * USB-serial adapter's latency timer). */
+    const uint64_t est = ((uint64_t)len * t->pace_ns + 999999u) / 1000000u;
+    return est < PACE_EXTRA_MAX_MS ? (uint32_t)est : PACE_EXTRA_MAX_MS;
+}
+
 uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t out,
                                   size_t back)
 {
@@ -239,6 +256,7 @@ static void pace_sample(omvrpc_timing *t, size_t bytes, uint32_t ms)
     uint64_t ns = ((uint64_t)ms + 1u) * 1000000u / bytes;
     if (!t->pace_known && ns < t->pace_ns) {
         t->pace_ns = (uint32_t)ns;
+        t->pace_bytes = (uint32_t)bytes;
     }
 }
 

@@ -59,6 +59,7 @@ typedef struct omvrpc_timing {
     uint32_t clean_calls; /* calls since answer_ms last grew */
     uint32_t rtt_min_ms;  /* shortest command header round trip (UINT32_MAX: none) */
     uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
+    uint32_t pace_bytes;  /* the length of the exchange that gave pace_ns */
     int pace_known;       /* the link's transfer_ms grows with the length */
     int framed;           /* not a byte stream: each packet a transfer of its own */
     int fast;             /* the link waits in microseconds (ready_us) */
@@ -106,6 +107,12 @@ uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, in
  * does not know its pace, at least the estimate from the measured round
  * trip. */
 uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len);
+/* The wire time of `len` bytes where it is surely wire, not latency: the
+ * link's figure beyond its fixed part where it knows its pace, else the
+ * estimate where it came from an exchange of at least PACE_SURE_BYTES (a
+ * round trip that long is mostly wire, a short one may be latency); 0
+ * when nothing is sure. */
+uint32_t omvrpc_timing_sure_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len);
 /* The wire round trip of a short exchange, `out` bytes and `back` bytes:
  * the link's figure, or on a link that does not know its pace, at least
  * the estimate and the shortest measured one. */

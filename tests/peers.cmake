@@ -24,10 +24,12 @@ if(TARGET omvrpc_peers)
   # slave for its result data as the result header starts to arrive (at
   # 9600 baud that slave takes the request only within 3 ms of sending its
   # 8 ms header, and gives the result up 100 ms after its callback); the
-  # played case that fails without it runs in every build.
-  add_test(NAME peer_our_master_asks_for_data_early
-    COMMAND test_peer_arduino only=test_our_master_asks_for_data_early)
-  set_tests_properties(peer_our_master_asks_for_data_early PROPERTIES TIMEOUT 60 LABELS peers)
+  # played cases that fail without it run in every build (the baud rate
+  # known, and unknown but measured on a 300-byte argument).
+  foreach(t asks_for_data_early measures_pace_asks_early)
+    add_test(NAME peer_our_master_${t} COMMAND test_peer_arduino only=test_our_master_${t})
+    set_tests_properties(peer_our_master_${t} PROPERTIES TIMEOUT 60 LABELS peers)
+  endforeach()
   if(CMAKE_C_COMPILER_ID STREQUAL "GNU" AND NOT OMV_RPC_SANITIZE)
     foreach(run "arduino_master_our_slave;115200;100" "our_master_arduino_slave;115200;100"
                 "our_master_arduino_slave;9600;40" "arduino_master_our_slave;9600;20")
@@ -59,9 +61,7 @@ if(TARGET omvrpc_peers)
     set_tests_properties(peer_our_master_late_data_request_long PROPERTIES TIMEOUT 1800 LABELS long)
     # Issue 17.3: our master with the baud rate unknown (`--port`) learns
     # the pace from its first round trips (1024 bytes come second). Long
-    # only: not knowing the wire's pace, it asks for the result data only
-    # once the whole header is in, and at 9600 baud the Arduino slave then
-    # takes the request late in its 100 ms (a stall fails the call).
+    # only, as it was.
     foreach(baud 9600 115200)
       add_test(NAME peer_our_master_unknown_pace_${baud}_long
         COMMAND test_peer_arduino baud=${baud} calls=300

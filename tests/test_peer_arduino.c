@@ -389,6 +389,12 @@ static void test_our_master_late_data_request(void **state)
  * the data only after the whole header (as ours did, and as it still does
  * on fast links) never gets the rest and the call fails. */
 #define PLAY_WAIT_MS 2000u
+/* With the baud rate unknown, an argument this long measures the pace (its
+ * data packet and ack take 320 ms at 9600 baud): the master asks early in
+ * the same call. */
+#define EARLY_ARG_LEN 300u
+
+static size_t g_play_arg_len;
 
 /* The played slave's steps: each 1 when done as expected (no cmocka
  * assertions off the test's thread). */
@@ -413,11 +419,11 @@ static int is_magic(const uint8_t *buf, uint16_t magic)
     return buf[0] == (uint8_t)magic && buf[1] == (uint8_t)(magic >> 8);
 }
 
-/* Phase 1 for the 4-byte argument; a header is acked each time it comes
- * (a retry of a master that missed the ack on a loaded machine). */
-static int play_command(omv_rpc_link *link)
+/* Phase 1 for an argument of `arg_len` bytes; a header is acked each time
+ * it comes (a retry of a master that missed the ack on a loaded machine). */
+static int play_command(omv_rpc_link *link, size_t arg_len)
 {
-    uint8_t buf[16];
+    uint8_t buf[16 + EARLY_ARG_LEN];
     for (;;) {
         if (!play_get(link, buf, 2)) {
             return 0;
@@ -429,7 +435,7 @@ static int play_command(omv_rpc_link *link)
             return 0;
         }
     }
-    return is_magic(buf, 0xABD1) && play_get(link, buf + 2, 6) && /* "abcd" and the CRC */
+    return is_magic(buf, 0xABD1) && play_get(link, buf + 2, arg_len + 2) && /* and the CRC */
            play_packet(link, 0xABD1, NULL, 0);
 }
 
@@ -441,7 +447,7 @@ static void *slave_wanting_early_data_request(void *arg)
     uint8_t buf[4], header[8];
     const uint8_t len[4] = {3, 0, 0, 0};
     ts_packet(header, 0x9021, len, 4);
-    if (play_command(link) && play_get(link, buf, 4) && is_magic(buf, 0x9021) &&
+    if (play_command(link, g_play_arg_len) && play_get(link, buf, 4) && is_magic(buf, 0x9021) &&
         play_put(link, header, 1) && play_get(link, buf, 4) && is_magic(buf, 0x1DBA)) {
         atomic_store(&g_asked_early, 1);
         play_put(link, header + 1, 7);
@@ -450,22 +456,26 @@ static void *slave_wanting_early_data_request(void *arg)
     return NULL;
 }
 
-static void test_our_master_asks_for_data_early(void **state)
+/* `knows_pace`: the master's link reports the wire time (`--uart DEV
+ * --baud 9600`), or not (`--port`: it measures the pace). */
+static void asks_for_data_early(int knows_pace, size_t arg_len)
 {
-    (void)state;
     omv_rpc_link a, b;
-    omvrpc_paced_opts o = {9600, 1, 0, 0, 0};
+    omvrpc_paced_opts o = {9600, knows_pace, 0, 0, 0};
     assert_int_equal(omvrpc_paced_pair_open(&a, &b, &o), OMV_RPC_OK);
     omv_rpc_master *m;
     omv_rpc_config config = traced_config();
     assert_int_equal(omv_rpc_master_new(&m, &a, &config), OMV_RPC_OK);
     atomic_store(&g_asked_early, 0);
+    g_play_arg_len = arg_len;
     ts_thread th;
     ts_thread_start(&th, slave_wanting_early_data_request, &b);
+    uint8_t arg[EARLY_ARG_LEN];
+    ts_fill_random(arg, arg_len, 5);
     const uint8_t *res = NULL;
     size_t res_len = 0;
     omv_rpc_status st =
-        omv_rpc_master_call(m, "f", "abcd", 4, &res, &res_len, TIMEOUT_MS, TIMEOUT_MS);
+        omv_rpc_master_call(m, "f", arg, arg_len, &res, &res_len, TIMEOUT_MS, TIMEOUT_MS);
     ts_thread_join(&th);
     assert_int_equal(atomic_load(&g_asked_early), 1);
     assert_int_equal(st, OMV_RPC_OK);
@@ -473,6 +483,18 @@ static void test_our_master_asks_for_data_early(void **state)
     assert_memory_equal(res, "abc", 3);
     omv_rpc_master_free(m);
     omv_rpc_link_close(&b);
+}
+
+static void test_our_master_asks_for_data_early(void **state)
+{
+    (void)state;
+    asks_for_data_early(1, 4);
+}
+
+static void test_our_master_measures_pace_asks_early(void **state)
+{
+    (void)state;
+    asks_for_data_early(0, EARLY_ARG_LEN);
 }
 
 int main(int argc, char **argv)
@@ -495,6 +517,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_our_master_unknown_pace_arduino_slave),
         cmocka_unit_test(test_our_master_late_data_request),
         cmocka_unit_test(test_our_master_asks_for_data_early),
+        cmocka_unit_test(test_our_master_measures_pace_asks_early),
     };
     if (g_only) {
         cmocka_set_test_filter(g_only);
