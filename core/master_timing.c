@@ -6,7 +6,20 @@
  * 1 ms after the first sign of a slower slave, doubling up to the max. */
 #define ANSWER_START_MS 0u
 #define ANSWER_MAX_MS 16u
-#define RELAX_CALLS 256u     /* calls without a crossing before answer_ms halves */
+/* Clean calls before a grown answer_ms halves, fast polls that were
+ * turned off come back, or a doubled fast rhythm halves (relax_calls):
+ * RELAX_MIN_CALLS to begin with, doubled (up to RELAX_CALLS) whenever the
+ * relaxed rhythm is crossed again within that many calls (a slave
+ * consistently slower than it), halved when a relaxation stands until
+ * the next. Always RELAX_CALLS (32 for the fast rhythm), a camera that
+ * stalled 30 ms every 3 calls for 30 calls (a gc, a busy callback) left
+ * a short wait of 2 ms that every later call then paid for 256 calls
+ * (pty, callback 0: 6.3 ms a call; now back to 0.5 ms within 70 calls).
+ * A slave slower than the rhythm on every call crosses it a few more
+ * times while the period doubles (3 ms turnaround: 15 retries in 768
+ * calls instead of 7), then once per RELAX_CALLS calls, as before. */
+#define RELAX_MIN_CALLS 8u
+#define RELAX_CALLS 256u
 #define RHYTHM_ATTEMPTS 64   /* polls at answer_ms before the waits grow */
 #define CHECK_START_NS 5000u /* 5 us per byte: a Cortex-M4 checking in software */
 #define CHECK_FLOOR_NS 100u  /* 10 MB/s: a PC under load or sanitizers */
@@ -26,10 +39,8 @@
  * instead of 0.55 on UDP, with as few crossings. */
 #define FAST_POLL_US 100u
 /* After a crossing the rhythm doubles up to this (ready_us waits under a
- * millisecond); past it fast polls are off for RELAX_CALLS calls. */
+ * millisecond); past it fast polls are off for relax_calls calls. */
 #define FAST_MAX_US 800u
-/* Clean calls before a doubled rhythm halves again. */
-#define FAST_RELAX_CALLS 32u
 /* The span of a phase's fast polls before the rhythm goes back to
  * milliseconds: they cover a callback of a millisecond or two; a longer
  * one is polled at the millisecond rhythm for RHYTHM_ATTEMPTS more polls
@@ -55,6 +66,8 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->fast_us = FAST_POLL_US;
     t->fast_clean = 0;
     t->since_cross = 0xFFFFFFFFu;
+    t->relax_calls = RELAX_MIN_CALLS;
+    t->since_relax = 0xFFFFFFFFu;
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -303,6 +316,32 @@ void omvrpc_timing_ack_late(omvrpc_timing *t)
     t->check_ns = t->check_ns > CHECK_MAX_NS / 2u ? CHECK_MAX_NS : t->check_ns * 2u;
 }
 
+/* A crossing that slows the rhythm (any that is not isolated): if it came
+ * soon after the rhythm was last relaxed (within the period, or within
+ * CROSS_WINDOW calls), the relaxed one was too fast for this slave, and
+ * the next relaxation waits twice as long. CROSS_WINDOW: a camera that
+ * stalls every 10 calls was crossed at each relaxation, and each crossing
+ * (a retry, about 100 ms on a pty) cost more than the grown rhythm saved
+ * (about 6 ms a call). */
+static void relaxed_too_soon(omvrpc_timing *t)
+{
+    const uint32_t soon = t->relax_calls > CROSS_WINDOW ? t->relax_calls : CROSS_WINDOW;
+    if (t->since_relax < soon && t->relax_calls < RELAX_CALLS) {
+        t->relax_calls *= 2u;
+    }
+    t->since_relax = 0xFFFFFFFFu;
+}
+
+/* A relaxation of the rhythm: if the last one stood (no crossing since),
+ * the next comes sooner. */
+static void relaxing(omvrpc_timing *t)
+{
+    if (t->since_relax != 0xFFFFFFFFu && t->relax_calls > RELAX_MIN_CALLS) {
+        t->relax_calls /= 2u;
+    }
+    t->since_relax = 0;
+}
+
 void omvrpc_timing_crossed(omvrpc_timing *t)
 {
     const int isolated = t->since_cross >= CROSS_WINDOW;
@@ -310,6 +349,7 @@ void omvrpc_timing_crossed(omvrpc_timing *t)
     if (isolated && t->fast && t->rtt_min_ms == 0u) {
         return; /* a stall, most likely (CROSS_WINDOW) */
     }
+    relaxed_too_soon(t);
     if (omvrpc_timing_polling_fast(t)) {
         /* First a slower fast rhythm (a PC late for a moment, a slave a
          * little slower than the rhythm), then the millisecond rhythm,
@@ -333,20 +373,24 @@ void omvrpc_timing_call_done(omvrpc_timing *t)
     if (t->since_cross < 0xFFFFFFFFu) {
         t->since_cross++;
     }
+    if (t->since_relax < 0xFFFFFFFFu) {
+        t->since_relax++;
+    }
     if (t->answer_ms > ANSWER_START_MS) {
-        if (++t->clean_calls >= RELAX_CALLS) {
+        if (++t->clean_calls >= t->relax_calls) {
             t->answer_ms /= 2u;
             t->clean_calls = 0;
+            relaxing(t);
         }
         return;
     }
-    /* Fast polls back on (at the slowest fast rhythm) after RELAX_CALLS
-     * clean calls; a doubled rhythm halves after FAST_RELAX_CALLS. */
-    if (t->fast_off ? ++t->fast_clean < RELAX_CALLS
-                    : t->fast_us <= FAST_POLL_US || ++t->fast_clean < FAST_RELAX_CALLS) {
+    /* Fast polls back on (at the slowest fast rhythm), or a doubled
+     * rhythm halved, after relax_calls clean calls. */
+    if ((!t->fast_off && t->fast_us <= FAST_POLL_US) || ++t->fast_clean < t->relax_calls) {
         return;
     }
     t->fast_clean = 0;
+    relaxing(t);
     if (t->fast_off) {
         t->fast_off = 0;
     } else {

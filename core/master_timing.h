@@ -13,15 +13,19 @@
  * it waits for the next packet of the sequence and breaks the attempt;
  * when that is seen (an answer that followed a poll, then no data or no
  * ack), answer_ms doubles and is kept, and it halves again after
- * RELAX_CALLS calls without such a sign. After RHYTHM_ATTEMPTS polls the
+ * relax_calls calls without such a sign: RELAX_MIN_CALLS at first, so
+ * that a camera's stalls (a gc, a busy callback) cost only the calls
+ * soon after them, doubled up to RELAX_CALLS whenever the relaxed rhythm
+ * crosses again within that many calls (a slave slower than it on every
+ * call), halved when a relaxation stands. After RHYTHM_ATTEMPTS polls the
  * waits grow by 4/3, as OpenMV's do, so that no slave can livelock them.
  * Where the link can wait in microseconds (link.h's ready_us) and round
  * trips take under a millisecond, a phase's first polls wait only a
  * fraction of a millisecond (fast_us) for their answer to start (a
  * camera's gc.collect() and flush take about that). A crossing seen
  * doubles fast_us (a PC that was late once, a slave a little slower than
- * the rhythm), and FAST_RELAX_CALLS clean calls halve it again; only when
- * it would pass FAST_MAX_US are fast polls turned off, for RELAX_CALLS
+ * the rhythm), and relax_calls clean calls halve it again; only when
+ * it would pass FAST_MAX_US are fast polls turned off, for relax_calls
  * calls, before answer_ms grows. One crossing used to turn them off at
  * once: every later call then waited a millisecond tick per poll. On
  * such a link a crossing changes nothing unless another came within
@@ -67,6 +71,8 @@ typedef struct omvrpc_timing {
     uint32_t fast_us;     /* the rhythm of fast polls, in microseconds */
     uint32_t fast_clean;  /* calls since fast_us or fast_off last changed */
     uint32_t since_cross; /* calls since the last crossing (saturating) */
+    uint32_t relax_calls; /* clean calls before answer_ms halves, fast polls return */
+    uint32_t since_relax; /* calls since either last did (UINT32_MAX: crossed since, or never) */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);

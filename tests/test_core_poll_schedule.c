@@ -3,10 +3,11 @@
  * round trips the clock sees as 0 ms polls a busy slave every 100 us for
  * the first 2.4 ms of a phase; a crossing that follows another within
  * 16 calls doubles that rhythm (up to 800 us) instead of turning fast
- * polls off, an isolated one changes nothing, 32 clean calls halve it
- * again, and only a crossing at 800 us turns them off, for 256 calls; the
- * fast polls do not shorten the millisecond rhythm's 64 polls that
- * follow. Without ready_us, or before a round trip is known, nothing is
+ * polls off, an isolated one changes nothing, 8 clean calls halve it
+ * again (16, 32, ... up to 256 if it crossed again soon after the last
+ * relaxation), and only a crossing at 800 us turns them off, for as many
+ * calls; the fast polls do not shorten the millisecond rhythm's 64 polls
+ * that follow. Without ready_us, or before a round trip is known, nothing is
  * fast. No timing: the schedule is asked, not run. */
 #include <string.h>
 
@@ -177,21 +178,28 @@ static void test_crossing_doubles_the_rhythm_then_turns_it_off(void **state)
     assert_false(omvrpc_timing_polling_fast(&t));
     assert_int_equal(omvrpc_timing_poll_us(&t, 0, 0), 0);
     assert_int_equal(omvrpc_timing_first_short(&t), 0); /* the millisecond rhythm */
-    /* Back on, at 800 us, after 256 clean calls. */
-    calls_done(&t, 255);
+    /* Back on, at 800 us, after 8 clean calls. */
+    calls_done(&t, 7);
     assert_false(omvrpc_timing_polling_fast(&t));
     calls_done(&t, 1);
     assert_int_equal(fast_polls_at(&t, 800), 3);
-    /* Off again at the second crossing; one more while they are off
-     * slows the millisecond rhythm. */
-    omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 800), 3);
+    /* Off again at the next crossing, this time for 16 calls (they came
+     * back too soon); one more while they are off slows the millisecond
+     * rhythm, which halves back after 16 calls too. */
     omvrpc_timing_crossed(&t);
     assert_false(omvrpc_timing_polling_fast(&t));
     assert_int_equal(omvrpc_timing_first_short(&t), 0);
     omvrpc_timing_crossed(&t);
     assert_int_equal(omvrpc_timing_first_short(&t), 1);
     assert_false(omvrpc_timing_polling_fast(&t));
+    calls_done(&t, 15);
+    assert_int_equal(omvrpc_timing_first_short(&t), 1);
+    calls_done(&t, 1);
+    assert_int_equal(omvrpc_timing_first_short(&t), 0);
+    calls_done(&t, 15);
+    assert_false(omvrpc_timing_polling_fast(&t));
+    calls_done(&t, 1);
+    assert_int_equal(fast_polls_at(&t, 800), 3);
 }
 
 static void test_clean_calls_halve_the_rhythm(void **state)
@@ -203,27 +211,105 @@ static void test_clean_calls_halve_the_rhythm(void **state)
     omvrpc_timing_crossed(&t);
     omvrpc_timing_crossed(&t);
     assert_int_equal(fast_polls_at(&t, 400), 6);
-    calls_done(&t, 31);
+    calls_done(&t, 7);
     assert_int_equal(fast_polls_at(&t, 400), 6);
     calls_done(&t, 1);
     assert_int_equal(fast_polls_at(&t, 200), 12);
-    /* A crossing that counts starts the count again. */
-    calls_done(&t, 10);
-    omvrpc_timing_crossed(&t); /* isolated */
-    assert_int_equal(fast_polls_at(&t, 200), 12);
-    calls_done(&t, 5);
-    omvrpc_timing_crossed(&t);
-    assert_int_equal(fast_polls_at(&t, 400), 6);
-    calls_done(&t, 31);
-    assert_int_equal(fast_polls_at(&t, 400), 6);
-    calls_done(&t, 1);
-    assert_int_equal(fast_polls_at(&t, 200), 12);
-    calls_done(&t, 31);
+    calls_done(&t, 7);
     assert_int_equal(fast_polls_at(&t, 200), 12);
     calls_done(&t, 1);
     assert_int_equal(fast_polls_at(&t, 100), 24);
     calls_done(&t, 1000); /* never faster than the start */
     assert_int_equal(fast_polls_at(&t, 100), 24);
+    /* Crossings again within 8 calls of a relaxation (a slave slower than
+     * the relaxed rhythm): the next relaxation waits twice as long. */
+    calls_done(&t, 10);
+    omvrpc_timing_crossed(&t); /* isolated */
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
+    calls_done(&t, 8);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
+    calls_done(&t, 3);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
+    calls_done(&t, 15);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
+    calls_done(&t, 1);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
+}
+
+/* Issue 16: a camera that stalls for tens of ms every few calls (a gc, a
+ * busy callback) crosses polls in both phases of each such call, which
+ * turns fast polls off and grows the short wait to its 16 ms max. Once
+ * the stalls stop, each step back takes 8 clean calls: fast polls every
+ * 100 us again after 72 (it took 256 per step, a short wait of 2 ms cost
+ * every call 6 ms on a pseudo-terminal for 256 calls). */
+static void test_recovery_after_a_burst_of_stalls(void **state)
+{
+    (void)state;
+    omvrpc_timing t;
+    setup(&t, &fast_ops, 1);
+    for (int i = 0; i < 10; i++) {
+        omvrpc_timing_crossed(&t); /* the command phase */
+        omvrpc_timing_crossed(&t); /* the result phase */
+        calls_done(&t, 3);
+    }
+    assert_false(omvrpc_timing_polling_fast(&t));
+    assert_int_equal(omvrpc_timing_first_short(&t), 16);
+    /* 16 ms, then 8, 4, 2, 1 for 8 calls each (3 are done). */
+    calls_done(&t, 5);
+    assert_int_equal(omvrpc_timing_first_short(&t), 8);
+    calls_done(&t, 31);
+    assert_int_equal(omvrpc_timing_first_short(&t), 1);
+    assert_int_equal(omvrpc_timing_poll_us(&t, 0, 1), 0);
+    calls_done(&t, 1);
+    assert_int_equal(omvrpc_timing_first_short(&t), 0);
+    /* The millisecond rhythm for 8 calls, then fast polls from 800 us. */
+    calls_done(&t, 7);
+    assert_false(omvrpc_timing_polling_fast(&t));
+    assert_int_equal(omvrpc_timing_poll_us(&t, 0, 0), 0);
+    calls_done(&t, 1);
+    assert_int_equal(fast_polls_at(&t, 800), 3);
+    calls_done(&t, 23);
+    assert_int_equal(fast_polls_at(&t, 200), 12);
+    calls_done(&t, 1);
+    assert_int_equal(fast_polls_at(&t, 100), 24);
+}
+
+/* A slave slower than the relaxed rhythm on every call (its turnaround
+ * between 1 and 2 ms): each relaxation to 1 ms is crossed at once, and
+ * the relaxations come ever less often, 8 calls apart, 16, ... up to
+ * 256, so that such a slave costs a retry per 256 calls at most, as it
+ * did; relaxations that stand let them come sooner again. */
+static void test_slow_slave_relaxes_ever_less_often(void **state)
+{
+    (void)state;
+    omvrpc_timing t;
+    setup(&t, &slow_ops, 1);
+    omvrpc_timing_crossed(&t);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(omvrpc_timing_first_short(&t), 2);
+    for (uint32_t period = 8; period <= 512; period *= 2) {
+        const uint32_t want = period > 256 ? 256 : period;
+        calls_done(&t, (int)want - 1);
+        assert_int_equal(omvrpc_timing_first_short(&t), 2);
+        calls_done(&t, 1);
+        assert_int_equal(omvrpc_timing_first_short(&t), 1);
+        omvrpc_timing_crossed(&t); /* crossed again at 1 ms */
+        assert_int_equal(omvrpc_timing_first_short(&t), 2);
+    }
+    /* The slave got slower (4 ms), then faster: each relaxation that
+     * stood halves the period. */
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(omvrpc_timing_first_short(&t), 4);
+    calls_done(&t, 256);
+    assert_int_equal(omvrpc_timing_first_short(&t), 2);
+    calls_done(&t, 256);
+    assert_int_equal(omvrpc_timing_first_short(&t), 1);
+    calls_done(&t, 127);
+    assert_int_equal(omvrpc_timing_first_short(&t), 1);
+    calls_done(&t, 1);
+    assert_int_equal(omvrpc_timing_first_short(&t), 0);
 }
 
 int main(void)
@@ -234,6 +320,8 @@ int main(void)
         cmocka_unit_test(test_isolated_crossing_changes_nothing),
         cmocka_unit_test(test_crossing_doubles_the_rhythm_then_turns_it_off),
         cmocka_unit_test(test_clean_calls_halve_the_rhythm),
+        cmocka_unit_test(test_recovery_after_a_burst_of_stalls),
+        cmocka_unit_test(test_slow_slave_relaxes_ever_less_often),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
