@@ -108,6 +108,7 @@ static int run_driver(const char *rpc_py, const char *kind, const char *where, s
 
 static void *serve(void *arg)
 {
+    bench_exact_sleeps(); /* the model's pauses as it states them */
     omvrpc_openmv_slave_run(arg);
     return NULL;
 }

@@ -19,6 +19,7 @@
 
 static void *serve(void *arg)
 {
+    bench_exact_sleeps(); /* the model's pauses as it states them */
     omvrpc_openmv_slave_run(arg);
     return NULL;
 }

@@ -47,6 +47,7 @@ static void gc_pause(omv_rpc_slave *s, void *user)
 
 static void *serve(void *arg)
 {
+    bench_exact_sleeps(); /* the model's pauses (OWN_GC_US, the callback) as stated */
     omv_rpc_slave_clear_stop(arg);
     omv_rpc_slave_loop(arg, 1000, 1000);
     return NULL;

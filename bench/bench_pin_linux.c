@@ -1,8 +1,10 @@
 /* bench_pin_end on Linux: thread affinity (a GNU extension, so named for
- * Linux and built only there; bench_pin_other.c elsewhere). */
+ * Linux and built only there; bench_pin_other.c elsewhere), and
+ * bench_exact_sleeps: a thread's timer slack (prctl, Linux's own). */
 #define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET */
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bench_internal.h"
@@ -24,4 +26,12 @@ void bench_pin_end(int end)
         CPU_SET((int)c, &set);
     }
     (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* best effort */
+}
+
+void bench_exact_sleeps(void)
+{
+#ifdef PR_SET_TIMERSLACK
+    /* Per thread: the calling one only (new threads take their creator's). */
+    (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* best effort */
+#endif
 }
