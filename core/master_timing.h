@@ -58,21 +58,21 @@
 #include "endpoint.h"
 
 typedef struct omvrpc_timing {
-    uint32_t answer_ms;   /* the slave's turnaround allowed for a short answer */
-    uint32_t check_ns;    /* per byte: the slave's check of a data packet */
-    uint32_t clean_calls; /* calls since answer_ms last grew */
-    uint32_t rtt_min_ms;  /* shortest command header round trip (UINT32_MAX: none) */
-    uint32_t pace_ns;     /* per byte, at most (UINT32_MAX: nothing known) */
-    uint32_t pace_bytes;  /* the length of the exchange that gave pace_ns */
-    int pace_known;       /* the link's transfer_ms grows with the length */
-    int framed;           /* not a byte stream: each packet a transfer of its own */
-    int fast;             /* the link waits in microseconds (ready_us) */
-    int fast_off;         /* fast polls crossed answers at FAST_MAX_US: none for a while */
-    uint32_t fast_us;     /* the rhythm of fast polls, in microseconds */
-    uint32_t fast_clean;  /* calls since fast_us or fast_off last changed */
-    uint32_t since_cross; /* calls since the last crossing (saturating) */
-    uint32_t relax_calls; /* clean calls before answer_ms halves, fast polls return */
-    uint32_t since_relax; /* calls since either last did (UINT32_MAX: crossed since, or never) */
+    uint32_t answer_ms;    /* the slave's turnaround allowed for a short answer */
+    uint32_t check_ns;     /* per byte: the slave's check of a data packet */
+    uint32_t clean_calls;  /* calls since answer_ms last grew */
+    uint32_t rtt_min_ms;   /* shortest command header round trip (UINT32_MAX: none) */
+    uint32_t pace_ns;      /* per byte, at most (UINT32_MAX: nothing known) */
+    uint32_t pace_long_ns; /* the same from exchanges of PACE_SURE_BYTES or more */
+    int pace_known;        /* the link's transfer_ms grows with the length */
+    int framed;            /* not a byte stream: each packet a transfer of its own */
+    int fast;              /* the link waits in microseconds (ready_us) */
+    int fast_off;          /* fast polls crossed answers at FAST_MAX_US: none for a while */
+    uint32_t fast_us;      /* the rhythm of fast polls, in microseconds */
+    uint32_t fast_clean;   /* calls since fast_us or fast_off last changed */
+    uint32_t since_cross;  /* calls since the last crossing (saturating) */
+    uint32_t relax_calls;  /* clean calls before answer_ms halves, fast polls return */
+    uint32_t since_relax;  /* calls since either last did (UINT32_MAX: crossed since, or never) */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
@@ -115,7 +115,7 @@ uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, in
 uint32_t omvrpc_timing_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len);
 /* The wire time of `len` bytes where it is surely wire, not latency: the
  * link's figure beyond its fixed part where it knows its pace, else the
- * estimate where it came from an exchange of at least PACE_SURE_BYTES (a
+ * estimate from exchanges of at least PACE_SURE_BYTES alone (a
  * round trip that long is mostly wire, a short one may be latency); 0
  * when nothing is sure. */
 uint32_t omvrpc_timing_sure_wire_ms(const omvrpc_timing *t, omv_rpc_endpoint *ep, size_t len);
