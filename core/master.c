@@ -295,7 +295,8 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
 {
     omv_rpc_endpoint *ep = &m->ep;
     if (!ep->t.byte_stream) {
-        if (ep->t.split_min && (size_t)len + 4 > ep->t.split_min) {
+        const int apart = ep->t.split_min && (size_t)len + 4 > ep->t.split_min;
+        if (apart && !after_poll) {
             return whole;
         }
         const uint32_t least = !after_poll ? FRAMED_DATA_START_MS * omvrpc_ep_short_scale(ep)
@@ -305,6 +306,19 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
+        if (apart) {
+            /* Data over the link's other channel (the network link's TCP)
+             * after polls: as with a datagram, the camera may have read
+             * our last poll where it awaited the data request and started
+             * over, sending no data. Waiting the whole allowance then used
+             * up a default 1 s phase (the virtual camera with
+             * --openmv-timeouts on loopback UDP, machine loaded: 14 of 60
+             * jpeg_snapshot calls failed); asked again sooner, the camera
+             * answers its new attempt's header request. */
+            uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
+            wait = omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
+            return wait < whole ? wait : whole;
+        }
     } else {
         /* On a slow wire at least two round trips of the requests: the
          * Arduino library's slave at 9600 baud cannot take a data request

@@ -2,7 +2,9 @@
  * 127.0.0.2, one port for both. Sizes around the UDP/TCP boundary (a
  * packet of 1400 bytes is one datagram, 1401 goes over TCP), 1 MiB and
  * 64 MiB, cut-through both ways, the TCP connection reused across calls,
- * a host name for the slave, and the link's ready_us. */
+ * a host name for the slave, the link's ready_us, and a master that asks
+ * again when a camera started over before a result that goes over TCP. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,12 +270,110 @@ static void test_ready_us(void **state)
     omv_rpc_link_close(&sl);
 }
 
+/* A camera that started over after its result header (it read our last
+ * poll where it awaited the data request), with a result that goes over
+ * TCP: played by hand on the slave's link. It ignores the first result
+ * request (busy), answers the second, takes the next packet for a stale
+ * poll and starts over: flush, then a header request, the header again, a
+ * data request, the data. The master must ask again within its 1 s phase
+ * rather than wait the TCP data's whole allowance for data that the
+ * camera will not send (the virtual camera with --openmv-timeouts, loaded
+ * machine: 14 of 60 jpeg_snapshot calls failed so). */
+#define RESTART_RESULT_LEN 4000u
+#define RESTART_WAIT_MS 3000u
+
+static int restart_get(omv_rpc_link *l, uint8_t *buf, size_t len)
+{
+    return omv_rpc_link_read(l, buf, len, RESTART_WAIT_MS) == OMV_RPC_OK;
+}
+
+static int restart_put(omv_rpc_link *l, const uint8_t *buf, size_t len)
+{
+    return omv_rpc_link_write(l, buf, len, RESTART_WAIT_MS) == OMV_RPC_OK;
+}
+
+/* Read 4-byte packets until one with `magic` (a camera's failed attempts
+ * in between). */
+static int restart_await(omv_rpc_link *l, uint16_t magic)
+{
+    uint8_t r[4];
+    for (int i = 0; i < 100; i++) {
+        if (!restart_get(l, r, 4)) {
+            return 0;
+        }
+        if (r[0] == (uint8_t)magic && r[1] == (uint8_t)(magic >> 8)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static atomic_int g_restart_done;
+
+static void *camera_starting_over(void *arg)
+{
+    omv_rpc_link *l = arg;
+    static uint8_t data[RESTART_RESULT_LEN + 4];
+    uint8_t buf[16], ack[4], header[8];
+    const uint8_t len_le[4] = {(uint8_t)RESTART_RESULT_LEN, (uint8_t)(RESTART_RESULT_LEN >> 8), 0,
+                               0};
+    uint8_t result[RESTART_RESULT_LEN];
+    for (size_t i = 0; i < sizeof result; i++) {
+        result[i] = (uint8_t)(i * 7u);
+    }
+    ts_packet(header, 0x9021, len_le, 4);
+    size_t data_len = ts_packet(data, 0x1DBA, result, sizeof result);
+    int ok = restart_get(l, buf, 12) && restart_put(l, ack, ts_packet(ack, 0x1209, NULL, 0)) &&
+             restart_get(l, buf, 4) && restart_put(l, ack, ts_packet(ack, 0xABD1, NULL, 0)) &&
+             restart_await(l, 0x9021) &&                          /* busy: dropped */
+             restart_await(l, 0x9021) &&                          /* answered */
+             restart_put(l, header, 8) && restart_get(l, buf, 4); /* a poll, or our data request */
+    if (ok) {
+        l->ops->flush(l->ctx); /* the new attempt */
+        ok = restart_await(l, 0x9021) && restart_put(l, header, 8) && restart_await(l, 0x1DBA) &&
+             restart_put(l, data, data_len);
+    }
+    atomic_store(&g_restart_done, ok);
+    return NULL;
+}
+
+static void test_camera_starts_over_before_tcp_result(void **state)
+{
+    (void)state;
+    uint16_t port = tn_free_port();
+    omv_rpc_link ml, sl;
+    assert_int_equal(omv_rpc_net_master_open(&ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_slave_open(&sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    omv_rpc_master *m;
+    assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
+    atomic_store(&g_restart_done, 0);
+    ts_thread th;
+    ts_thread_start(&th, camera_starting_over, &sl);
+    const uint8_t *res = NULL;
+    size_t len = 0;
+    omv_rpc_status st = omv_rpc_master_call(m, "jpeg_snapshot", NULL, 0, &res, &len, 1000, 1000);
+    ts_thread_join(&th);
+    assert_int_equal(atomic_load(&g_restart_done), 1);
+    assert_int_equal(st, OMV_RPC_OK);
+    assert_int_equal(len, RESTART_RESULT_LEN);
+    for (size_t i = 0; i < len; i++) {
+        assert_int_equal(res[i], (uint8_t)(i * 7u));
+    }
+    omv_rpc_master_free(m);
+    omv_rpc_link_close(&sl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_echo_sizes),  cmocka_unit_test(test_connection_reused),
-        cmocka_unit_test(test_cut_through), cmocka_unit_test(test_64_mib),
-        cmocka_unit_test(test_host_name),   cmocka_unit_test(test_ready_us),
+        cmocka_unit_test(test_echo_sizes),
+        cmocka_unit_test(test_connection_reused),
+        cmocka_unit_test(test_cut_through),
+        cmocka_unit_test(test_64_mib),
+        cmocka_unit_test(test_host_name),
+        cmocka_unit_test(test_ready_us),
+        cmocka_unit_test(test_camera_starts_over_before_tcp_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
