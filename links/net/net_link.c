@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "common/iov_util.h"
+#ifndef _WIN32
+#include "common/fd_ready.h"
+#endif
 #include "net_internal.h"
 #include "omv_rpc/clock.h"
 
@@ -141,21 +144,13 @@ static void net_watch(void *ctx, omv_rpc_link_watch_fn fn, void *arg)
 /* A datagram within `timeout_us` (link.h's ready_us): the short answers a
  * master polls for come as datagrams, so only the UDP socket is watched.
  * One from a host we do not serve counts too: recv then drops it and
- * waits on. select, not poll: its timeout is in microseconds. Not on
- * Windows (untried there): Winsock's select may round a wait under a
- * millisecond to the system timer's tick (15.6 ms by default), and a
- * "fast" poll would then be slower than the millisecond rhythm. */
+ * waits on. Not on Windows (untried there): Winsock's select may round a
+ * wait under a millisecond to the system timer's tick (15.6 ms by
+ * default), and a "fast" poll would then be slower than the millisecond
+ * rhythm. */
 static int net_ready_us(void *ctx, uint32_t timeout_us)
 {
-    net_link *n = ctx;
-    if (n->udp < 0 || n->udp >= FD_SETSIZE) {
-        return 1; /* nothing select can watch: recv waits */
-    }
-    fd_set in;
-    FD_ZERO(&in);
-    FD_SET(n->udp, &in);
-    struct timeval tv = {0, (suseconds_t)(timeout_us < 1000u ? timeout_us : 999u)};
-    return select(n->udp + 1, &in, NULL, NULL, &tv) != 0;
+    return omvrpc_fd_ready_us(((net_link *)ctx)->udp, timeout_us); /* no socket: recv waits */
 }
 #endif
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -29,6 +28,7 @@
 #include <IOKit/serial/ioss.h>
 #endif
 
+#include "common/fd_ready.h"
 #include "omv_rpc/clock.h"
 #include "serial_internal.h"
 #include "common/watch.h"
@@ -163,19 +163,11 @@ static omv_rpc_status serial_get(void *ctx, uint8_t *buf, size_t len, uint32_t t
     return OMV_RPC_OK;
 }
 
-/* Bytes within `timeout_us` (link.h's ready_us). select, not poll: its
- * timeout is in microseconds, and it is POSIX (ppoll is not on macOS). */
+/* Bytes within `timeout_us` (link.h's ready_us). */
 static int serial_ready_us(void *ctx, uint32_t timeout_us)
 {
     serial_port *p = ctx;
-    if (p->rx_count || p->fd >= FD_SETSIZE) {
-        return 1; /* read ahead already, or an fd select cannot watch: recv waits */
-    }
-    fd_set in;
-    FD_ZERO(&in);
-    FD_SET(p->fd, &in);
-    struct timeval tv = {0, (suseconds_t)(timeout_us < 1000u ? timeout_us : 999u)};
-    return select(p->fd + 1, &in, NULL, NULL, &tv) != 0;
+    return p->rx_count || omvrpc_fd_ready_us(p->fd, timeout_us); /* read ahead already */
 }
 
 /* Write every byte of `iov` (at most IOV_PIECES pieces; modified). */
