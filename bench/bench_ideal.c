@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench_ideal.h"
+#include "peers.h"
 
 #define MAGIC_HEADER 0x1209u
 #define MAGIC_DATA 0xABD1u
@@ -39,29 +40,6 @@ void bench_ideal_listening(void *user, int phase)
     unsigned now = atomic_load_explicit(&im->listening, memory_order_relaxed);
     atomic_store_explicit(&im->listening, ((now >> 2) + 1u) << 2 | ((unsigned)phase & 3u),
                           memory_order_release);
-}
-
-/* magic | payload | crc, as every packet (PROTOCOL.md section 1). */
-static size_t packet(uint8_t *out, uint16_t magic, const uint8_t *payload, size_t len)
-{
-    out[0] = (uint8_t)magic;
-    out[1] = (uint8_t)(magic >> 8);
-    if (len) {
-        memcpy(out + 2, payload, len);
-    }
-    uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, out, len + 2);
-    out[len + 2] = (uint8_t)crc;
-    out[len + 3] = (uint8_t)(crc >> 8);
-    return len + 4;
-}
-
-static int valid(const uint8_t *pkt, size_t len, uint16_t magic)
-{
-    if (len < 4 || (uint16_t)(pkt[0] | pkt[1] << 8) != magic) {
-        return 0;
-    }
-    uint16_t crc = (uint16_t)(pkt[len - 2] | pkt[len - 1] << 8);
-    return crc == omv_rpc_crc16(OMV_RPC_CRC16_INIT, pkt, len - 2);
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -96,7 +74,8 @@ static int exchange(bench_ideal *im, const uint8_t *pkt, size_t pkt_len, uint8_t
                     uint16_t magic)
 {
     return omv_rpc_link_write(im->link, pkt, pkt_len, ANSWER_MS) == OMV_RPC_OK &&
-           omv_rpc_link_read(im->link, in, len, ANSWER_MS) == OMV_RPC_OK && valid(in, len, magic);
+           omv_rpc_link_read(im->link, in, len, ANSWER_MS) == OMV_RPC_OK &&
+           omvrpc_peer_valid(in, len, magic);
 }
 
 /* A lost or bad answer: drop what came, and wait for the next attempt. */
@@ -112,8 +91,8 @@ static omv_rpc_status put_command(bench_ideal *im, uint32_t command, const uint8
     uint8_t header[12], data[MAX_PAYLOAD + 4], ack[4], fields[8];
     put_u32(fields, command);
     put_u32(fields + 4, (uint32_t)len);
-    packet(header, MAGIC_HEADER, fields, 8);
-    size_t data_len = packet(data, MAGIC_DATA, arg, len);
+    omvrpc_peer_packet(header, MAGIC_HEADER, fields, 8);
+    size_t data_len = omvrpc_peer_packet(data, MAGIC_DATA, arg, len);
     while (await_listening(im, 1, deadline)) {
         if (exchange(im, header, 12, ack, 4, MAGIC_HEADER) &&
             exchange(im, data, data_len, ack, 4, MAGIC_DATA)) {
@@ -128,8 +107,8 @@ static omv_rpc_status get_result(bench_ideal *im, uint8_t *res, size_t res_size,
                                  double deadline)
 {
     uint8_t header_req[4], data_req[4], header[8], data[MAX_PAYLOAD + 4];
-    packet(header_req, MAGIC_RESULT_HEADER, NULL, 0);
-    packet(data_req, MAGIC_RESULT_DATA, NULL, 0);
+    omvrpc_peer_packet(header_req, MAGIC_RESULT_HEADER, NULL, 0);
+    omvrpc_peer_packet(data_req, MAGIC_RESULT_DATA, NULL, 0);
     while (await_listening(im, 2, deadline)) {
         if (exchange(im, header_req, 4, header, 8, MAGIC_RESULT_HEADER)) {
             size_t len = (size_t)header[2] | (size_t)header[3] << 8 | (size_t)header[4] << 16 |

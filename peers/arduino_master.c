@@ -48,16 +48,16 @@ static int put_command(omvrpc_peer *p, uint32_t command, const void *arg, size_t
         fields[i] = (uint8_t)(command >> (8 * i));
         fields[4 + i] = (uint8_t)(len >> (8 * i));
     }
-    peer_packet(header, PEER_HEADER, fields, 8);
-    size_t data_len = peer_packet(p->buf, PEER_DATA, arg, len);
+    omvrpc_peer_packet(header, PEER_HEADER, fields, 8);
+    size_t data_len = omvrpc_peer_packet(p->buf, PEER_DATA, arg, len);
     uint32_t put_ms = ARDUINO_MASTER_SHORT_MS, get_ms = ARDUINO_MASTER_SHORT_MS;
     const uint32_t start = peer_now(p);
     while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
         peer_flush(p);
         peer_write(p, header, 12, put_ms);
-        if (master_read(p, ack, 4, get_ms, get_ms) && peer_valid(ack, 4, PEER_HEADER)) {
+        if (master_read(p, ack, 4, get_ms, get_ms) && omvrpc_peer_valid(ack, 4, PEER_HEADER)) {
             peer_write(p, p->buf, data_len, PEER_LONG_MS);
-            if (master_read(p, ack, 4, get_ms, get_ms) && peer_valid(ack, 4, PEER_DATA)) {
+            if (master_read(p, ack, 4, get_ms, get_ms) && omvrpc_peer_valid(ack, 4, PEER_DATA)) {
                 return 1;
             }
         }
@@ -71,15 +71,15 @@ static int put_command(omvrpc_peer *p, uint32_t command, const void *arg, size_t
 static int get_result(omvrpc_peer *p, size_t *len_out, uint32_t timeout_ms)
 {
     uint8_t request[4], data_request[4], header[8];
-    peer_packet(request, PEER_RESULT_HEADER, NULL, 0);
-    peer_packet(data_request, PEER_RESULT_DATA, NULL, 0);
+    omvrpc_peer_packet(request, PEER_RESULT_HEADER, NULL, 0);
+    omvrpc_peer_packet(data_request, PEER_RESULT_DATA, NULL, 0);
     uint32_t put_ms = ARDUINO_MASTER_SHORT_MS, get_ms = ARDUINO_MASTER_SHORT_MS;
     const uint32_t start = peer_now(p);
     while (peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p)) {
         peer_flush(p);
         peer_write(p, request, 4, put_ms);
         if (master_read(p, header, 8, get_ms, get_ms) &&
-            peer_valid(header, 8, PEER_RESULT_HEADER)) {
+            omvrpc_peer_valid(header, 8, PEER_RESULT_HEADER)) {
             size_t len = (size_t)header[2] | (size_t)header[3] << 8 | (size_t)header[4] << 16 |
                          (size_t)header[5] << 24;
             if (len + 4 > p->buf_size) {
@@ -87,7 +87,7 @@ static int get_result(omvrpc_peer *p, size_t *len_out, uint32_t timeout_ms)
             }
             peer_write(p, data_request, 4, put_ms);
             if (master_read(p, p->buf, len + 4, PEER_LONG_MS, get_ms) &&
-                peer_valid(p->buf, len + 4, PEER_RESULT_DATA)) {
+                omvrpc_peer_valid(p->buf, len + 4, PEER_RESULT_DATA)) {
                 *len_out = len;
                 return 1;
             }

@@ -27,7 +27,8 @@ static long get_command(omvrpc_peer *p, uint32_t *command)
     uint8_t header[12], ack[4];
     while (peer_elapsed_below(p, start, ARDUINO_LOOP_MS) && !peer_stopped(p)) {
         peer_flush(p);
-        if (peer_read_each(p, header, 12, short_ms + 1u) && peer_valid(header, 12, PEER_HEADER)) {
+        if (peer_read_each(p, header, 12, short_ms + 1u) &&
+            omvrpc_peer_valid(header, 12, PEER_HEADER)) {
             uint32_t cmd = (uint32_t)header[2] | (uint32_t)header[3] << 8 |
                            (uint32_t)header[4] << 16 | (uint32_t)header[5] << 24;
             size_t len = (size_t)header[6] | (size_t)header[7] << 8 | (size_t)header[8] << 16 |
@@ -35,10 +36,10 @@ static long get_command(omvrpc_peer *p, uint32_t *command)
             if (len + 4 > p->buf_size) {
                 return -1; /* over its buffer: loop() gives up */
             }
-            peer_write(p, ack, peer_packet(ack, PEER_HEADER, NULL, 0), short_ms);
+            peer_write(p, ack, omvrpc_peer_packet(ack, PEER_HEADER, NULL, 0), short_ms);
             if (peer_read_each(p, p->buf, len + 4, PEER_LONG_MS + 1u) &&
-                peer_valid(p->buf, len + 4, PEER_DATA)) {
-                peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), short_ms);
+                omvrpc_peer_valid(p->buf, len + 4, PEER_DATA)) {
+                peer_write(p, ack, omvrpc_peer_packet(ack, PEER_DATA, NULL, 0), short_ms);
                 peer_tracef(p, "arduino slave: command of %u bytes taken (short %u ms)",
                             (unsigned)len, (unsigned)short_ms);
                 *command = cmd;
@@ -60,15 +61,15 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     uint8_t header[8], request[4];
     uint8_t len_le[4] = {(uint8_t)result_len, (uint8_t)(result_len >> 8),
                          (uint8_t)(result_len >> 16), (uint8_t)(result_len >> 24)};
-    peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
+    omvrpc_peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
     while (peer_elapsed_below(p, start, ARDUINO_LOOP_MS) && !peer_stopped(p)) {
         peer_flush(p);
         const char *failed = "no request";
         if (peer_read_each(p, request, 4, short_ms + 1u) &&
-            peer_valid(request, 4, PEER_RESULT_HEADER)) {
+            omvrpc_peer_valid(request, 4, PEER_RESULT_HEADER)) {
             peer_write(p, header, 8, short_ms);
             if (peer_read_each(p, request, 4, short_ms + 1u) &&
-                peer_valid(request, 4, PEER_RESULT_DATA)) {
+                omvrpc_peer_valid(request, 4, PEER_RESULT_DATA)) {
                 peer_tracef(p, "arduino slave: result sent at %u ms (short %u ms)",
                             (unsigned)(peer_now(p) - start), (unsigned)short_ms);
                 peer_write(p, out, out_len, PEER_LONG_MS);
@@ -101,7 +102,7 @@ omv_rpc_status omvrpc_arduino_slave_once(omvrpc_peer *p)
         return OMV_RPC_ERR_TOO_LARGE;
     }
     /* The library builds the result packet in its one buffer first. */
-    size_t out_len = peer_packet(p->buf, PEER_RESULT_DATA, call.result, call.result_len);
+    size_t out_len = omvrpc_peer_packet(p->buf, PEER_RESULT_DATA, call.result, call.result_len);
     if (put_result(p, p->buf, out_len, call.result_len)) {
         p->stats.results_sent++;
         return OMV_RPC_OK;

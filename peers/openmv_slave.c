@@ -28,7 +28,7 @@ static int take(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t ms, uint16_t 
     if (!peer_read_all(p, buf, len, ms)) {
         return 0;
     }
-    if (!peer_valid(buf, len, magic)) {
+    if (!omvrpc_peer_valid(buf, len, magic)) {
         p->stats.bad_packets++;
         return 0;
     }
@@ -69,9 +69,11 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
                          (size_t)header[9] << 24;
             if (len + 4 <= p->buf_size) {
                 peer_sleep_us(stall_us(p, attempt));
-                peer_write(p, ack, peer_packet(ack, PEER_HEADER, NULL, 0), scaled(p, short_ms));
+                peer_write(p, ack, omvrpc_peer_packet(ack, PEER_HEADER, NULL, 0),
+                           scaled(p, short_ms));
                 if (take(p, p->buf, len + 4, PEER_LONG_MS, PEER_DATA)) {
-                    peer_write(p, ack, peer_packet(ack, PEER_DATA, NULL, 0), scaled(p, short_ms));
+                    peer_write(p, ack, omvrpc_peer_packet(ack, PEER_DATA, NULL, 0),
+                               scaled(p, short_ms));
                     *command = cmd;
                     return (long)len;
                 }
@@ -92,7 +94,7 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
     uint8_t header[8], request[4];
     uint8_t len_le[4] = {(uint8_t)result_len, (uint8_t)(result_len >> 8),
                          (uint8_t)(result_len >> 16), (uint8_t)(result_len >> 24)};
-    peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
+    omvrpc_peer_packet(header, PEER_RESULT_HEADER, len_le, 4);
     for (int attempt = 0; peer_elapsed_below(p, start, timeout_ms) && !peer_stopped(p); attempt++) {
         peer_sleep_us(p->gc_us);
         peer_flush(p);
@@ -130,7 +132,7 @@ omv_rpc_status omvrpc_openmv_slave_once(omvrpc_peer *p, uint32_t recv_timeout_ms
     if (!out) {
         return OMV_RPC_ERR_NO_MEMORY;
     }
-    size_t out_len = peer_packet(out, PEER_RESULT_DATA, call.result, call.result_len);
+    size_t out_len = omvrpc_peer_packet(out, PEER_RESULT_DATA, call.result, call.result_len);
     int sent = put_result(p, out, out_len, call.result_len, send_timeout_ms);
     free(out);
     if (sent) {

@@ -15,11 +15,6 @@ int peer_elapsed_below(omvrpc_peer *p, uint32_t start, uint32_t ms);
 void peer_sleep_us(uint32_t us);
 int peer_stopped(omvrpc_peer *p);
 
-/* magic | payload | crc into `out`; returns its length. */
-size_t peer_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len);
-/* Whether `pkt` (len bytes) is a valid packet with `magic`. */
-int peer_valid(const uint8_t *pkt, size_t len, uint16_t magic);
-
 /* The camera's read: all `len` bytes within timeout_ms, or nothing. */
 int peer_read_all(omvrpc_peer *p, uint8_t *buf, size_t len, uint32_t timeout_ms);
 /* Arduino's Stream::readBytes: up to timeout_ms for each byte. */

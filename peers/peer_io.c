@@ -63,7 +63,7 @@ void peer_sleep_us(uint32_t us)
     nanosleep(&ts, NULL);
 }
 
-size_t peer_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len)
+size_t omvrpc_peer_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len)
 {
     out[0] = (uint8_t)magic;
     out[1] = (uint8_t)(magic >> 8);
@@ -76,7 +76,7 @@ size_t peer_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len
     return len + 4;
 }
 
-int peer_valid(const uint8_t *pkt, size_t len, uint16_t magic)
+int omvrpc_peer_valid(const uint8_t *pkt, size_t len, uint16_t magic)
 {
     if (len < 4 || (uint16_t)(pkt[0] | (pkt[1] << 8)) != magic) {
         return 0;

@@ -123,4 +123,11 @@ omv_rpc_status omvrpc_arduino_master_call(omvrpc_peer *p, const char *name, cons
                                           size_t *result_len, uint32_t send_timeout_ms,
                                           uint32_t recv_timeout_ms);
 
+/* The packets' bytes, for the peers and for whoever plays one by hand
+ * (the bench's ideal master): magic | payload | crc into `out` (len + 4
+ * bytes; payload may overlap out + 2), returning len + 4; and whether
+ * `pkt` (len bytes) is a valid packet with `magic`. */
+size_t omvrpc_peer_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len);
+int omvrpc_peer_valid(const uint8_t *pkt, size_t len, uint16_t magic);
+
 #endif
