@@ -294,8 +294,17 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
                               int after_poll)
 {
     omv_rpc_endpoint *ep = &m->ep;
+    int apart = 0; /* the data travels apart from the requests */
     if (!ep->t.byte_stream) {
-        const int apart = ep->t.split_min && (size_t)len + 4 > ep->t.split_min;
+        /* Data over the link's other channel (the network link's TCP) gets
+         * the whole allowance, except after polls: as with a datagram, the
+         * camera may have read our last poll where it awaited the data
+         * request and started over, sending no data. Waiting the whole
+         * allowance then used up a default 1 s phase (the virtual camera
+         * with --openmv-timeouts on loopback UDP, machine loaded: 14 of 60
+         * jpeg_snapshot calls failed); asked again sooner, the camera
+         * answers its new attempt's header request. */
+        apart = ep->t.split_min && (size_t)len + 4 > ep->t.split_min;
         if (apart && !after_poll) {
             return whole;
         }
@@ -306,19 +315,6 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         wait = wait > least ? wait : least;
         /* One transfer: the whole packet must come in the wait. */
         wait = omvrpc_sat_add(wait, omvrpc_timing_wire_ms(&m->timing, ep, (size_t)len + 4));
-        if (apart) {
-            /* Data over the link's other channel (the network link's TCP)
-             * after polls: as with a datagram, the camera may have read
-             * our last poll where it awaited the data request and started
-             * over, sending no data. Waiting the whole allowance then used
-             * up a default 1 s phase (the virtual camera with
-             * --openmv-timeouts on loopback UDP, machine loaded: 14 of 60
-             * jpeg_snapshot calls failed); asked again sooner, the camera
-             * answers its new attempt's header request. */
-            uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
-            wait = omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
-            return wait < whole ? wait : whole;
-        }
     } else {
         /* On a slow wire at least two round trips of the requests: the
          * Arduino library's slave at 9600 baud cannot take a data request
@@ -333,7 +329,8 @@ static uint32_t data_start_ms(omv_rpc_master *m, uint32_t wait, uint32_t len, ui
         wait = wait > least ? wait : least;
     }
     uint32_t check = omvrpc_timing_check_ms(&m->timing, len);
-    return omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
+    wait = omvrpc_sat_add(wait, check < LONG_TIMEOUT_MS ? check : LONG_TIMEOUT_MS);
+    return apart && wait > whole ? whole : wait;
 }
 
 /* On a slow byte stream (a UART at 9600 baud, where a result header takes
@@ -385,9 +382,9 @@ static omv_rpc_status recv_result_header(omv_rpc_master *m, uint8_t *header, uin
     if (st != OMV_RPC_OK) {
         return st;
     }
-    const uint16_t crc = omv_rpc_crc16(OMV_RPC_CRC16_INIT, pkt, 6);
-    if ((uint16_t)(pkt[0] | (pkt[1] << 8)) != MAGIC_RESULT_HEADER ||
-        (uint16_t)(pkt[6] | (pkt[7] << 8)) != crc) {
+    uint8_t want[8]; /* the header as it must be, with what came as its payload */
+    omvrpc_ep_encode_packet(want, MAGIC_RESULT_HEADER, pkt + 2, 4);
+    if (memcmp(pkt, want, 8) != 0) {
         return OMV_RPC_ERR_BAD_PACKET;
     }
     memcpy(header, pkt + 2, 4);
