@@ -229,6 +229,16 @@ static void test_host_name(void **state)
     omv_rpc_slave_free(s);
 }
 
+/* A master's and a slave's network link on a free port, each to be
+ * played by hand or given to a master. */
+static void open_links(omv_rpc_link *ml, omv_rpc_link *sl)
+{
+    uint16_t port = tn_free_port();
+    assert_int_equal(omv_rpc_net_master_open(ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
+                     OMV_RPC_OK);
+    assert_int_equal(omv_rpc_net_slave_open(sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+}
+
 /* ready_us (link.h): a master's wait in microseconds for an answer's
  * datagram, which it leaves for the next recv; nothing queued, nothing
  * ready. Not on Windows (its select's short timeouts follow the system
@@ -237,11 +247,8 @@ static void test_host_name(void **state)
 static void test_ready_us(void **state)
 {
     (void)state;
-    uint16_t port = tn_free_port();
     omv_rpc_link ml, sl;
-    assert_int_equal(omv_rpc_net_master_open(&ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_net_slave_open(&sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    open_links(&ml, &sl);
 #ifdef _WIN32
     assert_null(ml.ops->ready_us);
 #else
@@ -340,11 +347,8 @@ static void *camera_starting_over(void *arg)
 static void test_camera_starts_over_before_tcp_result(void **state)
 {
     (void)state;
-    uint16_t port = tn_free_port();
     omv_rpc_link ml, sl;
-    assert_int_equal(omv_rpc_net_master_open(&ml, TN_SLAVE_IP, TN_MASTER_IP, port, NULL),
-                     OMV_RPC_OK);
-    assert_int_equal(omv_rpc_net_slave_open(&sl, TN_SLAVE_IP, port, NULL, 0, NULL), OMV_RPC_OK);
+    open_links(&ml, &sl);
     omv_rpc_master *m;
     assert_int_equal(omv_rpc_master_new(&m, &ml, NULL), OMV_RPC_OK);
     atomic_store(&g_restart_done, 0);
