@@ -146,6 +146,16 @@ static int answer_starting(omv_rpc_master *m, int attempt, uint32_t short_ms)
  * (OpenMV's, the Arduino library's) then runs its callback twice. */
 #define DATA_ACK_SLACK_MS 50u
 
+/* The most bytes of a packet cut by our flush that can come ahead of the
+ * answer awaited next (the rest of a result header), slid over on a byte
+ * stream. Without it a slow wire livelocked: at 9600 baud with the pace
+ * not known yet, the first wait (14 ms) ended inside the header's ack
+ * (16.7 ms for the header and its ack), the flush kept the ack's first
+ * byte from its last three, those three and the next ack's first byte
+ * read as a bad ack, whose rest the next flush cut again: every attempt
+ * failed the same way, 14 ms apart, until the call timed out. */
+#define CUT_TAIL_MAX 7u
+
 /* Phase 1: command header, ack, command data, ack. */
 static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uint8_t *arg,
                                   size_t arg_len, uint32_t timeout_ms)
@@ -180,7 +190,8 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
             st = OMV_RPC_ERR_TIMEOUT;
             keep_input = 1;
         } else if (st == OMV_RPC_OK) {
-            st = omvrpc_ep_recv_packet(ep, MAGIC_COMMAND_HEADER, none, 0, wait, 0);
+            st = omvrpc_ep_recv_packet_skipping(ep, MAGIC_COMMAND_HEADER, none, 0, wait, NULL, 0,
+                                                CUT_TAIL_MAX, NULL);
         }
         if (st != OMV_RPC_OK) {
             if (is_link_failure(st)) {
@@ -366,7 +377,8 @@ static omv_rpc_status recv_result_header(omv_rpc_master *m, uint8_t *header, uin
     omv_rpc_endpoint *ep = &m->ep;
     *asked = 0;
     if (!early_data_request(m)) {
-        return omvrpc_ep_recv_packet(ep, MAGIC_RESULT_HEADER, header, 4, wait, 0);
+        return omvrpc_ep_recv_packet_skipping(ep, MAGIC_RESULT_HEADER, header, 4, wait, NULL, 0,
+                                              CUT_TAIL_MAX, NULL);
     }
     uint8_t pkt[8];
     omv_rpc_status st = omvrpc_ep_get(ep, pkt, 1, wait, 0);

@@ -57,9 +57,13 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->check_ns = CHECK_START_NS;
     t->clean_calls = 0;
     t->rtt_min_ms = 0xFFFFFFFFu;
+    t->header_rtt_ms = 0xFFFFFFFFu;
     t->pace_ns = 0xFFFFFFFFu;
     t->pace_long_ns = 0xFFFFFFFFu;
-    t->pace_known = omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
+    /* A link's figure that grows with the length is its pace, unless the
+     * link says it only guessed it. */
+    t->pace_known =
+        !ep->t.pace_floor && omvrpc_ep_transfer_ms(ep, 65536) > omvrpc_ep_transfer_ms(ep, 16);
     t->framed = !ep->t.byte_stream;
     t->fast = ep->t.ready_us != NULL;
     t->fast_off = 0;
@@ -142,11 +146,19 @@ int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt)
     return attempt < rhythm_attempts(t) && !pace_unknown_yet(t);
 }
 
+/* Whether a first header was answered, never within the clock's tick. */
+static int header_takes_ticks(const omvrpc_timing *t)
+{
+    return t->header_rtt_ms != 0xFFFFFFFFu && t->header_rtt_ms > 0u;
+}
+
 /* Whether fast polls are in use (rtt_min_ms 0: first requests answered
- * within the clock's tick). */
+ * within the clock's tick; not where a header never was, as on a UART:
+ * polls 100 us apart would queue headers on its wire). */
 int omvrpc_timing_polling_fast(const omvrpc_timing *t)
 {
-    return t->fast && !t->fast_off && t->answer_ms == 0u && t->rtt_min_ms == 0u;
+    return t->fast && !t->fast_off && t->answer_ms == 0u && t->rtt_min_ms == 0u &&
+           !header_takes_ticks(t);
 }
 
 uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms)
@@ -256,6 +268,20 @@ uint32_t omvrpc_timing_round_trip(const omvrpc_timing *t, omv_rpc_endpoint *ep, 
      * fixed allowance twice), which would make every poll of a busy slave
      * sit out the slave's whole listening window. */
     uint32_t seen = t->rtt_min_ms + 1u;
+    if (!t->framed && header_takes_ticks(t)) {
+        /* A byte stream whose header is never answered within a tick (a
+         * UART at 115200 baud behind a port opened with no baud rate: 1.4
+         * ms for a header and its ack; its 0-byte call's data and ack, 8
+         * bytes, cross within one and set rtt_min_ms to 0): seen in whole
+         * ticks, the header's round trip may last almost one more, and
+         * the slave's turnaround comes on top: one more tick, whatever
+         * the link's figure. Waited rtt_min_ms + 1, the ack came just
+         * late, our next header reached the Arduino library's slave as
+         * the argument it awaited, and the polls that followed fed it
+         * until the call timed out (2 or 3 calls in 30). */
+        const uint32_t header = t->header_rtt_ms + 2u;
+        return header > seen ? header : seen;
+    }
     return seen < link ? seen : link;
 }
 
@@ -285,6 +311,9 @@ void omvrpc_timing_header_rtt(omvrpc_timing *t, uint32_t ms, int first)
 {
     if (first && ms < t->rtt_min_ms) {
         t->rtt_min_ms = ms;
+    }
+    if (first && ms < t->header_rtt_ms) {
+        t->header_rtt_ms = ms;
     }
     pace_sample(t, HEADER_RTT_BYTES, ms);
 }

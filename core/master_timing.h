@@ -58,21 +58,22 @@
 #include "endpoint.h"
 
 typedef struct omvrpc_timing {
-    uint32_t answer_ms;    /* the slave's turnaround allowed for a short answer */
-    uint32_t check_ns;     /* per byte: the slave's check of a data packet */
-    uint32_t clean_calls;  /* calls since answer_ms last grew */
-    uint32_t rtt_min_ms;   /* shortest command header round trip (UINT32_MAX: none) */
-    uint32_t pace_ns;      /* per byte, at most (UINT32_MAX: nothing known) */
-    uint32_t pace_long_ns; /* the same from exchanges of PACE_SURE_BYTES or more */
-    int pace_known;        /* the link's transfer_ms grows with the length */
-    int framed;            /* not a byte stream: each packet a transfer of its own */
-    int fast;              /* the link waits in microseconds (ready_us) */
-    int fast_off;          /* fast polls crossed answers at FAST_MAX_US: none for a while */
-    uint32_t fast_us;      /* the rhythm of fast polls, in microseconds */
-    uint32_t fast_clean;   /* calls since fast_us or fast_off last changed */
-    uint32_t since_cross;  /* calls since the last crossing (saturating) */
-    uint32_t relax_calls;  /* clean calls before answer_ms halves, fast polls return */
-    uint32_t since_relax;  /* calls since either last did (UINT32_MAX: crossed since, or never) */
+    uint32_t answer_ms;     /* the slave's turnaround allowed for a short answer */
+    uint32_t check_ns;      /* per byte: the slave's check of a data packet */
+    uint32_t clean_calls;   /* calls since answer_ms last grew */
+    uint32_t rtt_min_ms;    /* shortest short round trip (UINT32_MAX: none) */
+    uint32_t header_rtt_ms; /* shortest first header's own round trip (UINT32_MAX: none) */
+    uint32_t pace_ns;       /* per byte, at most (UINT32_MAX: nothing known) */
+    uint32_t pace_long_ns;  /* the same from exchanges of PACE_SURE_BYTES or more */
+    int pace_known;         /* the link's transfer_ms grows with the length */
+    int framed;             /* not a byte stream: each packet a transfer of its own */
+    int fast;               /* the link waits in microseconds (ready_us) */
+    int fast_off;           /* fast polls crossed answers at FAST_MAX_US: none for a while */
+    uint32_t fast_us;       /* the rhythm of fast polls, in microseconds */
+    uint32_t fast_clean;    /* calls since fast_us or fast_off last changed */
+    uint32_t since_cross;   /* calls since the last crossing (saturating) */
+    uint32_t relax_calls;   /* clean calls before answer_ms halves, fast polls return */
+    uint32_t since_relax;   /* calls since either last did (UINT32_MAX: crossed since, or never) */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);

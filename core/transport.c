@@ -44,6 +44,7 @@ omv_rpc_status omvrpc_transport_resolve(omvrpc_transport *t, const omv_rpc_link 
     t->now_ms = ops->now_ms;
     t->transfer_ms = OPS_HAS(ops, transfer_ms) ? ops->transfer_ms : no_wire_time;
     t->byte_stream = (link->flags & OMV_RPC_LINK_BYTE_STREAM) != 0;
+    t->pace_floor = (link->flags & OMV_RPC_LINK_PACE_FLOOR) != 0;
     t->stream_bytes = t->byte_stream || (link->flags & OMV_RPC_LINK_STREAM_BYTES) != 0;
     t->batch_acks = t->stream_bytes && OPS_HAS(ops, buffered);
     t->buffered = t->batch_acks ? ops->buffered : nothing_buffered;

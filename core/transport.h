@@ -24,6 +24,7 @@ typedef struct omvrpc_transport {
     int stream_bytes; /* stream traffic may be cut and joined anywhere */
     int batch_acks;   /* stream_bytes, and `buffered` says something */
     int quiet;        /* timeouts bound silence (the link has a watcher) */
+    int pace_floor;   /* transfer_ms is a lower bound on the real pace */
     /* Large call packets may be cut into transfers longer than this
      * (omv_rpc_link.split_min; 0: never). */
     uint32_t split_min;

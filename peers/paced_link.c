@@ -204,6 +204,24 @@ static const omv_rpc_link_ops paced_ops = {
     .transfer_ms = cable_transfer_ms,
 };
 
+/* As omv_rpc_serial_open reports a port with no baud rate: USB full
+ * speed's 1 MB/s, plus 1 ms. */
+static uint32_t usb_transfer_ms(void *ctx, size_t len)
+{
+    (void)ctx;
+    return (uint32_t)((len + 999u) / 1000u + 1u);
+}
+
+static const omv_rpc_link_ops usb_floor_ops = {
+    .size = sizeof(omv_rpc_link_ops),
+    .recv = cable_recv,
+    .send = cable_send,
+    .flush = cable_flush,
+    .now_ms = omv_rpc_clock_ms,
+    .close = cable_close,
+    .transfer_ms = usb_transfer_ms,
+};
+
 /* The same cable seen by a side that does not know the baud rate. */
 static const omv_rpc_link_ops unpaced_ops = {
     .size = sizeof(omv_rpc_link_ops),
@@ -217,9 +235,12 @@ static const omv_rpc_link_ops unpaced_ops = {
 static void end_link(omv_rpc_link *out, cable_end *e, int knows_pace)
 {
     memset(out, 0, sizeof *out);
-    out->ops = knows_pace ? &paced_ops : &unpaced_ops;
+    out->ops = knows_pace == OMVRPC_PACE_KNOWN       ? &paced_ops
+               : knows_pace == OMVRPC_PACE_USB_FLOOR ? &usb_floor_ops
+                                                     : &unpaced_ops;
     out->ctx = e;
-    out->flags = OMV_RPC_LINK_BYTE_STREAM;
+    out->flags = OMV_RPC_LINK_BYTE_STREAM |
+                 (knows_pace == OMVRPC_PACE_USB_FLOOR ? OMV_RPC_LINK_PACE_FLOOR : 0u);
 }
 
 omv_rpc_status omvrpc_paced_pair_open(omv_rpc_link *a, omv_rpc_link *b,

@@ -27,9 +27,17 @@
 
 /* ------------------------------------------------------------ the cable */
 
+/* omvrpc_paced_opts.a_knows_pace / b_knows_pace */
+#define OMVRPC_PACE_NONE 0  /* no transfer_ms: a user's link that says nothing */
+#define OMVRPC_PACE_KNOWN 1 /* the wire time (`--uart DEV --baud N`) */
+/* A USB port's figure flagged OMV_RPC_LINK_PACE_FLOOR, as a serial port
+ * opened with no baud rate reports it (`--port DEV` on a USB-serial
+ * adapter to a UART). */
+#define OMVRPC_PACE_USB_FLOOR 2
+
 typedef struct omvrpc_paced_opts {
     uint32_t baud;    /* 10 bits per byte on the wire (start, 8 data, stop) */
-    int a_knows_pace; /* the link's transfer_ms reports the wire time */
+    int a_knows_pace; /* OMVRPC_PACE_*: what the link's transfer_ms reports */
     int b_knows_pace;
     size_t a_tx_buffer; /* 0: a write returns at once (a PC's driver) */
     size_t b_tx_buffer; /* n: once all but the last n bytes are on the wire */

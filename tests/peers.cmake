@@ -25,8 +25,13 @@ if(TARGET omvrpc_peers)
   # 9600 baud that slave takes the request only within 3 ms of sending its
   # 8 ms header, and gives the result up 100 ms after its callback); the
   # played cases that fail without it run in every build (the baud rate
-  # known, and unknown but measured on a 300-byte argument).
-  foreach(t asks_for_data_early measures_pace_asks_early)
+  # known, unknown but measured on a 300-byte argument, and a port opened
+  # with no baud rate, whose USB figure is flagged as only a floor: issue
+  # 17.3). Our master with the baud rate unknown (`--port`) against the
+  # Arduino slave at 115200 baud, 30 calls (about 3 s), in the gcc build:
+  # it failed 2 or 3 calls in 30 in about half the runs when the header's
+  # wait allowed no tick beyond the round trip seen.
+  foreach(t asks_for_data_early measures_pace_asks_early usb_floor_measures_pace_asks_early)
     add_test(NAME peer_our_master_${t} COMMAND test_peer_arduino only=test_our_master_${t})
     set_tests_properties(peer_our_master_${t} PROPERTIES TIMEOUT 60 LABELS peers)
   endforeach()
@@ -36,7 +41,7 @@ if(TARGET omvrpc_peers)
     # retry in each of the 39 others, where idle and loaded runs by hand
     # give none; cause not found yet), so it runs with the long runs only.
     foreach(run "arduino_master_our_slave;115200;100" "our_master_arduino_slave;115200;100"
-                "arduino_master_our_slave;9600;20")
+                "arduino_master_our_slave;9600;20" "our_master_unknown_pace_arduino_slave;115200;30")
       list(GET run 0 t)
       list(GET run 1 baud)
       list(GET run 2 calls)

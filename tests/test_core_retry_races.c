@@ -5,6 +5,8 @@
  * - the master, a second result header before the result data (short,
  *   and long enough to be read in several pieces);
  * - the master, a second header ack before the data ack;
+ * - the master, the tail of a cut header ack or result header before the
+ *   whole one;
  * - the slave, a second command header before the command data (it acks
  *   it again, in case the master lost the first ack in its flush), and
  *   result requests of the last call before the next command header;
@@ -162,6 +164,36 @@ static void test_master_skips_stale_header_ack(void **state)
 {
     (void)state;
     check_call_against(slave_repeating_header_ack, "ok", 2);
+}
+
+/* Ahead of the header's ack and of the result header, the tails of a
+ * cut copy of each (the rest of a packet whose first bytes our flush
+ * dropped, on a slow wire): the master slides over them and takes the
+ * whole packet behind, instead of failing the attempt and flushing into
+ * the next answer, which at 9600 baud misframed every later attempt. */
+static void *slave_after_cut_packets(void *arg)
+{
+    omv_rpc_link *link = arg;
+    uint8_t buf[16], ack[4], header[8], len[4] = {2, 0, 0, 0};
+    ts_packet(ack, 0x1209, NULL, 0);
+    ts_packet(header, 0x9021, len, 4);
+    get(link, buf, 12); /* the command header */
+    assert_int_equal(omv_rpc_link_write(link, ack + 1, 3, WAIT_MS), OMV_RPC_OK);
+    put_packet(link, 0x1209, NULL, 0);
+    get(link, buf, 8); /* the 4-byte argument */
+    put_packet(link, 0xABD1, NULL, 0);
+    get(link, buf, 4); /* result header request */
+    assert_int_equal(omv_rpc_link_write(link, header + 1, 7, WAIT_MS), OMV_RPC_OK);
+    put_packet(link, 0x9021, len, 4);
+    get(link, buf, 4);
+    put_packet(link, 0x1DBA, "ok", 2);
+    return NULL;
+}
+
+static void test_master_slides_over_cut_packets(void **state)
+{
+    (void)state;
+    check_call_against(slave_after_cut_packets, "ok", 2);
 }
 
 /* The first data request is dropped, as a slave does whose window for it
@@ -374,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_master_skips_stale_result_header),
         cmocka_unit_test(test_master_skips_stale_header_before_large_result),
         cmocka_unit_test(test_master_skips_stale_header_ack),
+        cmocka_unit_test(test_master_slides_over_cut_packets),
         cmocka_unit_test(test_master_asks_again_for_untaken_data_request),
         cmocka_unit_test(test_slave_skips_repeated_command_header),
         cmocka_unit_test(test_slave_hunts_past_stream_acks),

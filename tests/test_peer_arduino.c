@@ -299,8 +299,8 @@ static void our_master_arduino_slave(int master_knows_pace)
     }
     omvrpc_peer_stop(&slave);
     ts_thread_join(&th);
-    report(master_knows_pace ? "our master -> Arduino slave"
-                             : "our master (baud unknown) -> Arduino slave",
+    report(master_knows_pace == OMVRPC_PACE_KNOWN ? "our master -> Arduino slave"
+                                                  : "our master (baud unknown) -> Arduino slave",
            &t, slave.stats.calls, g_calls, omv_rpc_master_retries(m), began_all);
     omv_rpc_master_free(m);
     omvrpc_peer_free(&slave);
@@ -309,13 +309,15 @@ static void our_master_arduino_slave(int master_knows_pace)
 static void test_our_master_arduino_slave(void **state)
 {
     (void)state;
-    our_master_arduino_slave(1);
+    our_master_arduino_slave(OMVRPC_PACE_KNOWN);
 }
 
+/* As `--port DEV` opens it: the link reports USB's pace, flagged as only
+ * a floor. */
 static void test_our_master_unknown_pace_arduino_slave(void **state)
 {
     (void)state;
-    our_master_arduino_slave(0);
+    our_master_arduino_slave(OMVRPC_PACE_USB_FLOOR);
 }
 
 /* Issue 17.2 (test_core_retry_races has it played by hand, without
@@ -456,8 +458,9 @@ static void *slave_wanting_early_data_request(void *arg)
     return NULL;
 }
 
-/* `knows_pace`: the master's link reports the wire time (`--uart DEV
- * --baud 9600`), or not (`--port`: it measures the pace). */
+/* `knows_pace` (OMVRPC_PACE_*): the master's link reports the wire time
+ * (`--uart DEV --baud 9600`), or USB's figure as a floor (`--port DEV`),
+ * or nothing (a user's link); in the last two it measures the pace. */
 static void asks_for_data_early(int knows_pace, size_t arg_len)
 {
     omv_rpc_link a, b;
@@ -488,13 +491,22 @@ static void asks_for_data_early(int knows_pace, size_t arg_len)
 static void test_our_master_asks_for_data_early(void **state)
 {
     (void)state;
-    asks_for_data_early(1, 4);
+    asks_for_data_early(OMVRPC_PACE_KNOWN, 4);
 }
 
 static void test_our_master_measures_pace_asks_early(void **state)
 {
     (void)state;
-    asks_for_data_early(0, EARLY_ARG_LEN);
+    asks_for_data_early(OMVRPC_PACE_NONE, EARLY_ARG_LEN);
+}
+
+/* Issue 17.3: a port opened with no baud rate reports USB's pace; before
+ * OMV_RPC_LINK_PACE_FLOOR the master took it as known, never measured, and
+ * polled headers every few ms on a 9600-baud wire. */
+static void test_our_master_usb_floor_measures_pace_asks_early(void **state)
+{
+    (void)state;
+    asks_for_data_early(OMVRPC_PACE_USB_FLOOR, EARLY_ARG_LEN);
 }
 
 int main(int argc, char **argv)
@@ -518,6 +530,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_our_master_late_data_request),
         cmocka_unit_test(test_our_master_asks_for_data_early),
         cmocka_unit_test(test_our_master_measures_pace_asks_early),
+        cmocka_unit_test(test_our_master_usb_floor_measures_pace_asks_early),
     };
     if (g_only) {
         cmocka_set_test_filter(g_only);

@@ -141,6 +141,12 @@ typedef struct omv_rpc_link_ops {
  * sends a stream frame's header and bytes as one transfer, and batches
  * acks (see `buffered`). Implied by OMV_RPC_LINK_BYTE_STREAM. */
 #define OMV_RPC_LINK_STREAM_BYTES 0x4u
+/* transfer_ms is only a floor: the link does not know its real pace (a
+ * serial port opened with no baud rate may be a USB virtual COM port, or a
+ * USB-serial adapter in front of a UART at 9600 baud). The master then
+ * measures the pace on the first exchanges, as it does on a link without
+ * transfer_ms, and uses whichever figure is slower. */
+#define OMV_RPC_LINK_PACE_FLOOR 0x8u
 
 typedef struct omv_rpc_link {
     const omv_rpc_link_ops *ops; /* the functions; must outlive the link */

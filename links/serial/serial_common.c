@@ -22,6 +22,11 @@ uint32_t omvrpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t le
     return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
 
+uint32_t omvrpc_serial_link_flags(uint32_t baudrate)
+{
+    return OMV_RPC_LINK_BYTE_STREAM | (baudrate ? 0u : OMV_RPC_LINK_PACE_FLOOR);
+}
+
 omv_rpc_status omvrpc_serial_status_from_errno(int err)
 {
     switch (err) {

@@ -17,6 +17,9 @@
  * `baudrate` (0: USB, paced at 1 MB/s), rounded up, plus 1 ms and the
  * adapter's `latency_ms`. Saturates at UINT32_MAX. */
 uint32_t omvrpc_serial_wire_ms(uint32_t baudrate, uint32_t latency_ms, size_t len);
+/* The link's flags: a byte stream; with no baud rate, its pace (USB's) only
+ * a floor, as the port may be an adapter to a slow UART. */
+uint32_t omvrpc_serial_link_flags(uint32_t baudrate);
 
 /* The status for an errno value met while opening a port:
  * ENOENT/ENXIO/ENODEV/ENOTDIR/ENOTTY/EISDIR -> NO_SUCH_PORT,

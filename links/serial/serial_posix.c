@@ -480,7 +480,8 @@ static omv_rpc_status make_link(omv_rpc_link *link, int fd, int exclusive, uint3
     p->exclusive = exclusive;
     p->baudrate = baudrate;
     p->latency_ms = latency_ms;
-    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link =
+        (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = omvrpc_serial_link_flags(baudrate)};
     return OMV_RPC_OK;
 }
 

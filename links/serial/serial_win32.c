@@ -280,6 +280,7 @@ omv_rpc_status omv_rpc_serial_open(omv_rpc_link *link, const char *port, uint32_
         free(p);
         return OMV_RPC_ERR_LINK;
     }
-    *link = (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = OMV_RPC_LINK_BYTE_STREAM};
+    *link =
+        (omv_rpc_link){.ops = &serial_ops, .ctx = p, .flags = omvrpc_serial_link_flags(baudrate)};
     return OMV_RPC_OK;
 }
