@@ -30,6 +30,7 @@ typedef struct cable_end {
     cable *c;
     int side;
     size_t tx_buffer;
+    int pace; /* OMVRPC_PACE_*: what transfer_ms reports */
 } cable_end;
 
 static uint64_t now_ns(void)
@@ -172,9 +173,15 @@ static void cable_close(void *ctx)
     free(e);
 }
 
+/* The wire time, or (OMVRPC_PACE_USB_FLOOR) what omv_rpc_serial_open
+ * reports for a port with no baud rate: USB full speed's 1 MB/s, plus 1
+ * ms. */
 static uint32_t cable_transfer_ms(void *ctx, size_t len)
 {
     cable_end *e = ctx;
+    if (e->pace == OMVRPC_PACE_USB_FLOOR) {
+        return (uint32_t)((len + 999u) / 1000u + 1u);
+    }
     return (uint32_t)(((uint64_t)len * e->c->byte_ns + 999999u) / 1000000u);
 }
 
@@ -204,24 +211,6 @@ static const omv_rpc_link_ops paced_ops = {
     .transfer_ms = cable_transfer_ms,
 };
 
-/* As omv_rpc_serial_open reports a port with no baud rate: USB full
- * speed's 1 MB/s, plus 1 ms. */
-static uint32_t usb_transfer_ms(void *ctx, size_t len)
-{
-    (void)ctx;
-    return (uint32_t)((len + 999u) / 1000u + 1u);
-}
-
-static const omv_rpc_link_ops usb_floor_ops = {
-    .size = sizeof(omv_rpc_link_ops),
-    .recv = cable_recv,
-    .send = cable_send,
-    .flush = cable_flush,
-    .now_ms = omv_rpc_clock_ms,
-    .close = cable_close,
-    .transfer_ms = usb_transfer_ms,
-};
-
 /* The same cable seen by a side that does not know the baud rate. */
 static const omv_rpc_link_ops unpaced_ops = {
     .size = sizeof(omv_rpc_link_ops),
@@ -232,15 +221,13 @@ static const omv_rpc_link_ops unpaced_ops = {
     .close = cable_close,
 };
 
-static void end_link(omv_rpc_link *out, cable_end *e, int knows_pace)
+static void end_link(omv_rpc_link *out, cable_end *e)
 {
     memset(out, 0, sizeof *out);
-    out->ops = knows_pace == OMVRPC_PACE_KNOWN       ? &paced_ops
-               : knows_pace == OMVRPC_PACE_USB_FLOOR ? &usb_floor_ops
-                                                     : &unpaced_ops;
+    out->ops = e->pace == OMVRPC_PACE_NONE ? &unpaced_ops : &paced_ops;
     out->ctx = e;
     out->flags = OMV_RPC_LINK_BYTE_STREAM |
-                 (knows_pace == OMVRPC_PACE_USB_FLOOR ? OMV_RPC_LINK_PACE_FLOOR : 0u);
+                 (e->pace == OMVRPC_PACE_USB_FLOOR ? OMV_RPC_LINK_PACE_FLOOR : 0u);
 }
 
 omv_rpc_status omvrpc_paced_pair_open(omv_rpc_link *a, omv_rpc_link *b,
@@ -265,9 +252,9 @@ omv_rpc_status omvrpc_paced_pair_open(omv_rpc_link *a, omv_rpc_link *b,
     pthread_condattr_destroy(&attr);
     c->byte_ns = 10000000000ull / opts->baud;
     c->open_ends = 2;
-    *ea = (cable_end){c, 0, opts->a_tx_buffer};
-    *eb = (cable_end){c, 1, opts->b_tx_buffer};
-    end_link(a, ea, opts->a_knows_pace);
-    end_link(b, eb, opts->b_knows_pace);
+    *ea = (cable_end){c, 0, opts->a_tx_buffer, opts->a_knows_pace};
+    *eb = (cable_end){c, 1, opts->b_tx_buffer, opts->b_knows_pace};
+    end_link(a, ea);
+    end_link(b, eb);
     return OMV_RPC_OK;
 }
