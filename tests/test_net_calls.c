@@ -315,13 +315,37 @@ static int restart_await(omv_rpc_link *l, uint16_t magic)
     return 0;
 }
 
+/* Phase 1 as a camera plays it: every attempt flushes, then takes a
+ * command header and its data. On a loaded machine the master's first
+ * attempts may end before this thread runs, leaving repeated headers
+ * queued where the script expected the data. */
+static int restart_take_command(omv_rpc_link *l)
+{
+    uint8_t buf[12], ack[4];
+    for (int attempt = 0; attempt < 50; attempt++) {
+        if (attempt > 0) {
+            l->ops->flush(l->ctx);
+        }
+        if (!restart_get(l, buf, 12) || buf[0] != 0x09 || buf[1] != 0x12) {
+            continue;
+        }
+        if (!restart_put(l, ack, ts_packet(ack, 0x1209, NULL, 0))) {
+            return 0;
+        }
+        if (omv_rpc_link_read(l, buf, 4, 100) == OMV_RPC_OK && buf[0] == 0xD1 && buf[1] == 0xAB) {
+            return restart_put(l, ack, ts_packet(ack, 0xABD1, NULL, 0));
+        }
+    }
+    return 0;
+}
+
 static atomic_int g_restart_done;
 
 static void *camera_starting_over(void *arg)
 {
     omv_rpc_link *l = arg;
     static uint8_t data[RESTART_RESULT_LEN + 4];
-    uint8_t buf[16], ack[4], header[8];
+    uint8_t buf[16], header[8];
     const uint8_t len_le[4] = {(uint8_t)RESTART_RESULT_LEN, (uint8_t)(RESTART_RESULT_LEN >> 8), 0,
                                0};
     uint8_t result[RESTART_RESULT_LEN];
@@ -330,10 +354,8 @@ static void *camera_starting_over(void *arg)
     }
     ts_packet(header, 0x9021, len_le, 4);
     size_t data_len = ts_packet(data, 0x1DBA, result, sizeof result);
-    int ok = restart_get(l, buf, 12) && restart_put(l, ack, ts_packet(ack, 0x1209, NULL, 0)) &&
-             restart_get(l, buf, 4) && restart_put(l, ack, ts_packet(ack, 0xABD1, NULL, 0)) &&
-             restart_await(l, 0x9021) &&                          /* busy: dropped */
-             restart_await(l, 0x9021) &&                          /* answered */
+    int ok = restart_take_command(l) && restart_await(l, 0x9021) && /* busy: dropped */
+             restart_await(l, 0x9021) &&                            /* answered */
              restart_put(l, header, 8) && restart_get(l, buf, 4); /* a poll, or our data request */
     if (ok) {
         l->ops->flush(l->ctx); /* the new attempt */
