@@ -19,6 +19,7 @@ ok() { echo "ok: $*"; }
 # A free port: try a few at random (another test may hold one).
 for _ in $(seq 20); do
     PORT=$((20000 + RANDOM % 40000))
+    rm -f "$WORK/sim.out" "$WORK/sim.err" # the try before's lines would be read first
     $OMV sim --v2 --udp $PORT --task-ms 50 > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     for _ in $(seq 50); do

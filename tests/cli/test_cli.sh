@@ -86,6 +86,9 @@ hex_u32le() {
 
 # The sim's default link is a new pseudo-terminal.   start_sim_pty [SIM OPTIONS...]
 start_sim_pty() {
+    # A stale file from the sim before would be read in the moment before
+    # the new sim's redirection empties it (its terminal gone since).
+    rm -f "$WORK/sim.out" "$WORK/sim.err"
     $OMV sim "$@" > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
@@ -112,6 +115,7 @@ start_sim_pty() {
 start_sim_net() {
     local port
     port=$($HELPER free-port) || { fail "no free port"; exit 1; }
+    rm -f "$WORK/sim.err" # a stale ready line (start_sim_pty)
     $OMV sim --net --bind 127.0.0.2 --net-port "$port" "$@" 2> "$WORK/sim.err" &
     SIM_PID=$!
     for _ in $(seq 300); do

@@ -18,6 +18,7 @@ ok() { echo "ok: $*"; }
 
 # start_sim ARGS...: the sim on a new pseudo-terminal; sets PTY.
 start_sim() {
+    rm -f "$WORK/sim.out" "$WORK/sim.err" # the sim before's lines would be read first
     $OMV sim "$@" > "$WORK/sim.out" 2> "$WORK/sim.err" &
     SIM_PID=$!
     PTY=""
