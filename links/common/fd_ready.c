@@ -18,10 +18,10 @@ int omvrpc_fd_ready_us(int fd, uint32_t timeout_us)
     if (us > 0) {
         /* A wait that runs out ends up to the timer slack late: on Linux
          * a 100 us wait took about 150 us (a VM's wakeup adds some 25),
-         * and a master's fast polls (master_timing.h) came half as slow
-         * again as their schedule says. Input still ends the wait at once.
-         * At least a quarter of the wait is kept: a huge slack must not
-         * make the caller's loop a busy one. */
+         * and a master's fast polls (master_timing.h), due every 100 us,
+         * came every 175-190. Input still ends the wait at once. At least
+         * a quarter of the wait is kept: a huge slack must not make the
+         * caller's loop a busy one. */
         const uint32_t slack = omvrpc_timer_slack_us();
         us = slack < us - us / 4u ? us - slack : us / 4u;
     }
