@@ -49,7 +49,8 @@ check() { # check NAME CONDITION-RESULT
     fails=$((fails + 1))
   fi
 }
-win() { "${emu[@]}" "$exe" "$@"; }
+# Through wine_run.sh, which runs it again if wine failed to start it.
+win() { "$BASH" "$(dirname "$0")/wine_run.sh" "${emu[@]}" -- "$exe" "$@"; }
 
 # Wait up to 30 s for `pattern` in file `f`.
 wait_for() {

@@ -34,11 +34,30 @@ endif()
 target_compile_definitions(omvrpc_test_support PRIVATE
   OMV_RPC_VECTORS_DEFAULT="${OMV_RPC_VECTORS_DIR}")
 
+# Under wine, each test program runs through windows/wine_run.sh, which
+# runs it again only when wine failed to start it (its server connection
+# broke before the program began).
+find_program(OMV_RPC_BASH bash)
+set(OMV_RPC_WINE_RUN "")
+if(CMAKE_CROSSCOMPILING_EMULATOR AND OMV_RPC_BASH)
+  set(OMV_RPC_WINE_RUN ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/wine_run.sh
+    ${CMAKE_CROSSCOMPILING_EMULATOR} --)
+endif()
+
+# omv_rpc_add_test_program(NAME TARGET): a ctest of one Windows program.
+function(omv_rpc_add_test_program name target)
+  if(OMV_RPC_WINE_RUN)
+    add_test(NAME ${name} COMMAND ${OMV_RPC_WINE_RUN} $<TARGET_FILE:${target}>)
+  else()
+    add_test(NAME ${name} COMMAND ${target})
+  endif()
+endfunction()
+
 function(omv_rpc_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE omvrpc_test_support)
-  add_test(NAME ${name} COMMAND ${name})
+  omv_rpc_add_test_program(${name} ${name})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -77,7 +96,6 @@ endforeach()
 # OMV_RPC_HOST_OMV_RPC names (./run test gives its gcc build's).
 set(OMV_RPC_HOST_OMV_RPC "" CACHE FILEPATH
   "omv-rpc built for this machine (Linux): the peer of the Windows programs in test_wine_net")
-find_program(OMV_RPC_BASH bash)
 if(CMAKE_CROSSCOMPILING_EMULATOR AND OMV_RPC_BASH AND TARGET omv-rpc)
   add_test(NAME test_wine_cli COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_wine_net.sh
     smoke $<TARGET_FILE:omv-rpc> -- ${CMAKE_CROSSCOMPILING_EMULATOR})
@@ -108,14 +126,16 @@ if(NOT CMOCKA_FOUND)
   add_executable(test_cmocka_standin windows/test_cmocka_standin.c windows/cmocka_standin.c)
   target_include_directories(test_cmocka_standin BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/windows)
   target_link_libraries(test_cmocka_standin PRIVATE Threads::Threads)
-  add_test(NAME test_cmocka_standin COMMAND test_cmocka_standin)
+  omv_rpc_add_test_program(test_cmocka_standin test_cmocka_standin)
   set_tests_properties(test_cmocka_standin PROPERTIES TIMEOUT 60 LABELS windows)
 endif()
 
 # wine makes its prefix (about 10 s) on first use: once, before the tests,
-# rather than in several at the same time.
-if(CMAKE_CROSSCOMPILING_EMULATOR)
-  add_test(NAME wine_prefix COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} cmd /c exit 0)
+# rather than in several at the same time, and the tests wait until that
+# first boot's programs and its wine server have ended.
+if(OMV_RPC_WINE_RUN)
+  add_test(NAME wine_prefix COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/wine_run.sh
+    --prefix ${CMAKE_CROSSCOMPILING_EMULATOR})
   set_tests_properties(wine_prefix PROPERTIES FIXTURES_SETUP wine TIMEOUT 300 LABELS windows)
   get_property(OMV_RPC_WINDOWS_TESTS DIRECTORY PROPERTY TESTS)
   list(REMOVE_ITEM OMV_RPC_WINDOWS_TESTS wine_prefix)
