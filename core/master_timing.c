@@ -194,15 +194,18 @@ uint32_t omvrpc_timing_result_expected(const omvrpc_timing *t, uint32_t command)
 
 void omvrpc_timing_result_came(omvrpc_timing *t, uint32_t command, uint32_t ms)
 {
-    const uint32_t kept = ms >= TURNAROUND_MIN_MS ? ms : 0u;
+    /* A quick answer leaves the slot as it was: a function whose callback
+     * is now quick, now long (an image pass that sometimes finds nothing)
+     * keeps its window for the long ones, and a window past the answer
+     * costs nothing. */
+    if (ms < TURNAROUND_MIN_MS) {
+        return;
+    }
     omvrpc_turnaround *slot = NULL;
     for (int i = 0; i < OMVRPC_TURNAROUND_SLOTS && !slot; i++) {
         if (t->turnaround[i].ms && t->turnaround[i].command == command) {
             slot = &t->turnaround[i];
         }
-    }
-    if (!slot && !kept) {
-        return;
     }
     if (!slot) {
         /* A free slot, else the one heard from longest ago. */
@@ -216,7 +219,7 @@ void omvrpc_timing_result_came(omvrpc_timing *t, uint32_t command, uint32_t ms)
         }
     }
     slot->command = command;
-    slot->ms = kept; /* 0 frees the slot */
+    slot->ms = ms;
     slot->heard = ++t->turnaround_clock;
 }
 

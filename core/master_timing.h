@@ -124,7 +124,8 @@ uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t sho
  * result header came, where that was after the fast polls at the phase's
  * start; 0 when not kept. */
 uint32_t omvrpc_timing_result_expected(const omvrpc_timing *t, uint32_t command);
-/* A result header of `command` came `ms` into phase 2. */
+/* A result header of `command` came `ms` into phase 2 (under 3 ms: the
+ * fast polls at the phase's start caught it, and what was kept stays). */
 void omvrpc_timing_result_came(omvrpc_timing *t, uint32_t command, uint32_t ms);
 /* Whether a poll of phase 2 `elapsed_ms` into the phase, after
  * `window_polls` fast polls around `expected_ms` (result_expected; 0:
