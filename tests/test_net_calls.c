@@ -299,12 +299,6 @@ static int restart_put(omv_rpc_link *l, const uint8_t *buf, size_t len)
     return omv_rpc_link_write(l, buf, len, RESTART_WAIT_MS) == OMV_RPC_OK;
 }
 
-/* Whether the packet at `p` starts with `magic` (little-endian). */
-static int has_magic(const uint8_t *p, uint16_t magic)
-{
-    return p[0] == (uint8_t)magic && p[1] == (uint8_t)(magic >> 8);
-}
-
 /* Read 4-byte packets until one with `magic` (a camera's failed attempts
  * in between). */
 static int restart_await(omv_rpc_link *l, uint16_t magic)
@@ -314,7 +308,7 @@ static int restart_await(omv_rpc_link *l, uint16_t magic)
         if (!restart_get(l, r, 4)) {
             return 0;
         }
-        if (has_magic(r, magic)) {
+        if (ts_has_magic(r, magic)) {
             return 1;
         }
     }
@@ -332,13 +326,13 @@ static int restart_take_command(omv_rpc_link *l)
         if (attempt > 0) {
             l->ops->flush(l->ctx);
         }
-        if (!restart_get(l, buf, 12) || !has_magic(buf, 0x1209)) {
+        if (!restart_get(l, buf, 12) || !ts_has_magic(buf, 0x1209)) {
             continue;
         }
         if (!restart_put(l, ack, ts_packet(ack, 0x1209, NULL, 0))) {
             return 0;
         }
-        if (omv_rpc_link_read(l, buf, 4, 100) == OMV_RPC_OK && has_magic(buf, 0xABD1)) {
+        if (omv_rpc_link_read(l, buf, 4, 100) == OMV_RPC_OK && ts_has_magic(buf, 0xABD1)) {
             return restart_put(l, ack, ts_packet(ack, 0xABD1, NULL, 0));
         }
     }

@@ -416,11 +416,6 @@ static int play_packet(omv_rpc_link *link, uint16_t magic, const void *payload, 
     return play_put(link, pkt, ts_packet(pkt, magic, payload, len));
 }
 
-static int is_magic(const uint8_t *buf, uint16_t magic)
-{
-    return buf[0] == (uint8_t)magic && buf[1] == (uint8_t)(magic >> 8);
-}
-
 /* Phase 1 for an argument of `arg_len` bytes; a header is acked each time
  * it comes (a retry of a master that missed the ack on a loaded machine). */
 static int play_command(omv_rpc_link *link, size_t arg_len)
@@ -430,14 +425,14 @@ static int play_command(omv_rpc_link *link, size_t arg_len)
         if (!play_get(link, buf, 2)) {
             return 0;
         }
-        if (!is_magic(buf, 0x1209)) {
+        if (!ts_has_magic(buf, 0x1209)) {
             break;
         }
         if (!play_get(link, buf + 2, 10) || !play_packet(link, 0x1209, NULL, 0)) {
             return 0;
         }
     }
-    return is_magic(buf, 0xABD1) && play_get(link, buf + 2, arg_len + 2) && /* and the CRC */
+    return ts_has_magic(buf, 0xABD1) && play_get(link, buf + 2, arg_len + 2) && /* and the CRC */
            play_packet(link, 0xABD1, NULL, 0);
 }
 
@@ -449,8 +444,8 @@ static void *slave_wanting_early_data_request(void *arg)
     uint8_t buf[4], header[8];
     const uint8_t len[4] = {3, 0, 0, 0};
     ts_packet(header, 0x9021, len, 4);
-    if (play_command(link, g_play_arg_len) && play_get(link, buf, 4) && is_magic(buf, 0x9021) &&
-        play_put(link, header, 1) && play_get(link, buf, 4) && is_magic(buf, 0x1DBA)) {
+    if (play_command(link, g_play_arg_len) && play_get(link, buf, 4) && ts_has_magic(buf, 0x9021) &&
+        play_put(link, header, 1) && play_get(link, buf, 4) && ts_has_magic(buf, 0x1DBA)) {
         atomic_store(&g_asked_early, 1);
         play_put(link, header + 1, 7);
         play_packet(link, 0x1DBA, "abc", 3);

@@ -35,3 +35,8 @@ size_t ts_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len)
     out[len + 3] = (uint8_t)(crc >> 8);
     return len + 4;
 }
+
+int ts_has_magic(const uint8_t *p, uint16_t magic)
+{
+    return p[0] == (uint8_t)magic && p[1] == (uint8_t)(magic >> 8);
+}

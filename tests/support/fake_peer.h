@@ -24,5 +24,7 @@ void ts_fake_peer_close(ts_fake_peer *p);
  * payload, and a correct CRC over both, whatever they are. `out` holds
  * len + 4 bytes; returns len + 4. */
 size_t ts_packet(uint8_t *out, uint16_t magic, const void *payload, size_t len);
+/* Whether the packet at `p` starts with `magic` (little-endian). */
+int ts_has_magic(const uint8_t *p, uint16_t magic);
 
 #endif
