@@ -8,6 +8,11 @@ if(OMV_RPC_BASH AND NOT WIN32)
     COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/platform/check_posix_sources.sh
             ${PROJECT_SOURCE_DIR})
   set_tests_properties(posix_sources PROPERTIES TIMEOUT 60)
+  # The Windows stage's wine_run.sh (tests/windows/), with a stand-in for wine.
+  add_test(NAME wine_run_retries
+    COMMAND ${OMV_RPC_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/windows/test_wine_run.sh
+            ${CMAKE_CURRENT_SOURCE_DIR}/windows/wine_run.sh)
+  set_tests_properties(wine_run_retries PROPERTIES TIMEOUT 60)
 endif()
 
 # The Windows port listing's device-ID parser, and a well-formed listing.
