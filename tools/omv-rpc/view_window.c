@@ -77,6 +77,10 @@ static void show_fps(view_window *v)
 
 int view_window_open(view_window *v)
 {
+    /* From nothing: callers keep the window on their stack, and a texture
+     * pointer left from whatever was there was freed as one (omv-rpc cam
+     * view crashed in SDL_DestroyTexture on its first frame). */
+    memset(v, 0, sizeof *v);
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* keep our Ctrl-C handler */
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr,

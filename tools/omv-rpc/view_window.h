@@ -22,7 +22,8 @@ typedef struct view_window {
     uint64_t fps_frames, fps_start_ms;
 } view_window;
 
-/* 0, or -1 after a message on stderr (then still call view_window_close). */
+/* Opens the window into *v, which need not be initialised. 0, or -1 after
+ * a message on stderr (then still call view_window_close). */
 int view_window_open(view_window *v);
 void view_window_close(view_window *v);
 
