@@ -43,12 +43,12 @@ static void listening(omvrpc_peer *p, int phase)
     }
 }
 
-/* How long attempt `attempt` of this call (the results sent count the
- * finished ones) stalls. */
-static uint32_t stall_us(const omvrpc_peer *p, int attempt)
+/* How long attempt `attempt` of this call's phase `phase` (the results
+ * sent count the finished calls) stalls. */
+static uint32_t stall_us(const omvrpc_peer *p, int phase, int attempt)
 {
     int now = p->stall_every && (p->stats.results_sent + 1u) % p->stall_every == 0 &&
-              (attempt == 0 || !p->stall_once);
+              (attempt == 0 || !p->stall_once) && (phase == 2 || !p->stall_result_only);
     return now ? p->stall_us : 0u;
 }
 
@@ -68,7 +68,7 @@ static long get_command(omvrpc_peer *p, uint32_t timeout_ms, uint32_t *command)
             size_t len = (size_t)header[6] | (size_t)header[7] << 8 | (size_t)header[8] << 16 |
                          (size_t)header[9] << 24;
             if (len + 4 <= p->buf_size) {
-                peer_sleep_us(stall_us(p, attempt));
+                peer_sleep_us(stall_us(p, 1, attempt));
                 peer_write(p, ack, omvrpc_peer_packet(ack, PEER_HEADER, NULL, 0),
                            scaled(p, short_ms));
                 if (take(p, p->buf, len + 4, PEER_LONG_MS, PEER_DATA)) {
@@ -102,7 +102,7 @@ static int put_result(omvrpc_peer *p, const uint8_t *out, size_t out_len, size_t
         if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_HEADER)) {
             peer_write(p, header, 8, scaled(p, short_ms));
             if (take(p, request, 4, scaled(p, short_ms), PEER_RESULT_DATA)) {
-                peer_sleep_us(stall_us(p, attempt));
+                peer_sleep_us(stall_us(p, 2, attempt));
                 peer_write(p, out, out_len, PEER_LONG_MS);
                 return 1;
             }

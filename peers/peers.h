@@ -89,6 +89,9 @@ typedef struct omvrpc_peer {
     uint32_t stall_every;
     uint32_t stall_us;
     int stall_once; /* only in each phase's first attempt (a hiccup) */
+    /* Only after the data request (a result delayed on its way: a
+     * network's hiccup), never in the command phase. */
+    int stall_result_only;
     /* The OpenMV slave: called right after the flush that begins each
      * attempt, with the phase (1: get_command, 2: put_result), on the
      * slave's thread. From that moment a packet written to it is read,
