@@ -128,14 +128,13 @@ static void note_crossed(omv_rpc_master *m, const char *what)
                    (unsigned)t->answer_ms);
 }
 
-/* A poll on a link that can wait in microseconds (master_timing.h): 0 when
- * no answer started within the fast rhythm (the request is sent again at
- * once, without a flush: what comes later is an answer to one of the
- * requests, as good as the next one's), else 1 (and the answer gets its
- * whole wait). */
-static int answer_starting(omv_rpc_master *m, int attempt, uint32_t short_ms)
+/* A poll on a link that can wait in microseconds (master_timing.h), `us`
+ * its fast rhythm (0: not a fast poll): 0 when no answer started within
+ * it (the request is sent again at once, without a flush: what comes
+ * later is an answer to one of the requests, as good as the next one's),
+ * else 1 (and the answer gets its whole wait). */
+static int answer_starting(omv_rpc_master *m, uint32_t us)
 {
-    const uint32_t us = omvrpc_timing_poll_us(&m->timing, attempt, short_ms);
     return !us || !m->ep.t.ready_us || m->ep.t.ready_us(m->ep.t.ctx, us);
 }
 
@@ -186,7 +185,7 @@ static omv_rpc_status put_command(omv_rpc_master *m, uint32_t command, const uin
         keep_input = 0;
         const uint32_t sent = omvrpc_ep_now(ep);
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_COMMAND_HEADER, header, 8, wait, 0);
-        if (st == OMV_RPC_OK && !answer_starting(m, attempt, short_ms)) {
+        if (st == OMV_RPC_OK && !answer_starting(m, omvrpc_timing_poll_us(t, attempt, short_ms))) {
             st = OMV_RPC_ERR_TIMEOUT;
             keep_input = 1;
         } else if (st == OMV_RPC_OK) {
@@ -404,8 +403,10 @@ static omv_rpc_status recv_result_header(omv_rpc_master *m, uint8_t *header, uin
     return OMV_RPC_OK;
 }
 
-/* Phase 2: request, result header, request, result data. */
-static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t timeout_ms)
+/* Phase 2 of a call of `command`: request, result header, request,
+ * result data. */
+static omv_rpc_status get_result(omv_rpc_master *m, uint32_t command, result_sink *sink,
+                                 uint32_t timeout_ms)
 {
     omv_rpc_endpoint *ep = &m->ep;
     omvrpc_timing *t = &m->timing;
@@ -422,23 +423,37 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
      * dropped, and the slave, done with the call, would never answer. */
     uint8_t *late_dest = NULL;
     uint32_t late_len = 0, late_whole = 0;
+    /* When this function's last result header came (master_timing.h), and
+     * the fast polls made so far in the window around that time: extra
+     * polls, which the schedule's count of attempts (`step`) leaves out. */
+    const uint32_t expected = omvrpc_timing_result_expected(t, command);
+    int window_polls = 0;
     const uint32_t start = omvrpc_ep_now(ep);
 
     for (int attempt = 0;; attempt++) {
-        if (attempt > 0 && (uint32_t)(omvrpc_ep_now(ep) - start) >= timeout_ms) {
+        const uint32_t elapsed = omvrpc_ep_now(ep) - start;
+        if (attempt > 0 && elapsed >= timeout_ms) {
             return OMV_RPC_ERR_RECV_TIMEOUT;
         }
+        const int step = attempt - window_polls;
         int asked_early = 0; /* the data request went out with the header's first byte */
         round_trip = omvrpc_timing_round_trip(t, ep, 4, 8);
-        uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, attempt, scale, round_trip);
+        uint32_t wait = omvrpc_timing_answer_wait(t, short_ms, step, scale, round_trip);
+        uint32_t fast_us = omvrpc_timing_poll_us(t, step, short_ms);
+        int in_window = 0;
+        if (!fast_us) {
+            fast_us = omvrpc_timing_window_poll_us(t, expected, elapsed, window_polls, short_ms);
+            in_window = fast_us != 0;
+        }
         if (!late_dest && !keep_input) {
             omvrpc_ep_flush(ep); /* else it would drop the late data's first bytes */
         }
         keep_input = 0;
         omv_rpc_status st = omvrpc_ep_send_packet(ep, MAGIC_RESULT_HEADER, NULL, 0, wait, 0);
-        if (st == OMV_RPC_OK && !late_dest && !answer_starting(m, attempt, short_ms)) {
+        if (st == OMV_RPC_OK && !late_dest && !answer_starting(m, fast_us)) {
             st = OMV_RPC_ERR_TIMEOUT;
             keep_input = 1;
+            window_polls += in_window;
         } else if (st == OMV_RPC_OK && late_dest) {
             int late = 0;
             st = omvrpc_ep_recv_packet_or_late(ep, MAGIC_RESULT_HEADER, header, 4, wait,
@@ -457,13 +472,14 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
             if (is_link_failure(st)) {
                 return st;
             }
-            note_unanswered(m, "result", attempt, wait, st);
+            note_unanswered(m, "result", step, wait, st);
             after_poll = st == OMV_RPC_ERR_TIMEOUT;
-            short_ms = omvrpc_timing_next_short(t, short_ms, attempt, timeout_ms);
+            short_ms = omvrpc_timing_next_short(t, short_ms, step, timeout_ms);
             continue;
         }
         uint32_t len = get_le32(header);
         answered_ms = omvrpc_ep_now(ep) - start;
+        omvrpc_timing_result_came(t, command, answered_ms);
         uint8_t *dest;
         if (len > ep->max_payload) {
             omvrpc_ep_logf(ep, OMV_RPC_LOG_WARNING,
@@ -530,9 +546,9 @@ static omv_rpc_status get_result(omv_rpc_master *m, result_sink *sink, uint32_t 
              * the last then reached the slave in place of our data request. */
             note_crossed(m, "result");
         }
-        note_retry(m, "result", attempt, wait, st);
+        note_retry(m, "result", step, wait, st);
         short_ms =
-            omvrpc_timing_after_retry(t, short_ms, attempt, timeout_ms,
+            omvrpc_timing_after_retry(t, short_ms, step, timeout_ms,
                                       st == OMV_RPC_ERR_TIMEOUT && after_poll, answered_ms, scale);
         after_poll = 0;
     }
@@ -552,7 +568,7 @@ static omv_rpc_status do_call(omv_rpc_master *m, uint32_t command, const void *a
     omv_rpc_status st =
         put_command(m, command, arg ? (const uint8_t *)arg : empty, arg_len, send_timeout_ms);
     if (st == OMV_RPC_OK) {
-        st = get_result(m, sink, recv_timeout_ms);
+        st = get_result(m, command, sink, recv_timeout_ms);
     }
     if (st == OMV_RPC_OK) {
         omvrpc_timing_call_done(&m->timing);

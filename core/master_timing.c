@@ -50,6 +50,14 @@
  * is a slave slower than the rhythm; an isolated one, a stall. */
 #define CROSS_WINDOW 16u
 #define SLOW_WIRE_MS 4u /* a round trip's bytes this long get a turnaround allowance */
+/* A result header that came this long into phase 2 or later is kept for
+ * its function (master_timing.h): sooner, the fast polls at the phase's
+ * start (FAST_SPAN_US, about 3 ms of real time) catch it. */
+#define TURNAROUND_MIN_MS 3u
+/* The window of fast polls opens this long before the time expected: the
+ * clock's tick (a time read as T ms lies between T-1 and T+1) and a
+ * callback a little quicker than the last. */
+#define WINDOW_LEAD_MS 2u
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
 {
@@ -72,6 +80,12 @@ void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep)
     t->since_cross = 0xFFFFFFFFu;
     t->relax_calls = RELAX_MIN_CALLS;
     t->since_relax = 0xFFFFFFFFu;
+    for (int i = 0; i < OMVRPC_TURNAROUND_SLOTS; i++) {
+        t->turnaround[i].command = 0;
+        t->turnaround[i].ms = 0;
+        t->turnaround[i].heard = 0;
+    }
+    t->turnaround_clock = 0;
 }
 
 /* Before anything is known of a link that does not know its pace (it may
@@ -166,6 +180,57 @@ uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t sho
     return attempt < fast_polls(t) && omvrpc_timing_is_poll(t, attempt) && short_ms == 0u
                ? t->fast_us
                : 0u;
+}
+
+uint32_t omvrpc_timing_result_expected(const omvrpc_timing *t, uint32_t command)
+{
+    for (int i = 0; i < OMVRPC_TURNAROUND_SLOTS; i++) {
+        if (t->turnaround[i].ms && t->turnaround[i].command == command) {
+            return t->turnaround[i].ms;
+        }
+    }
+    return 0;
+}
+
+void omvrpc_timing_result_came(omvrpc_timing *t, uint32_t command, uint32_t ms)
+{
+    /* A quick answer leaves the slot as it was: a function whose callback
+     * is now quick, now long (an image pass that sometimes finds nothing)
+     * keeps its window for the long ones, and a window past the answer
+     * costs nothing. */
+    if (ms < TURNAROUND_MIN_MS) {
+        return;
+    }
+    omvrpc_turnaround *slot = NULL;
+    for (int i = 0; i < OMVRPC_TURNAROUND_SLOTS && !slot; i++) {
+        if (t->turnaround[i].ms && t->turnaround[i].command == command) {
+            slot = &t->turnaround[i];
+        }
+    }
+    if (!slot) {
+        /* A free slot, else the one heard from longest ago. */
+        slot = &t->turnaround[0];
+        for (int i = 0; i < OMVRPC_TURNAROUND_SLOTS && slot->ms; i++) {
+            const omvrpc_turnaround *other = &t->turnaround[i];
+            if (!other->ms ||
+                t->turnaround_clock - other->heard > t->turnaround_clock - slot->heard) {
+                slot = &t->turnaround[i];
+            }
+        }
+    }
+    slot->command = command;
+    slot->ms = ms;
+    slot->heard = ++t->turnaround_clock;
+}
+
+uint32_t omvrpc_timing_window_poll_us(const omvrpc_timing *t, uint32_t expected_ms,
+                                      uint32_t elapsed_ms, int window_polls, uint32_t short_ms)
+{
+    if (!expected_ms || short_ms != 0u || !omvrpc_timing_polling_fast(t) ||
+        window_polls >= 2 * fast_polls(t) || elapsed_ms + WINDOW_LEAD_MS < expected_ms) {
+        return 0;
+    }
+    return t->fast_us;
 }
 
 uint32_t omvrpc_timing_answer_wait(const omvrpc_timing *t, uint32_t short_ms, int attempt,

@@ -57,6 +57,23 @@
 
 #include "endpoint.h"
 
+/* A camera's callback that outlasts the fast polls at the start of phase 2
+ * (an image pass of 10 or 50 ms) was polled at the millisecond rhythm, so
+ * its result header was asked for half a millisecond after it was ready,
+ * on average (bench, callback 10 ms on UDP: 0.8 ms behind the ideal
+ * master). A callback takes about as long from one call of a function to
+ * the next: the master keeps, for the last few functions called, when the
+ * result header came, and polls fast again in a window around that time
+ * (omvrpc_timing_window_poll_us). A function not kept, or whose callback
+ * took another time, is polled as before: the window only adds polls. */
+#define OMVRPC_TURNAROUND_SLOTS 4
+
+typedef struct omvrpc_turnaround {
+    uint32_t command; /* the function's hash */
+    uint32_t ms;      /* its result header came this long into phase 2; 0: slot free */
+    uint32_t heard;   /* the turnaround_clock when it last came */
+} omvrpc_turnaround;
+
 typedef struct omvrpc_timing {
     uint32_t answer_ms;     /* the slave's turnaround allowed for a short answer */
     uint32_t check_ns;      /* per byte: the slave's check of a data packet */
@@ -74,6 +91,8 @@ typedef struct omvrpc_timing {
     uint32_t since_cross;   /* calls since the last crossing (saturating) */
     uint32_t relax_calls;   /* clean calls before answer_ms halves, fast polls return */
     uint32_t since_relax;   /* calls since either last did (UINT32_MAX: crossed since, or never) */
+    omvrpc_turnaround turnaround[OMVRPC_TURNAROUND_SLOTS]; /* the last functions' headers */
+    uint32_t turnaround_clock;                             /* counts the result headers kept */
 } omvrpc_timing;
 
 void omvrpc_timing_init(omvrpc_timing *t, omv_rpc_endpoint *ep);
@@ -100,6 +119,22 @@ int omvrpc_timing_is_poll(const omvrpc_timing *t, int attempt);
  * the whole answer_wait (not a poll, a round trip of a millisecond or
  * more, a crossing seen lately). */
 uint32_t omvrpc_timing_poll_us(const omvrpc_timing *t, int attempt, uint32_t short_ms);
+
+/* Phase 2 of a call of `command`: how long into the phase its last call's
+ * result header came, where that was after the fast polls at the phase's
+ * start; 0 when not kept. */
+uint32_t omvrpc_timing_result_expected(const omvrpc_timing *t, uint32_t command);
+/* A result header of `command` came `ms` into phase 2 (under 3 ms: the
+ * fast polls at the phase's start caught it, and what was kept stays). */
+void omvrpc_timing_result_came(omvrpc_timing *t, uint32_t command, uint32_t ms);
+/* Whether a poll of phase 2 `elapsed_ms` into the phase, after
+ * `window_polls` fast polls around `expected_ms` (result_expected; 0:
+ * none) and with short timeout `short_ms`, is one of those fast polls:
+ * how long it waits for its answer to start, in microseconds, or 0. The
+ * window opens WINDOW_LEAD_MS before the time expected and lasts twice
+ * the fast polls at the phase's start. */
+uint32_t omvrpc_timing_window_poll_us(const omvrpc_timing *t, uint32_t expected_ms,
+                                      uint32_t elapsed_ms, int window_polls, uint32_t short_ms);
 
 /* Whether the polls of a phase are fast ones (they wait fast_us). */
 int omvrpc_timing_polling_fast(const omvrpc_timing *t);

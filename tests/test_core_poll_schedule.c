@@ -351,6 +351,77 @@ static void test_header_round_trip(void **state)
     assert_int_equal(omvrpc_timing_round_trip(&t, &g_ep, 12, 4), 2);
 }
 
+/* Phase 2 polls fast again around when the function's last result header
+ * came: from 2 ms before it, for twice the phase's first fast polls, at
+ * the fast rhythm of the moment; not where the phase's polls are not
+ * fast, nor for a header that came within the first fast polls (3 ms). */
+static void test_window_polls_around_the_last_header(void **state)
+{
+    (void)state;
+    omvrpc_timing t;
+    setup(&t, &fast_ops, 1);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 0);
+    omvrpc_timing_result_came(&t, 7, 2); /* the first fast polls catch it */
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 0);
+    omvrpc_timing_result_came(&t, 7, 10);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 10);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 8), 0);
+
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 7, 0, 0), 0); /* too soon */
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 8, 0, 0), 100);
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 30, 47, 0), 100);
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 30, 48, 0), 0); /* 2 x 24 made */
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 9, 0, 1), 0);   /* a grown short wait */
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 0, 9, 0, 0), 0);    /* nothing kept */
+
+    /* At a doubled rhythm, half as many polls, as long in all. */
+    omvrpc_timing_crossed(&t);
+    omvrpc_timing_crossed(&t);
+    assert_int_equal(t.fast_us, 200);
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 9, 23, 0), 200);
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 9, 24, 0), 0);
+
+    /* A header that came soon this time leaves what was kept (a callback
+     * now quick, now long keeps its window for the long ones). */
+    omvrpc_timing_result_came(&t, 7, 1);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 10);
+    omvrpc_timing_result_came(&t, 7, 12);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 12);
+
+    /* No fast polls, no window. */
+    setup(&t, &slow_ops, 1);
+    omvrpc_timing_result_came(&t, 7, 10);
+    assert_int_equal(omvrpc_timing_window_poll_us(&t, 10, 9, 0, 0), 0);
+}
+
+/* Four functions are kept, each with its own time; another takes a free
+ * slot, else that of the one heard from longest ago. */
+static void test_turnaround_kept_per_function(void **state)
+{
+    (void)state;
+    omvrpc_timing t;
+    setup(&t, &fast_ops, 1);
+    for (uint32_t c = 1; c <= 4; c++) {
+        omvrpc_timing_result_came(&t, c, 10u * c);
+    }
+    omvrpc_timing_result_came(&t, 1, 1);  /* quick: not heard, as far as the slots go */
+    omvrpc_timing_result_came(&t, 5, 50); /* replaces 1, the oldest */
+    assert_int_equal(omvrpc_timing_result_expected(&t, 1), 0);
+    for (uint32_t c = 2; c <= 5; c++) {
+        assert_int_equal(omvrpc_timing_result_expected(&t, c), 10u * c);
+    }
+    omvrpc_timing_result_came(&t, 2, 25); /* kept where it was, heard last */
+    omvrpc_timing_result_came(&t, 6, 60); /* 3: heard before 4, 5 and 2 */
+    assert_int_equal(omvrpc_timing_result_expected(&t, 3), 0);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 2), 25);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 4), 40);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 5), 50);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 6), 60);
+    omvrpc_timing_result_came(&t, 7, 70); /* then 4 */
+    assert_int_equal(omvrpc_timing_result_expected(&t, 4), 0);
+    assert_int_equal(omvrpc_timing_result_expected(&t, 7), 70);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_recovery_after_a_burst_of_stalls),
         cmocka_unit_test(test_slow_slave_relaxes_ever_less_often),
         cmocka_unit_test(test_header_round_trip),
+        cmocka_unit_test(test_window_polls_around_the_last_header),
+        cmocka_unit_test(test_turnaround_kept_per_function),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
